@@ -1,0 +1,51 @@
+// Typed wrappers around libcurl's variadic entry points, which Swift cannot call directly.
+#ifndef CONVENE_CCURL_SHIM_H
+#define CONVENE_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+/// The curl read callback type, spelled out so Swift sees a concrete function pointer.
+typedef size_t (*ccurl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+/// The curl header callback type.
+typedef size_t (*ccurl_header_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+
+static inline CURLcode ccurl_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode ccurl_setopt_str(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode ccurl_setopt_ptr(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode ccurl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode ccurl_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode ccurl_setopt_read(CURL *handle, ccurl_read_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+static inline CURLcode ccurl_setopt_header(CURL *handle, ccurl_header_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
+static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+/// CURLOPT_MAIL_RCPT_ALLOWFAILS was spelled with three Ls before libcurl 8.2.
+static inline CURLcode ccurl_setopt_allow_rcpt_fails(CURL *handle, long on) {
+#if LIBCURL_VERSION_NUM >= 0x080200
+    return curl_easy_setopt(handle, CURLOPT_MAIL_RCPT_ALLOWFAILS, on);
+#else
+    return curl_easy_setopt(handle, CURLOPT_MAIL_RCPT_ALLLOWFAILS, on);
+#endif
+}
+
+/// The libcurl version string, for `convene --version`.
+static inline const char *ccurl_version(void) {
+    return curl_version();
+}
+
+#endif

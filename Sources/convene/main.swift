@@ -1,0 +1,4 @@
+import ConveneCore
+import ConveneService
+
+print(libcurlVersion())
