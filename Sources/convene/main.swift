@@ -1,4 +1,4 @@
-import ConveneCore
-import ConveneService
+import Foundation
 
-print(libcurlVersion())
+
+exit(CLI.run(Array(CommandLine.arguments.dropFirst())).rawValue)

@@ -62,3 +62,6 @@ extension Array where Element == Diagnostic {
         sorted { ($0.file, $0.location) < ($1.file, $1.location) }
     }
 }
+
+/// Lets a parser return `Result<T, [Diagnostic]>`: every problem found, not just the first.
+extension Array: @retroactive Error where Element == Diagnostic {}

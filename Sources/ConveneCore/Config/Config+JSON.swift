@@ -1,0 +1,44 @@
+import Foundation
+
+extension Config {
+    /// The resolved configuration as JSON-ready values (for `validate --print`); the password never appears.
+    public var jsonObject: [String: Any] {
+        let s = service
+        return [
+            "service": [
+                "timezone": s.timeZone.identifier, "from": mailboxText(s.from), "organizer": mailboxText(s.organizer),
+                "roster": s.roster, "templates": s.templates, "state": s.state ?? NSNull(),
+                "send_window": s.sendWindow.description, "rate": s.rate?.description ?? NSNull(),
+                "late_joiners": s.lateJoiners.rawValue, "leavers": s.leavers.rawValue,
+                "max_roster_shrink": "\(Int((s.maxRosterShrink * 100).rounded()))%",
+            ] as [String: Any],
+            "smtp": [
+                "url": smtp.url, "tls": smtp.tls.rawValue, "username": smtp.username ?? NSNull(),
+                "password_credential": smtp.passwordCredential ?? NSNull(), "password_file": smtp.passwordFile ?? NSNull(),
+                "helo": smtp.helo ?? NSNull(), "connections": smtp.connections, "ca_file": smtp.caFile ?? NSNull(),
+                "connect_timeout": smtp.connectTimeout, "response_timeout": smtp.responseTimeout,
+            ] as [String: Any],
+            "grades": grades.map { ["id": $0.id, "name": $0.name, "aliases": $0.aliases] },
+            "forums": forums.map {
+                ["id": $0.id, "name": $0.name, "grades": $0.grades, "roles": $0.roles, "include": $0.include]
+            },
+            "events": events.map { e -> [String: Any] in
+                [
+                    "id": e.id, "title": e.title, "forums": e.forums, "start": e.start.description,
+                    "duration": e.duration.description, "repeat": e.recurrence?.description ?? NSNull(),
+                    "except": e.except.map(\.description), "location": e.location ?? NSNull(),
+                    "join_url": e.joinURL ?? NSNull(), "description": e.description ?? NSNull(),
+                    "status": e.status.rawValue, "dates": Occurrences.dates(of: e).map(\.description),
+                ]
+            },
+            "notifications": notifications.map {
+                [
+                    "id": $0.id, "kind": $0.kind.rawValue, "send": $0.send.description, "template": $0.template,
+                    "forums": $0.forums, "grades": $0.grades,
+                ]
+            },
+        ]
+    }
+
+    private func mailboxText(_ m: Mailbox) -> String { m.name.isEmpty ? m.address : "\(m.name) <\(m.address)>" }
+}

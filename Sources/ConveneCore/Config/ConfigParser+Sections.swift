@@ -1,0 +1,236 @@
+import Foundation
+
+extension ConfigParser {
+    /// Reads each item of a list section as a mapping with a unique `id`, reporting duplicates.
+    static func readItems<T>(
+        _ node: YAMLNode, _ section: String, _ reader: SchemaReader,
+        _ readItem: (MappingReader, String, SourceLocation) -> T?
+    ) -> [T] {
+        guard let items = reader.sequence(node, "'\(section)'") else { return [] }
+        var seen: [String: SourceLocation] = [:]
+        var result: [T] = []
+        for item in items {
+            guard let map = reader.mapping(item, "each item of '\(section)'") else { continue }
+            guard let idNode = map.value("id", required: true), let id = reader.identifier(idNode, "'id'") else {
+                _ = readItem(map, "", item.location)
+                continue
+            }
+            if let first = seen[id] {
+                reader.error("duplicate \(section) id '\(id)' (first defined at line \(first.line))", at: idNode.location)
+            }
+            seen[id] = seen[id] ?? idNode.location
+            if let value = readItem(map, id, idNode.location) { result.append(value) }
+        }
+        return result
+    }
+
+    // MARK: grades
+
+    static func readGrades(_ node: YAMLNode, _ reader: SchemaReader) -> [Grade] {
+        var names: [String: (String, SourceLocation)] = [:]
+        return readItems(node, "grades", reader) { map, id, location in
+            let name = map.value("name", required: true).flatMap { reader.scalar($0, "'name'") }
+            let aliases = map.value("aliases").map { reader.scalarList($0, "'aliases'") } ?? []
+            map.rejectUnknownKeys()
+            guard !id.isEmpty else { return nil }
+            // An id and every alias must name one grade only, ignoring case.
+            for (label, at) in [(id, location)] + aliases {
+                let key = GradeTable.key(label)
+                if let (owner, first) = names[key], !(owner == id && label == id) {
+                    reader.error(
+                        "grade name '\(label)' is already used by grade '\(owner)' (line \(first.line))", at: at,
+                        hint: "each grade id and alias must be unique")
+                } else {
+                    names[key] = (id, at)
+                }
+            }
+            guard let name else { return nil }
+            return Grade(id: id, name: name, aliases: aliases.map(\.0), location: location)
+        }
+    }
+
+    // MARK: forums
+
+    static func readForums(_ node: YAMLNode, _ table: GradeTable, _ reader: SchemaReader) -> [Forum] {
+        var includeLocations: [String: [(String, SourceLocation)]] = [:]
+        let forums: [Forum] = readItems(node, "forums", reader) { map, id, location in
+            let name = map.value("name", required: true).flatMap { reader.scalar($0, "'name'") }
+            let grades = map.value("grades").map { reader.scalarList($0, "'grades'") } ?? []
+            let roles = map.value("roles").map { reader.scalarList($0, "'roles'") } ?? []
+            let include = map.value("include").map { reader.scalarList($0, "'include'") } ?? []
+            map.rejectUnknownKeys()
+            var gradeIDs: [String] = []
+            for (label, at) in grades {
+                if let grade = table.grade(label) {
+                    gradeIDs.append(grade.id)
+                } else {
+                    reader.error(
+                        "forum '\(id)' names unknown grade '\(label)'", at: at,
+                        hint: "grades are: " + table.grades.map(\.id).joined(separator: ", "))
+                }
+            }
+            if grades.isEmpty && roles.isEmpty && include.isEmpty {
+                reader.warning(
+                    "forum '\(id)' has no grades, roles or include: only the roster's forums column adds members",
+                    at: location)
+            }
+            guard !id.isEmpty, let name else { return nil }
+            includeLocations[id] = include
+            return Forum(
+                id: id, name: name, grades: gradeIDs, roles: roles.map { $0.0.lowercased() },
+                include: include.map(\.0), location: location)
+        }
+        let ids = Set(forums.map(\.id))
+        for forum in forums {
+            for (other, at) in includeLocations[forum.id] ?? [] {
+                if other == forum.id {
+                    reader.error("forum '\(forum.id)' includes itself", at: at)
+                } else if !ids.contains(other) {
+                    reader.error(
+                        "forum '\(forum.id)' includes unknown forum '\(other)'", at: at,
+                        hint: "forums are: " + forums.map(\.id).joined(separator: ", "))
+                } else if let cycle = includePath(from: other, to: forum.id, forums) {
+                    reader.error(
+                        "forum '\(forum.id)' includes '\(other)', which includes it back: "
+                            + ([forum.id] + cycle).joined(separator: " → "), at: at,
+                        hint: "includes must not form a cycle")
+                }
+            }
+        }
+        return forums
+    }
+
+    /// The chain of includes from `start` that reaches `target`, if there is one.
+    static func includePath(from start: String, to target: String, _ forums: [Forum]) -> [String]? {
+        var visited: Set<String> = []
+        func walk(_ id: String) -> [String]? {
+            if id == target { return [id] }
+            guard visited.insert(id).inserted, let forum = forums.first(where: { $0.id == id }) else { return nil }
+            for next in forum.include where next != id {
+                if let rest = walk(next) { return [id] + rest }
+            }
+            return nil
+        }
+        return walk(start)
+    }
+
+    // MARK: events
+
+    static func readEvents(_ node: YAMLNode, _ forumIDs: Set<String>, _ reader: SchemaReader) -> [Event] {
+        readItems(node, "events", reader) { map, id, location in
+            let title = map.value("title", required: true).flatMap { reader.scalar($0, "'title'") }
+            let forums = map.value("forums", required: true).map { reader.scalarList($0, "'forums'") } ?? []
+            let startNode = map.value("start", required: true)
+            let start = startNode.flatMap { reader.phrase($0, "'start'", localDateTime) }
+            let durationNode = map.value("duration")
+            let endNode = map.value("end")
+            let duration = durationNode.flatMap { reader.phrase($0, "'duration'", Duration.parse) }
+            let end = endNode.flatMap { reader.phrase($0, "'end'", localDateTime) }
+            let recurrenceNode = map.value("repeat")
+            let recurrence = recurrenceNode.flatMap { reader.phrase($0, "'repeat'", Recurrence.parse) }
+            let except = map.value("except").map { reader.scalarList($0, "'except'") } ?? []
+            let place = map.value("location").flatMap { reader.scalar($0, "'location'") }
+            let joinNode = map.value("join_url")
+            let joinURL = joinNode.flatMap { reader.scalar($0, "'join_url'") }
+            let description = map.value("description").flatMap { reader.scalar($0, "'description'", multiline: true) }
+            let status = map.value("status").flatMap { choice($0, "'status'", EventStatus.self, reader) } ?? .confirmed
+            map.rejectUnknownKeys()
+
+            for (forum, at) in forums where !forumIDs.contains(forum) {
+                reader.error(
+                    "event '\(id)' is for unknown forum '\(forum)'", at: at,
+                    hint: "forums are: " + forumIDs.sorted().joined(separator: ", "))
+            }
+            if map.has("forums") && forums.isEmpty {
+                reader.error("event '\(id)' has no forums: nobody would be invited", at: location)
+            }
+            if let joinURL, let joinNode, !isWebURL(joinURL) {
+                reader.error("'join_url' must be an http:// or https:// address; got '\(joinURL)'", at: joinNode.location)
+            }
+            var length = duration
+            switch (durationNode, endNode) {
+            case (nil, nil):
+                reader.error("event '\(id)' needs 'duration' (e.g. 60m) or 'end'", at: location)
+            case (.some, .some(let n)):
+                reader.error("give 'duration' or 'end', not both", at: n.location)
+            case (nil, .some(let n)):
+                if let start, let end {
+                    let minutes = (end.date.dayNumber - start.date.dayNumber) * 1440
+                        + end.time.minutesSinceMidnight - start.time.minutesSinceMidnight
+                    if minutes <= 0 {
+                        reader.error("'end' \(end) is not after 'start' \(start)", at: n.location)
+                    } else {
+                        length = Duration(minutes: minutes)
+                    }
+                }
+            default: break
+            }
+            var exceptDates: [LocalDate] = []
+            for (text, at) in except {
+                guard let date = LocalDate(parsing: text) else {
+                    reader.error("'except' dates must be YYYY-MM-DD; got '\(text)'", at: at)
+                    continue
+                }
+                exceptDates.append(date)
+            }
+            if let recurrenceNode, let recurrence, let start, case .until(let last) = recurrence.end, last < start.date {
+                reader.error("the series ends (\(last)) before it starts (\(start.date))", at: recurrenceNode.location)
+            }
+            guard !id.isEmpty, let title, let start, let length else { return nil }
+            let event = Event(
+                id: id, title: title, forums: forums.map(\.0), start: start, duration: length, recurrence: recurrence,
+                except: exceptDates, location: place, joinURL: joinURL, description: description, status: status,
+                sourceLocation: location)
+            let dates = Set(Occurrences.dates(of: event, excluding: false))
+            for (text, at) in except where LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false {
+                reader.warning("'except' date \(text) is not a date of event '\(id)'", at: at)
+            }
+            return event
+        }
+    }
+
+    static func localDateTime(_ text: String) -> Result<LocalDateTime, PhraseError> {
+        guard let value = LocalDateTime(parsing: text) else {
+            return .failure(PhraseError("'\(text)' is not a date and time; write YYYY-MM-DD HH:MM"))
+        }
+        return .success(value)
+    }
+
+    static func isWebURL(_ text: String) -> Bool {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+            scheme == "https" || scheme == "http", let host = url.host, !host.isEmpty
+        else { return false }
+        return !text.contains(" ")
+    }
+
+    // MARK: notifications
+
+    static func readNotifications(
+        _ node: YAMLNode, _ forumIDs: Set<String>, _ table: GradeTable, _ reader: SchemaReader
+    ) -> [NotificationRule] {
+        readItems(node, "notifications", reader) { map, id, location in
+            let kind = map.value("kind", required: true).flatMap { choice($0, "'kind'", NotificationKind.self, reader) }
+            let send = map.value("send", required: true).flatMap { reader.phrase($0, "'send'", SendOffset.parse) }
+            let templateNode = map.value("template", required: true)
+            let template = templateNode.flatMap { reader.identifier($0, "'template'") }
+            let forums = map.value("forums").map { reader.scalarList($0, "'forums'") } ?? []
+            let grades = map.value("grades").map { reader.scalarList($0, "'grades'") } ?? []
+            map.rejectUnknownKeys()
+            for (forum, at) in forums where !forumIDs.contains(forum) {
+                reader.error("notification '\(id)' filters on unknown forum '\(forum)'", at: at)
+            }
+            var gradeIDs: [String] = []
+            for (label, at) in grades {
+                if let grade = table.grade(label) {
+                    gradeIDs.append(grade.id)
+                } else {
+                    reader.error("notification '\(id)' filters on unknown grade '\(label)'", at: at)
+                }
+            }
+            guard !id.isEmpty, let kind, let send, let template, let templateNode else { return nil }
+            return NotificationRule(
+                id: id, kind: kind, send: send, template: template, forums: forums.map(\.0), grades: gradeIDs,
+                location: location, templateLocation: templateNode.location)
+        }
+    }
+}

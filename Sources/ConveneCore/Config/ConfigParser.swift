@@ -1,0 +1,172 @@
+import Foundation
+
+/// Turns the text of the rules file into a typed `Config`, or every problem found in it.
+public enum ConfigParser {
+    /// Parses and validates the rules file. Returns a config only when there are no errors;
+    /// warnings come back either way.
+    public static func parse(_ text: String, file: String) -> (config: Config?, diagnostics: [Diagnostic]) {
+        let root: YAMLNode
+        switch YAMLParser.parse(text, file: file) {
+        case .failure(let diagnostics): return (nil, diagnostics)
+        case .success(nil):
+            return (nil, [Diagnostic(file: file, line: 1, column: 1, message: "the rules file is empty")])
+        case .success(let node?): root = node
+        }
+        let reader = SchemaReader(file: file)
+        let config = read(root, reader)
+        let diagnostics = reader.diagnostics.sortedByLocation()
+        return (diagnostics.hasErrors ? nil : config, diagnostics)
+    }
+
+    static func read(_ root: YAMLNode, _ reader: SchemaReader) -> Config? {
+        guard let top = reader.mapping(root, "the rules file") else { return nil }
+        let serviceNode = top.value("service", required: true)
+        let smtpNode = top.value("smtp", required: true)
+        let gradesNode = top.value("grades", required: true)
+        let forumsNode = top.value("forums", required: true)
+        let eventsNode = top.value("events", required: true)
+        let notificationsNode = top.value("notifications", required: true)
+        top.rejectUnknownKeys()
+
+        let service = serviceNode.flatMap { readService($0, reader) }
+        let smtp = smtpNode.flatMap { readSMTP($0, reader) }
+        let grades = gradesNode.map { readGrades($0, reader) } ?? []
+        let table = GradeTable(grades)
+        let forums = forumsNode.map { readForums($0, table, reader) } ?? []
+        let forumIDs = Set(forums.map(\.id))
+        let events = eventsNode.map { readEvents($0, forumIDs, reader) } ?? []
+        let notifications = notificationsNode.map { readNotifications($0, forumIDs, table, reader) } ?? []
+        guard let service, let smtp else { return nil }
+        return Config(
+            file: reader.file, service: service, smtp: smtp, grades: grades, forums: forums, events: events,
+            notifications: notifications)
+    }
+
+    // MARK: service
+
+    static func readService(_ node: YAMLNode, _ reader: SchemaReader) -> ServiceSettings? {
+        guard let map = reader.mapping(node, "'service'") else { return nil }
+        var zone: TimeZone?
+        if let n = map.value("timezone", required: true), let name = reader.scalar(n, "'timezone'") {
+            zone = TimeZone(identifier: name)
+            // Foundation accepts abbreviations like "BST" that are not IANA zones and have no DST rules.
+            if zone == nil || !TimeZone.knownTimeZoneIdentifiers.contains(name) {
+                zone = nil
+                reader.error(
+                    "unknown time zone '\(name)'", at: n.location,
+                    hint: "use an IANA zone name such as Europe/London")
+            }
+        }
+        let from = map.value("from", required: true).flatMap { reader.phrase($0, "'from'", EmailAddress.parseMailbox) }
+        var organizer = from
+        if let n = map.value("organizer"), let mailbox = reader.phrase(n, "'organizer'", EmailAddress.parseMailbox) {
+            organizer = Mailbox(name: mailbox.name.isEmpty ? (from?.name ?? "") : mailbox.name, address: mailbox.address)
+        }
+        let roster = map.value("roster").flatMap { reader.scalar($0, "'roster'") } ?? "roster.csv"
+        let templates = map.value("templates").flatMap { reader.scalar($0, "'templates'") } ?? "templates"
+        let state = map.value("state").flatMap { reader.scalar($0, "'state'") }
+        let window = map.value("send_window").flatMap { reader.phrase($0, "'send_window'", SendWindow.parse) }
+        let rate = map.value("rate").flatMap { reader.phrase($0, "'rate'", Rate.parse) }
+        let late = map.value("late_joiners").flatMap { choice($0, "'late_joiners'", LateJoinerPolicy.self, reader) }
+        let leavers = map.value("leavers").flatMap { choice($0, "'leavers'", LeaverPolicy.self, reader) }
+        let shrink = map.value("max_roster_shrink").flatMap { reader.phrase($0, "'max_roster_shrink'", parsePercentage) }
+        map.rejectUnknownKeys()
+        guard let zone, let from, let organizer else { return nil }
+        return ServiceSettings(
+            timeZone: zone, from: from, organizer: organizer, roster: roster, templates: templates, state: state,
+            sendWindow: window ?? .always, rate: rate, lateJoiners: late ?? .invite, leavers: leavers ?? .cancel,
+            maxRosterShrink: shrink ?? 0.10)
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(
+        _ node: YAMLNode, _ what: String, _: T.Type, _ reader: SchemaReader
+    ) -> T? where T.RawValue == String {
+        guard let text = reader.scalar(node, what) else { return nil }
+        guard let value = T(rawValue: text) else {
+            reader.error(
+                "\(what) must be one of: " + T.allCases.map(\.rawValue).joined(separator: ", ") + "; got '\(text)'",
+                at: node.location)
+            return nil
+        }
+        return value
+    }
+
+    // MARK: smtp
+
+    static func readSMTP(_ node: YAMLNode, _ reader: SchemaReader) -> SMTPConfig? {
+        guard let map = reader.mapping(node, "'smtp'") else { return nil }
+        if let location = map.keyLocation("password") {
+            _ = map.value("password")
+            reader.error(
+                "a password in the rules file is refused", at: location,
+                hint: "use 'password_credential: NAME' (systemd LoadCredential) or 'password_file: PATH'")
+        }
+        let urlNode = map.value("url", required: true)
+        let url = urlNode.flatMap { reader.scalar($0, "'url'") }
+        let tls = map.value("tls").flatMap { choice($0, "'tls'", TLSMode.self, reader) } ?? .starttls
+        let username = map.value("username").flatMap { reader.scalar($0, "'username'") }
+        let credential = map.value("password_credential").flatMap { reader.identifier($0, "'password_credential'") }
+        let passwordFile = map.value("password_file").flatMap { reader.scalar($0, "'password_file'") }
+        let helo = map.value("helo").flatMap { reader.scalar($0, "'helo'") }
+        let caFile = map.value("ca_file").flatMap { reader.scalar($0, "'ca_file'") }
+        let connections = map.value("connections").flatMap { positiveInt($0, "'connections'", max: 64, reader) } ?? 1
+        let connectTimeout = map.value("connect_timeout").flatMap { seconds($0, "'connect_timeout'", reader) } ?? 30
+        let responseTimeout = map.value("response_timeout").flatMap { seconds($0, "'response_timeout'", reader) } ?? 600
+        map.rejectUnknownKeys()
+        if credential != nil, passwordFile != nil, let location = map.keyLocation("password_file") {
+            reader.error("give either 'password_credential' or 'password_file', not both", at: location)
+        }
+        guard let url, let urlNode else { return nil }
+        let config = SMTPConfig(
+            url: url, tls: tls, username: username, passwordCredential: credential, passwordFile: passwordFile,
+            helo: helo, connections: connections, caFile: caFile, connectTimeout: connectTimeout,
+            responseTimeout: responseTimeout)
+        let scheme = url.split(separator: ":").first.map { $0.lowercased() }
+        guard scheme == "smtp" || scheme == "smtps", let host = config.host, !host.isEmpty else {
+            reader.error("'url' must be smtp://HOST[:PORT] or smtps://HOST[:PORT]; got '\(url)'", at: urlNode.location)
+            return nil
+        }
+        if tls == .implicit && scheme != "smtps" {
+            reader.error("'tls: implicit' needs an smtps:// url", at: urlNode.location, hint: "e.g. smtps://\(host):465")
+        }
+        if tls != .implicit && scheme == "smtps" {
+            reader.error("an smtps:// url means implicit TLS: set 'tls: implicit'", at: urlNode.location)
+        }
+        if tls == .none && !isLoopback(host) {
+            reader.error(
+                "'tls: none' is allowed only to a loopback host, not '\(host)'", at: urlNode.location,
+                hint: "use 'tls: starttls' so the password and mail are encrypted")
+        }
+        if username != nil && credential == nil && passwordFile == nil {
+            reader.error(
+                "'username' is set but no password source is", at: map.keyLocation("username") ?? map.node.location,
+                hint: "add 'password_credential: smtp-password' or 'password_file: PATH'")
+        }
+        return config
+    }
+
+    /// True for `localhost`, 127.0.0.0/8 and ::1.
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
+    static func positiveInt(_ node: YAMLNode, _ what: String, max: Int, _ reader: SchemaReader) -> Int? {
+        guard let text = reader.scalar(node, what) else { return nil }
+        guard let n = Int(text), n >= 1, n <= max else {
+            reader.error("\(what) must be a whole number from 1 to \(max); got '\(text)'", at: node.location)
+            return nil
+        }
+        return n
+    }
+
+    static func seconds(_ node: YAMLNode, _ what: String, _ reader: SchemaReader) -> Int? {
+        guard let text = reader.scalar(node, what) else { return nil }
+        let digits = text.hasSuffix("s") ? String(text.dropLast()) : text
+        guard let n = Int(digits), n >= 1, n <= 3600 else {
+            reader.error("\(what) must be seconds, e.g. 30s; got '\(text)'", at: node.location)
+            return nil
+        }
+        return n
+    }
+}

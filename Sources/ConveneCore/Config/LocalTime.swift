@@ -1,0 +1,178 @@
+import Foundation
+
+/// A calendar date as written in the rules file (`2027-01-07`), with no zone attached.
+public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`, checking that the day exists (no 2027-02-30).
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: year)
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// `YYYYMMDD`, as used in occurrence UIDs.
+    public var compact: String { String(format: "%04d%02d%02d", year, month, day) }
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    /// Days since 1970-01-01 in the proleptic Gregorian calendar (zone-free date arithmetic).
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// The date `dayNumber` days after 1970-01-01.
+    public init(dayNumber: Int) {
+        let z = dayNumber + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+
+    /// Adds calendar months, clamping the day (31 Jan + 1 month = 28/29 Feb).
+    public func adding(months: Int) -> LocalDate {
+        let total = year * 12 + (month - 1) + months
+        let y = total / 12
+        let m = total % 12 + 1
+        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))
+    }
+
+    /// The weekday of this date.
+    public var weekday: Weekday { Weekday(rawValue: ((dayNumber % 7) + 7 + 3) % 7 + 1)! }
+}
+
+/// A day of the week, Monday first (ISO 8601).
+public enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
+
+    /// `Mon`, `Monday`, `mon` … → the weekday.
+    public init?(name: String) {
+        let key = name.lowercased()
+        guard key.count >= 3,
+            let match = Weekday.allCases.first(where: { $0.fullName.lowercased().hasPrefix(key) })
+        else { return nil }
+        self = match
+    }
+
+    public var fullName: String {
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][rawValue - 1]
+    }
+    public var shortName: String { String(fullName.prefix(3)) }
+
+    public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A wall-clock time of day, `HH:MM`.
+public struct TimeOfDay: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var hour: Int
+    public var minute: Int
+
+    public init(hour: Int, minute: Int) {
+        self.hour = hour
+        self.minute = minute
+    }
+
+    /// Parses `HH:MM` (24-hour; `9:00` is accepted too).
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
+            let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m),
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+        else { return nil }
+        self.init(hour: h, minute: m)
+    }
+
+    public var minutesSinceMidnight: Int { hour * 60 + minute }
+    public var description: String { String(format: "%02d:%02d", hour, minute) }
+
+    public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.minutesSinceMidnight < rhs.minutesSinceMidnight }
+}
+
+/// A wall-clock date and time in the service zone, `YYYY-MM-DD HH:MM`.
+public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var date: LocalDate
+    public var time: TimeOfDay
+
+    public init(date: LocalDate, time: TimeOfDay) {
+        self.date = date
+        self.time = time
+    }
+
+    /// Parses `YYYY-MM-DD HH:MM` (a `T` between them is accepted too).
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(whereSeparator: { $0 == " " || $0 == "T" }).map(String.init)
+        guard parts.count == 2, let date = LocalDate(parsing: parts[0]), let time = TimeOfDay(parsing: parts[1])
+        else { return nil }
+        self.init(date: date, time: time)
+    }
+
+    public var description: String { "\(date) \(time)" }
+
+    public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool { (lhs.date, lhs.time) < (rhs.date, rhs.time) }
+
+    /// The absolute instant of this wall-clock time in `zone`. A time that does not exist (inside the spring-forward
+    /// gap) moves forward by the gap, as clocks do; an ambiguous time (autumn) takes the first, daylight-time instant.
+    public func instant(in zone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let components = DateComponents(
+            year: date.year, month: date.month, day: date.day, hour: time.hour, minute: time.minute)
+        if let exact = calendar.date(from: components),
+            LocalDateTime(instant: exact, in: zone) == self
+        {
+            return exact
+        }
+        // Foundation resolves gap times differently across platforms: compute it ourselves from the offset
+        // in force just before the wall time.
+        let naive = Double(date.dayNumber * 86400 + time.minutesSinceMidnight * 60)
+        let before = Date(timeIntervalSince1970: naive - 86400)
+        let offset = Double(zone.secondsFromGMT(for: before))
+        return Date(timeIntervalSince1970: naive - offset)
+    }
+
+    /// The wall-clock time of `instant` in `zone`.
+    public init(instant: Date, in zone: TimeZone) {
+        let offset = zone.secondsFromGMT(for: instant)
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
+        let days = Int((Double(seconds) / 86400).rounded(.down))
+        let rest = seconds - days * 86400
+        self.init(date: LocalDate(dayNumber: days), time: TimeOfDay(hour: rest / 3600, minute: (rest % 3600) / 60))
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// Reads the HR roster export into people, reporting every bad row with its line.
+public enum RosterParser {
+    /// The columns convene reads; any others (HR exports have many) are ignored and never validated or used.
+    public static let columns = [
+        "email", "name", "first_name", "grade", "department", "roles", "forums", "interim", "delegate", "opt_out",
+    ]
+    static let required = ["email", "name", "grade"]
+
+    /// Parses the roster bytes. `forumIDs` are the forums the `forums` column may name.
+    public static func parse(
+        _ bytes: [UInt8], file: String, grades: GradeTable, forumIDs: Set<String>
+    ) -> (roster: Roster, diagnostics: [Diagnostic]) {
+        var (records, diagnostics) = CSVReader.read(bytes, file: file)
+        guard let header = records.first else {
+            if diagnostics.isEmpty {
+                diagnostics.append(Diagnostic(file: file, line: 1, column: 1, message: "the roster is empty: a header row is required", hint: "columns: " + columns.joined(separator: ", ")))
+            }
+            return (Roster(file: file, people: []), diagnostics)
+        }
+        var index: [String: Int] = [:]
+        for (position, field) in header.fields.enumerated() {
+            let name = normaliseColumn(field.text)
+            guard columns.contains(name) else { continue }
+            if index[name] != nil {
+                diagnostics.append(Diagnostic(file: file, location: field.location, message: "column '\(name)' appears twice"))
+            }
+            index[name] = index[name] ?? position
+        }
+        let missing = required.filter { index[$0] == nil }
+        if !missing.isEmpty {
+            diagnostics.append(
+                Diagnostic(
+                    file: file, location: header.fields[0].location,
+                    message: "the header row lacks required column" + (missing.count > 1 ? "s " : " ")
+                        + missing.map { "'\($0)'" }.joined(separator: ", "),
+                    hint: "the first row must name the columns: " + columns.joined(separator: ", ")))
+            return (Roster(file: file, people: []), diagnostics)
+        }
+        var people: [Person] = []
+        var seen: [String: Int] = [:]
+        for record in records.dropFirst() {
+            var row = RowReader(record: record, index: index, file: file)
+            if let person = row.person(grades: grades, forumIDs: forumIDs) {
+                if let first = seen[person.key] {
+                    row.error("email", "duplicate email '\(person.email)' (first on line \(first))")
+                } else {
+                    seen[person.key] = record.line
+                    people.append(person)
+                }
+            }
+            diagnostics += row.diagnostics
+        }
+        return (Roster(file: file, people: people), diagnostics)
+    }
+
+    /// `First Name`, `first-name`, `FIRST_NAME` → `first_name`.
+    static func normaliseColumn(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespaces).lowercased()
+            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// One data row: reads and checks each column it needs, collecting problems.
+    struct RowReader {
+        let record: CSVRecord
+        let index: [String: Int]
+        let file: String
+        var diagnostics: [Diagnostic] = []
+
+        func field(_ column: String) -> CSVField? {
+            guard let i = index[column], i < record.fields.count else { return nil }
+            return record.fields[i]
+        }
+
+        mutating func error(_ column: String, _ message: String, hint: String? = nil) {
+            let location = field(column)?.location ?? SourceLocation(line: record.line, column: 1)
+            diagnostics.append(Diagnostic(file: file, location: location, message: message, hint: hint))
+        }
+
+        /// The trimmed value of a column, or nil (with an error) if it holds a control character.
+        mutating func value(_ column: String) -> String? {
+            guard let field = field(column) else { return "" }
+            if let problem = EmailAddress.controlCharacter(in: field.text) {
+                error(column, "\(column) \(problem)", hint: "line breaks and control characters would reach mail headers; remove them")
+                return nil
+            }
+            return field.text.trimmingCharacters(in: .whitespaces)
+        }
+
+        mutating func person(grades: GradeTable, forumIDs: Set<String>) -> Person? {
+            var ok = true
+            let email = value("email")
+            let name = value("name")
+            let gradeText = value("grade")
+            let firstName = value("first_name")
+            let department = value("department")
+            let roles = value("roles")
+            let forums = value("forums")
+            let interimText = value("interim")
+            let delegate = value("delegate")
+            let optOutText = value("opt_out")
+            if let email {
+                if email.isEmpty {
+                    error("email", "missing email"); ok = false
+                } else if let problem = EmailAddress.problem(with: email) {
+                    error("email", "bad email '\(email)': it \(problem)"); ok = false
+                }
+            } else { ok = false }
+            if let name, name.isEmpty { error("name", "missing name"); ok = false }
+            if name == nil { ok = false }
+            var gradeID = ""
+            if let gradeText {
+                if gradeText.isEmpty {
+                    error("grade", "missing grade"); ok = false
+                } else if let grade = grades.grade(gradeText) {
+                    gradeID = grade.id
+                } else {
+                    error("grade", "unknown grade '\(gradeText)'", hint: "grades and aliases: " + grades.grades.flatMap { [$0.id] + $0.aliases }.joined(separator: ", "))
+                    ok = false
+                }
+            } else { ok = false }
+            var added: [String] = []
+            var removed: [String] = []
+            for item in (forums ?? "").split(separator: ";") {
+                let id = item.trimmingCharacters(in: .whitespaces)
+                let bare = id.hasPrefix("-") ? String(id.dropFirst()) : id
+                guard !bare.isEmpty else { continue }
+                if !forumIDs.contains(bare) {
+                    error("forums", "unknown forum '\(bare)'", hint: "forums: " + forumIDs.sorted().joined(separator: ", "))
+                    ok = false
+                } else if id.hasPrefix("-") { removed.append(bare) } else { added.append(bare) }
+            }
+            var interim = false
+            switch (interimText ?? "").lowercased() {
+            case "", "no", "n", "false", "0": interim = false
+            case "yes", "y", "true", "1": interim = true
+            default: error("interim", "interim must be yes or no; got '\(interimText ?? "")'"); ok = false
+            }
+            var optOut = OptOut.none
+            switch (optOutText ?? "").lowercased() {
+            case "", "none", "no": optOut = .none
+            case "reminders": optOut = .reminders
+            case "all": optOut = .all
+            default: error("opt_out", "opt_out must be empty, 'reminders' or 'all'; got '\(optOutText ?? "")'"); ok = false
+            }
+            var delegateAddress: String?
+            if let delegate, !delegate.isEmpty {
+                if let problem = EmailAddress.problem(with: delegate) {
+                    error("delegate", "bad delegate email '\(delegate)': it \(problem)"); ok = false
+                } else if delegate.lowercased() == email?.lowercased() {
+                    error("delegate", "a person cannot be their own delegate"); ok = false
+                } else {
+                    delegateAddress = delegate
+                }
+            }
+            guard ok, firstName != nil, department != nil, roles != nil, delegate != nil, let email, let name else { return nil }
+            let roleList = (roles ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            return Person(
+                email: email, name: name, firstName: firstName?.isEmpty == false ? firstName : nil, grade: gradeID,
+                department: department ?? "", roles: roleList, addedForums: added, removedForums: removed,
+                interim: interim, delegate: delegateAddress, optOut: optOut, line: record.line)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ConveneCore
+import Foundation
+
+/// Why a load failed, in the terms the exit codes need: the rules file/templates (78) or the roster (65).
+public struct LoadFailure: Error, Sendable {
+    /// Which input was bad.
+    public enum Kind: Sendable { case config, data }
+    public var kind: Kind
+    public var diagnostics: [Diagnostic]
+}
+
+/// Everything convene reads from the admin's files, checked and ready to plan with.
+public struct Workspace: Sendable {
+    public var config: Config
+    public var roster: Roster
+    public var audience: Audience
+    public var templates: [String: MessageTemplate]
+    /// Warnings found while loading (errors make the load fail instead).
+    public var warnings: [Diagnostic]
+    /// The folder holding the rules file; relative paths in it are resolved against this.
+    public var configDirectory: String
+
+    /// Resolves a path from the rules file against the config folder.
+    public func resolve(_ path: String) -> String {
+        ConfigLoader.resolve(path, against: configDirectory)
+    }
+}
+
+/// Reads the rules file, the roster and the templates from disk and checks them together.
+public enum ConfigLoader {
+    /// The templates used without a notification rule naming them.
+    public static let builtInTemplates = ["update", "cancellation"]
+
+    /// `--config`, else `$CONVENE_CONFIG`, else `/etc/convene/convene.yaml`.
+    public static func configPath(option: String?, environment: [String: String]) -> String {
+        option ?? environment["CONVENE_CONFIG"] ?? "/etc/convene/convene.yaml"
+    }
+
+    /// Loads and checks everything; all problems are reported at once, config problems taking precedence.
+    public static func load(configPath: String) -> Result<Workspace, LoadFailure> {
+        guard let text = readText(configPath) else {
+            return .failure(
+                LoadFailure(
+                    kind: .config,
+                    diagnostics: [
+                        Diagnostic(
+                            file: configPath, line: 1, column: 1, message: "cannot read the rules file: \(lastError())",
+                            hint: "pass --config PATH or set CONVENE_CONFIG")
+                    ]))
+        }
+        let (parsed, configDiagnostics) = ConfigParser.parse(text, file: configPath)
+        guard let config = parsed else { return .failure(LoadFailure(kind: .config, diagnostics: configDiagnostics)) }
+        let directory = (configPath as NSString).deletingLastPathComponent
+        var diagnostics = configDiagnostics
+
+        // Templates: every one a rule names, plus update and cancellation.
+        var templates: [String: MessageTemplate] = [:]
+        let templateDirectory = resolve(config.service.templates, against: directory)
+        var needed: [(String, Diagnostic)] = config.notifications.map {
+            ($0.template, Diagnostic(file: configPath, location: $0.templateLocation, message: ""))
+        }
+        for name in builtInTemplates {
+            needed.append((name, Diagnostic(file: configPath, line: 1, column: 1, message: "")))
+        }
+        for (name, site) in needed where templates[name] == nil {
+            let path = (templateDirectory as NSString).appendingPathComponent("\(name).txt")
+            guard let source = readText(path) else {
+                var missing = site
+                missing.message = "template '\(name)' not found: cannot read \(path)"
+                missing.hint = "create \(path) (a 'subject:' line, '---', then the body)"
+                if !diagnostics.contains(missing) { diagnostics.append(missing) }
+                continue
+            }
+            let (template, templateDiagnostics) = MessageTemplate.parse(source, name: name, file: path)
+            diagnostics += templateDiagnostics
+            if let template { templates[name] = template }
+        }
+        if diagnostics.hasErrors { return .failure(LoadFailure(kind: .config, diagnostics: diagnostics)) }
+
+        let rosterPath = resolve(config.service.roster, against: directory)
+        guard let bytes = FileManager.default.contents(atPath: rosterPath) else {
+            return .failure(
+                LoadFailure(
+                    kind: .data,
+                    diagnostics: diagnostics + [
+                        Diagnostic(file: rosterPath, line: 1, column: 1, message: "cannot read the roster: \(lastError())")
+                    ]))
+        }
+        let (roster, rosterDiagnostics) = RosterParser.parse(
+            [UInt8](bytes), file: rosterPath, grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id)))
+        diagnostics += rosterDiagnostics
+        if rosterDiagnostics.hasErrors { return .failure(LoadFailure(kind: .data, diagnostics: diagnostics)) }
+        return .success(
+            Workspace(
+                config: config, roster: roster, audience: Audience(config: config, roster: roster), templates: templates,
+                warnings: diagnostics, configDirectory: directory))
+    }
+
+    static func readText(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+
+    /// An absolute path stays; a relative one is taken from `directory`.
+    static func resolve(_ path: String, against directory: String) -> String {
+        if path.hasPrefix("/") || directory.isEmpty { return path }
+        return (directory as NSString).appendingPathComponent(path)
+    }
+}

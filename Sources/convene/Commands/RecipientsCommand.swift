@@ -1,0 +1,55 @@
+import ConveneCore
+import ConveneService
+import Foundation
+
+/// `convene recipients FORUM`: who is in a forum, and why.
+enum RecipientsCommand {
+    static let subcommand = Subcommand(
+        name: "recipients", abstract: "list the members of a forum and why each is in it",
+        usage: """
+            Usage: convene recipients FORUM [--json] [--config PATH]
+
+            Lists the resolved members of FORUM in roster order with the reasons each is in it
+            (grade, role, the roster's forums column, or a forum it includes), and any opt-out.
+
+            \(CommonOptions.help)
+            """, run: run)
+
+    static func run(_ arguments: inout Arguments) throws(CommandError) -> ExitCode {
+        let options = try CommonOptions(&arguments)
+        guard let forumID = arguments.positional() else { throw .usage("which forum? e.g. convene recipients cslg") }
+        try arguments.finish()
+        let workspace = try options.loadWorkspace()
+        guard let forum = workspace.config.forum(forumID) else {
+            throw CommandError(
+                exitCode: .usage, message: "unknown forum '\(forumID)'",
+                hint: "forums: " + workspace.config.forums.map(\.id).joined(separator: ", "))
+        }
+        let members = workspace.audience.members(of: forum.id)
+        if options.json {
+            Output.json([
+                "forum": forum.id, "name": forum.name, "count": members.count,
+                "members": members.map { m -> [String: Any] in
+                    [
+                        "email": m.person.email, "name": m.person.name, "grade": m.person.grade,
+                        "department": m.person.department, "interim": m.person.interim,
+                        "delegate": m.person.delegate ?? NSNull(), "opt_out": m.person.optOut.rawValue,
+                        "reasons": m.reasons,
+                    ]
+                },
+            ])
+            return .ok
+        }
+        Output.line("\(forum.name) (\(forum.id)): \(members.count) member\(members.count == 1 ? "" : "s")")
+        for m in members {
+            var notes: [String] = []
+            if m.person.interim { notes.append("interim") }
+            if let delegate = m.person.delegate { notes.append("delegate \(delegate)") }
+            if m.person.optOut != .none { notes.append("opted out of \(m.person.optOut.rawValue)") }
+            let suffix = notes.isEmpty ? "" : "  [" + notes.joined(separator: "; ") + "]"
+            Output.line("  \(m.person.name) <\(m.person.email)>\(suffix)")
+            Output.line("      " + m.reasons.joined(separator: "; "))
+        }
+        return .ok
+    }
+}

@@ -1,0 +1,37 @@
+import ConveneCore
+import ConveneService
+
+/// `convene validate`: check the rules file, roster and templates; report every problem at once.
+enum ValidateCommand {
+    static let subcommand = Subcommand(
+        name: "validate", abstract: "check the rules file, roster and templates; report every problem",
+        usage: """
+            Usage: convene validate [--config PATH] [--print]
+
+            Parses and checks the rules file, the roster and the templates, and prints every problem
+            as file:line:col: error: message. Exit 0 when all is well, 65 for roster data errors,
+            78 for rules-file or template errors.
+
+              --print         print the resolved configuration as JSON
+
+            \(CommonOptions.help)
+            """, run: run)
+
+    static func run(_ arguments: inout Arguments) throws(CommandError) -> ExitCode {
+        let options = try CommonOptions(&arguments)
+        let print = arguments.flag("print")
+        try arguments.finish()
+        let workspace = try options.loadWorkspace()
+        if print {
+            Output.json(workspace.config.jsonObject)
+            return .ok
+        }
+        let config = workspace.config
+        let warnings = workspace.warnings.count
+        Output.line(
+            "\(options.config): OK — \(config.forums.count) forums, \(config.events.count) events, "
+                + "\(config.notifications.count) notifications, \(workspace.roster.people.count) people"
+                + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
+        return .ok
+    }
+}

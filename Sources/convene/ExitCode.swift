@@ -1,0 +1,31 @@
+import ConveneService
+
+/// The process exit statuses (sysexits.h). Every error is mapped to one of these here, and only here.
+enum ExitCode: Int32 {
+    case ok = 0
+    case usage = 64
+    case dataError = 65
+    case unavailable = 69
+    case ioError = 74
+    case temporaryFailure = 75
+    case noPermission = 77
+    case configError = 78
+
+    /// The status for a failed load: a bad roster is bad data, anything else bad config.
+    init(_ failure: LoadFailure) {
+        switch failure.kind {
+        case .config: self = .configError
+        case .data: self = .dataError
+        }
+    }
+}
+
+/// A failure a command reports to the user: a message for stderr and the exit status it maps to.
+struct CommandError: Error {
+    var exitCode: ExitCode
+    var message: String
+    /// Printed on its own line after the message when present.
+    var hint: String?
+
+    static func usage(_ message: String) -> CommandError { CommandError(exitCode: .usage, message: message) }
+}
