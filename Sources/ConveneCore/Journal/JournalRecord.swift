@@ -1,0 +1,130 @@
+import Foundation
+
+/// The kind of message an action sends.
+public enum MessageKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case invitation, reminder, update, cancellation
+
+    /// True for the kinds that carry a calendar object (REQUEST or CANCEL).
+    public var isCalendar: Bool { self != .reminder }
+}
+
+/// One line of `journal.jsonl`. Every record carries `"v":1`; fields not used by a type are absent.
+public struct JournalRecord: Sendable, Hashable, Codable {
+    /// What happened.
+    public enum RecordType: String, Sendable, Hashable, Codable {
+        /// Written and fsynced before a send: if no outcome follows, the send may or may not have happened.
+        case attempt
+        case sent
+        case failed
+        /// Deliberately not sent (e.g. a reminder whose grace ended), so it is never planned again.
+        case skipped
+    }
+
+    public var v: Int
+    public var type: RecordType
+    public var at: Date
+    /// The delivery key: `event/yyyymmdd/notification/recipient`.
+    public var key: String
+    public var kind: MessageKind
+    public var uid: String?
+    public var seq: Int?
+    public var msgid: String?
+    /// The principal recipient's address and name (kept so a leaver can still be sent a cancellation).
+    public var to: String?
+    public var name: String?
+    public var cc: [String]?
+    public var event: EventSnapshot?
+    public var code: Int?
+    public var permanent: Bool?
+    public var reply: String?
+    public var reason: String?
+
+    public init(
+        type: RecordType, at: Date, key: String, kind: MessageKind, uid: String? = nil, seq: Int? = nil,
+        msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
+        code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil
+    ) {
+        self.v = 1
+        self.type = type
+        self.at = at
+        self.key = key
+        self.kind = kind
+        self.uid = uid
+        self.seq = seq
+        self.msgid = msgid
+        self.to = to
+        self.name = name
+        self.cc = cc
+        self.event = event
+        self.code = code
+        self.permanent = permanent
+        self.reply = reply
+        self.reason = reason
+    }
+}
+
+/// Encodes and decodes journal lines. Pure: the file handling lives in ConveneService.
+public enum JournalCodec {
+    /// The only record version this build reads.
+    public static let version = 1
+
+    /// One JSON object, no newline inside (JSON escapes control characters), keys sorted for stable files.
+    public static func encode(_ record: JournalRecord) -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a struct of strings, numbers and dates cannot fail.
+        let data = (try? encoder.encode(record)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Why a line could not be read.
+    public enum LineError: Error, Sendable, Hashable {
+        case malformed
+        case unsupportedVersion(Int)
+    }
+
+    public static func decode(_ line: Substring) -> Result<JournalRecord, LineError> {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let record = try? decoder.decode(JournalRecord.self, from: Data(line.utf8)) else {
+            if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let v = object["v"] as? Int, v != version
+            {
+                return .failure(.unsupportedVersion(v))
+            }
+            return .failure(.malformed)
+        }
+        guard record.v == version else { return .failure(.unsupportedVersion(record.v)) }
+        return .success(record)
+    }
+
+    /// Decodes a whole journal. A bad last line without a final newline is a torn write from a crash:
+    /// ignored with a warning. Any other bad line is an error, so a damaged journal is never half-read silently.
+    public static func decodeAll(_ text: String, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
+        var records: [JournalRecord] = []
+        var warnings: [Diagnostic] = []
+        var errors: [Diagnostic] = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let endsWithNewline = text.hasSuffix("\n")
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            let isLast = index == lines.count - 1
+            switch decode(line) {
+            case .success(let record): records.append(record)
+            case .failure(.malformed) where isLast && !endsWithNewline:
+                warnings.append(
+                    Diagnostic(
+                        file: file, location: .init(line: index + 1, column: 1), severity: .warning,
+                        message: "ignoring a torn last line (an interrupted write)"))
+            case .failure(.malformed):
+                errors.append(Diagnostic(file: file, line: index + 1, column: 1, message: "unreadable journal record"))
+            case .failure(.unsupportedVersion(let v)):
+                errors.append(
+                    Diagnostic(
+                        file: file, line: index + 1, column: 1, message: "journal record version \(v) is not supported",
+                        hint: "this convene reads version \(version); run the newer convene that wrote it"))
+            }
+        }
+        return (records, warnings, errors)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// What the journal says has happened, folded from its records: the input to reconcile.
+public struct JournalState: Sendable {
+    /// A recipient's calendar entry for one occurrence, as last sent.
+    public struct CalendarThread: Sendable, Hashable {
+        public var uid: String
+        public var recipient: String
+        public var name: String
+        public var cc: [String]
+        public var sequence: Int
+        public var snapshot: EventSnapshot
+        public var cancelled: Bool
+        /// When the first invitation went out: reminders due before it are stale for this person.
+        public var invitedAt: Date
+    }
+
+    /// Retry bookkeeping for one message.
+    public struct FailureHistory: Sendable, Hashable {
+        public var count: Int
+        public var last: Date
+        public var permanent: Bool
+        public var code: Int?
+        public var reply: String?
+    }
+
+    /// Keyed by `uid + "\0" + recipient key`.
+    public private(set) var threads: [String: CalendarThread] = [:]
+    /// Message-IDs that are finished: sent, skipped, or failed permanently.
+    public private(set) var finished: Set<String> = []
+    public private(set) var failures: [String: FailureHistory] = [:]
+    /// Attempts with no outcome yet, by Message-ID: after a crash these are resent with the same Message-ID.
+    public private(set) var inFlight: [String: JournalRecord] = [:]
+    /// UIDs for which at least one invitation has gone out.
+    public private(set) var invitedOccurrences: Set<String> = []
+
+    public init() {}
+
+    public init(records: [JournalRecord]) {
+        for record in records { apply(record) }
+    }
+
+    static func threadKey(uid: String, recipient: String) -> String { uid + "\u{0}" + recipient.lowercased() }
+
+    public func thread(uid: String, recipient: String) -> CalendarThread? {
+        threads[JournalState.threadKey(uid: uid, recipient: recipient)]
+    }
+
+    /// Folds one record in. Records are applied in file order.
+    public mutating func apply(_ record: JournalRecord) {
+        let id = record.msgid ?? record.key
+        switch record.type {
+        case .attempt:
+            inFlight[id] = record
+        case .failed:
+            inFlight[id] = nil
+            var history = failures[id] ?? FailureHistory(count: 0, last: record.at, permanent: false)
+            history.count += 1
+            history.last = record.at
+            history.permanent = record.permanent ?? false
+            history.code = record.code
+            history.reply = record.reply
+            failures[id] = history
+            if history.permanent { finished.insert(id) }
+        case .skipped:
+            inFlight[id] = nil
+            finished.insert(id)
+        case .sent:
+            inFlight[id] = nil
+            finished.insert(id)
+            failures[id] = nil
+            guard record.kind.isCalendar, let uid = record.uid, let to = record.to, let snapshot = record.event else { return }
+            let key = JournalState.threadKey(uid: uid, recipient: to)
+            let previous = threads[key]
+            threads[key] = CalendarThread(
+                uid: uid, recipient: to, name: record.name ?? previous?.name ?? "", cc: record.cc ?? [],
+                sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
+                invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
+            if record.kind == .invitation { invitedOccurrences.insert(uid) }
+        }
+    }
+}

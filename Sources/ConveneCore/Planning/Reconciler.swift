@@ -1,0 +1,226 @@
+import Foundation
+
+/// The result of reconciling: every action due now or later, in due order, or a refusal to act at all.
+public struct Plan: Sendable {
+    public var actions: [Action]
+    /// Set when the roster would drop more audience members than `max_roster_shrink` allows; nothing is planned.
+    public var refusal: String?
+}
+
+/// What a recipient's calendar entry for an occurrence needs next: the state machine at the heart of reconcile.
+public enum CalendarStep: Sendable, Hashable {
+    case nothing
+    case invite
+    case reinvite(sequence: Int)
+    case update(sequence: Int, previous: EventSnapshot)
+    case cancel(sequence: Int, reason: String)
+
+    /// Given what was last sent (if anything) and what the file now wants, the one step to take.
+    /// `wanted` is nil when the recipient should not have the entry (occurrence gone, cancelled, or they left).
+    public static func next(sent: JournalState.CalendarThread?, wanted: EventSnapshot?, whyNot: String) -> CalendarStep {
+        switch (sent, wanted) {
+        case (nil, nil): return .nothing
+        case (nil, .some): return .invite
+        case (.some(let thread), nil): return thread.cancelled ? .nothing : .cancel(sequence: thread.sequence + 1, reason: whyNot)
+        case (.some(let thread), .some(let snapshot)):
+            if thread.cancelled { return .reinvite(sequence: thread.sequence + 1) }
+            if snapshot.differsSignificantly(from: thread.snapshot) {
+                return .update(sequence: thread.sequence + 1, previous: thread.snapshot)
+            }
+            return .nothing
+        }
+    }
+}
+
+/// Reconcile: a pure function of (config, roster, journal state, now) to the actions that close the gap between
+/// what should have been sent and what was. `convene plan`, `preview` and `run` all call this.
+public struct Reconciler: Sendable {
+    public var config: Config
+    public var roster: Roster
+    public var audience: Audience
+    public var state: JournalState
+
+    public init(config: Config, roster: Roster, audience: Audience, state: JournalState) {
+        self.config = config
+        self.roster = roster
+        self.audience = audience
+        self.state = state
+    }
+
+    /// Retries back off from 1 minute, doubling, capped at 1 hour, with a deterministic ±10% jitter.
+    public static func retryDelay(attempt: Int, id: String) -> TimeInterval {
+        let base = min(60 * pow(2, Double(max(attempt - 1, 0))), 3600)
+        let jitter = Double(UInt8(DeliveryKey.fnv1a(id).suffix(2), radix: 16) ?? 128) / 255 * 0.2 - 0.1
+        return base * (1 + jitter)
+    }
+
+    public func plan(now: Date) -> Plan {
+        let service = config.service
+        let times = DueTime(zone: service.timeZone, window: service.sendWindow)
+        let occurrences = Occurrence.all(in: config)
+        let domain = service.domain
+        let invitationRules = config.notifications.filter { $0.kind == .invitation }
+        let reminderRules = config.notifications.filter { $0.kind == .reminder }
+        var actions: [Action] = []
+        var membersByEvent: [String: [(Person, String)]] = [:]
+        var wanted: Set<String> = []
+
+        func members(_ occurrence: Occurrence) -> [(Person, String)] {
+            if let cached = membersByEvent[occurrence.eventID] { return cached }
+            var seen: Set<String> = []
+            var list: [(Person, String)] = []
+            for forum in occurrence.forums {
+                for m in audience.members(of: forum) where m.person.optOut != .all && seen.insert(m.person.key).inserted {
+                    list.append((m.person, forum))
+                }
+            }
+            membersByEvent[occurrence.eventID] = list
+            return list
+        }
+
+        /// Urgent messages go in the window, unless that would be after the event starts: then at once.
+        func urgent(before start: Date) -> Date {
+            let inWindow = times.intoWindow(now)
+            return inWindow < start ? inWindow : now
+        }
+
+        func make(
+            _ kind: MessageKind, _ occurrence: Occurrence, _ notification: String, template: String, to person: Person?,
+            mailbox: Mailbox, cc: [Mailbox], sequence: Int, due: Date, grace: Date, forum: String?
+        ) -> Action? {
+            let key = DeliveryKey.make(event: occurrence.eventID, date: occurrence.date, notification: notification, recipient: mailbox.address)
+            let id = DeliveryKey.messageID(
+                event: occurrence.eventID, date: occurrence.date, notification: notification, recipient: mailbox.address,
+                sequence: sequence, domain: domain)
+            if state.finished.contains(id) { return nil }
+            var due = due
+            if let failure = state.failures[id] {
+                due = max(due, failure.last.addingTimeInterval(Reconciler.retryDelay(attempt: failure.count, id: id)))
+            }
+            var action = Action(
+                kind: kind, skipReason: nil, due: due, grace: grace, eventID: occurrence.eventID, occurrence: occurrence.date,
+                uid: occurrence.uid, notification: notification, template: template, recipient: mailbox, cc: cc,
+                sequence: sequence, key: key, messageID: id, snapshot: occurrence.snapshot, previous: nil, person: person,
+                forum: forum, lateJoiner: false)
+            if due >= grace && now >= grace {
+                action.skipReason = "its time to send ended at \(LocalDateTime(instant: grace, in: service.timeZone)) before it could go out"
+                action.due = now
+            }
+            return action
+        }
+
+        for occurrence in occurrences where occurrence.active && occurrence.snapshot.start > now {
+            let start = occurrence.snapshot.start
+            for (person, forum) in members(occurrence) {
+                wanted.insert(JournalState.threadKey(uid: occurrence.uid, recipient: person.email))
+                let mailbox = Mailbox(name: person.name, address: person.email)
+                let cc = person.delegate.map { [Mailbox(name: "", address: $0)] } ?? []
+                let thread = state.thread(uid: occurrence.uid, recipient: person.email)
+                var invitedAt = thread.flatMap { $0.cancelled ? nil : $0.invitedAt }
+                let rule = invitationRules.first { matches($0, person, forum) }
+                switch CalendarStep.next(sent: thread, wanted: occurrence.snapshot, whyNot: "") {
+                case .invite:
+                    guard let rule else { break }
+                    let nominal = times.due(rule.send, before: start)
+                    var due = nominal
+                    var late = false
+                    if nominal <= now {
+                        // Someone who entered the audience after the due time (or a daemon that was down).
+                        if service.lateJoiners == .ignore && state.invitedOccurrences.contains(occurrence.uid) { break }
+                        due = urgent(before: start)
+                        late = state.invitedOccurrences.contains(occurrence.uid)
+                    }
+                    if var action = make(.invitation, occurrence, rule.id, template: rule.template, to: person, mailbox: mailbox, cc: cc, sequence: 0, due: due, grace: start, forum: forum) {
+                        action.lateJoiner = late
+                        invitedAt = action.due
+                        actions.append(action)
+                    }
+                case .reinvite(let sequence):
+                    let template = rule?.template ?? "invitation"
+                    if let action = make(.invitation, occurrence, "reinvite", template: template, to: person, mailbox: mailbox, cc: cc, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
+                        invitedAt = action.due
+                        actions.append(action)
+                    }
+                case .update(let sequence, let previous):
+                    if var action = make(.update, occurrence, "update", template: "update", to: person, mailbox: mailbox, cc: cc, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
+                        action.previous = previous
+                        actions.append(action)
+                    }
+                case .nothing, .cancel: break
+                }
+                guard person.optOut == .none, let invitedAt else { continue }
+                let rules = reminderRules.filter { matches($0, person, forum) }
+                    .map { (rule: $0, due: times.due($0.send, before: start)) }
+                    .sorted { $0.due < $1.due }
+                for (index, entry) in rules.enumerated() {
+                    let grace = index + 1 < rules.count ? min(rules[index + 1].due, start) : start
+                    guard var action = make(.reminder, occurrence, entry.rule.id, template: entry.rule.template, to: person, mailbox: mailbox, cc: cc, sequence: 0, due: max(entry.due, min(now, grace)), grace: grace, forum: forum) else { continue }
+                    if action.skipReason == nil && entry.due < invitedAt {
+                        action.skipReason = "the recipient joined after this reminder was due"
+                        action.due = max(now, invitedAt)
+                    }
+                    actions.append(action)
+                }
+            }
+        }
+
+        // Calendar entries the file no longer wants: cancel them from the journal's snapshot.
+        let byUID = Dictionary(occurrences.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+        var leavers: Set<String> = []
+        var invitedPeople: Set<String> = []
+        for (threadKey, thread) in state.threads where !thread.cancelled && thread.snapshot.end > now {
+            invitedPeople.insert(thread.recipient.lowercased())
+            if wanted.contains(threadKey) { continue }
+            let occurrence = byUID[thread.uid]
+            let person = roster.person(thread.recipient)
+            let reason: String
+            if occurrence == nil {
+                reason = "the occurrence was removed from the rules file"
+            } else if occurrence?.active == false {
+                reason = config.event(occurrence!.eventID)?.status == .cancelled ? "the event was cancelled" : "the date was removed from the series"
+            } else {
+                if person?.optOut == .all { continue }
+                if person == nil { leavers.insert(thread.recipient.lowercased()) }
+                guard config.service.leavers == .cancel else { continue }
+                reason = "the recipient left the audience"
+            }
+            guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else { continue }
+            let date = occurrence?.date ?? dateFromUID(thread.uid)
+            let eventID = occurrence?.eventID ?? eventFromUID(thread.uid)
+            var placeholder = Occurrence(eventID: eventID, date: date, uid: thread.uid, snapshot: thread.snapshot, active: false, forums: [])
+            placeholder.snapshot = thread.snapshot
+            let cc = (person?.delegate.map { [$0] } ?? thread.cc).map { Mailbox(name: "", address: $0) }
+            if var action = make(.cancellation, placeholder, "cancellation", template: "cancellation", to: person, mailbox: Mailbox(name: person?.name ?? thread.name, address: thread.recipient), cc: cc, sequence: sequence, due: urgent(before: thread.snapshot.start), grace: thread.snapshot.end, forum: nil) {
+                action.previous = thread.snapshot
+                actions.append(action)
+            }
+        }
+        if !invitedPeople.isEmpty {
+            let shrink = Double(leavers.count) / Double(invitedPeople.count)
+            if shrink > service.maxRosterShrink {
+                return Plan(
+                    actions: [],
+                    refusal: "the roster drops \(leavers.count) of \(invitedPeople.count) invited people (\(Int((shrink * 100).rounded()))%), "
+                        + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
+            }
+        }
+        actions.sort { ($0.due, $0.key, $0.sequence) < ($1.due, $1.key, $1.sequence) }
+        return Plan(actions: actions, refusal: nil)
+    }
+
+    func matches(_ rule: NotificationRule, _ person: Person, _ forum: String) -> Bool {
+        (rule.forums.isEmpty || !Set(rule.forums).isDisjoint(with: audience.forums(of: person)))
+            && (rule.grades.isEmpty || rule.grades.contains(person.grade))
+    }
+
+    /// `event-yyyymmdd@domain` → the date, for a thread whose event is gone from the file.
+    func dateFromUID(_ uid: String) -> LocalDate {
+        let local = uid.split(separator: "@").first.map(String.init) ?? uid
+        return LocalDate(parsing: String(local.suffix(8)).replacingOccurrences(of: "^(\\d{4})(\\d{2})(\\d{2})$", with: "$1-$2-$3", options: .regularExpression)) ?? LocalDate(year: 1970, month: 1, day: 1)
+    }
+
+    func eventFromUID(_ uid: String) -> String {
+        let local = uid.split(separator: "@").first.map(String.init) ?? uid
+        return String(local.dropLast(9))
+    }
+}
