@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "ConveneCore"),
         .target(name: "ConveneService", dependencies: ["ConveneCore", "CCurl"]),
         .executableTarget(name: "convene", dependencies: ["ConveneCore", "ConveneService"]),
-        .testTarget(name: "ConveneCoreTests", dependencies: ["ConveneCore"]),
+        .testTarget(name: "ConveneCoreTests", dependencies: ["ConveneCore"], exclude: ["Template/Golden"]),
         .testTarget(name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore"]),
         .testTarget(name: "ConveneCLITests", dependencies: ["ConveneCore"]),
     ],

@@ -14,6 +14,7 @@ enum CLI {
     static let subcommands: [Subcommand] = [
         ValidateCommand.subcommand,
         RecipientsCommand.subcommand,
+        PlanCommand.subcommand,
     ]
 
     static var help: String {

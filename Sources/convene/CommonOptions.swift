@@ -39,6 +39,27 @@ struct CommonOptions {
         }
     }
 
+    /// `--state`, else `$STATE_DIRECTORY` (the first, if systemd lists several), else `service.state`.
+    func stateDirectory(_ workspace: Workspace) -> String? {
+        if let state { return state }
+        if let env = ProcessInfo.processInfo.environment["STATE_DIRECTORY"], let first = env.split(separator: ":").first {
+            return String(first)
+        }
+        return workspace.config.service.state.map(workspace.resolve)
+    }
+
+    /// The journal's records (empty when there is no journal yet); warnings such as a torn last line go to stderr.
+    func journalState(_ workspace: Workspace) throws(CommandError) -> JournalState {
+        guard let directory = stateDirectory(workspace) else { return JournalState() }
+        do {
+            let (records, warnings) = try FileJournal.read(directory: directory)
+            Output.diagnostics(warnings)
+            return JournalState(records: records)
+        } catch {
+            throw CommandError(exitCode: .ioError, message: error.description)
+        }
+    }
+
     /// The instant `--now` names in the service zone, or the real clock.
     func instant(in zone: TimeZone) throws(CommandError) -> Date {
         guard let now else { return Date() }

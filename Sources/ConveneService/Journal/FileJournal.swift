@@ -1,0 +1,146 @@
+import ConveneCore
+import Foundation
+import Glibc
+
+/// Why the journal cannot be used, with the remedy. The daemon stops sending on any of these.
+public enum JournalError: Error, Sendable, CustomStringConvertible {
+    case locked(path: String)
+    case io(SystemError)
+    case damaged([Diagnostic])
+
+    public var description: String {
+        switch self {
+        case .locked(let path):
+            return "another convene is using \(path) (its lock is held); stop it first, or give this one its own --state DIR"
+        case .io(let error):
+            return "journal I/O failed: \(error); nothing more will be sent until the journal can be written (check disk space and permissions)"
+        case .damaged(let diagnostics):
+            return "the journal is damaged:\n" + diagnostics.map(\.description).joined(separator: "\n")
+        }
+    }
+}
+
+/// `state/journal.jsonl`: append-only JSON lines, fsynced before anything depends on them, one writer at a time
+/// (an exclusive `flock` on `journal.lock`), compacted by temp file → fsync → rename → fsync of the folder.
+public final class FileJournal: @unchecked Sendable {
+    // @unchecked: the file descriptors are only used under `lock`.
+    public let directory: String
+    public var path: String { FileJournal.journalPath(directory) }
+    private var fd: Int32 = -1
+    private var lockFD: Int32 = -1
+    private let lock = NSLock()
+    /// Lines appended since the last compaction; compaction runs when this passes `compactionThreshold`.
+    public private(set) var appendedSinceCompaction = 0
+
+    public static func journalPath(_ directory: String) -> String { directory + "/journal.jsonl" }
+
+    /// Reads every record without taking the lock (for `plan`, `status`, `preview`).
+    public static func read(directory: String) throws(JournalError) -> (records: [JournalRecord], warnings: [Diagnostic]) {
+        let path = journalPath(directory)
+        guard FileManager.default.fileExists(atPath: path) else { return ([], []) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(SystemError(operation: "read", path: path, code: errno == 0 ? EACCES : errno))
+        }
+        let (records, warnings, errors) = JournalCodec.decodeAll(String(decoding: data, as: UTF8.self), file: path)
+        if !errors.isEmpty { throw .damaged(errors) }
+        return (records, warnings)
+    }
+
+    /// Opens the journal for writing, creating the folder, and takes the exclusive lock.
+    public init(directory: String) throws(JournalError) {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(SystemError(operation: "create folder", path: directory, code: errno == 0 ? EACCES : errno))
+        }
+        let lockPath = directory + "/journal.lock"
+        do {
+            lockFD = try SystemError.check("open", lockPath) { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+            if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
+                close(lockFD)
+                throw JournalError.locked(path: directory)
+            }
+            let path = self.path
+            fd = try SystemError.check("open", path) { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
+        } catch let error as JournalError {
+            throw error
+        } catch let error as SystemError {
+            throw .io(error)
+        } catch {
+            throw .io(SystemError(operation: "open", path: directory, code: EIO))
+        }
+        try terminateTornLine()
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        if lockFD >= 0 { close(lockFD) }  // closing releases the flock
+    }
+
+    /// A crash can leave a last line without its newline; start the next record on a fresh line.
+    private func terminateTornLine() throws(JournalError) {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return }
+        let reader = open(path, O_RDONLY | O_CLOEXEC)
+        guard reader >= 0 else { return }
+        defer { close(reader) }
+        var last: UInt8 = 0
+        if pread(reader, &last, 1, size - 1) == 1 && last != UInt8(ascii: "\n") {
+            try append(raw: "\n")
+        }
+    }
+
+    /// Appends records and fsyncs: when this returns they survive a crash or power loss.
+    public func append(_ records: [JournalRecord]) throws(JournalError) {
+        guard !records.isEmpty else { return }
+        var text = ""
+        for record in records {
+            text += JournalCodec.encode(record)
+            text += "\n"
+        }
+        try append(raw: text)
+        lock.withLock { appendedSinceCompaction += records.count }
+    }
+
+    public func append(_ record: JournalRecord) throws(JournalError) { try append([record]) }
+
+    private func append(raw text: String) throws(JournalError) {
+        lock.lock()
+        defer { lock.unlock() }
+        let fd = self.fd
+        let path = self.path
+        do {
+            try SystemError.writeAll(fd, Array(text.utf8), path)
+            try SystemError.check("fsync", path) { fsync(fd) }
+        } catch {
+            throw .io(error)
+        }
+    }
+
+    /// Rewrites the journal with only `records` (the caller keeps what the fold needs), atomically:
+    /// temp file → fsync → rename over the journal → fsync of the folder.
+    public func compact(to records: [JournalRecord]) throws(JournalError) {
+        lock.lock()
+        defer { lock.unlock() }
+        let temp = directory + "/journal.jsonl.tmp"
+        let path = self.path
+        let directory = self.directory
+        do {
+            let tfd = try SystemError.check("open", temp) { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+            defer { close(tfd) }
+            try SystemError.writeAll(tfd, Array(records.map { JournalCodec.encode($0) + "\n" }.joined().utf8), temp)
+            try SystemError.check("fsync", temp) { fsync(tfd) }
+            try SystemError.check("rename", temp) { rename(temp, path) }
+            let dfd = try SystemError.check("open", directory) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            defer { close(dfd) }
+            try SystemError.check("fsync", directory) { fsync(dfd) }
+            let newFD = try SystemError.check("open", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0o600) }
+            close(fd)
+            fd = newFD
+            appendedSinceCompaction = 0
+        } catch {
+            throw .io(error)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Glibc
+
+/// A failed system call: what was being done, to which path, and errno's explanation.
+public struct SystemError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var code: Int32
+
+    public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+
+    /// Runs a call that returns -1 on failure, retrying on EINTR.
+    @discardableResult
+    static func check(_ operation: String, _ path: String, _ call: () -> Int32) throws(SystemError) -> Int32 {
+        while true {
+            let result = call()
+            if result != -1 { return result }
+            if errno == EINTR { continue }
+            throw SystemError(operation: operation, path: path, code: errno)
+        }
+    }
+
+    /// Writes every byte, looping over short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(operation: "write", path: path, code: errno)
+            }
+            offset += written
+        }
+    }
+}
