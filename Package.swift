@@ -13,10 +13,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .target(name: "ConveneCore"),
-        .target(name: "ConveneService", dependencies: ["ConveneCore", "CCurl"]),
+        .target(name: "ConveneService", dependencies: ["ConveneCore", "CCurl", "CLinux"]),
         .executableTarget(name: "convene", dependencies: ["ConveneCore", "ConveneService"]),
-        .testTarget(name: "ConveneCoreTests", dependencies: ["ConveneCore"], exclude: ["Template/Golden"]),
+        .testTarget(name: "ConveneCoreTests", dependencies: ["ConveneCore"], exclude: ["Template/Golden", "Support/check_message.py", "Support/check_ical.py"]),
         .testTarget(name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore"]),
         .testTarget(name: "ConveneCLITests", dependencies: ["ConveneCore"]),
     ],

@@ -15,6 +15,7 @@ enum CLI {
         ValidateCommand.subcommand,
         RecipientsCommand.subcommand,
         PlanCommand.subcommand,
+        PreviewCommand.subcommand,
     ]
 
     static var help: String {

@@ -182,7 +182,8 @@ extension ConfigParser {
                 except: exceptDates, location: place, joinURL: joinURL, description: description, status: status,
                 sourceLocation: location)
             let dates = Set(Occurrences.dates(of: event, excluding: false))
-            for (text, at) in except where LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false {
+            let seriesRead = recurrenceNode == nil || recurrence != nil
+            for (text, at) in except where seriesRead && (LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false) {
                 reader.warning("'except' date \(text) is not a date of event '\(id)'", at: at)
             }
             return event

@@ -2,8 +2,9 @@ import Foundation
 
 /// Turns the text of the rules file into a typed `Config`, or every problem found in it.
 public enum ConfigParser {
-    /// Parses and validates the rules file. Returns a config only when there are no errors;
-    /// warnings come back either way.
+    /// Parses and validates the rules file. The config is returned whenever the file is a mapping, even with errors,
+    /// so the loader can still check templates and report every problem in one run; callers must not use a config
+    /// whose diagnostics have errors for anything else.
     public static func parse(_ text: String, file: String) -> (config: Config?, diagnostics: [Diagnostic]) {
         let root: YAMLNode
         switch YAMLParser.parse(text, file: file) {
@@ -15,7 +16,7 @@ public enum ConfigParser {
         let reader = SchemaReader(file: file)
         let config = read(root, reader)
         let diagnostics = reader.diagnostics.sortedByLocation()
-        return (diagnostics.hasErrors ? nil : config, diagnostics)
+        return (config, diagnostics)
     }
 
     static func read(_ root: YAMLNode, _ reader: SchemaReader) -> Config? {
@@ -36,9 +37,12 @@ public enum ConfigParser {
         let forumIDs = Set(forums.map(\.id))
         let events = eventsNode.map { readEvents($0, forumIDs, reader) } ?? []
         let notifications = notificationsNode.map { readNotifications($0, forumIDs, table, reader) } ?? []
-        guard let service, let smtp else { return nil }
+        // Stand-ins keep the rest checkable when a section is broken; its errors are already recorded.
+        let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return Config(
-            file: reader.file, service: service, smtp: smtp, grades: grades, forums: forums, events: events,
+            file: reader.file,
+            service: service ?? ServiceSettings(timeZone: TimeZone(identifier: "UTC")!, from: placeholder, organizer: placeholder),
+            smtp: smtp ?? SMTPConfig(url: "smtp://localhost"), grades: grades, forums: forums, events: events,
             notifications: notifications)
     }
 
@@ -71,9 +75,9 @@ public enum ConfigParser {
         let leavers = map.value("leavers").flatMap { choice($0, "'leavers'", LeaverPolicy.self, reader) }
         let shrink = map.value("max_roster_shrink").flatMap { reader.phrase($0, "'max_roster_shrink'", parsePercentage) }
         map.rejectUnknownKeys()
-        guard let zone, let from, let organizer else { return nil }
+        let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return ServiceSettings(
-            timeZone: zone, from: from, organizer: organizer, roster: roster, templates: templates, state: state,
+            timeZone: zone ?? TimeZone(identifier: "UTC")!, from: from ?? placeholder, organizer: organizer ?? placeholder, roster: roster, templates: templates, state: state,
             sendWindow: window ?? .always, rate: rate, lateJoiners: late ?? .invite, leavers: leavers ?? .cancel,
             maxRosterShrink: shrink ?? 0.10)
     }

@@ -50,6 +50,7 @@ public enum ConfigLoader {
         }
         let (parsed, configDiagnostics) = ConfigParser.parse(text, file: configPath)
         guard let config = parsed else { return .failure(LoadFailure(kind: .config, diagnostics: configDiagnostics)) }
+        // A config with errors is still read for its template names, so every problem is reported in one run.
         let directory = (configPath as NSString).deletingLastPathComponent
         var diagnostics = configDiagnostics
 

@@ -1,0 +1,53 @@
+import Foundation
+
+/// One occurrence as an iTIP calendar object (RFC 5546): a REQUEST (invitation or update) or a CANCEL.
+///
+/// Each occurrence is its own object with its own UID (no RRULE series), so moving or cancelling one
+/// date touches only that date.
+public struct CalendarInvite: Sendable, Hashable {
+    /// The iTIP method, written both as `METHOD:` and as the MIME part's `method=`.
+    public enum Method: String, Sendable, Hashable, Codable {
+        case request = "REQUEST"
+        case cancel = "CANCEL"
+    }
+
+    public var method: Method
+    /// Stable per occurrence; a CANCEL reuses the UID of the REQUEST.
+    public var uid: String
+    /// 0 at first, +1 on every significant change and on CANCEL.
+    public var sequence: Int
+    /// DTSTAMP: when the message was generated (written in UTC).
+    public var stamp: Date
+    /// Absolute instants, written as wall-clock times in `timeZone` with a TZID and matching VTIMEZONE.
+    public var start: Date
+    public var end: Date
+    public var timeZone: TimeZone
+    public var summary: String
+    public var location: String?
+    public var description: String?
+    public var url: String?
+    /// A mailbox that receives replies (no SENT-BY: Gmail then shows "Unknown Organizer").
+    public var organizer: Mailbox
+    /// The principal(s), each written with ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE.
+    public var attendees: [Mailbox]
+
+    public init(
+        method: Method, uid: String, sequence: Int, stamp: Date, start: Date, end: Date, timeZone: TimeZone,
+        summary: String, location: String? = nil, description: String? = nil, url: String? = nil,
+        organizer: Mailbox, attendees: [Mailbox]
+    ) {
+        self.method = method
+        self.uid = uid
+        self.sequence = sequence
+        self.stamp = stamp
+        self.start = start
+        self.end = end
+        self.timeZone = timeZone
+        self.summary = summary
+        self.location = location
+        self.description = description
+        self.url = url
+        self.organizer = organizer
+        self.attendees = attendees
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Writes a `CalendarInvite` as an RFC 5545 VCALENDAR for iMIP (RFC 6047).
+///
+/// Output: CRLF line ends, lines folded at 75 octets on UTF-8 boundaries, TEXT escaped, parameter
+/// values quoted and caret-encoded, no VALARM. Every TZID used has its VTIMEZONE in the same object.
+public enum ICalendarWriter {
+    /// The product identifier every object carries.
+    public static let productID = "-//convene//convene 1.0//EN"
+
+    /// The whole VCALENDAR as CRLF-terminated, folded lines.
+    public static func render(_ invite: CalendarInvite) -> String {
+        let zone = invite.timeZone
+        let utc = isUTC(zone)
+        var lines = [
+            "BEGIN:VCALENDAR", "PRODID:" + productID, "VERSION:2.0", "CALSCALE:GREGORIAN",
+            "METHOD:" + invite.method.rawValue,
+        ]
+        var output = ""
+        for line in lines { ICalendarText.appendFolded(line, to: &output) }
+        if !utc { output += vtimezone(for: zone, around: invite.start) }
+
+        lines = [
+            "BEGIN:VEVENT",
+            "UID:" + ICalendarText.text(invite.uid),
+            "SEQUENCE:\(max(0, invite.sequence))",
+            "DTSTAMP:" + utcStamp(invite.stamp),
+        ]
+        if utc {
+            lines += ["DTSTART:" + utcStamp(invite.start), "DTEND:" + utcStamp(invite.end)]
+        } else {
+            let tzid = ";TZID=" + ICalendarText.parameter(zone.identifier) + ":"
+            lines += [
+                "DTSTART" + tzid + localStamp(invite.start, in: zone),
+                "DTEND" + tzid + localStamp(invite.end, in: zone),
+            ]
+        }
+        lines.append("SUMMARY:" + ICalendarText.text(invite.summary))
+        if let location = invite.location, !location.isEmpty {
+            lines.append("LOCATION:" + ICalendarText.text(location))
+        }
+        if let description = invite.description, !description.isEmpty {
+            lines.append("DESCRIPTION:" + ICalendarText.text(description))
+        }
+        if let url = invite.url, !url.isEmpty {
+            lines.append("URL:" + ICalendarText.uri(url))
+        }
+        lines.append(
+            "ORGANIZER" + commonName(invite.organizer) + ":mailto:" + ICalendarText.uri(invite.organizer.address))
+        for attendee in invite.attendees {
+            lines.append(
+                "ATTENDEE" + commonName(attendee) + ";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:"
+                    + ICalendarText.uri(attendee.address))
+        }
+        lines += [
+            "STATUS:" + (invite.method == .cancel ? "CANCELLED" : "CONFIRMED"),
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ]
+        for line in lines { ICalendarText.appendFolded(line, to: &output) }
+        return output
+    }
+
+    /// The VTIMEZONE block (folded, CRLF-terminated) for `zone` in the year of `date`, or "" for UTC,
+    /// which is written as `Z` times instead. Cached per zone and year: rendering thousands of
+    /// invitations a second must not walk tzdata each time.
+    public static func vtimezone(for zone: TimeZone, around date: Date) -> String {
+        if isUTC(zone) { return "" }
+        var calendar = VTimeZoneBuilder.utcCalendar
+        calendar.timeZone = zone
+        let year = calendar.component(.year, from: date)
+        let key = VTimeZoneCache.Key(identifier: zone.identifier, year: year)
+        return cache.value(for: key) { VTimeZoneBuilder.build(for: zone, year: year) }
+    }
+
+    private static let cache = VTimeZoneCache()
+
+    /// Zones that are UTC by definition; a zone that merely has offset 0 in winter is not one of them.
+    static func isUTC(_ zone: TimeZone) -> Bool {
+        [
+            "UTC", "GMT", "UCT", "Zulu", "Universal", "Greenwich", "GMT0", "Etc/UTC", "Etc/GMT", "Etc/UCT",
+            "Etc/Zulu", "Etc/Universal", "Etc/Greenwich", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0",
+        ].contains(zone.identifier)
+    }
+
+    private static func commonName(_ mailbox: Mailbox) -> String {
+        mailbox.name.isEmpty ? "" : ";CN=" + ICalendarText.parameter(mailbox.name)
+    }
+
+    /// `yyyyMMddTHHmmssZ`.
+    static func utcStamp(_ date: Date) -> String {
+        let parts = VTimeZoneBuilder.utcCalendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: date)
+        return VTimeZoneBuilder.localStamp(parts) + "Z"
+    }
+
+    /// The wall-clock time of `date` in `zone`, as `yyyyMMddTHHmmss` (to go with a TZID).
+    static func localStamp(_ date: Date, in zone: TimeZone) -> String {
+        var calendar = VTimeZoneBuilder.utcCalendar
+        calendar.timeZone = zone
+        return VTimeZoneBuilder.localStamp(
+            calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date))
+    }
+}

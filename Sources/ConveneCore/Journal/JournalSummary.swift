@@ -1,0 +1,28 @@
+/// Counts for `convene status`, from the journal's records.
+public struct JournalSummary: Sendable {
+    /// `kind.sent`, `kind.failed`, `kind.skipped` (failures counted once per message), and `permanent`.
+    public var counts: [String: Int] = [:]
+    public var inFlight: [JournalRecord]
+    /// The most recent failures, newest last (at most 10).
+    public var lastFailures: [JournalRecord]
+
+    public init(records: [JournalRecord], state: JournalState) {
+        var failedMessages: Set<String> = []
+        var failures: [JournalRecord] = []
+        for record in records {
+            switch record.type {
+            case .sent: counts["\(record.kind.rawValue).sent", default: 0] += 1
+            case .skipped: counts["\(record.kind.rawValue).skipped", default: 0] += 1
+            case .failed:
+                failures.append(record)
+                if failedMessages.insert(record.msgid ?? record.key).inserted {
+                    counts["\(record.kind.rawValue).failed", default: 0] += 1
+                }
+            case .attempt: break
+            }
+        }
+        counts["permanent"] = state.failures.values.filter(\.permanent).count
+        inFlight = state.inFlight.values.sorted { $0.at < $1.at }
+        lastFailures = Array(failures.suffix(10))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Writes a `MailMessage` as the exact RFC 5322 bytes handed to SMTP: 7-bit, CRLF only, not
+/// dot-stuffed (libcurl does that).
+///
+/// With a calendar:
+/// ```
+/// multipart/mixed
+/// ├─ multipart/alternative
+/// │  ├─ text/plain; charset=UTF-8                       quoted-printable
+/// │  ├─ text/html; charset=UTF-8                        quoted-printable
+/// │  └─ text/calendar; charset=UTF-8; method=REQUEST    base64
+/// └─ application/ics; name="invite.ics"  (attachment, same bytes)
+/// ```
+/// Without one (reminders) the message is the multipart/alternative of plain and HTML alone.
+public enum MIMEWriter {
+    /// The message bytes, ready for `CURLOPT_READFUNCTION`.
+    public static func render(_ message: MailMessage) -> [UInt8] {
+        Array(renderText(message).utf8)
+    }
+
+    /// The message as a String (pure ASCII, so its UTF-8 bytes are the message).
+    static func renderText(_ message: MailMessage) -> String {
+        let messageID = HeaderEncoding.addressText(message.messageID)
+        var output = HeaderEncoding.field("Date", [dateHeader(message.date)])
+        output += HeaderEncoding.field("From", HeaderEncoding.mailboxList([message.from], field: "From"))
+        output += HeaderEncoding.field("To", HeaderEncoding.mailboxList(message.to, field: "To"))
+        if !message.cc.isEmpty {
+            output += HeaderEncoding.field("Cc", HeaderEncoding.mailboxList(message.cc, field: "Cc"))
+        }
+        if let replyTo = message.replyTo {
+            output += HeaderEncoding.field("Reply-To", HeaderEncoding.mailboxList([replyTo], field: "Reply-To"))
+        }
+        output += HeaderEncoding.field(
+            "Subject",
+            HeaderEncoding.unstructured(message.subject, firstLimit: HeaderEncoding.firstLimit(forField: "Subject")))
+        output += HeaderEncoding.field("Message-ID", ["<" + messageID + ">"])
+        output += "MIME-Version: 1.0\r\n"
+        output += "Auto-Submitted: auto-generated\r\n"
+
+        let alternative = boundary("alt", messageID: messageID)
+        var body = part(
+            "text/plain; charset=UTF-8", encoding: "quoted-printable", ContentEncoding.quotedPrintable(message.plain))
+        body += delimiter(alternative)
+        body += part(
+            "text/html; charset=UTF-8", encoding: "quoted-printable", ContentEncoding.quotedPrintable(message.html))
+
+        guard let calendar = message.calendar else {
+            output += "Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"\r\n\r\n"
+            return output + delimiter(alternative, first: true) + body + closeDelimiter(alternative)
+        }
+        // Both calendar parts carry the same bytes, as Outlook, Gmail and Apple Mail each read a different one.
+        let calendarBytes = ContentEncoding.base64(Array(calendar.body.utf8))
+        body += delimiter(alternative)
+        body += part(
+            "text/calendar; charset=UTF-8; method=" + calendar.method.rawValue, encoding: "base64", calendarBytes)
+
+        let mixed = boundary("mixed", messageID: messageID)
+        output += "Content-Type: multipart/mixed;\r\n boundary=\"\(mixed)\"\r\n\r\n"
+        output += delimiter(mixed, first: true)
+        output += "Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"\r\n\r\n"
+        output += delimiter(alternative, first: true) + body + closeDelimiter(alternative)
+        output += delimiter(mixed)
+        output += part(
+            "application/ics; name=\"invite.ics\"", encoding: "base64", calendarBytes,
+            extraHeaders: "Content-Disposition: attachment; filename=\"invite.ics\"\r\n")
+        output += closeDelimiter(mixed)
+        return output
+    }
+
+    /// Part headers, blank line and encoded content (the content's own last line has no CRLF: the one
+    /// before the next delimiter belongs to the delimiter, RFC 2046 §5.1.1).
+    private static func part(_ type: String, encoding: String, _ content: String, extraHeaders: String = "") -> String {
+        "Content-Type: \(type)\r\n" + extraHeaders + "Content-Transfer-Encoding: \(encoding)\r\n\r\n" + content
+    }
+
+    private static func delimiter(_ boundary: String, first: Bool = false) -> String {
+        (first ? "" : "\r\n") + "--" + boundary + "\r\n"
+    }
+
+    private static func closeDelimiter(_ boundary: String) -> String { "\r\n--" + boundary + "--\r\n" }
+
+    /// A boundary derived from the Message-ID, so a re-render (a resend after a crash) is byte-identical.
+    /// It starts with `=_`, which quoted-printable and base64 can never produce, so no body line can
+    /// contain it.
+    static func boundary(_ role: String, messageID: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
+        for byte in (role + "\u{0}" + messageID).utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "=_convene_\(role)_" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// RFC 5322 date-time in UTC: `Thu, 07 Jan 2027 12:00:00 +0000`.
+    static func dateHeader(_ date: Date) -> String {
+        let parts = VTimeZoneBuilder.utcCalendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let pad = VTimeZoneBuilder.padded
+        return "\(days[parts.weekday! - 1]), \(pad(parts.day!, 2)) \(months[parts.month! - 1]) \(pad(parts.year!, 4)) "
+            + "\(pad(parts.hour!, 2)):\(pad(parts.minute!, 2)):\(pad(parts.second!, 2)) +0000"
+    }
+}

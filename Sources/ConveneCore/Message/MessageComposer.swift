@@ -1,0 +1,109 @@
+import Foundation
+
+/// Turns an action into the message that is sent: template values, the rendered parts, the calendar object.
+/// Built once per configuration and reused for every message (formatters and templates are shared).
+public struct MessageComposer: @unchecked Sendable {
+    // @unchecked: DateFormatter is not Sendable, but these are configured once here and only read afterwards
+    // (formatting is thread-safe on a formatter that is no longer mutated).
+    public let config: Config
+    public let templates: [String: MessageTemplate]
+    private let dateFormatter: DateFormatter
+    private let timeFormatter: DateFormatter
+
+    public init(config: Config, templates: [String: MessageTemplate]) {
+        self.config = config
+        self.templates = templates
+        let zone = config.service.timeZone
+        dateFormatter = DateFormatter()
+        dateFormatter.locale = Locale(identifier: "en_GB")
+        dateFormatter.timeZone = zone
+        dateFormatter.dateFormat = "EEEE d MMMM yyyy"
+        timeFormatter = DateFormatter()
+        timeFormatter.locale = Locale(identifier: "en_GB")
+        timeFormatter.timeZone = zone
+        timeFormatter.dateFormat = "HH:mm"
+    }
+
+    /// Every placeholder's value for this action, keyed by normalised placeholder name.
+    public func values(for action: Action) -> [String: String] {
+        let s = action.snapshot
+        let person = action.person
+        let grade = person.flatMap { p in config.grades.first { $0.id == p.grade }?.name } ?? ""
+        let zone = config.service.timeZone
+        let dueDay = LocalDateTime(instant: action.due, in: zone).date
+        let days = max(0, action.occurrence.dayNumber - dueDay.dayNumber)
+        let name = person?.name ?? action.recipient.name
+        let values: [String: String] = [
+            "firstname": person?.firstName ?? String(name.split(separator: " ").first ?? ""),
+            "name": name,
+            "email": action.recipient.address,
+            "grade": grade,
+            "department": person?.department ?? "",
+            "interim": person?.interim == true ? "yes" : "no",
+            "forum": action.forum.flatMap { config.forum($0)?.name } ?? "",
+            "eventtitle": s.title,
+            "eventdate": dateFormatter.string(from: s.start),
+            "eventtime": timeFormatter.string(from: s.start),
+            "eventend": timeFormatter.string(from: s.end),
+            "location": s.location ?? "",
+            "joinurl": s.joinURL ?? "",
+            "description": s.description?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+            "daystogo": "\(days)",
+            "organizer": config.service.organizer.name.isEmpty ? config.service.organizer.address : config.service.organizer.name,
+            "whatchanged": whatChanged(action),
+        ]
+        return values
+    }
+
+    /// "moved from Wednesday 10 February 2027 12:00–13:00 to 13:00–14:00; location changed from A to B".
+    public func whatChanged(_ action: Action) -> String {
+        guard let old = action.previous else { return "" }
+        if action.kind == .cancellation { return "cancelled" }
+        let new = action.snapshot
+        var changes: [String] = []
+        if old.start != new.start || old.end != new.end {
+            let from = "\(dateFormatter.string(from: old.start)) \(timeFormatter.string(from: old.start))–\(timeFormatter.string(from: old.end))"
+            let sameDay = dateFormatter.string(from: old.start) == dateFormatter.string(from: new.start)
+            let to = (sameDay ? "" : "\(dateFormatter.string(from: new.start)) ") + "\(timeFormatter.string(from: new.start))–\(timeFormatter.string(from: new.end))"
+            changes.append("moved from \(from) to \(to)")
+        }
+        if old.title != new.title { changes.append("renamed from “\(old.title)” to “\(new.title)”") }
+        if old.location != new.location {
+            changes.append("location changed from \(old.location ?? "none") to \(new.location ?? "none")")
+        }
+        if old.joinURL != new.joinURL { changes.append("joining link changed to \(new.joinURL ?? "none")") }
+        return changes.joined(separator: "; ")
+    }
+
+    /// The calendar object for a calendar kind (nil for reminders, which are plain mail).
+    public func invite(for action: Action, stamp: Date) -> CalendarInvite? {
+        guard action.kind.isCalendar else { return nil }
+        let s = action.snapshot
+        return CalendarInvite(
+            method: action.kind == .cancellation ? .cancel : .request, uid: action.uid, sequence: action.sequence,
+            stamp: stamp, start: s.start, end: s.end, timeZone: config.service.timeZone, summary: s.title,
+            location: s.location, description: s.description, url: s.joinURL, organizer: config.service.organizer,
+            attendees: [action.recipient])
+    }
+
+    /// The whole message for an action, generated at `now` (Date header and DTSTAMP).
+    public func message(for action: Action, now: Date) -> MailMessage {
+        let template = templates[action.template] ?? templates["invitation"]
+        let rendered = template?.render(values(for: action)) ?? RenderedTemplate(subject: action.snapshot.title, plain: "", html: "")
+        let calendar = invite(for: action, stamp: now).map {
+            CalendarPart($0)
+        }
+        return MailMessage(
+            from: config.service.from, to: [action.recipient], cc: action.cc,
+            replyTo: config.service.organizer.address == config.service.from.address ? nil : config.service.organizer,
+            subject: rendered.subject, date: now, messageID: action.messageID, plain: rendered.plain, html: rendered.html,
+            calendar: calendar)
+    }
+
+    /// What goes to SMTP: envelope sender, every recipient (principal and delegates) and the bytes.
+    public func outgoing(for action: Action, now: Date) -> OutgoingMail {
+        OutgoingMail(
+            envelopeFrom: config.service.from.address, recipients: action.envelopeRecipients,
+            bytes: MIMEWriter.render(message(for: action, now: now)), messageID: action.messageID)
+    }
+}

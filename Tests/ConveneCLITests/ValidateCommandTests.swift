@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+struct ValidateCommandTests {
+    @Test func shippedExampleIsValid() throws {
+        let result = try CLI.run(["validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("OK — 4 forums, 5 events, 3 notifications, 68 people"))
+    }
+
+    @Test func brokenExampleReportsEveryMistakeWithLineAndColumnInOneRun() throws {
+        let dir = try CLI.exampleCopy()
+        let path = dir.appendingPathComponent("convene.yaml")
+        var text = try String(contentsOf: path, encoding: .utf8)
+        let edits: [(String, String)] = [
+            ("  timezone: Europe/London", "  timezone: Europe/Londres"),
+            ("  password_credential: smtp-password", "  password: hunter2"),
+            ("    aliases: [SCS3]", "    aliases: [SCS3, Perm Sec]"),
+            ("    include: [cslg]", "    include: [cslg, pslg]"),
+            ("    repeat: every 2 weeks until 2027-07-29", "    repeat: every fortnight-ish"),
+            ("    duration: 1h30m", "    duration: ninety minutes"),
+            ("    forums: [hod]", "    forums: [hods]"),
+            ("    template: reminder\n    forums: [directors]", "    template: reminders\n    forums: [directors]"),
+            ("  late_joiners: invite", "  late_joiner: invite"),
+        ]
+        for (old, new) in edits {
+            #expect(text.contains(old), "the example still has \(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["validate", "--config", path.path])
+        #expect(result.status == 78)
+        let lines = text.components(separatedBy: "\n")
+        func location(of needle: String, column: String) -> String {
+            let index = lines.firstIndex { $0.contains(needle) }!
+            let col = lines[index].range(of: column)!.lowerBound.utf16Offset(in: lines[index]) + 1
+            return "\(path.path):\(index + 1):\(col): error:"
+        }
+        let expected = [
+            location(of: "timezone: Europe/Londres", column: "Europe") + " unknown time zone 'Europe/Londres'",
+            location(of: "password: hunter2", column: "password") + " a password in the rules file is refused",
+            location(of: "aliases: [SCS3, Perm Sec]", column: "Perm Sec") + " grade name 'Perm Sec' is already used by grade 'PS'",
+            location(of: "include: [cslg, pslg]", column: "pslg]") + " forum 'pslg' includes itself",
+            location(of: "repeat: every fortnight-ish", column: "every") + " bad 'repeat':",
+            location(of: "duration: ninety minutes", column: "ninety") + " bad 'duration':",
+            location(of: "forums: [hods]", column: "hods") + " event 'hod-roundtable' is for unknown forum 'hods'",
+            location(of: "template: reminders", column: "reminders") + " template 'reminders' not found",
+            location(of: "late_joiner: invite", column: "late_joiner") + " unknown key 'late_joiner' in 'service'",
+        ]
+        for line in expected {
+            #expect(result.stderr.contains(line), "missing: \(line)\n--- stderr:\n\(result.stderr)")
+        }
+        #expect(result.stderr.contains("hint: did you mean 'late_joiners'?"))
+    }
+
+    @Test func rosterErrorsExitWith65AndNameTheirLines() throws {
+        let dir = try CLI.exampleCopy()
+        let roster = dir.appendingPathComponent("roster.csv")
+        var text = try String(contentsOf: roster, encoding: .utf8)
+        let before = text.filter { $0 == "\n" || $0 == "\r\n" }.count
+        text += "E1,bad-address,Bad Address,,DG,,,,,,,\r\n"
+        text += "E2,unknown.grade@example.gov.uk,Unknown Grade,,G7,,,,,,,\r\n"
+        try text.write(to: roster, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
+        #expect(result.status == 65)
+        // Physical lines: the example has a quoted multi-line notes field, so records and lines differ.
+        #expect(result.stderr.contains("roster.csv:\(before + 1):4: error: bad email 'bad-address'"), "\(result.stderr)")
+        #expect(result.stderr.contains("roster.csv:\(before + 2):48: error: unknown grade 'G7'"), "\(result.stderr)")
+    }
+
+    @Test func printEmitsTheResolvedConfigAsJSON() throws {
+        let result = try CLI.run(["validate", "--print", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        #expect(result.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let events = json?["events"] as? [[String: Any]]
+        let agenda = events?.first { $0["id"] as? String == "your-agenda" }
+        let dates = agenda?["dates"] as? [String]
+        #expect(dates?.contains("2027-05-13") == false, "excepted dates are not listed")
+        #expect(dates?.first == "2027-01-07")
+        #expect((json?["smtp"] as? [String: Any])?["password_credential"] as? String == "smtp-password")
+        #expect(!result.stdout.contains("password\":"))
+    }
+
+    @Test func missingConfigIsAConfigError() throws {
+        let result = try CLI.run(["validate", "--config", "/nonexistent/convene.yaml"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("/nonexistent/convene.yaml:1:1: error: cannot read the rules file"))
+    }
+}
+
+struct HelpAndUsageTests {
+    @Test(arguments: ["validate", "recipients", "plan", "preview", "run", "status", "send-test"])
+    func everySubcommandHasHelp(command: String) throws {
+        let result = try CLI.run([command, "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("Usage: convene \(command)"))
+    }
+
+    @Test func toolHelpListsTheCommandsAndExitCodes() throws {
+        let result = try CLI.run(["--help"])
+        #expect(result.status == 0)
+        for command in ["validate", "recipients", "plan", "preview", "run", "status", "send-test"] {
+            #expect(result.stdout.contains("  \(command) "))
+        }
+        #expect(result.stdout.contains("78 bad config"))
+    }
+
+    @Test func usageErrorsExitWith64() throws {
+        #expect(try CLI.run([]).status == 64)
+        #expect(try CLI.run(["frobnicate"]).status == 64)
+        let result = try CLI.run(["validate", "--bogus"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown option --bogus"))
+    }
+}
+
+struct RecipientsCommandTests {
+    @Test func pslgListsChiefExecutivesAndEveryCSLGMemberWithWhy() throws {
+        let config = CLI.root.appendingPathComponent("config/convene.yaml").path
+        let pslg = try CLI.run(["recipients", "pslg", "--json", "--config", config])
+        let cslg = try CLI.run(["recipients", "cslg", "--json", "--config", config])
+        #expect(pslg.status == 0 && cslg.status == 0)
+        func members(_ r: CLI.Result) throws -> [[String: Any]] {
+            (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["members"] as? [[String: Any]] ?? []
+        }
+        let pslgMembers = try members(pslg)
+        let cslgEmails = Set(try members(cslg).map { $0["email"] as! String })
+        let ces = pslgMembers.filter { $0["grade"] as? String == "CE" }
+        #expect(ces.count == 8, "all eight chief executives; the one who opted out of everything is listed and flagged")
+        #expect(cslgEmails.isSubset(of: Set(pslgMembers.map { $0["email"] as! String })))
+        #expect(pslgMembers.count == ces.count + cslgEmails.count)
+        for member in pslgMembers {
+            let reasons = member["reasons"] as? [String] ?? []
+            if member["grade"] as? String == "CE" {
+                #expect(reasons == ["grade CE (Chief Executive)"])
+            } else {
+                #expect(reasons.allSatisfy { $0.hasPrefix("via cslg: grade ") } && !reasons.isEmpty)
+            }
+        }
+        let human = try CLI.run(["recipients", "pslg", "--config", config])
+        #expect(human.stdout.hasPrefix("Public Service Leaders Group (pslg): \(pslgMembers.count) members"))
+        #expect(human.stdout.contains("via cslg: grade PS (Permanent Secretary)"))
+        #expect(human.stdout.contains("[interim]"))
+        #expect(human.stdout.contains("opted out of all"))
+    }
+
+    @Test func unknownForumIsAUsageError() throws {
+        let result = try CLI.run(["recipients", "nope", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown forum 'nope'"))
+    }
+}
