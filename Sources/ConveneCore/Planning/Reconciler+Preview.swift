@@ -41,7 +41,7 @@ extension Reconciler {
         }
         let person = roster.person(email)
         let thread = state.thread(uid: occurrence.uid, recipient: email)
-        let forum = person.flatMap { p in occurrence.forums.first { audience.forums(of: p).contains($0) } }
+        let forum = person.flatMap { p in occurrence.forums.first { audience.forums(of: p).contains($0) } } ?? occurrence.forums.first
         let sequence = kind.isCalendar && kind != .invitation ? (thread?.sequence ?? 0) + 1 : 0
         let name = person?.name ?? thread?.name ?? ""
         let times = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
