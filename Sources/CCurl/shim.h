@@ -8,6 +8,8 @@
 typedef size_t (*ccurl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
 /// The curl header callback type.
 typedef size_t (*ccurl_header_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+/// The curl debug callback type (CURLOPT_DEBUGFUNCTION; called only with CURLOPT_VERBOSE on).
+typedef int (*ccurl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
 
 static inline CURLcode ccurl_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -29,6 +31,10 @@ static inline CURLcode ccurl_setopt_read(CURL *handle, ccurl_read_callback callb
 }
 static inline CURLcode ccurl_setopt_header(CURL *handle, ccurl_header_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
+/// Sets CURLOPT_DEBUGFUNCTION; SMTP transports use it to see the command lines libcurl sends.
+static inline CURLcode ccurl_setopt_debug(CURL *handle, ccurl_debug_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
 static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);

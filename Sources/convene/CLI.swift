@@ -16,6 +16,9 @@ enum CLI {
         RecipientsCommand.subcommand,
         PlanCommand.subcommand,
         PreviewCommand.subcommand,
+        RunCommand.subcommand,
+        StatusCommand.subcommand,
+        SendTestCommand.subcommand,
     ]
 
     static var help: String {

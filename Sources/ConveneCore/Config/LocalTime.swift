@@ -32,8 +32,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// `YYYYMMDD`, as used in occurrence UIDs.
-    public var compact: String { String(format: "%04d%02d%02d", year, month, day) }
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var compact: String { digits(year, 4) + digits(month, 2) + digits(day, 2) }
+    public var description: String { digits(year, 4) + "-" + digits(month, 2) + "-" + digits(day, 2) }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
@@ -119,7 +119,7 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public var minutesSinceMidnight: Int { hour * 60 + minute }
-    public var description: String { String(format: "%02d:%02d", hour, minute) }
+    public var description: String { digits(hour, 2) + ":" + digits(minute, 2) }
 
     public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.minutesSinceMidnight < rhs.minutesSinceMidnight }
 }
@@ -149,22 +149,21 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
 
     /// The absolute instant of this wall-clock time in `zone`. A time that does not exist (inside the spring-forward
     /// gap) moves forward by the gap, as clocks do; an ambiguous time (autumn) takes the first, daylight-time instant.
+    /// Computed from the zone's offsets rather than `Calendar`, which is far slower and resolves gaps differently
+    /// across platforms.
     public func instant(in zone: TimeZone) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let components = DateComponents(
-            year: date.year, month: date.month, day: date.day, hour: time.hour, minute: time.minute)
-        if let exact = calendar.date(from: components),
-            LocalDateTime(instant: exact, in: zone) == self
-        {
-            return exact
-        }
-        // Foundation resolves gap times differently across platforms: compute it ourselves from the offset
-        // in force just before the wall time.
         let naive = Double(date.dayNumber * 86400 + time.minutesSinceMidnight * 60)
-        let before = Date(timeIntervalSince1970: naive - 86400)
-        let offset = Double(zone.secondsFromGMT(for: before))
-        return Date(timeIntervalSince1970: naive - offset)
+        // The offsets a day either side bracket any transition near this wall time.
+        let before = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - 86400)))
+        let after = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive + 86400)))
+        var best: Date?
+        for offset in [before, after] {
+            let candidate = Date(timeIntervalSince1970: naive - offset)
+            if Double(zone.secondsFromGMT(for: candidate)) == offset, best.map({ candidate < $0 }) ?? true {
+                best = candidate
+            }
+        }
+        return best ?? Date(timeIntervalSince1970: naive - before)
     }
 
     /// The wall-clock time of `instant` in `zone`.
@@ -175,4 +174,11 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
         let rest = seconds - days * 86400
         self.init(date: LocalDate(dayNumber: days), time: TimeOfDay(hour: rest / 3600, minute: (rest % 3600) / 60))
     }
+}
+
+/// `n` zero-padded to `width` digits; `String(format:)` is far too slow for the planner's hot path.
+@inline(__always)
+func digits(_ n: Int, _ width: Int) -> String {
+    let text = String(n)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
 }

@@ -46,6 +46,11 @@ public struct JournalState: Sendable {
         threads[JournalState.threadKey(uid: uid, recipient: recipient)]
     }
 
+    /// As `thread(uid:recipient:)` for an already lower-cased key (the planner's hot path).
+    func thread(uid: String, key: String) -> CalendarThread? {
+        threads.isEmpty ? nil : threads[uid + "\u{0}" + key]
+    }
+
     /// Folds one record in. Records are applied in file order.
     public mutating func apply(_ record: JournalRecord) {
         let id = record.msgid ?? record.key

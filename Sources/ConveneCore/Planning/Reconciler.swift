@@ -63,7 +63,6 @@ public struct Reconciler: Sendable {
         let reminderRules = config.notifications.filter { $0.kind == .reminder }
         var actions: [Action] = []
         var membersByEvent: [String: [(Person, String)]] = [:]
-        var wanted: Set<String> = []
 
         func members(_ occurrence: Occurrence) -> [(Person, String)] {
             if let cached = membersByEvent[occurrence.eventID] { return cached }
@@ -109,19 +108,34 @@ public struct Reconciler: Sendable {
             return action
         }
 
+        // Rule filters as sets, looked up per person.
+        let ruleForums = Dictionary(config.notifications.map { ($0.id, Set($0.forums)) }, uniquingKeysWith: { a, _ in a })
+        func matches(_ rule: NotificationRule, _ person: Person) -> Bool {
+            (rule.grades.isEmpty || rule.grades.contains(person.grade))
+                && (ruleForums[rule.id]?.isEmpty ?? true || audience.forums(of: person).contains { ruleForums[rule.id]!.contains($0) })
+        }
+        var memberKeysByEvent: [String: Set<String>] = [:]
+
         for occurrence in occurrences where occurrence.active && occurrence.snapshot.start > now {
             let start = occurrence.snapshot.start
-            for (person, forum) in members(occurrence) {
-                wanted.insert(JournalState.threadKey(uid: occurrence.uid, recipient: person.email))
+            // Due times depend on the occurrence and the rule only: computed once, not per person.
+            let invitationDue = invitationRules.map { times.due($0.send, before: start) }
+            let reminderDue = reminderRules.map { times.due($0.send, before: start) }
+            let members = members(occurrence)
+            if memberKeysByEvent[occurrence.eventID] == nil {
+                memberKeysByEvent[occurrence.eventID] = Set(members.map(\.0.key))
+            }
+            for (person, forum) in members {
                 let mailbox = Mailbox(name: person.name, address: person.email)
                 let cc = person.delegate.map { [Mailbox(name: "", address: $0)] } ?? []
-                let thread = state.thread(uid: occurrence.uid, recipient: person.email)
+                let thread = state.thread(uid: occurrence.uid, key: person.key)
                 var invitedAt = thread.flatMap { $0.cancelled ? nil : $0.invitedAt }
-                let rule = invitationRules.first { matches($0, person, forum) }
+                let ruleIndex = invitationRules.firstIndex { matches($0, person) }
+                let rule = ruleIndex.map { invitationRules[$0] }
                 switch CalendarStep.next(sent: thread, wanted: occurrence.snapshot, whyNot: "") {
                 case .invite:
-                    guard let rule else { break }
-                    let nominal = times.due(rule.send, before: start)
+                    guard let rule, let ruleIndex else { break }
+                    let nominal = invitationDue[ruleIndex]
                     var due = nominal
                     var late = false
                     if nominal <= now {
@@ -149,8 +163,8 @@ public struct Reconciler: Sendable {
                 case .nothing, .cancel: break
                 }
                 guard person.optOut == .none, let invitedAt else { continue }
-                let rules = reminderRules.filter { matches($0, person, forum) }
-                    .map { (rule: $0, due: times.due($0.send, before: start)) }
+                let rules = reminderRules.indices.filter { matches(reminderRules[$0], person) }
+                    .map { (rule: reminderRules[$0], due: reminderDue[$0]) }
                     .sorted { $0.due < $1.due }
                 for (index, entry) in rules.enumerated() {
                     let grace = index + 1 < rules.count ? min(rules[index + 1].due, start) : start
@@ -168,10 +182,13 @@ public struct Reconciler: Sendable {
         let byUID = Dictionary(occurrences.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
         var leavers: Set<String> = []
         var invitedPeople: Set<String> = []
-        for (threadKey, thread) in state.threads where !thread.cancelled && thread.snapshot.end > now {
-            invitedPeople.insert(thread.recipient.lowercased())
-            if wanted.contains(threadKey) { continue }
+        // Only entries still ahead: cancelling an event in progress or past helps nobody's calendar.
+        for thread in state.threads.values where !thread.cancelled && thread.snapshot.start > now {
+            let recipientKey = thread.recipient.lowercased()
+            invitedPeople.insert(recipientKey)
             let occurrence = byUID[thread.uid]
+            if let occurrence, occurrence.snapshot.start <= now { continue }
+            if let occurrence, occurrence.active, memberKeysByEvent[occurrence.eventID]?.contains(recipientKey) == true { continue }
             let person = roster.person(thread.recipient)
             let reason: String
             if occurrence == nil {
@@ -204,13 +221,12 @@ public struct Reconciler: Sendable {
                         + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
             }
         }
-        actions.sort { ($0.due, $0.key, $0.sequence) < ($1.due, $1.key, $1.sequence) }
-        return Plan(actions: actions, refusal: nil)
-    }
-
-    func matches(_ rule: NotificationRule, _ person: Person, _ forum: String) -> Bool {
-        (rule.forums.isEmpty || !Set(rule.forums).isDisjoint(with: audience.forums(of: person)))
-            && (rule.grades.isEmpty || rule.grades.contains(person.grade))
+        // Sort positions, not the (large) actions themselves, then gather once.
+        let order = actions.indices.sorted { a, b in
+            let x = actions[a], y = actions[b]
+            return (x.due, x.key, x.sequence) < (y.due, y.key, y.sequence)
+        }
+        return Plan(actions: order.map { actions[$0] }, refusal: nil)
     }
 
     /// `event-yyyymmdd@domain` → the date, for a thread whose event is gone from the file.

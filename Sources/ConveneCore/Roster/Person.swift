@@ -55,14 +55,17 @@ public struct Person: Sendable, Hashable {
 
 /// The loaded roster: everyone, in file order.
 public struct Roster: Sendable {
-    public var file: String
-    public var people: [Person]
+    public let file: String
+    public let people: [Person]
+    /// Position in `people` by lower-cased address, so lookups stay O(1) for national-scale rosters.
+    private let index: [String: Int]
 
     public init(file: String, people: [Person]) {
         self.file = file
         self.people = people
+        self.index = Dictionary(people.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The person with this address (any case).
-    public func person(_ email: String) -> Person? { people.first { $0.key == email.lowercased() } }
+    public func person(_ email: String) -> Person? { index[email.lowercased()].map { people[$0] } }
 }

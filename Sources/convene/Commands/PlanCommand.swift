@@ -40,10 +40,10 @@ enum PlanCommand {
             return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
         }
         if options.json {
-            Output.json(actions.map { PlanFormat.json($0, zone: zone) })
+            FileHandle.standardOutput.write(Data(PlanFormat.jsonArray(actions, zone: zone)))
             return .ok
         }
-        PlanFormat.table(actions, zone: zone, perRecipient: perRecipient).forEach(Output.line)
+        Output.line(PlanFormat.table(actions, zone: zone, perRecipient: perRecipient).joined(separator: "\n"))
         return .ok
     }
 
@@ -60,19 +60,55 @@ enum PlanFormat {
         let local = LocalDateTime(instant: instant, in: zone)
         let offset = zone.secondsFromGMT(for: instant)
         let sign = offset < 0 ? "-" : "+"
-        return "\(local.date)T\(local.time):00" + String(format: "%@%02d:%02d", sign, abs(offset) / 3600, abs(offset) % 3600 / 60)
+        return "\(local.date)T\(local.time):00" + sign + digits2(abs(offset) / 3600) + ":" + digits2(abs(offset) % 3600 / 60)
     }
 
-    static func json(_ a: Action, zone: TimeZone) -> [String: Any] {
-        var object: [String: Any] = [
-            "due": iso(a.due, zone: zone), "kind": a.skipReason == nil ? a.kind.rawValue : "skip", "event": a.eventID,
-            "occurrence": a.occurrence.description, "notification": a.notification, "recipient": a.recipient.address,
-            "cc": a.cc.map(\.address), "uid": a.uid, "sequence": a.sequence, "key": a.key, "message_id": a.messageID,
-        ]
-        if let reason = a.skipReason { object["reason"] = reason }
-        if a.skipReason != nil { object["message_kind"] = a.kind.rawValue }
-        if a.lateJoiner { object["late_joiner"] = true }
-        return object
+    static func digits2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// One action as one JSON object, keys in a fixed order, appended to `out`.
+    static func json(_ a: Action, zone: TimeZone, due: String? = nil, to out: inout [UInt8]) {
+        var line = JSONLine(&out)
+        line.add("due", due ?? iso(a.due, zone: zone), to: &out)
+        line.add("kind", a.skipReason == nil ? a.kind.rawValue : "skip", to: &out)
+        line.add("event", a.eventID, to: &out)
+        line.add("occurrence", a.occurrence.description, to: &out)
+        line.add("notification", a.notification, to: &out)
+        line.add("recipient", a.recipient.address, to: &out)
+        line.add("cc", a.cc.map(\.address), to: &out)
+        line.add("uid", a.uid, to: &out)
+        line.add("sequence", a.sequence, to: &out)
+        line.add("key", a.key, to: &out)
+        line.add("message_id", a.messageID, to: &out)
+        if let reason = a.skipReason {
+            line.add("reason", reason, to: &out)
+            line.add("message_kind", a.kind.rawValue, to: &out)
+        }
+        if a.lateJoiner { line.add("late_joiner", true, to: &out) }
+        line.finish(&out)
+    }
+
+    /// One action as JSON bytes.
+    static func json(_ a: Action, zone: TimeZone) -> [UInt8] {
+        var out: [UInt8] = []
+        json(a, zone: zone, to: &out)
+        return out
+    }
+
+    /// The whole plan as a JSON array, one action per line.
+    static func jsonArray(_ actions: [Action], zone: TimeZone) -> [UInt8] {
+        guard !actions.isEmpty else { return Array("[]\n".utf8) }
+        var out = Array("[\n".utf8)
+        out.reserveCapacity(actions.count * 512)
+        // Many actions share a due time: format each instant once.
+        var dueText: [Date: String] = [:]
+        for (index, action) in actions.enumerated() {
+            out.append(contentsOf: [32, 32])
+            let due = dueText[action.due] ?? iso(action.due, zone: zone)
+            dueText[action.due] = due
+            json(action, zone: zone, due: due, to: &out)
+            out.append(contentsOf: (index == actions.count - 1 ? "\n]\n" : ",\n").utf8)
+        }
+        return out
     }
 
     static func table(_ actions: [Action], zone: TimeZone, perRecipient: Bool) -> [String] {

@@ -78,6 +78,14 @@ struct ReconcilerTests {
         #expect(fixture.plan(now: PlanningFixture.at("2027-03-01 00:00")).actions.isEmpty, "nothing is sent twice")
     }
 
+    @Test func anEventInProgressIsNeitherCancelledNorUpdated() {
+        var fixture = PlanningFixture(events: [PlanningFixture.event("talk", "2027-02-10 12:00", forums: ["directors"], minutes: 90)])
+        fixture.run(from: Self.programmeStart, until: PlanningFixture.at("2027-02-10 11:00"))
+        #expect(fixture.plan(now: PlanningFixture.at("2027-02-10 12:30")).actions.isEmpty)
+        fixture.config.events[0].location = "Moved mid-meeting"
+        #expect(fixture.plan(now: PlanningFixture.at("2027-02-10 12:30")).actions.isEmpty)
+    }
+
     @Test func cancelledEventIsNeverInvitedNorReminded() {
         var fixture = PlanningFixture(events: [PlanningFixture.event("off", "2027-02-10 12:00", forums: ["directors"], status: .cancelled)])
         #expect(fixture.run(from: Self.programmeStart, until: PlanningFixture.at("2027-03-01 00:00")).isEmpty)

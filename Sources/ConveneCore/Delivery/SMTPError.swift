@@ -1,0 +1,39 @@
+/// A problem with the SMTP transport as configured, not with one message.
+///
+/// `SMTPConnection.init` throws `invalidSettings` (and `unavailable` when libcurl cannot start);
+/// `SMTPConnection.send` never throws but puts the others in `DeliveryReport.error`, with every
+/// recipient `temporary` (nothing was delivered; the message can go once the cause is fixed).
+/// The executable maps them to sysexits in its one exit-code file: `invalidSettings` → 78,
+/// `authRefused` → 77, `tlsRequiredButUnavailable`, `certificateRejected`, `unavailable` → 69,
+/// `invalidAddress` → 65 (a bad envelope sender; a bad recipient fails only itself, without an error).
+public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The SMTP settings cannot work (bad URL, plain text to a remote host, bad EHLO name).
+    case invalidSettings(String)
+    /// An envelope address that must not reach the server (control characters, spaces, `<>`…).
+    case invalidAddress(address: String, reason: String)
+    /// The server refused the username/password (libcurl error 67, or 530 "authentication required").
+    case authRefused(reply: String)
+    /// TLS was required but the server does not offer STARTTLS (libcurl error 64).
+    case tlsRequiredButUnavailable(String)
+    /// The server's certificate could not be verified, or the CA file could not be used.
+    case certificateRejected(String)
+    /// The server refuses service (5xx greeting/EHLO) or libcurl could not be set up.
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSettings(let why):
+            return "invalid SMTP settings: \(why)"
+        case .invalidAddress(let address, let reason):
+            return "invalid envelope address \(address.debugDescription): \(reason)"
+        case .authRefused(let reply):
+            return "the SMTP server refused the credentials: \(reply) (check smtp.username and the password)"
+        case .tlsRequiredButUnavailable(let why):
+            return "TLS is required but the SMTP server does not offer it: \(why)"
+        case .certificateRejected(let why):
+            return "the SMTP server's certificate was not accepted: \(why) (check smtp.url's host name and the CA)"
+        case .unavailable(let why):
+            return "the SMTP server is unavailable: \(why)"
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/// Pure classification of what libcurl and the SMTP server said into delivery outcomes.
+///
+/// Input: libcurl's result code, the dialogue (`SMTPTranscript`) and the envelope; output: one
+/// outcome per recipient plus, when the transport itself is at fault, an `SMTPError`. Replies decide,
+/// not libcurl's code: 4xx is temporary, 5xx permanent (for one recipient at RCPT, for every accepted
+/// recipient at MAIL, DATA or the final dot), and a connection lost after the body was sent leaves the
+/// delivery `unknown`. Failures while connecting (greeting, EHLO, STARTTLS, AUTH) never make a
+/// recipient permanent: they are the transport's problem, reported in `DeliveryReport.error`.
+///
+/// The reply codes come from the transcript, not from `CURLINFO_RESPONSE_CODE`: checked against
+/// smtp-sink faults, the two agree whenever a reply decided the failure, but when the connection
+/// drops without a reply libcurl still reports the previous reply (250 after EHLO or MAIL, 354 after
+/// DATA), and only the transcript says which command went unanswered.
+public enum SMTPReplyClassifier {
+    /// libcurl result codes used here (stable numbers from curl.h).
+    public enum CurlCode {
+        public static let ok = 0
+        public static let unsupportedProtocol = 1
+        public static let urlMalformat = 3
+        public static let couldNotResolveHost = 6
+        public static let couldNotConnect = 7
+        public static let weirdServerReply = 8
+        public static let remoteAccessDenied = 9
+        public static let operationTimedOut = 28
+        public static let sslConnectError = 35
+        public static let sendError = 55
+        public static let receiveError = 56
+        public static let sslCertificateProblem = 58
+        public static let peerFailedVerification = 60
+        public static let useSSLFailed = 64
+        public static let loginDenied = 67
+        public static let sslCACertificateBadFile = 77
+        public static let sslIssuerError = 83
+        public static let sslPinnedPublicKeyMismatch = 90
+        public static let sslInvalidCertificateStatus = 91
+    }
+
+    /// The outcome of the transaction as a whole at `stage`, given libcurl's result and the reply
+    /// code that answered the command at that stage (nil when none came).
+    public static func classify(curlCode: Int, responseCode: Int?, stage: SMTPStage) -> DeliveryOutcome {
+        if curlCode == CurlCode.ok { return .delivered }
+        switch (responseCode ?? 0) / 100 {
+        case 4: return .temporary
+        case 5: return stage == .connection ? .temporary : .permanent
+        default: return stage == .endOfData ? .unknown : .temporary
+        }
+    }
+
+    /// The outcome a reply to `RCPT TO` gives its recipient, or nil when the recipient was accepted
+    /// (and the rest of the transaction decides).
+    public static func recipientOutcome(replyCode: Int) -> DeliveryOutcome? {
+        switch replyCode / 100 {
+        case 2: return nil
+        case 5: return .permanent
+        default: return .temporary
+        }
+    }
+
+    /// The transport problem behind a failed send, if the failure is not about this message.
+    public static func transportProblem(
+        curlCode: Int, transcript: SMTPTranscript, curlError: String
+    ) -> SMTPError? {
+        let deciding = transcript.decidingExchange
+        let replyText = deciding?.reply?.text ?? curlError
+        switch curlCode {
+        case CurlCode.ok:
+            return nil
+        case CurlCode.loginDenied:
+            return .authRefused(reply: replyText)
+        case CurlCode.useSSLFailed:
+            return .tlsRequiredButUnavailable(curlError)
+        case CurlCode.sslCertificateProblem, CurlCode.peerFailedVerification, CurlCode.sslCACertificateBadFile,
+            CurlCode.sslIssuerError, CurlCode.sslPinnedPublicKeyMismatch, CurlCode.sslInvalidCertificateStatus:
+            return .certificateRejected(curlError)
+        case CurlCode.unsupportedProtocol, CurlCode.urlMalformat:
+            return .invalidSettings(curlError)
+        default:
+            break
+        }
+        guard let deciding, let reply = deciding.reply else { return nil }
+        if deciding.command == .mailFrom && reply.code == 530 {
+            // "Authentication required": the credentials are missing or were not used, not the message.
+            return .authRefused(reply: reply.text)
+        }
+        if deciding.command.stage == .connection && reply.code / 100 == 5 {
+            return .unavailable(reply.text)
+        }
+        return nil
+    }
+
+    /// The full report for one send.
+    ///
+    /// - Parameters:
+    ///   - recipients: the envelope recipients in the mail's order.
+    ///   - refused: recipients refused locally (never sent), with the reason; they are `permanent`.
+    ///   - transcript: the dialogue; its `RCPT TO` replies map in order to the recipients not refused.
+    ///   - curlCode: libcurl's result; `curlError` its error text (error buffer or `curl_easy_strerror`).
+    public static func report(
+        recipients: [String], refused: [String: String] = [:], transcript: SMTPTranscript,
+        curlCode: Int, curlError: String
+    ) -> DeliveryReport {
+        let decidingReply = transcript.decidingExchange?.reply
+        let problem = transportProblem(curlCode: curlCode, transcript: transcript, curlError: curlError)
+        var messageOutcome = classify(curlCode: curlCode, responseCode: decidingReply?.code, stage: transcript.stage)
+        if problem != nil && messageOutcome == .permanent {
+            // A refusal caused by the transport (say, 530 authentication required) says nothing about
+            // the message: it can go once the operator has fixed the cause.
+            messageOutcome = .temporary
+        }
+        let decidedByReply = curlCode == CurlCode.ok || [4, 5].contains((decidingReply?.code ?? 0) / 100)
+        let messageReply: String
+        if decidedByReply, let decidingReply {
+            messageReply = decidingReply.text
+        } else if messageOutcome == .unknown {
+            messageReply = "connection lost after the message was sent, before the server's verdict: \(curlError)"
+        } else {
+            messageReply = curlError
+        }
+        let messageCode = decidedByReply ? decidingReply?.code : nil
+
+        let rcptReplies = transcript.recipientReplies
+        var sentIndex = 0
+        var results: [RecipientResult] = []
+        for address in recipients {
+            if let reason = refused[address] {
+                results.append(
+                    RecipientResult(address: address, outcome: .permanent, code: nil, reply: "not sent: \(reason)"))
+                continue
+            }
+            let rcptReply = sentIndex < rcptReplies.count ? rcptReplies[sentIndex] : nil
+            sentIndex += 1
+            if let rcptReply, let outcome = recipientOutcome(replyCode: rcptReply.code) {
+                results.append(
+                    RecipientResult(address: address, outcome: outcome, code: rcptReply.code, reply: rcptReply.text))
+            } else {
+                results.append(
+                    RecipientResult(address: address, outcome: messageOutcome, code: messageCode, reply: messageReply))
+            }
+        }
+        return DeliveryReport(
+            results: results,
+            transportError: curlCode != CurlCode.ok && !decidedByReply ? curlError : nil,
+            error: problem
+        )
+    }
+}

@@ -1,0 +1,58 @@
+import ConveneCore
+import Foundation
+import Glibc
+
+/// Hands one message to the mail system. Implementations block (libcurl does), so each is used from one thread
+/// at a time; the dispatcher owns one per connection.
+public protocol MailTransport: AnyObject {
+    /// Sends one message and says how each recipient fared. Throws only for failures that must stop all sending
+    /// (credentials refused, TLS refused): those are not per-message problems and retrying cannot fix them.
+    func send(_ mail: OutgoingMail) throws(TransportFailure) -> DeliveryReport
+}
+
+/// A failure that stops sending altogether, with the exit status class it maps to.
+public struct TransportFailure: Error, Sendable, CustomStringConvertible {
+    /// What kind of stop this is.
+    public enum Kind: Sendable { case authenticationRefused, unavailable, temporary }
+    public var kind: Kind
+    public var message: String
+
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// `--dry-run DIR`: every message becomes `DIR/<Message-ID>.eml` (a resend after a crash overwrites its own file),
+/// written via a temp file and rename so a crash never leaves half a message.
+public final class OutboxTransport: MailTransport {
+    public let directory: String
+    public private(set) var count = 0
+
+    public init(directory: String) throws(JournalError) {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(SystemError(operation: "create folder", path: directory, code: errno == 0 ? EACCES : errno))
+        }
+    }
+
+    public func send(_ mail: OutgoingMail) throws(TransportFailure) -> DeliveryReport {
+        let name = mail.messageID.map { $0.isLetter || $0.isNumber || "._-@".contains($0) ? String($0) : "_" }.joined()
+        let path = directory + "/" + name + ".eml"
+        do {
+            try Data(mail.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            return DeliveryReport(
+                results: mail.recipients.map { RecipientResult(address: $0, outcome: .temporary, code: nil, reply: "cannot write \(path)") },
+                transportError: "\(error)")
+        }
+        count += 1
+        return DeliveryReport(
+            results: mail.recipients.map { RecipientResult(address: $0, outcome: .delivered, code: 250, reply: "250 written to \(name).eml") },
+            transportError: nil)
+    }
+}

@@ -1,0 +1,115 @@
+import ConveneCore
+
+/// Where and how to reach the SMTP server. The password is held in memory only and never printed.
+public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// `smtp://host[:port]` (STARTTLS or plain) or `smtps://host[:port]` (implicit TLS), without a path.
+    public var url: String
+    public var tls: TLSMode
+    public var username: String?
+    public var password: String?
+    /// The name sent with EHLO (libcurl takes it from the URL path).
+    public var helo: String
+    /// A PEM file of CA certificates to trust instead of the system store.
+    public var caFile: String?
+    /// Seconds to wait for the TCP and TLS connection.
+    public var connectTimeout: Double
+    /// Seconds to wait for each server reply (RFC 5321 allows 10 minutes after the final dot).
+    public var responseTimeout: Double
+
+    public init(
+        url: String, tls: TLSMode = .starttls, username: String? = nil, password: String? = nil, helo: String,
+        caFile: String? = nil, connectTimeout: Double = 30, responseTimeout: Double = 600
+    ) {
+        self.url = url
+        self.tls = tls
+        self.username = username
+        self.password = password
+        self.helo = helo
+        self.caFile = caFile
+        self.connectTimeout = connectTimeout
+        self.responseTimeout = responseTimeout
+    }
+
+    public var description: String {
+        let user = username.map { " user \($0)" } ?? ""
+        let secret = password == nil ? "" : " password <redacted>"
+        let ca = caFile.map { " ca \($0)" } ?? ""
+        return "SMTP \(url) tls \(tls.rawValue) helo \(helo)\(user)\(secret)\(ca)"
+    }
+
+    public var debugDescription: String { description }
+
+    /// The URL libcurl gets, `scheme://authority/<helo>`, after checking that the settings can work.
+    public func curlURL() throws(SMTPError) -> String {
+        let parts = url.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw .invalidSettings("smtp.url \(url.debugDescription) is not of the form smtp://host:port")
+        }
+        let scheme = parts[0].lowercased()
+        var authority = parts[1]
+        if authority.hasSuffix("/") { authority = authority.dropLast() }
+        guard !authority.isEmpty,
+            authority.unicodeScalars.allSatisfy({
+                $0.value > 0x20 && $0.value < 0x7F && !"/@?#".unicodeScalars.contains($0)
+            })
+        else {
+            throw .invalidSettings(
+                "smtp.url \(url.debugDescription) must be scheme://host[:port] with no user, path or query "
+                    + "(the EHLO name goes in smtp.helo)")
+        }
+        switch (scheme, tls) {
+        case ("smtp", .starttls), ("smtps", .implicit): break
+        case ("smtp", .none):
+            guard Self.isLoopback(host: Self.host(in: String(authority))) else {
+                throw .invalidSettings(
+                    "tls: none sends the password and mail in plain text; it is allowed only to a loopback "
+                        + "address, not \(Self.host(in: String(authority)))")
+            }
+        case ("smtps", _):
+            throw .invalidSettings("smtps:// means implicit TLS: set tls: implicit, or use smtp:// for STARTTLS")
+        case ("smtp", .implicit):
+            throw .invalidSettings("tls: implicit needs an smtps:// URL (usually port 465)")
+        default:
+            throw .invalidSettings("smtp.url must start with smtp:// or smtps://, not \(scheme)://")
+        }
+        guard Self.isValidHelo(helo) else {
+            throw .invalidSettings(
+                "smtp.helo \(helo.debugDescription) must be a host name (letters, digits, '-', '.') "
+                    + "or an address literal like [192.0.2.1]")
+        }
+        if username != nil && password == nil {
+            throw .invalidSettings("smtp.username is set but no password was given")
+        }
+        let encodedHelo = helo.map { $0 == "[" ? "%5B" : $0 == "]" ? "%5D" : String($0) }.joined()
+        return "\(scheme)://\(authority)/\(encodedHelo)"
+    }
+
+    /// The host part of `host`, `host:port`, `[v6]` or `[v6]:port`.
+    static func host(in authority: String) -> String {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        return String(authority.prefix { $0 != ":" })
+    }
+
+    /// True for `localhost`, 127.0.0.0/8 and ::1: the only places plain text may go.
+    static func isLoopback(host: String) -> Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name == "localhost." || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    static func isValidHelo(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 255 else { return false }
+        if name.hasPrefix("[") && name.hasSuffix("]") && name.count > 2 {
+            return name.dropFirst().dropLast().unicodeScalars.allSatisfy {
+                ("0"..."9").contains($0) || ("a"..."f").contains($0) || ("A"..."F").contains($0)
+                    || ".:IPvV6".unicodeScalars.contains($0)
+            }
+        }
+        return name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "."
+        }
+    }
+}

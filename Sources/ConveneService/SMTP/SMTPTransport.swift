@@ -1,0 +1,58 @@
+import ConveneCore
+import Foundation
+
+/// The real transport: one reused libcurl SMTP connection. Failures of the whole transport (credentials or TLS
+/// refused, a bad certificate) stop sending; anything about one message comes back in its report.
+public final class SMTPTransport: MailTransport {
+    private let connection: SMTPConnection
+
+    public init(settings: SMTPSettings) throws(TransportFailure) {
+        do {
+            connection = try SMTPConnection(settings: settings)
+        } catch {
+            throw TransportFailure(kind: .unavailable, message: error.description)
+        }
+    }
+
+    public func send(_ mail: OutgoingMail) throws(TransportFailure) -> DeliveryReport {
+        let report = connection.send(mail)
+        switch report.error {
+        case .authRefused(let reply)?:
+            throw TransportFailure(kind: .authenticationRefused, message: "the SMTP server refused the credentials: \(reply)")
+        case .tlsRequiredButUnavailable(let why)?, .certificateRejected(let why)?, .invalidSettings(let why)?:
+            throw TransportFailure(kind: .unavailable, message: why)
+        default:
+            return report
+        }
+    }
+
+    /// Settings from the rules file, with the password read from the systemd credential or the password file.
+    public static func settings(for workspace: Workspace, environment: [String: String]) throws(TransportFailure) -> SMTPSettings {
+        let smtp = workspace.config.smtp
+        var password: String?
+        if let name = smtp.passwordCredential {
+            guard let directory = environment["CREDENTIALS_DIRECTORY"] else {
+                throw TransportFailure(
+                    kind: .unavailable,
+                    message: "smtp.password_credential '\(name)' is set but $CREDENTIALS_DIRECTORY is not: run under systemd with LoadCredential=\(name):/etc/convene/\(name), or use password_file")
+            }
+            password = try readSecret(directory + "/" + name)
+        } else if let file = smtp.passwordFile {
+            password = try readSecret(workspace.resolve(file))
+        }
+        return SMTPSettings(
+            url: smtp.url, tls: smtp.tls, username: smtp.username, password: password,
+            helo: smtp.helo ?? workspace.config.service.domain, caFile: smtp.caFile.map(workspace.resolve),
+            connectTimeout: Double(smtp.connectTimeout), responseTimeout: Double(smtp.responseTimeout))
+    }
+
+    /// The secret without its final newline (as `echo` leaves it). Its content is never logged.
+    static func readSecret(_ path: String) throws(TransportFailure) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TransportFailure(kind: .unavailable, message: "cannot read the SMTP password from \(path)")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,109 @@
+import ConveneCore
+import ConveneService
+import Foundation
+
+/// `convene run`: the daemon, or one pass (`--once`), or a simulated clock (`--now … --until …`).
+enum RunCommand {
+    static let subcommand = Subcommand(
+        name: "run", abstract: "send what is due: as a daemon, once (--once), or on a simulated clock (--until)",
+        usage: """
+            Usage: convene run [--once | --until 'YYYY-MM-DD HH:MM'] [--dry-run DIR]
+                               [--config PATH] [--state DIR] [--now 'YYYY-MM-DD HH:MM']
+
+            Without --once or --until, runs as a daemon: sleeps until the next action is due, sends it,
+            reloads on SIGHUP, stops cleanly on SIGTERM, and speaks sd_notify when NOTIFY_SOCKET is set.
+
+              --once          do what is due now, then exit (for cron)
+              --until T       with --now, run a simulated clock: carry out every action due up to T in due
+                              order, then exit
+              --dry-run DIR   deliver into DIR (one .eml per message, its own journal in DIR/state)
+                              instead of SMTP; the real journal is never touched
+
+            \(CommonOptions.help)
+            """, run: run)
+
+    static func run(_ arguments: inout Arguments) throws(CommandError) -> ExitCode {
+        let options = try CommonOptions(&arguments)
+        let once = arguments.flag("once")
+        let untilText = try arguments.option("until")
+        let dryRun = try arguments.option("dry-run")
+        try arguments.finish()
+        if once && untilText != nil { throw .usage("--once and --until cannot be combined") }
+        let log = Log()
+        let workspace = try options.loadWorkspace()
+        let zone = workspace.config.service.timeZone
+        var now = try options.instant(in: zone)
+        let until = try untilText.map { text throws(CommandError) -> Date in
+            guard let local = LocalDateTime(parsing: text) else { throw .usage("--until must be 'YYYY-MM-DD HH:MM'; got '\(text)'") }
+            return local.instant(in: zone)
+        }
+        let stateDirectory = dryRun.map { $0 + "/state" } ?? options.stateDirectory(workspace)
+        guard let stateDirectory else {
+            throw CommandError(exitCode: .configError, message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
+        }
+        let dispatcher = try makeDispatcher(workspace, stateDirectory: stateDirectory, dryRun: dryRun, simulated: until != nil, log: log)
+        if once || until != nil {
+            do {
+                while true {
+                    let next = try dispatcher.runDue(now: now).actions.first?.due
+                    guard let until, let next, next <= until else { break }
+                    now = max(now, next)
+                }
+            } catch {
+                return try report(error, dispatcher)
+            }
+            let c = dispatcher.counters
+            Output.line("sent \(c.sent), failed \(c.failed), skipped \(c.skipped)" + (dryRun.map { "; messages in \($0)" } ?? ""))
+            return .ok
+        }
+        let daemon = Daemon(dispatcher: dispatcher, reload: { ConfigLoader.load(configPath: options.config) }, log: log)
+        do {
+            try daemon.run()
+        } catch {
+            return try report(error, dispatcher)
+        }
+        return .ok
+    }
+
+    static func makeDispatcher(_ workspace: Workspace, stateDirectory: String, dryRun: String?, simulated: Bool, log: Log) throws(CommandError) -> Dispatcher {
+        let journal: FileJournal
+        let records: [JournalRecord]
+        do {
+            journal = try FileJournal(directory: stateDirectory)
+            let read = try FileJournal.read(directory: stateDirectory)
+            read.warnings.forEach { log.warning($0.message, ["file": $0.file, "line": "\($0.line)"]) }
+            records = read.records
+        } catch {
+            if case .locked = error { throw CommandError(exitCode: .temporaryFailure, message: error.description) }
+            throw CommandError(exitCode: .ioError, message: error.description)
+        }
+        let transport: MailTransport
+        do {
+            if let dryRun {
+                transport = try OutboxTransport(directory: dryRun)
+            } else {
+                transport = try SMTPTransport(settings: SMTPTransport.settings(for: workspace, environment: ProcessInfo.processInfo.environment))
+            }
+        } catch let error as TransportFailure {
+            throw CommandError(exitCode: error.kind == .authenticationRefused ? .noPermission : .unavailable, message: error.message)
+        } catch let error as JournalError {
+            throw CommandError(exitCode: .ioError, message: error.description)
+        } catch {
+            throw CommandError(exitCode: .unavailable, message: "\(error)")
+        }
+        return Dispatcher(workspace: workspace, journal: journal, records: records, transport: transport, log: log, sleeps: !simulated)
+    }
+
+    static func report(_ stop: RunStop, _ dispatcher: Dispatcher) throws(CommandError) -> ExitCode {
+        switch stop {
+        case .journal(let error): throw CommandError(exitCode: .ioError, message: error.description)
+        case .refused(let reason): throw CommandError(exitCode: .dataError, message: reason)
+        case .transport(let failure):
+            switch failure.kind {
+            case .authenticationRefused: throw CommandError(exitCode: .noPermission, message: failure.message)
+            case .unavailable: throw CommandError(exitCode: .unavailable, message: failure.message)
+            case .temporary: throw CommandError(exitCode: .temporaryFailure, message: failure.message)
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Glibc
+
+/// A server process for tests, started with `posix_spawn` in its own process group.
+///
+/// Foundation's `Process` lets children inherit the test runner's blocked signals (SIGTERM among
+/// them), so a child started that way cannot be stopped politely. Here the child gets an empty
+/// signal mask and default handlers, and `stop()` signals the whole group (a `timeout` wrapper and
+/// the server behind it) with SIGTERM, then SIGKILL if it lingers.
+final class ChildProcess {
+    let pid: pid_t
+    private var exited = false
+    /// The read end of the child's stdout when captured; -1 otherwise.
+    private var stdoutFD: Int32 = -1
+
+    /// Starts `arguments[0]` (an absolute path) with stdout captured (read it with `readLine`) or
+    /// sent to /dev/null, and stderr appended to the file at `stderrPath`.
+    init(_ arguments: [String], captureStdout: Bool, stderrPath: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var ends: [Int32] = [-1, -1]
+        if captureStdout {
+            // O_CLOEXEC: children spawned by parallel tests must not inherit this pipe, or its reader
+            // never sees end-of-file. dup2 onto fd 1 clears the flag for this child only.
+            // (pipe2 is not visible from Swift; the window between pipe and fcntl is tiny.)
+            guard pipe(&ends) == 0 else { throw TestSetupError("pipe: errno \(errno)") }
+            _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+            posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        defer { if ends[1] >= 0 { close(ends[1]) } }
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGCHLD, SIGUSR1, SIGUSR2] {
+            sigaddset(&defaults, signal)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        guard result == 0 else {
+            if ends[0] >= 0 { close(ends[0]) }
+            throw TestSetupError("posix_spawn \(arguments[0]): \(String(cString: strerror(result)))")
+        }
+        self.pid = pid
+        stdoutFD = ends[0]
+    }
+
+    deinit {
+        stop()
+        if stdoutFD >= 0 { close(stdoutFD) }
+    }
+
+    /// The next line of the child's stdout without its newline; nil at end-of-file.
+    func readLine() -> String? {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(stdoutFD, &byte, 1) == 1 {
+            if byte == UInt8(ascii: "\n") { return String(decoding: line, as: UTF8.self) }
+            line.append(byte)
+        }
+        return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+    }
+
+    /// True while the process has not exited.
+    var isRunning: Bool {
+        guard !exited else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+        return !exited
+    }
+
+    /// SIGTERM to the process group, SIGKILL after `grace` seconds; waits until the process is gone.
+    func stop(grace: Double = 3) {
+        guard isRunning else { return }
+        kill(-pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while isRunning && Date() < deadline { usleep(10_000) }
+        if isRunning {
+            kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            exited = true
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A running smtp_server.py (aiosmtpd): STARTTLS and AUTH like a real submission server, per-recipient
+/// replies, and a record of every message it accepted. Stopped when the value goes away.
+final class TestSMTPServer {
+    /// One accepted message as smtp_server.py recorded it.
+    struct Message: Decodable, Sendable {
+        var file: String
+        var mail_from: String
+        var rcpt_tos: [String]
+        /// The connection that carried it (numbered by the server from 1).
+        var session: Int
+        var helo: String?
+        var tls: Bool
+        var auth: Bool
+    }
+
+    /// How the server presents itself.
+    struct Options: Sendable {
+        /// Offer STARTTLS (required) with the test certificate; false: plain text only.
+        var starttls = true
+        /// TLS from the first byte (smtps) instead of STARTTLS.
+        var implicitTLS = false
+        var user: String? = nil
+        var password: String? = nil
+        /// `addr=451:once`, `addr=550`…
+        var rcptRules: [String] = []
+        /// Seconds before the server closes an idle connection.
+        var idleTimeout: Double? = nil
+    }
+
+    let port: Int
+    let outdir: URL
+    private let process: ChildProcess
+    private let logFile: URL
+
+    init(_ options: Options = Options()) throws {
+        let python = try TestEnvironment.python()
+        outdir = try TestEnvironment.temporaryDirectory("aiosmtpd")
+        logFile = outdir.appendingPathComponent("server.log")
+        var arguments = [python, TestEnvironment.smtpServerScript, "--port", "0", "--outdir", outdir.path]
+        if options.starttls || options.implicitTLS {
+            let certificates = try TestCertificates.get()
+            arguments += ["--cert", certificates.certificateFile, "--key", certificates.keyFile]
+        }
+        if !options.starttls { arguments.append("--no-starttls") }
+        if options.implicitTLS { arguments.append("--implicit-tls") }
+        if let user = options.user { arguments += ["--user", user, "--password", options.password ?? ""] }
+        for rule in options.rcptRules { arguments += ["--rcpt-rule", rule] }
+        if let idle = options.idleTimeout { arguments += ["--idle-timeout", String(idle)] }
+        process = try TestEnvironment.launch(arguments, captureStdout: true, stderrFile: logFile)
+        // The first stdout line is "PORT n" once the server listens.
+        let text = process.readLine() ?? ""
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            process.stop()
+            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            throw TestSetupError("smtp_server.py did not start (stdout \(text.debugDescription)):\n\(log)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        process.stop()
+        try? FileManager.default.removeItem(at: outdir)
+    }
+
+    /// The URL to reach it: smtp:// (STARTTLS or plain) or smtps:// (implicit TLS).
+    func url(host: String = "127.0.0.1") -> String {
+        "smtp://\(host):\(port)"
+    }
+
+    /// Every message accepted so far, in order.
+    func messages() throws -> [Message] {
+        let log = outdir.appendingPathComponent("messages.jsonl")
+        guard let data = FileManager.default.contents(atPath: log.path) else { return [] }
+        return try data.split(separator: UInt8(ascii: "\n")).map {
+            try JSONDecoder().decode(Message.self, from: Data($0))
+        }
+    }
+
+    /// The bytes of an accepted message exactly as the server received them (dot-unstuffed).
+    func bytes(of message: Message) -> [UInt8] {
+        [UInt8](FileManager.default.contents(atPath: outdir.appendingPathComponent(message.file).path) ?? Data())
+    }
+
+    /// The server's own log (stderr), for failure messages.
+    func log() -> String {
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+}

@@ -1,0 +1,187 @@
+"""A real SMTP server for convene's transport tests, built on aiosmtpd.
+
+Usage: smtp_server.py --port 0 [--cert C --key K] [--user U --password P] [--no-starttls]
+                      [--implicit-tls] [--rcpt-rule ADDR=CODE[:once]]... [--outdir DIR]
+                      [--idle-timeout SECONDS]
+
+* Prints "PORT n" as the first line on stdout once it accepts connections (n is the chosen port
+  when --port 0), then nothing else on stdout; logs go to stderr.
+* With --cert/--key (and without --no-starttls) STARTTLS is offered and required before MAIL;
+  AUTH PLAIN/LOGIN is offered only after TLS. With --user, AUTH is required before MAIL and a
+  wrong password gets 535 (the authenticator says handled=False, otherwise clients hang).
+* --implicit-tls wraps the listening socket in TLS (smtps), AUTH available at once.
+* --rcpt-rule "addr=451:once" answers RCPT for addr with 451 the first time and accepts it later;
+  "addr=550" always refuses it with 550.
+* --outdir DIR saves each accepted message as NNN.eml (the bytes after dot-unstuffing, exactly as
+  the client sent them) and appends a JSON line to DIR/messages.jsonl:
+  {"file", "mail_from", "rcpt_tos", "peer", "session", "helo", "tls", "auth"}.
+  "session" numbers connections, so tests can count how many connections carried the messages.
+* Stops cleanly on SIGTERM or SIGINT.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import ssl
+import sys
+import threading
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class Rules:
+    """Per-recipient RCPT replies from --rcpt-rule."""
+
+    MESSAGES = {4: "4.2.0 Mailbox temporarily unavailable", 5: "5.1.1 Mailbox unavailable"}
+
+    def __init__(self, specs):
+        self.rules = {}
+        self.failed_once = set()
+        for spec in specs:
+            address, _, reply = spec.partition("=")
+            code, _, mode = reply.partition(":")
+            self.rules[address.lower()] = (int(code), mode == "once")
+
+    def reply_for(self, address):
+        """The refusal for address, or None to accept it."""
+        rule = self.rules.get(address.lower())
+        if rule is None:
+            return None
+        code, once = rule
+        if once:
+            if address.lower() in self.failed_once:
+                return None
+            self.failed_once.add(address.lower())
+        return "%d %s" % (code, self.MESSAGES.get(code // 100, "Refused by test rule"))
+
+
+class Handler:
+    """Accepts mail, applies the recipient rules and records each message."""
+
+    def __init__(self, rules, outdir):
+        self.rules = rules
+        self.outdir = outdir
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refusal = self.rules.reply_for(address)
+        if refusal is not None:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+            number = self.count
+        if self.outdir:
+            name = "%03d.eml" % number
+            with open(os.path.join(self.outdir, name), "wb") as f:
+                f.write(envelope.original_content)
+            record = {
+                "file": name,
+                "mail_from": envelope.mail_from,
+                "rcpt_tos": envelope.rcpt_tos,
+                "peer": list(session.peer) if session.peer else None,
+                "session": server.connection_number,
+                "helo": session.host_name,
+                # session.ssl is set only by STARTTLS; with implicit TLS the transport itself is TLS.
+                "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
+                "auth": bool(session.authenticated),
+            }
+            with open(os.path.join(self.outdir, "messages.jsonl"), "a") as f:
+                f.write(json.dumps(record) + "\n")
+        return "250 2.0.0 Message accepted for delivery"
+
+
+class NumberedSMTP(SMTP):
+    """SMTP that numbers its connections (one protocol instance each; STARTTLS keeps the number)."""
+
+    connections = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        NumberedSMTP.connections += 1
+        self.connection_number = NumberedSMTP.connections
+
+
+def make_authenticator(user, password):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        if auth_data.login.decode() == user and auth_data.password.decode() == password:
+            return AuthResult(success=True)
+        # handled=False makes aiosmtpd send 535; handled=True without a reply leaves clients hanging.
+        return AuthResult(success=False, handled=False)
+
+    return authenticator
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    parser.add_argument("--user")
+    parser.add_argument("--password")
+    parser.add_argument("--no-starttls", action="store_true")
+    parser.add_argument("--implicit-tls", action="store_true")
+    parser.add_argument("--rcpt-rule", action="append", default=[])
+    parser.add_argument("--outdir")
+    parser.add_argument("--idle-timeout", type=float, default=300)
+    return parser.parse_args(argv)
+
+
+async def serve(args):
+    loop = asyncio.get_running_loop()
+    context = None
+    if args.cert and args.key:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+    handler = Handler(Rules(args.rcpt_rule), args.outdir)
+    starttls = context is not None and not args.no_starttls and not args.implicit_tls
+    options = dict(
+        hostname="convene-test-server",
+        timeout=args.idle_timeout,
+        tls_context=context if starttls else None,
+        require_starttls=starttls,
+        auth_require_tls=starttls,
+        auth_required=args.user is not None,
+    )
+    if args.user is not None:
+        options["authenticator"] = make_authenticator(args.user, args.password or "")
+    if not starttls:
+        # Plain or implicit TLS: AUTH cannot wait for a STARTTLS that never comes.
+        options["auth_require_tls"] = False
+    server = await loop.create_server(
+        lambda: NumberedSMTP(handler, **options),
+        host=args.host,
+        port=args.port,
+        ssl=context if args.implicit_tls else None,
+    )
+    port = server.sockets[0].getsockname()[1]
+    sys.stdout.write("PORT %d\n" % port)
+    sys.stdout.flush()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    server.close()
+    # Every message is already on disk; skip asyncio's slow teardown of open client connections.
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def main():
+    args = parse_arguments(sys.argv[1:])
+    if args.outdir:
+        os.makedirs(args.outdir, exist_ok=True)
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()
