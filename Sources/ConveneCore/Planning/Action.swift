@@ -1,33 +1,116 @@
 import Foundation
 
+/// Immutable facts about one occurrence, shared by reference between all of its actions.
+public final class OccurrenceRef: Sendable {
+    public let eventID: String
+    public let date: LocalDate
+    public let uid: String
+    public let domain: String
+    public let snapshot: EventSnapshot
+    /// `yyyymmdd`, used in every key and Message-ID of this occurrence: formatted once.
+    public let compactDate: String
+
+    public init(_ occurrence: Occurrence, domain: String) {
+        self.eventID = occurrence.eventID
+        self.date = occurrence.date
+        self.uid = occurrence.uid
+        self.domain = domain
+        self.snapshot = occurrence.snapshot
+        self.compactDate = occurrence.date.compact
+    }
+}
+
+/// An event snapshot behind a reference, for the rare actions that carry one of their own.
+final class SnapshotBox: Sendable {
+    let value: EventSnapshot
+    init(_ value: EventSnapshot) { self.value = value }
+}
+
 /// One thing reconcile decided: a message to send (or a deliberate skip), with everything needed to render it.
-public struct Action: Sendable, Hashable {
+/// Kept small (references to the shared occurrence and person; key and Message-ID derived on demand) because a
+/// year's plan for a national roster holds millions of these.
+public struct Action: Sendable {
     public var kind: MessageKind
     /// Non-nil for a skip: the reason it will not be sent; journaled as `skipped`.
     public var skipReason: String?
     public var due: Date
     /// After this instant the message is no longer worth sending (the next reminder, or the occurrence start).
     public var grace: Date
-    public var eventID: String
-    public var occurrence: LocalDate
-    public var uid: String
+    public let occurrenceRef: OccurrenceRef
     /// The rule id, or `update` / `cancellation`.
     public var notification: String
     public var template: String
-    public var recipient: Mailbox
-    public var cc: [Mailbox]
-    public var sequence: Int
-    public var key: String
-    public var messageID: String
-    public var snapshot: EventSnapshot
-    /// For updates: what the calendar said before.
-    public var previous: EventSnapshot?
     /// The roster row (nil for a leaver no longer in the roster).
     public var person: Person?
+    public var sequence: Int
     /// The forum through which the recipient is invited.
     public var forum: String?
     /// An invitation sent at once because the recipient joined after its due time.
     public var lateJoiner: Bool
+    private var recipientOverride: Mailbox?
+    private var ccOverride: [Mailbox]?
+    private var snapshotOverride: SnapshotBox?
+    private var previousBox: SnapshotBox?
+
+    /// An action for `person` (or, for someone no longer in the roster, `recipient`/`cc` from the journal).
+    public init(
+        kind: MessageKind, due: Date, grace: Date, occurrence: OccurrenceRef, notification: String, template: String,
+        person: Person?, recipient: Mailbox? = nil, cc: [Mailbox]? = nil, sequence: Int, forum: String?
+    ) {
+        self.kind = kind
+        self.skipReason = nil
+        self.due = due
+        self.grace = grace
+        self.occurrenceRef = occurrence
+        self.notification = notification
+        self.template = template
+        self.person = person
+        self.sequence = sequence
+        self.forum = forum
+        self.lateJoiner = false
+        self.recipientOverride = recipient
+        self.ccOverride = cc
+    }
+
+    public var eventID: String { occurrenceRef.eventID }
+    public var occurrence: LocalDate { occurrenceRef.date }
+    public var uid: String { occurrenceRef.uid }
+
+    /// What the calendar entry says: the occurrence as configured, or (cancellations) as last sent.
+    public var snapshot: EventSnapshot {
+        get { snapshotOverride?.value ?? occurrenceRef.snapshot }
+        set { snapshotOverride = SnapshotBox(newValue) }
+    }
+
+    /// For updates: what the calendar said before.
+    public var previous: EventSnapshot? {
+        get { previousBox?.value }
+        set { previousBox = newValue.map(SnapshotBox.init) }
+    }
+
+    public var recipient: Mailbox {
+        recipientOverride ?? Mailbox(name: person?.name ?? "", address: person?.email ?? "")
+    }
+
+    /// Delegates copied on the message.
+    public var cc: [Mailbox] {
+        ccOverride ?? (person?.delegate.map { [Mailbox(name: "", address: $0)] } ?? [])
+    }
+
+    /// The recipient's lower-cased address.
+    public var recipientKey: String { person?.key ?? recipientOverride?.address.lowercased() ?? "" }
+
+    /// `event/yyyymmdd/notification/recipient`.
+    public var key: String {
+        eventID + "/" + occurrenceRef.compactDate + "/" + notification + "/" + recipientKey
+    }
+
+    /// `event.yyyymmdd.notification.sequence.HASH@domain`; the recipient appears only hashed.
+    public var messageID: String {
+        let hash = person?.keyHash ?? DeliveryKey.fnv1a(recipientKey)
+        return eventID + "." + occurrenceRef.compactDate + "." + notification + "." + String(sequence) + "." + hash + "@"
+            + occurrenceRef.domain
+    }
 
     /// The label `plan` shows: the message kind, or `skip`.
     public var label: String {
@@ -37,6 +120,16 @@ public struct Action: Sendable, Hashable {
 
     /// Every envelope recipient: the principal and the delegates.
     public var envelopeRecipients: [String] { [recipient.address] + cc.map(\.address) }
+
+    /// Due order: instant, then key, then sequence — compared without building the key string.
+    public static func dueOrder(_ x: Action, _ y: Action) -> Bool {
+        if x.due != y.due { return x.due < y.due }
+        if x.eventID != y.eventID { return x.eventID < y.eventID }
+        if x.occurrence != y.occurrence { return x.occurrence < y.occurrence }
+        if x.notification != y.notification { return x.notification < y.notification }
+        if x.recipientKey != y.recipientKey { return x.recipientKey < y.recipientKey }
+        return x.sequence < y.sequence
+    }
 }
 
 /// Deterministic delivery keys and Message-IDs: the same action always gets the same ones, so a resend

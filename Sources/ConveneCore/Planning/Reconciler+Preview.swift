@@ -46,15 +46,13 @@ extension Reconciler {
         let name = person?.name ?? thread?.name ?? ""
         let times = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
         let due = config.notification(notification).map { times.due($0.send, before: occurrence.snapshot.start) } ?? now
-        return .success(
-            Action(
-                kind: kind, skipReason: nil, due: due, grace: occurrence.snapshot.start, eventID: event.id, occurrence: occurrence.date,
-                uid: occurrence.uid, notification: notification, template: template, recipient: Mailbox(name: name, address: email),
-                cc: (person?.delegate).map { [Mailbox(name: "", address: $0)] } ?? [], sequence: sequence,
-                key: DeliveryKey.make(event: event.id, date: occurrence.date, notification: notification, recipient: email),
-                messageID: DeliveryKey.messageID(event: event.id, date: occurrence.date, notification: notification, recipient: email, sequence: sequence, domain: config.service.domain),
-                snapshot: kind == .cancellation ? (thread?.snapshot ?? occurrence.snapshot) : occurrence.snapshot,
-                previous: thread?.snapshot ?? (kind == .update || kind == .cancellation ? occurrence.snapshot : nil),
-                person: person, forum: forum, lateJoiner: false))
+        var action = Action(
+            kind: kind, due: due, grace: occurrence.snapshot.start,
+            occurrence: OccurrenceRef(occurrence, domain: config.service.domain), notification: notification,
+            template: template, person: person, recipient: Mailbox(name: name, address: email),
+            cc: (person?.delegate).map { [Mailbox(name: "", address: $0)] } ?? [], sequence: sequence, forum: forum)
+        if kind == .cancellation, let snapshot = thread?.snapshot { action.snapshot = snapshot }
+        action.previous = thread?.snapshot ?? (kind == .update || kind == .cancellation ? occurrence.snapshot : nil)
+        return .success(action)
     }
 }

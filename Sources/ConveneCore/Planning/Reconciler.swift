@@ -84,24 +84,21 @@ public struct Reconciler: Sendable {
         }
 
         func make(
-            _ kind: MessageKind, _ occurrence: Occurrence, _ notification: String, template: String, to person: Person?,
-            mailbox: Mailbox, cc: [Mailbox], sequence: Int, due: Date, grace: Date, forum: String?
+            _ kind: MessageKind, _ occurrence: OccurrenceRef, _ notification: String, template: String, to person: Person?,
+            recipient: Mailbox? = nil, cc: [Mailbox]? = nil, sequence: Int, due: Date, grace: Date, forum: String?
         ) -> Action? {
-            let key = DeliveryKey.make(event: occurrence.eventID, date: occurrence.date, notification: notification, recipient: mailbox.address)
-            let id = DeliveryKey.messageID(
-                event: occurrence.eventID, date: occurrence.date, notification: notification, recipient: mailbox.address,
-                sequence: sequence, domain: domain)
-            if state.finished.contains(id) { return nil }
-            var due = due
-            if let failure = state.failures[id] {
-                due = max(due, failure.last.addingTimeInterval(Reconciler.retryDelay(attempt: failure.count, id: id)))
-            }
             var action = Action(
-                kind: kind, skipReason: nil, due: due, grace: grace, eventID: occurrence.eventID, occurrence: occurrence.date,
-                uid: occurrence.uid, notification: notification, template: template, recipient: mailbox, cc: cc,
-                sequence: sequence, key: key, messageID: id, snapshot: occurrence.snapshot, previous: nil, person: person,
-                forum: forum, lateJoiner: false)
-            if due >= grace && now >= grace {
+                kind: kind, due: due, grace: grace, occurrence: occurrence, notification: notification, template: template,
+                person: person, recipient: recipient, cc: cc, sequence: sequence, forum: forum)
+            // The Message-ID is only built when the journal has something to match it against.
+            if !state.finished.isEmpty || !state.failures.isEmpty {
+                let id = action.messageID
+                if state.finished.contains(id) { return nil }
+                if let failure = state.failures[id] {
+                    action.due = max(due, failure.last.addingTimeInterval(Reconciler.retryDelay(attempt: failure.count, id: id)))
+                }
+            }
+            if action.due >= grace && now >= grace {
                 action.skipReason = "its time to send ended at \(LocalDateTime(instant: grace, in: service.timeZone)) before it could go out"
                 action.due = now
             }
@@ -118,6 +115,7 @@ public struct Reconciler: Sendable {
 
         for occurrence in occurrences where occurrence.active && occurrence.snapshot.start > now {
             let start = occurrence.snapshot.start
+            let ref = OccurrenceRef(occurrence, domain: domain)
             // Due times depend on the occurrence and the rule only: computed once, not per person.
             let invitationDue = invitationRules.map { times.due($0.send, before: start) }
             let reminderDue = reminderRules.map { times.due($0.send, before: start) }
@@ -126,8 +124,6 @@ public struct Reconciler: Sendable {
                 memberKeysByEvent[occurrence.eventID] = Set(members.map(\.0.key))
             }
             for (person, forum) in members {
-                let mailbox = Mailbox(name: person.name, address: person.email)
-                let cc = person.delegate.map { [Mailbox(name: "", address: $0)] } ?? []
                 let thread = state.thread(uid: occurrence.uid, key: person.key)
                 var invitedAt = thread.flatMap { $0.cancelled ? nil : $0.invitedAt }
                 let ruleIndex = invitationRules.firstIndex { matches($0, person) }
@@ -144,19 +140,19 @@ public struct Reconciler: Sendable {
                         due = urgent(before: start)
                         late = state.invitedOccurrences.contains(occurrence.uid)
                     }
-                    if var action = make(.invitation, occurrence, rule.id, template: rule.template, to: person, mailbox: mailbox, cc: cc, sequence: 0, due: due, grace: start, forum: forum) {
+                    if var action = make(.invitation, ref, rule.id, template: rule.template, to: person, sequence: 0, due: due, grace: start, forum: forum) {
                         action.lateJoiner = late
                         invitedAt = action.due
                         actions.append(action)
                     }
                 case .reinvite(let sequence):
                     let template = rule?.template ?? "invitation"
-                    if let action = make(.invitation, occurrence, "reinvite", template: template, to: person, mailbox: mailbox, cc: cc, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
+                    if let action = make(.invitation, ref, "reinvite", template: template, to: person, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
                         invitedAt = action.due
                         actions.append(action)
                     }
                 case .update(let sequence, let previous):
-                    if var action = make(.update, occurrence, "update", template: "update", to: person, mailbox: mailbox, cc: cc, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
+                    if var action = make(.update, ref, "update", template: "update", to: person, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
                         action.previous = previous
                         actions.append(action)
                     }
@@ -168,7 +164,7 @@ public struct Reconciler: Sendable {
                     .sorted { $0.due < $1.due }
                 for (index, entry) in rules.enumerated() {
                     let grace = index + 1 < rules.count ? min(rules[index + 1].due, start) : start
-                    guard var action = make(.reminder, occurrence, entry.rule.id, template: entry.rule.template, to: person, mailbox: mailbox, cc: cc, sequence: 0, due: max(entry.due, min(now, grace)), grace: grace, forum: forum) else { continue }
+                    guard var action = make(.reminder, ref, entry.rule.id, template: entry.rule.template, to: person, sequence: 0, due: max(entry.due, min(now, grace)), grace: grace, forum: forum) else { continue }
                     if action.skipReason == nil && entry.due < invitedAt {
                         action.skipReason = "the recipient joined after this reminder was due"
                         action.due = max(now, invitedAt)
@@ -204,10 +200,12 @@ public struct Reconciler: Sendable {
             guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else { continue }
             let date = occurrence?.date ?? dateFromUID(thread.uid)
             let eventID = occurrence?.eventID ?? eventFromUID(thread.uid)
-            var placeholder = Occurrence(eventID: eventID, date: date, uid: thread.uid, snapshot: thread.snapshot, active: false, forums: [])
-            placeholder.snapshot = thread.snapshot
+            let ref = OccurrenceRef(
+                Occurrence(eventID: eventID, date: date, uid: thread.uid, snapshot: thread.snapshot, active: false, forums: []),
+                domain: domain)
             let cc = (person?.delegate.map { [$0] } ?? thread.cc).map { Mailbox(name: "", address: $0) }
-            if var action = make(.cancellation, placeholder, "cancellation", template: "cancellation", to: person, mailbox: Mailbox(name: person?.name ?? thread.name, address: thread.recipient), cc: cc, sequence: sequence, due: urgent(before: thread.snapshot.start), grace: thread.snapshot.end, forum: nil) {
+            let recipient = Mailbox(name: person?.name ?? thread.name, address: thread.recipient)
+            if var action = make(.cancellation, ref, "cancellation", template: "cancellation", to: person, recipient: recipient, cc: cc, sequence: sequence, due: urgent(before: thread.snapshot.start), grace: thread.snapshot.start, forum: nil) {
                 action.previous = thread.snapshot
                 actions.append(action)
             }
@@ -222,11 +220,7 @@ public struct Reconciler: Sendable {
             }
         }
         // Sort positions, not the (large) actions themselves, then gather once.
-        let order = actions.indices.sorted { a, b in
-            let x = actions[a], y = actions[b]
-            return (x.due, x.key, x.sequence) < (y.due, y.key, y.sequence)
-        }
-        return Plan(actions: order.map { actions[$0] }, refusal: nil)
+        return Plan(actions: Reconciler.sortedByDue(actions), refusal: nil)
     }
 
     /// `event-yyyymmdd@domain` → the date, for a thread whose event is gone from the file.
@@ -238,5 +232,52 @@ public struct Reconciler: Sendable {
     func eventFromUID(_ uid: String) -> String {
         let local = uid.split(separator: "@").first.map(String.init) ?? uid
         return String(local.dropLast(9))
+    }
+
+    /// Sorts into due order (instant, then event, date, notification, recipient, sequence) without moving the large
+    /// actions around: each gets a packed numeric tie-break rank, the small keys are sorted, the actions gathered once.
+    static func sortedByDue(_ actions: consuming [Action]) -> [Action] {
+        func ranks(_ values: Set<String>) -> [String: UInt64] {
+            Dictionary(uniqueKeysWithValues: values.sorted().enumerated().map { ($1, UInt64($0)) })
+        }
+        let events = ranks(Set(actions.map(\.eventID)))
+        let notifications = ranks(Set(actions.map(\.notification)))
+        let recipients = ranks(Set(actions.map(\.recipientKey)))
+        guard events.count < 1 << 12, notifications.count < 1 << 8, recipients.count < 1 << 24 else {
+            return actions.sorted(by: Action.dueOrder)
+        }
+        struct SortKey {
+            var due: Double
+            var rank: UInt64
+            var sequence: Int
+            var index: Int
+        }
+        var keys: [SortKey] = []
+        keys.reserveCapacity(actions.count)
+        for (index, action) in actions.enumerated() {
+            // event (12 bits) | day number (20 bits) | notification (8 bits) | recipient (24 bits)
+            let rank = events[action.eventID]! << 52 | UInt64(action.occurrence.dayNumber & 0xFFFFF) << 32
+                | notifications[action.notification]! << 24 | recipients[action.recipientKey]!
+            keys.append(SortKey(due: action.due.timeIntervalSince1970, rank: rank, sequence: action.sequence, index: index))
+        }
+        keys.sort { ($0.due, $0.rank, $0.sequence) < ($1.due, $1.rank, $1.sequence) }
+        // Apply the permutation in place, cycle by cycle, so a national-scale plan is never held twice.
+        var result = actions
+        var placed = [Bool](repeating: false, count: keys.count)
+        for start in keys.indices where !placed[start] {
+            var position = start
+            let held = result[start]
+            while true {
+                placed[position] = true
+                let source = keys[position].index
+                if source == start {
+                    result[position] = held
+                    break
+                }
+                result[position] = result[source]
+                position = source
+            }
+        }
+        return result
     }
 }

@@ -8,29 +8,32 @@ public enum OptOut: String, Sendable, Hashable, Codable, CaseIterable {
     case all
 }
 
-/// One row of the roster.
-public struct Person: Sendable, Hashable {
+/// One row of the roster. A class with constant fields: planning refers to the same person from hundreds of
+/// thousands of actions, and a reference is far cheaper to copy than ten strings.
+public final class Person: Sendable, Hashable {
     /// The address as written in the roster (sent to as is).
-    public var email: String
+    public let email: String
     /// Lower-cased address: the key for everything.
-    public var key: String
-    public var name: String
-    public var firstName: String
+    public let key: String
+    public let name: String
+    public let firstName: String
     /// The grade id (an alias in the roster is resolved to its grade).
-    public var grade: String
-    public var department: String
+    public let grade: String
+    public let department: String
     /// Lower-cased roles.
-    public var roles: [String]
+    public let roles: [String]
     /// Forums this person is put in explicitly by the `forums` column.
-    public var addedForums: [String]
+    public let addedForums: [String]
     /// Forums this person is taken out of with `-id`.
-    public var removedForums: [String]
-    public var interim: Bool
+    public let removedForums: [String]
+    public let interim: Bool
     /// The private office or diary manager copied on every message.
-    public var delegate: String?
-    public var optOut: OptOut
+    public let delegate: String?
+    public let optOut: OptOut
     /// The roster line of this person's row.
-    public var line: Int
+    public let line: Int
+    /// FNV-1a of `key`, the recipient part of every Message-ID (computed once, not per message).
+    public let keyHash: String
 
     public init(
         email: String, name: String, firstName: String? = nil, grade: String, department: String = "",
@@ -50,6 +53,20 @@ public struct Person: Sendable, Hashable {
         self.delegate = delegate
         self.optOut = optOut
         self.line = line
+        self.keyHash = DeliveryKey.fnv1a(key)
+    }
+
+    public static func == (lhs: Person, rhs: Person) -> Bool {
+        if lhs === rhs { return true }
+        return lhs.email == rhs.email && lhs.name == rhs.name && lhs.firstName == rhs.firstName && lhs.grade == rhs.grade
+            && lhs.department == rhs.department && lhs.roles == rhs.roles && lhs.addedForums == rhs.addedForums
+            && lhs.removedForums == rhs.removedForums && lhs.interim == rhs.interim && lhs.delegate == rhs.delegate
+            && lhs.optOut == rhs.optOut && lhs.line == rhs.line
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(line)
     }
 }
 

@@ -40,7 +40,7 @@ enum PlanCommand {
             return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
         }
         if options.json {
-            FileHandle.standardOutput.write(Data(PlanFormat.jsonArray(actions, zone: zone)))
+            PlanFormat.writeJSONArray(actions, zone: zone, to: FileHandle.standardOutput)
             return .ok
         }
         Output.line(PlanFormat.table(actions, zone: zone, perRecipient: perRecipient).joined(separator: "\n"))
@@ -94,11 +94,15 @@ enum PlanFormat {
         return out
     }
 
-    /// The whole plan as a JSON array, one action per line.
-    static func jsonArray(_ actions: [Action], zone: TimeZone) -> [UInt8] {
-        guard !actions.isEmpty else { return Array("[]\n".utf8) }
+    /// Writes the whole plan as a JSON array, one action per line, in chunks: a national-scale plan is hundreds of
+    /// megabytes of JSON and is never held in memory at once.
+    static func writeJSONArray(_ actions: [Action], zone: TimeZone, to handle: FileHandle) {
+        guard !actions.isEmpty else {
+            handle.write(Data("[]\n".utf8))
+            return
+        }
         var out = Array("[\n".utf8)
-        out.reserveCapacity(actions.count * 512)
+        out.reserveCapacity(1 << 22)
         // Many actions share a due time: format each instant once.
         var dueText: [Date: String] = [:]
         for (index, action) in actions.enumerated() {
@@ -107,8 +111,12 @@ enum PlanFormat {
             dueText[action.due] = due
             json(action, zone: zone, due: due, to: &out)
             out.append(contentsOf: (index == actions.count - 1 ? "\n]\n" : ",\n").utf8)
+            if out.count > (1 << 22) - 4096 {
+                handle.write(Data(out))
+                out.removeAll(keepingCapacity: true)
+            }
         }
-        return out
+        handle.write(Data(out))
     }
 
     static func table(_ actions: [Action], zone: TimeZone, perRecipient: Bool) -> [String] {
