@@ -153,7 +153,9 @@ public struct GradeTable: Sendable {
     public func grade(_ idOrAlias: String) -> Grade? { byKey[GradeTable.key(idOrAlias)] }
 
     static func key(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespaces).lowercased()
+        let utf8 = text.utf8
+        if utf8.first != UInt8(ascii: " ") && utf8.last != UInt8(ascii: " ") { return text.lowercased() }
+        return text.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }
 

@@ -85,6 +85,8 @@ public enum RosterParser {
                 error(column, "\(column) \(problem)", hint: "line breaks and control characters would reach mail headers; remove them")
                 return nil
             }
+            let utf8 = field.text.utf8
+            guard utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ") else { return field.text }
             return field.text.trimmingCharacters(in: .whitespaces)
         }
 

@@ -5,29 +5,42 @@ import Foundation
 public enum EmailAddress {
     /// Why `address` is not a usable addr-spec (RFC 5321 dot-atom local part, domain of LDH labels), or nil if it is.
     public static func problem(with address: String) -> String? {
-        if let bad = address.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return "contains a control character (U+\(String(format: "%04X", bad.value)))"
+        let bytes = Array(address.utf8)
+        if let bad = bytes.first(where: { $0 < 0x20 || $0 == 0x7F }) {
+            return "contains a control character (U+\(String(format: "%04X", bad)))"
         }
-        guard address.allSatisfy(\.isASCII) else { return "contains non-ASCII characters" }
-        guard address.count <= 254 else { return "is longer than 254 characters" }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return parts.count < 2 ? "has no '@'" : "has more than one '@'" }
-        let local = parts[0]
-        let domain = parts[1]
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return "contains non-ASCII characters" }
+        guard bytes.count <= 254 else { return "is longer than 254 characters" }
+        let at = UInt8(ascii: "@")
+        let dot = UInt8(ascii: ".")
+        let ats = bytes.indices.filter { bytes[$0] == at }
+        guard ats.count == 1, let split = ats.first else { return ats.isEmpty ? "has no '@'" : "has more than one '@'" }
+        let local = bytes[..<split]
+        let domain = bytes[(split + 1)...]
         guard !local.isEmpty, local.count <= 64 else { return "has an empty or over-long local part" }
-        let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~")
-        for atom in local.split(separator: ".", omittingEmptySubsequences: false) {
+        for atom in local.split(separator: dot, omittingEmptySubsequences: false) {
             guard !atom.isEmpty else { return "has an empty part between dots before the '@'" }
-            if let bad = atom.first(where: { !atext.contains($0) }) { return "contains '\(bad)' before the '@'" }
+            if let bad = atom.first(where: { !EmailAddress.atext[Int($0)] }) {
+                return "contains '\(Character(Unicode.Scalar(bad)))' before the '@'"
+            }
         }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let labels = domain.split(separator: dot, omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return "has no dot in the domain" }
+        let hyphen = UInt8(ascii: "-")
         for label in labels {
             guard !label.isEmpty, label.count <= 63 else { return "has an empty or over-long domain label" }
-            guard label.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }), label.first != "-", label.last != "-"
-            else { return "has an invalid domain '\(domain)'" }
+            let ldh = label.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == hyphen }
+            guard ldh, label.first != hyphen, label.last != hyphen else {
+                return "has an invalid domain '\(String(decoding: domain, as: UTF8.self))'"
+            }
         }
         return nil
+    }
+
+    /// RFC 5322 atext, as a lookup table over ASCII bytes.
+    static let atext: [Bool] = (0..<256).map { byte in
+        guard byte < 128 else { return false }
+        return "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~".utf8.contains(UInt8(byte))
     }
 
     /// True when `address` passes `problem(with:)`.
@@ -50,6 +63,8 @@ public enum EmailAddress {
 
     /// Describes the first control character (CR, LF, NUL, …) in `text`, or nil if there is none.
     public static func controlCharacter(in text: String) -> String? {
+        // Fast path: plain ASCII without C0 controls or DEL (nearly every roster value).
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
         guard let bad = text.unicodeScalars.first(where: isControl) else { return nil }
         switch bad.value {
         case 0x0D: return "contains a carriage return (CR)"
