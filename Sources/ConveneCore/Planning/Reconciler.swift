@@ -220,7 +220,7 @@ public struct Reconciler: Sendable {
             }
         }
         // Sort positions, not the (large) actions themselves, then gather once.
-        return Plan(actions: Reconciler.sortedByDue(actions), refusal: nil)
+        return Plan(actions: Reconciler.sortedByDue(actions, roster: roster), refusal: nil)
     }
 
     /// `event-yyyymmdd@domain` → the date, for a thread whose event is gone from the file.
@@ -236,13 +236,22 @@ public struct Reconciler: Sendable {
 
     /// Sorts into due order (instant, then event, date, notification, recipient, sequence) without moving the large
     /// actions around: each gets a packed numeric tie-break rank, the small keys are sorted, the actions gathered once.
-    static func sortedByDue(_ actions: consuming [Action]) -> [Action] {
+    static func sortedByDue(_ actions: [Action], roster: Roster) -> [Action] {
         func ranks(_ values: Set<String>) -> [String: UInt64] {
             Dictionary(uniqueKeysWithValues: values.sorted().enumerated().map { ($1, UInt64($0)) })
         }
         let events = ranks(Set(actions.map(\.eventID)))
         let notifications = ranks(Set(actions.map(\.notification)))
-        let recipients = ranks(Set(actions.map(\.recipientKey)))
+        // Recipients are nearly all roster people: rank them by key once, keyed by identity (cheap to hash);
+        // the few leavers known only from the journal are ranked by their address.
+        var recipients = ranks(Set(roster.people.map(\.key) + actions.lazy.filter { $0.person == nil }.map(\.recipientKey)))
+        var byPerson: [ObjectIdentifier: UInt64] = [:]
+        byPerson.reserveCapacity(roster.people.count)
+        for person in roster.people { byPerson[ObjectIdentifier(person)] = recipients[person.key] }
+        for action in actions where action.person.map({ byPerson[ObjectIdentifier($0)] == nil }) ?? false {
+            // A person object not from this roster (tests build some): rank by key too.
+            recipients[action.recipientKey] = recipients[action.recipientKey] ?? UInt64(recipients.count)
+        }
         guard events.count < 1 << 12, notifications.count < 1 << 8, recipients.count < 1 << 24 else {
             return actions.sorted(by: Action.dueOrder)
         }
@@ -257,7 +266,8 @@ public struct Reconciler: Sendable {
         for (index, action) in actions.enumerated() {
             // event (12 bits) | day number (20 bits) | notification (8 bits) | recipient (24 bits)
             let rank = events[action.eventID]! << 52 | UInt64(action.occurrence.dayNumber & 0xFFFFF) << 32
-                | notifications[action.notification]! << 24 | recipients[action.recipientKey]!
+                | notifications[action.notification]! << 24
+                | (action.person.flatMap { byPerson[ObjectIdentifier($0)] } ?? recipients[action.recipientKey]!)
             keys.append(SortKey(due: action.due.timeIntervalSince1970, rank: rank, sequence: action.sequence, index: index))
         }
         keys.sort { ($0.due, $0.rank, $0.sequence) < ($1.due, $1.rank, $1.sequence) }

@@ -22,6 +22,15 @@ public struct JSONLine: ~Copyable {
         JSONLine.appendQuoted(value, to: &bytes)
     }
 
+    /// A value known to need no escaping (validated ids, addresses, dates): copied as is. The parts are joined
+    /// without building an intermediate string.
+    public mutating func addVerbatim(_ name: StaticString, _ parts: String..., to bytes: inout [UInt8]) {
+        key(name, &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        for part in parts { bytes.append(contentsOf: part.utf8) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     public mutating func add(_ name: StaticString, _ value: Int, to bytes: inout [UInt8]) {
         key(name, &bytes)
         bytes.append(contentsOf: String(value).utf8)

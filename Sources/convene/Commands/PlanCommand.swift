@@ -67,21 +67,26 @@ enum PlanFormat {
 
     /// One action as one JSON object, keys in a fixed order, appended to `out`.
     static func json(_ a: Action, zone: TimeZone, due: String? = nil, to out: inout [UInt8]) {
+        // Ids, dates and addresses were validated at load (no quotes, backslashes or controls): written verbatim.
+        let ref = a.occurrenceRef
+        let recipient = a.recipientKey
         var line = JSONLine(&out)
-        line.add("due", due ?? iso(a.due, zone: zone), to: &out)
-        line.add("kind", a.skipReason == nil ? a.kind.rawValue : "skip", to: &out)
-        line.add("event", a.eventID, to: &out)
-        line.add("occurrence", a.occurrence.description, to: &out)
-        line.add("notification", a.notification, to: &out)
+        line.addVerbatim("due", due ?? iso(a.due, zone: zone), to: &out)
+        line.addVerbatim("kind", a.skipReason == nil ? a.kind.rawValue : "skip", to: &out)
+        line.addVerbatim("event", ref.eventID, to: &out)
+        line.addVerbatim("occurrence", a.occurrence.description, to: &out)
+        line.addVerbatim("notification", a.notification, to: &out)
         line.add("recipient", a.recipient.address, to: &out)
         line.add("cc", a.cc.map(\.address), to: &out)
-        line.add("uid", a.uid, to: &out)
+        line.addVerbatim("uid", ref.uid, to: &out)
         line.add("sequence", a.sequence, to: &out)
-        line.add("key", a.key, to: &out)
-        line.add("message_id", a.messageID, to: &out)
+        line.addVerbatim("key", ref.eventID, "/", ref.compactDate, "/", a.notification, "/", recipient, to: &out)
+        line.addVerbatim(
+            "message_id", ref.eventID, ".", ref.compactDate, ".", a.notification, ".", String(a.sequence), ".",
+            a.person?.keyHash ?? DeliveryKey.fnv1a(recipient), "@", ref.domain, to: &out)
         if let reason = a.skipReason {
             line.add("reason", reason, to: &out)
-            line.add("message_kind", a.kind.rawValue, to: &out)
+            line.addVerbatim("message_kind", a.kind.rawValue, to: &out)
         }
         if a.lateJoiner { line.add("late_joiner", true, to: &out) }
         line.finish(&out)
