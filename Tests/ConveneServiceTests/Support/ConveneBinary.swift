@@ -21,21 +21,24 @@ enum ConveneBinary {
     }
 
     /// Starts convene under coreutils `timeout` (so it cannot outlive a crashed test run by long), stdout
-    /// captured, stderr into `stderrFile`.
-    static func start(_ arguments: [String], stderrFile: URL, seconds: Int = 120) throws -> ChildProcess {
+    /// captured, stderr into `stderrFile`. `wrapper` (e.g. a shell setting a resource limit, ending in a
+    /// command that runs its arguments) goes between `timeout` and convene.
+    static func start(_ arguments: [String], stderrFile: URL, seconds: Int = 120, wrapper: [String] = []) throws
+        -> ChildProcess
+    {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw TestSetupError("convene is not built at \(path): run 'swift build --build-tests' first")
         }
         return try ChildProcess(
-            ["/usr/bin/timeout", "-k", "2", String(seconds), path] + arguments, captureStdout: true,
+            ["/usr/bin/timeout", "-k", "2", String(seconds)] + wrapper + [path] + arguments, captureStdout: true,
             stderrPath: stderrFile.path)
     }
 
     /// Runs convene to completion (at most `seconds`) and returns its status and output.
-    static func run(_ arguments: [String], seconds: Int = 90) throws -> Result {
+    static func run(_ arguments: [String], seconds: Int = 90, wrapper: [String] = []) throws -> Result {
         let stderrFile = try TestEnvironment.temporaryDirectory("stderr").appendingPathComponent("convene.err")
         defer { try? FileManager.default.removeItem(at: stderrFile.deletingLastPathComponent()) }
-        let process = try start(arguments, stderrFile: stderrFile, seconds: seconds)
+        let process = try start(arguments, stderrFile: stderrFile, seconds: seconds, wrapper: wrapper)
         let stdout = process.readToEnd()
         let status = process.waitForExit(seconds: Double(seconds) + 5) ?? -1
         let stderr = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""

@@ -123,8 +123,16 @@ final class DeliveryFixture {
     }
 
     /// Runs `convene COMMAND …` on this fixture's rules file and state folder.
-    func convene(_ command: String, _ arguments: [String] = [], seconds: Int = 90) throws -> ConveneBinary.Result {
-        try ConveneBinary.run([command, "--config", configPath, "--state", statePath] + arguments, seconds: seconds)
+    func convene(_ command: String, _ arguments: [String] = [], seconds: Int = 90, wrapper: [String] = []) throws
+        -> ConveneBinary.Result
+    {
+        try ConveneBinary.run(
+            [command, "--config", configPath, "--state", statePath] + arguments, seconds: seconds, wrapper: wrapper)
+    }
+
+    /// The arguments of `convene COMMAND …` on this fixture, for `ConveneBinary.start`.
+    func arguments(_ command: String, _ arguments: [String] = []) -> [String] {
+        [command, "--config", configPath, "--state", statePath] + arguments
     }
 
     /// `convene run --now FROM --until TO`: the simulated clock.
