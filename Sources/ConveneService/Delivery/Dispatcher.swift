@@ -89,6 +89,7 @@ public final class Dispatcher {
     public func runDue(
         now: Date, clock: () -> Date = Date.init, shouldStop: () -> Bool = { false }, heartbeat: () -> Void = {}
     ) throws(RunStop) -> Plan {
+        try compactIfNeeded(now: now)
         while true {
             let plan = self.plan(now: now)
             if let refusal = plan.refusal { throw .refused(refusal) }
