@@ -91,9 +91,11 @@ public final class FileJournal: @unchecked Sendable {
         if lockFD >= 0 { close(lockFD) }  // closing releases the flock
     }
 
-    /// A crash (or a full disk) can leave a last line without its newline: a record that was never completely
-    /// written, so nothing was done on its strength (`attempt` is fsynced before a send). Truncating the file after
-    /// the last newline removes it; appending a newline instead would leave an unreadable line in the middle.
+    /// A crash (or a full disk) can leave a last line without its newline. When it is not a whole record it was
+    /// never completely written, so nothing was done on its strength (`attempt` is fsynced before a send), and
+    /// `read` ignored it: truncating after the last newline removes it (appending a newline would leave an
+    /// unreadable line in the middle). When it is a whole record missing only its newline, `read` counted it:
+    /// it gets its newline.
     private func cutTornLine() throws(JournalError) {
         let path = self.path
         do throws(SystemError) {
@@ -118,7 +120,15 @@ public final class FileJournal: @unchecked Sendable {
                 position = start
             }
             guard keep < end else { return }
-            try SystemError.check("truncate", path) { ftruncate(fd, keep) }
+            var tail = [UInt8](repeating: 0, count: Int(end - keep))
+            let read = tail.withUnsafeMutableBytes { pread(reader, $0.baseAddress, $0.count, keep) }
+            guard read == tail.count else { throw SystemError(operation: "read", path: path, code: read < 0 ? errno : EIO) }
+            if case .success = JournalCodec.decode(Substring(String(decoding: tail, as: UTF8.self))) {
+                // The whole record made it, only its newline did not: it was read as a record, so keep it.
+                try SystemError.writeAll(fd, [UInt8(ascii: "\n")], path)
+            } else {
+                try SystemError.check("truncate", path) { ftruncate(fd, keep) }
+            }
             try SystemError.check("fsync", path) { fsync(fd) }
         } catch {
             throw .io(error)

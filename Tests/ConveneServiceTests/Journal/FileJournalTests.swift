@@ -80,3 +80,20 @@ struct FileJournalTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["journal.jsonl", "journal.lock"])
     }
 }
+
+/// A last record that was written whole but lost its newline still counts, in memory and in the file.
+struct FileJournalWholeLastLineTests {
+    @Test func aCompleteLastRecordWithoutItsNewlineIsKeptAndTerminated() throws {
+        let directory = try TestEnvironment.temporaryDirectory("journal").path
+        let first = JournalCodec.encode(FileJournalTests.record(.attempt, "a"))
+        let second = JournalCodec.encode(FileJournalTests.record(.sent, "a"))
+        try (first + "\n" + second).write(toFile: FileJournal.journalPath(directory), atomically: true, encoding: .utf8)
+
+        let journal = try FileJournal(directory: directory)
+        #expect(journal.takeLoaded().records.map(\.type) == [.attempt, .sent])
+        try journal.append(FileJournalTests.record(.attempt, "b"))
+        let reread = try FileJournal.read(directory: directory)
+        #expect(reread.records.map(\.type) == [.attempt, .sent, .attempt])
+        #expect(reread.warnings.isEmpty)
+    }
+}
