@@ -29,6 +29,11 @@ public final class Dispatcher {
     /// Real mode waits for the rate limiter; simulated runs (`--until`) do not.
     private let sleeps: Bool
     public private(set) var counters = Counters()
+    /// Compaction runs once the journal has grown by this many lines since the last one (or by as many lines as
+    /// that one kept, if more, so rewriting a journal that stays large costs time in proportion to its growth).
+    public let compactionThreshold: Int
+    /// Lines the last compaction kept; 0 before the first, so a large journal is compacted at start.
+    private var linesAfterCompaction = 0
 
     /// What the daemon reports in STATUS= and `run` prints at the end.
     public struct Counters: Sendable {
@@ -51,7 +56,11 @@ public final class Dispatcher {
         }
     }
 
-    public init(workspace: Workspace, journal: FileJournal, records: [JournalRecord], transport: MailTransport, log: Log, sleeps: Bool) {
+    public init(
+        workspace: Workspace, journal: FileJournal, records: [JournalRecord], transport: MailTransport, log: Log, sleeps: Bool,
+        compactionThreshold: Int = 10_000
+    ) {
+        self.compactionThreshold = compactionThreshold
         self.workspace = workspace
         self.composer = MessageComposer(config: workspace.config, templates: workspace.templates)
         self.journal = journal
@@ -80,6 +89,7 @@ public final class Dispatcher {
     public func runDue(
         now: Date, clock: () -> Date = Date.init, shouldStop: () -> Bool = { false }, heartbeat: () -> Void = {}
     ) throws(RunStop) -> Plan {
+        try compactIfNeeded(now: now)
         while true {
             let plan = self.plan(now: now)
             if let refusal = plan.refusal { throw .refused(refusal) }
@@ -87,9 +97,31 @@ public final class Dispatcher {
             if due.isEmpty { return plan }
             for action in due {
                 if shouldStop() { return plan }
+                try compactIfNeeded(now: now)
                 try execute(action, now: now, clock: clock)
                 heartbeat()
             }
+        }
+    }
+
+    /// Rewrites the journal with only what planning still needs (`JournalCompaction`) once it has grown enough.
+    /// Runs between messages, never between an attempt and its outcome. A failure stops sending: the journal
+    /// cannot be trusted to take the next record.
+    func compactIfNeeded(now: Date) throws(RunStop) {
+        let grown = journal.lineCount - linesAfterCompaction
+        guard grown >= max(compactionThreshold, linesAfterCompaction) else { return }
+        let before = journal.lineCount
+        do {
+            let records = try FileJournal.read(directory: journal.directory).records
+            let kept = JournalCompaction.compacted(records, now: now)
+            try journal.compact(to: kept)
+            // The fold of what was kept plans the same as the full journal, without the past's memory.
+            state = JournalState(records: kept)
+            linesAfterCompaction = kept.count
+            log.info("journal compacted", ["records": "\(before)", "kept": "\(kept.count)", "journal": journal.path])
+        } catch {
+            log.error("journal compaction failed; sending stops", ["error": error.description])
+            throw .journal(error)
         }
     }
 

@@ -29,8 +29,12 @@ public final class FileJournal: @unchecked Sendable {
     private var fd: Int32 = -1
     private var lockFD: Int32 = -1
     private let lock = NSLock()
-    /// Lines appended since the last compaction; compaction runs when this passes `compactionThreshold`.
-    public private(set) var appendedSinceCompaction = 0
+    /// Records in the file: those read at opening, plus those appended, reset by compaction. The dispatcher
+    /// compacts when this grows large.
+    public private(set) var lineCount = 0
+    /// What the journal held when it was opened (read under the lock), and the warnings about it
+    /// (a torn last line, which has been cut off).
+    private var loaded: (records: [JournalRecord], warnings: [Diagnostic]) = ([], [])
 
     public static func journalPath(_ directory: String) -> String { directory + "/journal.jsonl" }
 
@@ -46,7 +50,8 @@ public final class FileJournal: @unchecked Sendable {
         return (records, warnings)
     }
 
-    /// Opens the journal for writing, creating the folder, and takes the exclusive lock.
+    /// Opens the journal for writing, creating the folder, takes the exclusive lock, then reads every record
+    /// (into `loaded`) and cuts off a torn last line, so the next record starts on a clean line.
     public init(directory: String) throws(JournalError) {
         self.directory = directory
         do {
@@ -70,7 +75,15 @@ public final class FileJournal: @unchecked Sendable {
         } catch {
             throw .io(SystemError(operation: "open", path: directory, code: EIO))
         }
-        try terminateTornLine()
+        loaded = try FileJournal.read(directory: directory)
+        lineCount = loaded.records.count
+        try cutTornLine()
+    }
+
+    /// Hands over the records read at opening and forgets them (they can be large).
+    public func takeLoaded() -> (records: [JournalRecord], warnings: [Diagnostic]) {
+        defer { loaded = ([], []) }
+        return loaded
     }
 
     deinit {
@@ -78,16 +91,47 @@ public final class FileJournal: @unchecked Sendable {
         if lockFD >= 0 { close(lockFD) }  // closing releases the flock
     }
 
-    /// A crash can leave a last line without its newline; start the next record on a fresh line.
-    private func terminateTornLine() throws(JournalError) {
-        let size = lseek(fd, 0, SEEK_END)
-        guard size > 0 else { return }
-        let reader = open(path, O_RDONLY | O_CLOEXEC)
-        guard reader >= 0 else { return }
-        defer { close(reader) }
-        var last: UInt8 = 0
-        if pread(reader, &last, 1, size - 1) == 1 && last != UInt8(ascii: "\n") {
-            try append(raw: "\n")
+    /// A crash (or a full disk) can leave a last line without its newline. When it is not a whole record it was
+    /// never completely written, so nothing was done on its strength (`attempt` is fsynced before a send), and
+    /// `read` ignored it: truncating after the last newline removes it (appending a newline would leave an
+    /// unreadable line in the middle). When it is a whole record missing only its newline, `read` counted it:
+    /// it gets its newline.
+    private func cutTornLine() throws(JournalError) {
+        let path = self.path
+        do throws(SystemError) {
+            let end = lseek(fd, 0, SEEK_END)
+            if end < 0 { throw SystemError(operation: "seek", path: path, code: errno) }
+            guard end > 0 else { return }
+            let reader = try SystemError.check("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+            defer { close(reader) }
+            // Look back for the last newline, a block at a time.
+            var keep: off_t = 0
+            var position = end
+            var block = [UInt8](repeating: 0, count: 4096)
+            search: while position > 0 {
+                let start = max(0, position - off_t(block.count))
+                let count = Int(position - start)
+                let read = block.withUnsafeMutableBytes { pread(reader, $0.baseAddress, count, start) }
+                guard read == count else { throw SystemError(operation: "read", path: path, code: read < 0 ? errno : EIO) }
+                for offset in stride(from: count - 1, through: 0, by: -1) where block[offset] == UInt8(ascii: "\n") {
+                    keep = start + off_t(offset) + 1
+                    break search
+                }
+                position = start
+            }
+            guard keep < end else { return }
+            var tail = [UInt8](repeating: 0, count: Int(end - keep))
+            let read = tail.withUnsafeMutableBytes { pread(reader, $0.baseAddress, $0.count, keep) }
+            guard read == tail.count else { throw SystemError(operation: "read", path: path, code: read < 0 ? errno : EIO) }
+            if case .success = JournalCodec.decode(Substring(String(decoding: tail, as: UTF8.self))) {
+                // The whole record made it, only its newline did not: it was read as a record, so keep it.
+                try SystemError.writeAll(fd, [UInt8(ascii: "\n")], path)
+            } else {
+                try SystemError.check("truncate", path) { ftruncate(fd, keep) }
+            }
+            try SystemError.check("fsync", path) { fsync(fd) }
+        } catch {
+            throw .io(error)
         }
     }
 
@@ -100,7 +144,7 @@ public final class FileJournal: @unchecked Sendable {
             text += "\n"
         }
         try append(raw: text)
-        lock.withLock { appendedSinceCompaction += records.count }
+        lock.withLock { lineCount += records.count }
     }
 
     public func append(_ record: JournalRecord) throws(JournalError) { try append([record]) }
@@ -126,19 +170,28 @@ public final class FileJournal: @unchecked Sendable {
         let temp = directory + "/journal.jsonl.tmp"
         let path = self.path
         let directory = self.directory
-        do {
+        do throws(SystemError) {
             let tfd = try SystemError.check("open", temp) { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
             defer { close(tfd) }
             try SystemError.writeAll(tfd, Array(records.map { JournalCodec.encode($0) + "\n" }.joined().utf8), temp)
             try SystemError.check("fsync", temp) { fsync(tfd) }
-            try SystemError.check("rename", temp) { rename(temp, path) }
+            // Open the new file before the rename: once the rename is done, appends must go to it (the old inode is
+            // unlinked), and no error may leave `fd` pointing at the old one.
+            let newFD = try SystemError.check("open", temp) { open(temp, O_WRONLY | O_APPEND | O_CLOEXEC, 0o600) }
+            do throws(SystemError) {
+                try SystemError.check("rename", temp) { rename(temp, path) }
+            } catch {
+                close(newFD)
+                throw error
+            }
+            close(fd)
+            fd = newFD
+            lineCount = records.count
+            // Until the folder is fsynced the rename may not survive a power cut, and appends to the new file could
+            // be lost with it: a failure here is a journal failure like any other.
             let dfd = try SystemError.check("open", directory) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             defer { close(dfd) }
             try SystemError.check("fsync", directory) { fsync(dfd) }
-            let newFD = try SystemError.check("open", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0o600) }
-            close(fd)
-            fd = newFD
-            appendedSinceCompaction = 0
         } catch {
             throw .io(error)
         }

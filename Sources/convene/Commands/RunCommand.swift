@@ -70,7 +70,7 @@ enum RunCommand {
         let records: [JournalRecord]
         do {
             journal = try FileJournal(directory: stateDirectory)
-            let read = try FileJournal.read(directory: stateDirectory)
+            let read = journal.takeLoaded()
             read.warnings.forEach { log.warning($0.message, ["file": $0.file, "line": "\($0.line)"]) }
             records = read.records
         } catch {

@@ -79,12 +79,48 @@ final class ChildProcess {
         return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
     }
 
+    /// Everything the child writes to stdout until it closes it.
+    func readToEnd() -> String {
+        var lines: [String] = []
+        while let line = readLine() { lines.append(line) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Sends `signal` to the child's whole process group (a `timeout` wrapper and what it runs).
+    func signal(_ signal: Int32) {
+        guard isRunning else { return }
+        kill(-pid, signal)
+    }
+
     /// True while the process has not exited.
     var isRunning: Bool {
         guard !exited else { return false }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+        if waitpid(pid, &status, WNOHANG) == pid { reaped(status) }
         return !exited
+    }
+
+    /// The exit status once the process has exited (128 + the signal number when a signal ended it).
+    private(set) var exitStatus: Int32?
+
+    private func reaped(_ status: Int32) {
+        exited = true
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot see.
+        exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Waits for the process to exit by itself and returns its status; after `seconds` it is stopped and
+    /// nil is returned.
+    func waitForExit(seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while isRunning {
+            guard Date() < deadline else {
+                stop()
+                return nil
+            }
+            usleep(5_000)
+        }
+        return exitStatus
     }
 
     /// SIGTERM to the process group, SIGKILL after `grace` seconds; waits until the process is gone.
@@ -97,7 +133,7 @@ final class ChildProcess {
             kill(-pid, SIGKILL)
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
-            exited = true
+            reaped(status)
         }
     }
 }

@@ -1,0 +1,51 @@
+import ConveneCore
+import Foundation
+import Glibc
+import Testing
+
+/// A crash costs at most one duplicate (with the same Message-ID) and never a message.
+struct CrashSafetyTests {
+    @Test func killedAtRandomPointsAndRestartedEveryKeyIsDeliveredWithAtMostOneDuplicatePerKill() throws {
+        let people = 2_000
+        let server = try TestSMTPServer(.init(starttls: false))
+        let fixture = try DeliveryFixture(
+            smtp: .init(url: server.url()), roster: DeliveryFixture.roster(of: people),
+            programme: DeliveryFixture.singleInvitation)
+        let arguments = ["run", "--config", fixture.configPath, "--state", fixture.statePath]
+            + ["--now", "2027-02-11 09:00", "--until", "2027-02-11 09:00"]
+        let log = fixture.directory.appendingPathComponent("runs.err")
+        let received = server.outdir.appendingPathComponent("messages.jsonl")
+
+        // Kill after these many messages have arrived (counted across runs), at random points.
+        let points = (0..<4).map { _ in Int.random(in: 50..<people - 100) }.sorted()
+        var kills = 0
+        for point in points {
+            let run = try ConveneBinary.start(arguments, stderrFile: log)
+            let deadline = Date().addingTimeInterval(30)
+            while Self.lines(in: received) < point && run.isRunning && Date() < deadline { usleep(2_000) }
+            if run.isRunning {
+                run.signal(SIGKILL)
+                kills += 1
+            }
+            #expect(run.waitForExit(seconds: 10) != nil)
+        }
+        let last = try ConveneBinary.run(arguments)
+        #expect(last.status == 0, "\(last)")
+        #expect(kills >= 3, "the runs ended before they could be killed at \(points)")
+
+        let mail = try DeliveredMail.read(server.outdir, headersOnly: true)
+        let ids = mail.map(\.messageID)
+        let sent = try fixture.journal().filter { $0.type == .sent }
+        #expect(Set(sent.map(\.key)).count == people, "not every key is journaled as sent")
+        #expect(Set(ids) == Set(sent.compactMap(\.msgid)), "a message is missing, or one arrived that was not journaled")
+        let duplicates = ids.count - Set(ids).count
+        #expect(duplicates <= kills, "\(duplicates) duplicates after \(kills) kills at \(points)")
+        #expect(mail.allSatisfy { $0.problems.isEmpty && $0.envelopeRecipients == $0.headerRecipients })
+    }
+
+    /// Lines in a file that another process appends to (0 when it does not exist yet).
+    static func lines(in file: URL) -> Int {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return 0 }
+        return data.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+    }
+}

@@ -1,0 +1,60 @@
+import ConveneCore
+import ConveneService
+import Foundation
+import Testing
+
+/// The dispatcher compacts its journal as it grows, and what it keeps carries on exactly as the full journal.
+struct DispatcherCompactionTests {
+    /// Collects log lines from the dispatcher.
+    final class Lines: @unchecked Sendable {
+        // @unchecked: every access holds `lock`.
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ line: String) { lock.withLock { lines.append(line) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+
+    /// Runs the simulated clock over the whole programme as `convene run --until` does; returns the messages
+    /// written to the outbox, the dispatcher and its log.
+    static func simulate(_ fixture: DeliveryFixture, state: String, threshold: Int) throws -> (Dispatcher, Lines, [String]) {
+        let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
+        let journal = try FileJournal(directory: state)
+        let outbox = fixture.directory.appendingPathComponent("outbox-\(threshold)").path
+        let lines = Lines()
+        let dispatcher = Dispatcher(
+            workspace: workspace, journal: journal, records: journal.takeLoaded().records,
+            transport: try OutboxTransport(directory: outbox), log: Log(sink: { lines.append($0) }), sleeps: false,
+            compactionThreshold: threshold)
+        let zone = workspace.config.service.timeZone
+        var now = LocalDateTime(parsing: "2027-02-01 00:00")!.instant(in: zone)
+        let end = LocalDateTime(parsing: "2027-04-01 00:00")!.instant(in: zone)
+        while let next = try dispatcher.runDue(now: now).actions.first?.due, next <= end {
+            now = max(now, next)
+        }
+        return (dispatcher, lines, try FileManager.default.contentsOfDirectory(atPath: outbox).sorted())
+    }
+
+    @Test func aCompactingRunSendsWhatAFullJournalRunSendsAndKeepsOnlyWhatPlanningNeeds() throws {
+        let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"), roster: DeliveryFixture.roster(of: 12))
+        let compactingState = fixture.directory.appendingPathComponent("compacting").path
+        let (compacting, log, compactingMessages) = try Self.simulate(fixture, state: compactingState, threshold: 20)
+        let (full, _, fullMessages) = try Self.simulate(
+            fixture, state: fixture.directory.appendingPathComponent("full").path, threshold: 1_000_000)
+
+        // 12 people × 3 talks × (invitation + reminder).
+        #expect(fullMessages.count == 72)
+        #expect(compactingMessages == fullMessages)
+        #expect(log.all.filter { $0.hasPrefix("<6>journal compacted") }.count >= 3)
+        let records = try FileJournal.read(directory: compactingState).records
+        #expect(records.count < 144, "compaction kept all \(records.count) records")
+        // Only attempts appended since the last compaction remain.
+        #expect(records.filter { $0.type == .attempt }.count < 20, "attempts with an outcome survived compaction")
+
+        // A restart on the compacted journal plans exactly what the full journal plans, now and later.
+        for time in ["2027-03-17 12:00", "2027-04-01 00:00"] {
+            let now = LocalDateTime(parsing: time)!.instant(in: TimeZone(identifier: "Europe/London")!)
+            #expect(compacting.plan(now: now).actions == full.plan(now: now).actions)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: compactingState).sorted() == ["journal.jsonl", "journal.lock"])
+    }
+}

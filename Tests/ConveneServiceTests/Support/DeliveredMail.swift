@@ -1,0 +1,76 @@
+import Foundation
+
+/// The messages an aiosmtpd test server saved, read by Python's `email` package (the parser the checks
+/// trust, not ours), each with its envelope from the server's log.
+struct DeliveredMail: Decodable, Sendable {
+    var file: String
+    var messageID: String
+    /// Addresses in To and Cc, lower-cased and sorted.
+    var headerRecipients: [String]
+    /// The server's RCPT TO list, lower-cased and sorted.
+    var envelopeRecipients: [String]
+    var subject: String
+    /// Python's parser defects, plus our own checks (Date, 7-bit headers, CRLF).
+    var problems: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case file, subject, problems
+        case messageID = "message_id"
+        case headerRecipients = "header_recipients"
+        case envelopeRecipients = "envelope_recipients"
+    }
+
+    private static let script = #"""
+        import email, email.parser, email.policy, email.utils, json, os, sys
+        outdir = sys.argv[1]
+        headers_only = sys.argv[2] == "headers"
+        results = []
+        path = os.path.join(outdir, "messages.jsonl")
+        for line in (open(path).read().splitlines() if os.path.exists(path) else []):
+            entry = json.loads(line)
+            raw = open(os.path.join(outdir, entry["file"]), "rb").read()
+            if headers_only:
+                message = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+                problems = []
+            else:
+                message = email.message_from_bytes(raw, policy=email.policy.default)
+                problems = [repr(d) for d in message.defects]
+                for part in message.walk():
+                    problems += [repr(d) for d in part.defects]
+            if message["Date"] is None: problems.append("no Date header")
+            head = raw.split(b"\r\n\r\n", 1)[0]
+            if any(b > 127 for b in head): problems.append("8-bit header bytes")
+            if raw.replace(b"\r\n", b"").find(b"\n") >= 0: problems.append("bare LF")
+            addresses = [a.lower() for _, a in email.utils.getaddresses(
+                [str(v) for k in ("To", "Cc") for v in (message.get_all(k) or [])])]
+            results.append({
+                "file": entry["file"],
+                "message_id": (message["Message-ID"] or "").strip().strip("<>"),
+                "header_recipients": sorted(addresses),
+                "envelope_recipients": sorted(a.lower() for a in entry["rcpt_tos"]),
+                "subject": str(message["Subject"] or ""),
+                "problems": problems,
+            })
+        json.dump(results, sys.stdout)
+        """#
+
+    /// Every message saved in `outdir` (smtp_server.py's `--outdir`), in arrival order. `headersOnly` reads
+    /// just the headers (several times faster, for counting thousands of messages); bodies are then unchecked.
+    static func read(_ outdir: URL, headersOnly: Bool = false) throws -> [DeliveredMail] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TestEnvironment.python())
+        process.arguments = ["-c", script, outdir.path, headersOnly ? "headers" : "full"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("reading delivered mail failed: \(String(decoding: message, as: UTF8.self))")
+        }
+        return try JSONDecoder().decode([DeliveredMail].self, from: data)
+    }
+}
