@@ -29,7 +29,7 @@ final class SnapshotBox: Sendable {
 /// One thing reconcile decided: a message to send (or a deliberate skip), with everything needed to render it.
 /// Kept small (references to the shared occurrence and person; key and Message-ID derived on demand) because a
 /// year's plan for a national roster holds millions of these.
-public struct Action: Sendable {
+public struct Action: Sendable, Equatable {
     public var kind: MessageKind
     /// Non-nil for a skip: the reason it will not be sent; journaled as `skipped`.
     public var skipReason: String?
@@ -120,6 +120,16 @@ public struct Action: Sendable {
 
     /// Every envelope recipient: the principal and the delegates.
     public var envelopeRecipients: [String] { [recipient.address] + cc.map(\.address) }
+
+    /// Two actions are equal when they would send the same message at the same time (storage is not compared).
+    public static func == (lhs: Action, rhs: Action) -> Bool {
+        lhs.kind == rhs.kind && lhs.skipReason == rhs.skipReason && lhs.due == rhs.due && lhs.grace == rhs.grace
+            && lhs.uid == rhs.uid && lhs.eventID == rhs.eventID && lhs.occurrence == rhs.occurrence
+            && lhs.notification == rhs.notification && lhs.template == rhs.template && lhs.recipient == rhs.recipient
+            && lhs.cc == rhs.cc && lhs.sequence == rhs.sequence && lhs.snapshot == rhs.snapshot
+            && lhs.previous == rhs.previous && lhs.person == rhs.person && lhs.forum == rhs.forum
+            && lhs.lateJoiner == rhs.lateJoiner
+    }
 
     /// Due order: instant, then key, then sequence — compared without building the key string.
     public static func dueOrder(_ x: Action, _ y: Action) -> Bool {
