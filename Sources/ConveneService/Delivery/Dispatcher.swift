@@ -16,16 +16,28 @@ public enum RunStop: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Carries out reconcile's actions in due order with the journal discipline: `attempt` (fsynced) before each send,
-/// then `sent`, `failed` or `skipped`. If the journal cannot be written nothing more is sent.
+/// Carries out reconcile's actions in due order with the journal discipline: an `attempt` record before each send
+/// and `sent`, `failed` or `skipped` after it. If the journal cannot be written nothing more is sent.
+///
+/// With `smtp.connections: N` the due actions are split into N lanes by recipient (so one person's messages keep
+/// their order), each lane on its own thread with its own connection and renderer. Durability overlaps the network:
+/// records are written at once and fsynced by the journal's syncer thread, and a lane completes a message (SMTP's
+/// final dot) only once its `attempt` — and with it the previous message's outcome — is on disk. A crash therefore
+/// loses at most the outcome of the one message in flight per connection: it is resent with the same Message-ID.
 public final class Dispatcher {
     public private(set) var workspace: Workspace
     private var composer: MessageComposer
     public let journal: FileJournal
     public private(set) var state: JournalState
-    private let transport: MailTransport
+    private let transports: [MailTransport]
     private let log: Log
     private var limiter: RateLimiter
+    /// Guards `state`, `counters`, `limiter` and `failure` while lanes run.
+    private let lock = NSLock()
+    /// The first failure that stops all lanes.
+    private var failure: RunStop?
+    /// Set when the lanes must stop after their current message (SIGTERM, or another lane's failure).
+    private var stopLanes = false
     /// Real mode waits for the rate limiter; simulated runs (`--until`) do not.
     private let sleeps: Bool
     public private(set) var counters = Counters()
@@ -56,19 +68,31 @@ public final class Dispatcher {
         }
     }
 
+    /// One transport per connection: `transports.count` lanes send at once.
     public init(
-        workspace: Workspace, journal: FileJournal, records: [JournalRecord], transport: MailTransport, log: Log, sleeps: Bool,
-        compactionThreshold: Int = 10_000
+        workspace: Workspace, journal: FileJournal, records: [JournalRecord], transports: [MailTransport], log: Log,
+        sleeps: Bool, compactionThreshold: Int = 10_000
     ) {
+        precondition(!transports.isEmpty, "a dispatcher needs at least one transport")
         self.compactionThreshold = compactionThreshold
         self.workspace = workspace
         self.composer = MessageComposer(config: workspace.config, templates: workspace.templates)
         self.journal = journal
         self.state = JournalState(records: records)
-        self.transport = transport
+        self.transports = transports
         self.log = log
         self.limiter = RateLimiter(rate: workspace.config.service.rate)
         self.sleeps = sleeps
+    }
+
+    /// A dispatcher sending over one connection.
+    public convenience init(
+        workspace: Workspace, journal: FileJournal, records: [JournalRecord], transport: MailTransport, log: Log,
+        sleeps: Bool, compactionThreshold: Int = 10_000
+    ) {
+        self.init(
+            workspace: workspace, journal: journal, records: records, transports: [transport], log: log, sleeps: sleeps,
+            compactionThreshold: compactionThreshold)
     }
 
     /// Swaps in a newly loaded configuration (SIGHUP); the journal state carries over.
@@ -95,13 +119,71 @@ public final class Dispatcher {
             if let refusal = plan.refusal { throw .refused(refusal) }
             let due = plan.actions.prefix { $0.due <= now }
             if due.isEmpty { return plan }
+            var sends: [Action] = []
             for action in due {
-                if shouldStop() { return plan }
-                try compactIfNeeded(now: now)
-                try execute(action, now: now, clock: clock)
-                heartbeat()
+                if let reason = action.skipReason {
+                    try record(action.skippedRecord(at: now))
+                    counters.skipped += 1
+                    log.info("skipped: \(reason)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
+                } else {
+                    sends.append(action)
+                }
             }
+            let stopped = try deliver(sends, now: now, clock: clock, shouldStop: shouldStop, heartbeat: heartbeat)
+            if stopped { return plan }
+            try compactIfNeeded(now: now)
         }
+    }
+
+    /// Sends `actions` over the lanes; returns true when stopped early by `shouldStop`.
+    func deliver(
+        _ actions: [Action], now: Date, clock: () -> Date, shouldStop: () -> Bool, heartbeat: () -> Void
+    ) throws(RunStop) -> Bool {
+        guard !actions.isEmpty else { return false }
+        failure = nil
+        stopLanes = false
+        let count = min(transports.count, actions.count)
+        var lanes = [[Action]](repeating: [], count: count)
+        for action in actions {
+            // FNV-1a of the recipient: the same person always lands in the same lane, keeping their order.
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in action.recipientKey.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            lanes[Int(hash % UInt64(count))].append(action)
+        }
+        var userStop = false
+        if count == 1 {
+            runLane(lanes[0], transport: transports[0], composer: composer, now: now, clock: clock) {
+                heartbeat()
+                if shouldStop() { userStop = true }
+                return userStop
+            }
+        } else {
+            let done = LaneCount(count)
+            let config = workspace.config
+            let templates = workspace.templates
+            for (index, lane) in lanes.enumerated() {
+                let transport = transports[index]
+                // DateFormatter is not safe to share between threads: each lane renders with its own composer.
+                let composer = index == 0 ? self.composer : MessageComposer(config: config, templates: templates)
+                let box = UncheckedBox((lane, transport, composer, self))
+                Thread.detachNewThread {
+                    let (lane, transport, composer, dispatcher) = box.value
+                    dispatcher.runLane(lane, transport: transport, composer: composer, now: now, clock: Date.init) { false }
+                    done.finishOne()
+                }
+            }
+            // This thread stays free for the watchdog and signals while the lanes send.
+            while !done.wait(seconds: 0.2) {
+                heartbeat()
+                if !userStop && shouldStop() {
+                    userStop = true
+                    lock.withLock { stopLanes = true }
+                }
+            }
+            heartbeat()
+        }
+        if let failure = lock.withLock({ failure }) { throw failure }
+        return userStop
     }
 
     /// Rewrites the journal with only what planning still needs (`JournalCompaction`) once it has grown enough.
@@ -135,54 +217,125 @@ public final class Dispatcher {
         state.apply(record)
     }
 
-    func execute(_ action: Action, now: Date, clock: () -> Date) throws(RunStop) {
-        let fields: KeyValuePairs<String, String> = ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID]
-        if let reason = action.skipReason {
-            try record(action.skippedRecord(at: now))
-            counters.skipped += 1
-            log.info("skipped: \(reason)", fields)
-            return
+    /// Records the first failure and tells every lane to stop after its current message.
+    private func stop(_ reason: RunStop) {
+        lock.withLock {
+            if failure == nil { failure = reason }
+            stopLanes = true
         }
-        if sleeps {
-            let slot = limiter.take(now: clock())
-            let wait = slot.timeIntervalSince(clock())
-            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-        }
-        let stamp = sleeps ? clock() : now
-        let mail = composer.outgoing(for: action, now: stamp)
-        try record(action.attemptRecord(at: stamp))
-        let report: DeliveryReport
+    }
+
+    /// Writes a record for a lane without waiting for the disk; nil (after stopping everything) if it failed.
+    private func write(_ record: JournalRecord) -> UInt64? {
         do {
-            report = try transport.send(mail)
+            let ticket = try journal.write([record])
+            lock.withLock { state.apply(record) }
+            return ticket
         } catch {
-            // Nothing was handed over: record it as a temporary failure so the attempt is closed, then stop.
-            try record(action.failedRecord(at: stamp, code: nil, permanent: false, reply: error.message))
-            counters.lastError = error.message
-            log.error("sending stopped: \(error.message)", fields)
-            throw .transport(error)
+            log.error("journal write failed; sending stops", ["error": error.description])
+            stop(.journal(error))
+            return nil
         }
+    }
+
+    /// One connection's share of the due messages, in due order. `between` is asked before each message whether
+    /// to stop (never during one).
+    func runLane(
+        _ actions: [Action], transport: MailTransport, composer: MessageComposer, now: Date, clock: () -> Date,
+        between: () -> Bool
+    ) {
+        var lastTicket: UInt64 = 0
+        defer {
+            // Everything this lane wrote is on disk before it reports done.
+            do { try journal.waitDurable(lastTicket) } catch { stop(.journal(error)) }
+        }
+        for action in actions {
+            if between() || lock.withLock({ stopLanes }) { return }
+            if sleeps {
+                let slot = lock.withLock { limiter.take(now: clock()) }
+                let wait = slot.timeIntervalSince(clock())
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            }
+            let stamp = sleeps ? clock() : now
+            let mail = composer.outgoing(for: action, now: stamp)
+            guard let attempt = write(action.attemptRecord(at: stamp)) else { return }
+            lastTicket = attempt
+            let report: DeliveryReport
+            do {
+                // Complete the message only once its attempt (and the previous outcome) is durable.
+                report = try transport.send(mail) { [journal] in (try? journal.waitDurable(attempt)) != nil }
+            } catch {
+                // Nothing was handed over: close the attempt as a temporary failure, then stop.
+                if let ticket = write(action.failedRecord(at: stamp, code: nil, permanent: false, reply: error.message)) { lastTicket = ticket }
+                lock.withLock { counters.lastError = error.message }
+                log.error("sending stopped: \(error.message)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
+                stop(.transport(error))
+                return
+            }
+            guard let ticket = write(outcome(of: action, report, at: sleeps ? clock() : now)) else { return }
+            lastTicket = ticket
+        }
+    }
+
+    /// The outcome record for the principal recipient, with counters and one log line.
+    private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> JournalRecord {
         let principal = report.results.first { $0.address.lowercased() == action.recipient.address.lowercased() }
             ?? RecipientResult(address: action.recipient.address, outcome: .temporary, code: nil, reply: report.transportError ?? "no result")
         for other in report.results where other.address != principal.address && other.outcome != .delivered {
             log.warning("delegate copy not delivered", ["key": action.key, "cc": other.address, "smtp": other.reply])
         }
-        let finished = sleeps ? clock() : now
+        let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
+        let fields: KeyValuePairs<String, String> = ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": reply, "msgid": action.messageID]
         switch principal.outcome {
         case .delivered:
-            try record(action.sentRecord(at: finished, reply: principal.reply))
-            counters.countSent(at: finished, zone: workspace.config.service.timeZone)
-            log.info("sent", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": principal.reply, "msgid": action.messageID])
+            lock.withLock { counters.countSent(at: finished, zone: workspace.config.service.timeZone) }
+            log.info("sent", fields)
+            return action.sentRecord(at: finished, reply: principal.reply)
         case .permanent:
-            try record(action.failedRecord(at: finished, code: principal.code, permanent: true, reply: principal.reply))
-            counters.failed += 1
-            counters.lastError = principal.reply
-            log.error("failed permanently", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": principal.reply, "msgid": action.messageID])
+            lock.withLock {
+                counters.failed += 1
+                counters.lastError = reply
+            }
+            log.error("failed permanently", fields)
+            return action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply)
         case .temporary, .unknown:
-            try record(action.failedRecord(at: finished, code: principal.code, permanent: false, reply: principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply))
-            counters.failed += 1
-            counters.lastError = principal.reply.isEmpty ? report.transportError : principal.reply
-            log.warning(principal.outcome == .unknown ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry",
-                ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply, "msgid": action.messageID])
+            lock.withLock {
+                counters.failed += 1
+                counters.lastError = reply
+            }
+            log.warning(principal.outcome == .unknown ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry", fields)
+            return action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply)
+        }
+    }
+}
+
+/// Carries non-Sendable values into a lane thread. Safe because each lane's transport and composer are used by that
+/// thread alone, and the dispatcher's shared state is guarded by its lock.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Counts lanes still running; the dispatching thread waits on it in short slices.
+private final class LaneCount: @unchecked Sendable {
+    // @unchecked: `running` is only touched under `condition`.
+    private let condition = NSCondition()
+    private var running: Int
+
+    init(_ count: Int) { running = count }
+
+    func finishOne() {
+        condition.withLock {
+            running -= 1
+            condition.broadcast()
+        }
+    }
+
+    /// Waits up to `seconds`; true when every lane has finished.
+    func wait(seconds: Double) -> Bool {
+        condition.withLock {
+            if running > 0 { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+            return running == 0
         }
     }
 }

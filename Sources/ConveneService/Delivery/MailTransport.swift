@@ -7,7 +7,18 @@ import Glibc
 public protocol MailTransport: AnyObject {
     /// Sends one message and says how each recipient fared. Throws only for failures that must stop all sending
     /// (credentials refused, TLS refused): those are not per-message problems and retrying cannot fix them.
-    func send(_ mail: OutgoingMail) throws(TransportFailure) -> DeliveryReport
+    ///
+    /// `beforeCompletion` is called once, just before the message is completed (before SMTP's final dot): the
+    /// dispatcher waits there for the journal to be durable, so the fsync overlaps the dialogue. When it returns
+    /// false the message is abandoned undelivered.
+    func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport
+}
+
+extension MailTransport {
+    /// Sends with nothing to wait for before completion.
+    public func send(_ mail: OutgoingMail) throws(TransportFailure) -> DeliveryReport {
+        try send(mail, beforeCompletion: { true })
+    }
 }
 
 /// A failure that stops sending altogether, with the exit status class it maps to.
@@ -40,7 +51,12 @@ public final class OutboxTransport: MailTransport {
         }
     }
 
-    public func send(_ mail: OutgoingMail) throws(TransportFailure) -> DeliveryReport {
+    public func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport {
+        guard beforeCompletion() else {
+            return DeliveryReport(
+                results: mail.recipients.map { RecipientResult(address: $0, outcome: .temporary, code: nil, reply: "abandoned: the journal is not durable") },
+                transportError: "abandoned before completion")
+        }
         let name = mail.messageID.map { $0.isLetter || $0.isNumber || "._-@".contains($0) ? String($0) : "_" }.joined()
         let path = directory + "/" + name + ".eml"
         do {

@@ -28,7 +28,15 @@ public final class FileJournal: @unchecked Sendable {
     public var path: String { FileJournal.journalPath(directory) }
     private var fd: Int32 = -1
     private var lockFD: Int32 = -1
+    /// Guards `fd` and writes to it.
     private let lock = NSLock()
+    /// Group commit: tickets written and made durable, whether a syncer runs, and the first failure (after which
+    /// nothing more is written).
+    private let commit = NSCondition()
+    private var writtenTicket: UInt64 = 0
+    private var durableTicket: UInt64 = 0
+    private var syncing = false
+    private var commitError: JournalError?
     /// Records in the file: those read at opening, plus those appended, reset by compaction. The dispatcher
     /// compacts when this grows large.
     public private(set) var lineCount = 0
@@ -138,33 +146,85 @@ public final class FileJournal: @unchecked Sendable {
     /// Appends records and fsyncs: when this returns they survive a crash or power loss.
     public func append(_ records: [JournalRecord]) throws(JournalError) {
         guard !records.isEmpty else { return }
-        var text = ""
-        for record in records {
-            text += JournalCodec.encode(record)
-            text += "\n"
-        }
-        try append(raw: text)
-        lock.withLock { lineCount += records.count }
+        try waitDurable(write(records))
     }
 
     public func append(_ record: JournalRecord) throws(JournalError) { try append([record]) }
 
-    private func append(raw text: String) throws(JournalError) {
+    /// Writes records without waiting for the disk and returns a ticket for `waitDurable`. A syncer thread fsyncs as
+    /// soon as there is something to sync, so the fsync overlaps what the caller does next (the SMTP dialogue of the
+    /// next message) instead of adding to it; one fsync covers every record written before it (group commit).
+    public func write(_ records: [JournalRecord]) throws(JournalError) -> UInt64 {
+        var bytes: [UInt8] = []
+        for record in records {
+            bytes.append(contentsOf: JournalCodec.encode(record).utf8)
+            bytes.append(UInt8(ascii: "\n"))
+        }
         lock.lock()
         defer { lock.unlock() }
-        let fd = self.fd
-        let path = self.path
+        if let error = commit.withLock({ commitError }) { throw error }
         do {
-            try SystemError.writeAll(fd, Array(text.utf8), path)
-            try SystemError.check("fsync", path) { fsync(fd) }
+            try SystemError.writeAll(fd, bytes, path)
         } catch {
+            // A partial write leaves a torn line; nothing more may be written or sent.
+            commit.withLock {
+                commitError = .io(error)
+                commit.broadcast()
+            }
             throw .io(error)
         }
+        lineCount += records.count
+        commit.lock()
+        defer { commit.unlock() }
+        writtenTicket += 1
+        if !syncing {
+            syncing = true
+            Thread.detachNewThread { [self] in syncLoop() }
+        }
+        return writtenTicket
+    }
+
+    /// Blocks until everything written up to `ticket` is on disk (or the journal has failed).
+    public func waitDurable(_ ticket: UInt64) throws(JournalError) {
+        commit.lock()
+        defer { commit.unlock() }
+        while durableTicket < ticket && commitError == nil { commit.wait() }
+        if let error = commitError { throw error }
+    }
+
+    /// The syncer: fsyncs until nothing written is left unsynced, then exits (a new one starts with the next write).
+    private func syncLoop() {
+        commit.lock()
+        while writtenTicket > durableTicket && commitError == nil {
+            let target = writtenTicket
+            commit.unlock()
+            let fd = lock.withLock { self.fd }
+            let result = fsync(fd)
+            let code = errno
+            commit.lock()
+            if result != 0 {
+                commitError = .io(SystemError(operation: "fsync", path: path, code: code))
+            } else {
+                durableTicket = max(durableTicket, target)
+            }
+            commit.broadcast()
+        }
+        syncing = false
+        commit.broadcast()
+        commit.unlock()
     }
 
     /// Rewrites the journal with only `records` (the caller keeps what the fold needs), atomically:
     /// temp file → fsync → rename over the journal → fsync of the folder.
     public func compact(to records: [JournalRecord]) throws(JournalError) {
+        // Let the syncer finish with the current file before it is replaced.
+        commit.lock()
+        while syncing { commit.wait() }
+        if let error = commitError {
+            commit.unlock()
+            throw error
+        }
+        commit.unlock()
         lock.lock()
         defer { lock.unlock() }
         let temp = directory + "/journal.jsonl.tmp"

@@ -57,7 +57,9 @@ public final class SMTPConnection {
     ///
     /// Envelope addresses are checked first: a bad sender fails the whole message, a bad recipient
     /// fails only itself; neither reaches the server.
-    public func send(_ mail: OutgoingMail) -> DeliveryReport {
+    /// `beforeEndOfData`, when given, is called once before the last bytes of the message go to libcurl (so before
+    /// the final dot that completes delivery); returning false aborts the transfer and the message is not delivered.
+    public func send(_ mail: OutgoingMail, beforeEndOfData: (() -> Bool)? = nil) -> DeliveryReport {
         if let reason = EnvelopeAddress.problem(with: mail.envelopeFrom) {
             let results = mail.recipients.map {
                 RecipientResult(
@@ -74,11 +76,11 @@ public final class SMTPConnection {
                 accepted.append(recipient)
             }
         }
-        var attempt = perform(mail, recipients: accepted)
+        var attempt = perform(mail, recipients: accepted, beforeEnd: beforeEndOfData)
         if attempt.mayRetryOnFreshConnection {
             // The reused connection had died while idle (no reply at all to MAIL FROM): nothing was
             // accepted, so one retry on a new connection is safe and spares the caller a false failure.
-            attempt = perform(mail, recipients: accepted)
+            attempt = perform(mail, recipients: accepted, beforeEnd: beforeEndOfData)
         }
         lastTranscript = attempt.transcript
         return SMTPReplyClassifier.report(
@@ -99,11 +101,11 @@ public final class SMTPConnection {
         }
     }
 
-    private func perform(_ mail: OutgoingMail, recipients: [String]) -> Attempt {
+    private func perform(_ mail: OutgoingMail, recipients: [String], beforeEnd: (() -> Bool)?) -> Attempt {
         guard !recipients.isEmpty else {
             return Attempt(code: 0, error: "", transcript: SMTPTranscript(), reusedConnection: false)
         }
-        let context = SendContext(bytes: mail.bytes)
+        let context = SendContext(bytes: mail.bytes, beforeEnd: beforeEnd)
         var list: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(list) }
         for recipient in recipients {
@@ -145,6 +147,11 @@ public final class SMTPConnection {
         guard let buffer, let userdata else { return 0 }
         let context = Unmanaged<SendContext>.fromOpaque(userdata).takeUnretainedValue()
         let length = min(size * count, context.bytes.count - context.offset)
+        if context.offset + length == context.bytes.count, let beforeEnd = context.beforeEnd {
+            // The last bytes: libcurl appends the final dot after them. Wait here (e.g. for the journal's fsync).
+            context.beforeEnd = nil
+            if !beforeEnd() { return Int(CURL_READFUNC_ABORT) }
+        }
         context.bytes.withUnsafeBytes { source in
             UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + context.offset, byteCount: length)
         }
@@ -177,8 +184,11 @@ private final class SendContext {
     let bytes: [UInt8]
     var offset = 0
     var transcript = SMTPTranscript()
+    /// Called once before the last bytes are handed over; cleared once called.
+    var beforeEnd: (() -> Bool)?
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], beforeEnd: (() -> Bool)?) {
         self.bytes = bytes
+        self.beforeEnd = beforeEnd
     }
 }

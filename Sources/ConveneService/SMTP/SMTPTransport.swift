@@ -14,8 +14,8 @@ public final class SMTPTransport: MailTransport {
         }
     }
 
-    public func send(_ mail: OutgoingMail) throws(TransportFailure) -> DeliveryReport {
-        let report = connection.send(mail)
+    public func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport {
+        let report = withoutActuallyEscaping(beforeCompletion) { connection.send(mail, beforeEndOfData: $0) }
         switch report.error {
         case .authRefused(let reply)?:
             throw TransportFailure(kind: .authenticationRefused, message: "the SMTP server refused the credentials: \(reply)")
