@@ -118,7 +118,7 @@ struct DaemonWorkspace {
     func waitForOutbox(_ count: Int, containing part: String = "", seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
-            if outboxMessages().filter({ $0.contains(part) }).count >= count { return true }
+            if outboxMessages().filter({ part.isEmpty || $0.contains(part) }).count >= count { return true }
             usleep(50_000)
         } while Date() < deadline
         return false
