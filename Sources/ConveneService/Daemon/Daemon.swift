@@ -43,7 +43,10 @@ public final class Daemon {
         let signals = SignalPipe.install()
         let timer = clinux_wall_timer()
         defer { if timer >= 0 { close(timer) } }
-        if timer < 0 { log.warning("no wall-clock timer; sleeping on the monotonic clock", ["error": String(cString: strerror(errno))]) }
+        if timer < 0 {
+            log.warning(
+                "no wall-clock timer; sleeping on the monotonic clock", ["error": String(cString: strerror(errno))])
+        }
         log.info(
             "started",
             [
@@ -130,13 +133,15 @@ public final class Daemon {
     private func sleep(until wake: Date?, signals: Int32, timer: Int32) {
         if timer >= 0 { _ = clinux_arm_wall_timer(timer, wake.map { max($0.timeIntervalSince1970, 0.000_001) } ?? 0) }
         while true {
-            var timeout = notifier.watchdogInterval.map { milliseconds($0 - Date().timeIntervalSince(lastWatchdog)) } ?? -1
+            var timeout =
+                notifier.watchdogInterval.map { milliseconds($0 - Date().timeIntervalSince(lastWatchdog)) } ?? -1
             if timer < 0, let wake {
                 let untilWake = milliseconds(wake.timeIntervalSinceNow)
                 timeout = timeout < 0 ? untilWake : min(timeout, untilWake)
             }
             var fds = [
-                pollfd(fd: signals, events: Int16(POLLIN), revents: 0), pollfd(fd: timer, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: timer, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&fds, 2, timeout)
             if ready < 0 {
@@ -180,7 +185,9 @@ public final class Daemon {
     }
 
     private func pingWatchdog() {
-        guard let interval = notifier.watchdogInterval, Date().timeIntervalSince(lastWatchdog) >= interval * 0.9 else { return }
+        guard let interval = notifier.watchdogInterval, Date().timeIntervalSince(lastWatchdog) >= interval * 0.9 else {
+            return
+        }
         notifier.watchdog()
         lastWatchdog = Date()
     }
@@ -217,8 +224,8 @@ public final class Daemon {
             }
             let errors = failure.diagnostics.filter { $0.severity == .error }
             let first = errors.first.map { " (first: \($0.file):\($0.line):\($0.column): \($0.message))" } ?? ""
-            reloadProblem =
-                "reload failed with \(errors.count) error\(errors.count == 1 ? "" : "s")\(first); running on the previous configuration"
+            let count = "\(errors.count) error\(errors.count == 1 ? "" : "s")"
+            reloadProblem = "reload failed with \(count)\(first); running on the previous configuration"
             log.error(
                 "reload failed; running on the previous configuration",
                 ["config": dispatcher.workspace.config.file, "errors": "\(errors.count)"])
@@ -236,9 +243,11 @@ public final class Daemon {
         let new = workspace.roster.people.count
         let limit = workspace.config.service.maxRosterShrink
         if old > 0, Double(old - new) / Double(old) > limit {
-            return "the roster shrank from \(old) to \(new) people, more than max_roster_shrink \(Int((limit * 100).rounded()))%"
+            let percent = Int((limit * 100).rounded())
+            return "the roster shrank from \(old) to \(new) people, more than max_roster_shrink \(percent)%"
         }
-        let trial = Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: dispatcher.state)
+        let trial = Reconciler(
+            config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: dispatcher.state)
         return trial.plan(now: Date()).refusal
     }
 
@@ -255,7 +264,9 @@ public final class Daemon {
             parts.append("holding: \(reason)")
         } else if let first = plan.actions.first {
             let count = plan.actions.prefix { $0.due == first.due }.count
-            parts.append("next: \(first.notification) \(first.eventID) \(LocalDateTime(instant: first.due, in: zone)) (\(count))")
+            parts.append(
+                "next: \(first.notification) \(first.eventID) \(LocalDateTime(instant: first.due, in: zone)) (\(count))"
+            )
         } else {
             parts.append("next: nothing planned")
         }

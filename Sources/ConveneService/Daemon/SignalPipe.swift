@@ -54,8 +54,13 @@ public enum SignalPipe {
         }
         var expiry = sigaction()
         expiry.__sigaction_handler.sa_handler = { _ in
-            let line = Array("<4>stop grace expired during a send; the message in flight is resent with the same Message-ID on the next start\n".utf8)
-            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            // A StaticString: no allocation in a signal handler.
+            let line: StaticString = """
+                <4>stop grace expired during a send; the message in flight is resent with the same Message-ID \
+                on the next start
+
+                """
+            _ = write(2, line.utf8Start, line.utf8CodeUnitCount)
             _exit(0)
         }
         sigemptyset(&expiry.sa_mask)

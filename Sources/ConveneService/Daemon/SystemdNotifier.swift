@@ -39,7 +39,8 @@ public struct SystemdNotifier: Sendable {
             for (i, b) in bytes.enumerated() { buffer[i] = b }
         }
         // The length must cover exactly the name for abstract sockets, or the kernel looks up a different name.
-        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + (bytes.first == 0 ? 0 : 1))
+        let length = socklen_t(
+            MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + (bytes.first == 0 ? 0 : 1))
         let message = Array((fields.joined(separator: "\n") + "\n").utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in

@@ -10,10 +10,12 @@ struct DaemonIdleTests {
         let workspace = try DaemonWorkspace(people: 20)
         defer { workspace.remove() }
         // Event in 3 days, invitation 1 day before: nothing is due for well over a day.
-        try workspace.writeConfig(event: .init(start: DaemonWorkspace.start(inDays: 3)), invitationSend: "1 day before at 08:00")
+        try workspace.writeConfig(
+            event: .init(start: DaemonWorkspace.start(inDays: 3)), invitationSend: "1 day before at 08:00")
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox],
-            environment: ["NOTIFY_SOCKET": socket.address, "WATCHDOG_USEC": "1000000"], stderrPath: workspace.stderrPath)
+            environment: ["NOTIFY_SOCKET": socket.address, "WATCHDOG_USEC": "1000000"], stderrPath: workspace.stderrPath
+        )
         #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
         Thread.sleep(forTimeInterval: 0.3)
         let before = try #require(daemon.cpuTicks())

@@ -9,7 +9,8 @@ struct DaemonNotifyTests {
     static func start(_ socket: NotifySocket?, _ workspace: DaemonWorkspace, environment: [String: String] = [:]) throws
         -> DaemonProcess
     {
-        try workspace.writeConfig(event: .init(start: DaemonWorkspace.start(inDays: 3)), invitationSend: "2 days before at 08:00")
+        try workspace.writeConfig(
+            event: .init(start: DaemonWorkspace.start(inDays: 3)), invitationSend: "2 days before at 08:00")
         var env = environment
         if let socket { env["NOTIFY_SOCKET"] = socket.address }
         return try DaemonProcess(
@@ -27,7 +28,8 @@ struct DaemonNotifyTests {
         let ready = try #require(socket.waitFor("READY=1", seconds: 10), "no READY=1; log:\n\(daemon.stderr)")
         #expect(ready.contains("STATUS=next: invitation agenda "))
         daemon.signal(SIGHUP)
-        let reloading = try #require(socket.waitFor("RELOADING=1", seconds: 5), "no RELOADING=1; log:\n\(daemon.stderr)")
+        let reloading = try #require(
+            socket.waitFor("RELOADING=1", seconds: 5), "no RELOADING=1; log:\n\(daemon.stderr)")
         #expect(socket.waitFor("READY=1", seconds: 5) != nil)
         daemon.signal(SIGTERM)
         let status = daemon.waitForExit(seconds: 5)
@@ -45,7 +47,10 @@ struct DaemonNotifyTests {
         // Every STATUS= is one line in the documented shape.
         #expect(!socket.statuses.isEmpty)
         for text in socket.statuses {
-            #expect(text.range(of: #"^next: \S+ \S+ \d{4}-\d\d-\d\d \d\d:\d\d \(\d+\); sent today \d+; failed \d+"#, options: .regularExpression) != nil, "\(text)")
+            #expect(
+                text.range(
+                    of: #"^next: \S+ \S+ \d{4}-\d\d-\d\d \d\d:\d\d \(\d+\); sent today \d+; failed \d+"#,
+                    options: .regularExpression) != nil, "\(text)")
         }
     }
 

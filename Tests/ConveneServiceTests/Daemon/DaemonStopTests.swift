@@ -14,7 +14,8 @@ struct DaemonStopTests {
         let workspace = try DaemonWorkspace(people: people)
         let passwordFile = workspace.directory.appendingPathComponent("smtp-password").path
         try (secret + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        try workspace.writeConfig(event: .init(start: DaemonWorkspace.start(inDays: 3)), smtp: sink.url, passwordFile: passwordFile)
+        try workspace.writeConfig(
+            event: .init(start: DaemonWorkspace.start(inDays: 3)), smtp: sink.url, passwordFile: passwordFile)
         return workspace
     }
 
@@ -42,7 +43,9 @@ struct DaemonStopTests {
     static func messageIDs(_ sink: SMTPSink) -> [String] {
         sink.dumps().compactMap { dump in
             dump.split(separator: "\n").first { $0.lowercased().hasPrefix("message-id:") }
-                .map { $0.dropFirst("message-id:".count).trimmingCharacters(in: .whitespacesAndNewlines.union(["<", ">"])) }
+                .map {
+                    $0.dropFirst("message-id:".count).trimmingCharacters(in: .whitespacesAndNewlines.union(["<", ">"]))
+                }
         }
     }
 

@@ -9,7 +9,10 @@ enum SystemdAnalyzer {
 }
 
 /// The shipped unit files, checked by systemd's own analyzer (Debian 12: systemd 252).
-@Suite(.enabled(if: SystemdAnalyzer.path != nil, "systemd-analyze is not installed (Debian package systemd; scripts/setup installs it)"))
+@Suite(
+    .enabled(
+        if: SystemdAnalyzer.path != nil,
+        "systemd-analyze is not installed (Debian package systemd; scripts/setup installs it)"))
 struct SystemdUnitTests {
 
     static let units = ["convene.service", "convene.path", "convene-reload.service"]
@@ -37,7 +40,8 @@ struct SystemdUnitTests {
         for unit in units {
             var text = try String(
                 contentsOf: TestEnvironment.packageRoot.appendingPathComponent("systemd/\(unit)"), encoding: .utf8)
-            text = text.replacingOccurrences(of: "ExecStart=/usr/local/bin/convene ", with: "ExecStart=\(DaemonProcess.binary) ")
+            text = text.replacingOccurrences(
+                of: "ExecStart=/usr/local/bin/convene ", with: "ExecStart=\(DaemonProcess.binary) ")
             try text.write(to: directory.appendingPathComponent(unit), atomically: true, encoding: .utf8)
         }
         return directory
@@ -56,7 +60,8 @@ struct SystemdUnitTests {
     @Test func theServiceIsHardenedToAnExposureOfAtMostOnePointFive() throws {
         let path = TestEnvironment.packageRoot.appendingPathComponent("systemd/convene.service").path
         let result = try Self.analyze(["security", "--offline=true", "--no-pager", path])
-        let line = try #require(result.output.split(separator: "\n").first { $0.contains("Overall exposure level") }, "\(result.output)")
+        let line = try #require(
+            result.output.split(separator: "\n").first { $0.contains("Overall exposure level") }, "\(result.output)")
         let match = try #require(line.firstMatch(of: /: (\d+\.\d+)/), "\(line)")
         let score = try #require(Double(match.1))
         #expect(score <= 1.5, "\(line)")
@@ -67,9 +72,11 @@ struct SystemdUnitTests {
             contentsOf: TestEnvironment.packageRoot.appendingPathComponent("systemd/convene.service"), encoding: .utf8)
         let lines = Set(text.split(separator: "\n").map(String.init))
         for setting in [
-            "Type=notify", "ExecStart=/usr/local/bin/convene run", "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure",
+            "Type=notify", "ExecStart=/usr/local/bin/convene run", "ExecReload=/bin/kill -HUP $MAINPID",
+            "Restart=on-failure",
             "DynamicUser=yes", "StateDirectory=convene", "ConfigurationDirectory=convene",
-            "LoadCredential=smtp-password:/etc/convene/smtp-password", "Environment=CONVENE_CONFIG=/etc/convene/convene.yaml",
+            "LoadCredential=smtp-password:/etc/convene/smtp-password",
+            "Environment=CONVENE_CONFIG=/etc/convene/convene.yaml",
         ] {
             #expect(lines.contains(setting), "missing \(setting)")
         }
