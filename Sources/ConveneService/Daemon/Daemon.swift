@@ -64,7 +64,14 @@ public final class Daemon {
                 reloadRequested = false
                 reloadConfiguration()
             }
-            let plan = try sendDue()
+            let plan: Plan
+            do {
+                plan = try sendDue()
+            } catch {
+                // The journal cannot be written: say why before exiting, so `systemctl status` shows it.
+                notifier.send(["STATUS=stopped: \(Log.clean(error.description))", "STOPPING=1"])
+                throw error
+            }
             if stopRequested { break }
             if reloadRequested { continue }
             report(statusLine(plan))

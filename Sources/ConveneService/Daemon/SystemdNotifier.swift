@@ -11,7 +11,8 @@ public struct SystemdNotifier: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         socketPath = path
-        if let usec = environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0,
+        // No socket, no watchdog: pings would go nowhere, and waking for them would be wasted CPU.
+        if path != nil, let usec = environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0,
             environment["WATCHDOG_PID"].map({ Int32($0) == getpid() }) ?? true
         {
             watchdogInterval = usec / 2 / 1_000_000

@@ -92,5 +92,7 @@ struct DaemonNotifyTests {
         daemon.signal(SIGINT)
         #expect(daemon.waitForExit(seconds: 5) == 0)
         #expect(daemon.stderr.contains("<6>stopped"))
+        // Without a socket the watchdog is off too: nothing to ping, so no reason to wake.
+        #expect(daemon.stderr.contains("watchdog=off"))
     }
 }
