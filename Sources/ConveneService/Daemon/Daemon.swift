@@ -54,8 +54,8 @@ public final class Daemon {
                 "watchdog": notifier.watchdogInterval.map { "\(Int($0 * 2_000))ms" } ?? "off",
             ])
         // READY before the first batch: a backlog at 30 messages a minute can outlast systemd's start timeout.
+        // (A refusal in it is logged by the first sendDue, which meets the same refusal.)
         let initial = dispatcher.plan(now: Date())
-        refusal = initial.refusal
         let status = statusLine(initial)
         notifier.ready(status: status)
         lastStatus = (status, Date())

@@ -137,6 +137,7 @@ struct DaemonReloadTests {
         #expect(ready.contains("STATUS=holding: the roster drops 8 of 10 invited people"), "\(ready)")
         Thread.sleep(forTimeInterval: 0.3)
         #expect(second.isRunning, "a refused roster must not end the daemon (systemd would restart it in a loop)")
+        #expect(second.stderr.contains("<3>holding all sending until a reload"), "\(second.stderr)")
 
         try fullRoster.write(to: rosterURL, atomically: true, encoding: .utf8)
         second.signal(SIGHUP)
