@@ -5,9 +5,16 @@ import Glibc
 /// empty signal mask and default handlers (Foundation's `Process` would pass on the test runner's blocked
 /// SIGTERM/SIGHUP, and the daemon could then never be signalled). Unlike `ChildProcess` it takes an exact
 /// environment, reports the exit status, and exposes the pid for signals and `/proc` readings.
-/// A child still running when this object goes away is killed.
+///
+/// A daemon never exits by itself, so it runs under `timeout -s KILL 120`: if the test runner dies without
+/// cleaning up, the daemon still goes within two minutes. `timeout` exits with the daemon's own status, which
+/// is what `waitForExit` reports; signals go straight to the daemon. A daemon still running when this object
+/// goes away is killed.
 final class DaemonProcess {
+    /// The daemon's pid (the child of `timeout`).
     let pid: pid_t
+    /// The `timeout` wrapper, our direct child, reaped for the exit status.
+    private let wrapper: pid_t
     let stderrPath: String
     private var exitStatus: Int32?
 
@@ -46,7 +53,7 @@ final class DaemonProcess {
 
         var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         env.merge(environment) { _, new in new }
-        let all = [binary] + arguments
+        let all = ["/usr/bin/timeout", "-s", "KILL", "120", binary] + arguments
         var argv: [UnsafeMutablePointer<CChar>?] = all.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -54,16 +61,32 @@ final class DaemonProcess {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, binary, &actions, &attributes, &argv, &envp)
-        guard result == 0 else { throw TestSetupError("posix_spawn \(binary): \(String(cString: strerror(result)))") }
-        self.pid = pid
+        let result = posix_spawn(&pid, all[0], &actions, &attributes, &argv, &envp)
+        guard result == 0 else { throw TestSetupError("posix_spawn \(all[0]): \(String(cString: strerror(result)))") }
+        wrapper = pid
+        // timeout forks the daemon at once; find it among the wrapper's children.
+        let deadline = Date().addingTimeInterval(5)
+        var daemon: pid_t?
+        while daemon == nil && Date() < deadline {
+            let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)
+            daemon = children?.split(separator: " ").first.flatMap { pid_t($0) }
+            if daemon == nil { usleep(2_000) }
+        }
+        guard let daemon else {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            throw TestSetupError("timeout did not start \(binary)")
+        }
+        self.pid = daemon
     }
 
     deinit {
         if isRunning {
             kill(pid, SIGKILL)
+            kill(wrapper, SIGKILL)
             var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
+            _ = waitpid(wrapper, &status, 0)
         }
     }
 
@@ -72,7 +95,7 @@ final class DaemonProcess {
     var isRunning: Bool {
         guard exitStatus == nil else { return false }
         var status: Int32 = 0
-        guard waitpid(pid, &status, WNOHANG) == pid else { return true }
+        guard waitpid(wrapper, &status, WNOHANG) == wrapper else { return true }
         // Exit code, or 128 + signal number as a shell reports it.
         exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return false
