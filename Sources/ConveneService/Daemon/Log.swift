@@ -6,7 +6,11 @@ import Glibc
 public struct Log: Sendable {
     /// syslog priorities journald understands.
     public enum Level: Int, Sendable, Comparable {
-        case error = 3, warning = 4, notice = 5, info = 6, debug = 7
+        case error = 3
+        case warning = 4
+        case notice = 5
+        case info = 6
+        case debug = 7
 
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -31,15 +35,24 @@ public struct Log: Sendable {
         var line = "<\(level.rawValue)>" + Log.clean(message)
         for (key, value) in fields {
             let v = Log.clean(value)
-            line += " \(key)=" + (v.contains(" ") || v.isEmpty || v.contains("\"") ? "\"" + v.replacingOccurrences(of: "\"", with: "'") + "\"" : v)
+            line +=
+                " \(key)="
+                + (v.contains(" ") || v.isEmpty || v.contains("\"")
+                    ? "\"" + v.replacingOccurrences(of: "\"", with: "'") + "\"" : v)
         }
         sink(line)
     }
 
-    public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { self(.error, message, fields) }
-    public func warning(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { self(.warning, message, fields) }
+    public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        self(.error, message, fields)
+    }
+    public func warning(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        self(.warning, message, fields)
+    }
     public func info(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { self(.info, message, fields) }
-    public func debug(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { self(.debug, message, fields) }
+    public func debug(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        self(.debug, message, fields)
+    }
 
     /// Control characters (a server reply's CRLF, say) become spaces.
     static func clean(_ text: String) -> String {

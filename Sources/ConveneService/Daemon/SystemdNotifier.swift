@@ -11,7 +11,8 @@ public struct SystemdNotifier: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         socketPath = path
-        if let usec = environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0,
+        // No socket, no watchdog: pings would go nowhere, and waking for them would be wasted CPU.
+        if path != nil, let usec = environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0,
             environment["WATCHDOG_PID"].map({ Int32($0) == getpid() }) ?? true
         {
             watchdogInterval = usec / 2 / 1_000_000
@@ -39,7 +40,8 @@ public struct SystemdNotifier: Sendable {
             for (i, b) in bytes.enumerated() { buffer[i] = b }
         }
         // The length must cover exactly the name for abstract sockets, or the kernel looks up a different name.
-        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + (bytes.first == 0 ? 0 : 1))
+        let length = socklen_t(
+            MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + (bytes.first == 0 ? 0 : 1))
         let message = Array((fields.joined(separator: "\n") + "\n").utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in

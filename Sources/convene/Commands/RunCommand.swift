@@ -29,6 +29,9 @@ enum RunCommand {
         let dryRun = try arguments.option("dry-run")
         try arguments.finish()
         if once && untilText != nil { throw .usage("--once and --until cannot be combined") }
+        if !once && untilText == nil && options.now != nil {
+            throw .usage("--now needs --once or --until: the daemon always runs on the real clock")
+        }
         let log = Log()
         let workspace = try options.loadWorkspace()
         let zone = workspace.config.service.timeZone
@@ -56,6 +59,8 @@ enum RunCommand {
             Output.line("sent \(c.sent), failed \(c.failed), skipped \(c.skipped)" + (dryRun.map { "; messages in \($0)" } ?? ""))
             return .ok
         }
+        // The daemon keeps running through SMTP outages, bad reloads and a refused roster (all shown in STATUS=);
+        // only a journal that cannot be written ends it with an error status.
         let daemon = Daemon(dispatcher: dispatcher, reload: { ConfigLoader.load(configPath: options.config) }, log: log)
         do {
             try daemon.run()

@@ -1,0 +1,141 @@
+import Foundation
+import Glibc
+
+/// The built `convene` binary running as a daemon child of the test, started with `posix_spawn` so it gets an
+/// empty signal mask and default handlers (Foundation's `Process` would pass on the test runner's blocked
+/// SIGTERM/SIGHUP, and the daemon could then never be signalled). Unlike `ChildProcess` it takes an exact
+/// environment, reports the exit status, and exposes the pid for signals and `/proc` readings.
+///
+/// A daemon never exits by itself, so it runs under `timeout -s KILL 120`: if the test runner dies without
+/// cleaning up, the daemon still goes within two minutes. `timeout` exits with the daemon's own status, which
+/// is what `waitForExit` reports; signals go straight to the daemon. A daemon still running when this object
+/// goes away is killed.
+final class DaemonProcess {
+    /// The daemon's pid (the child of `timeout`).
+    let pid: pid_t
+    /// The `timeout` wrapper, our direct child, reaped for the exit status.
+    private let wrapper: pid_t
+    let stderrPath: String
+    private var exitStatus: Int32?
+
+    /// `$CONVENE_BINARY`, else the debug build in the package.
+    static var binary: String {
+        ProcessInfo.processInfo.environment["CONVENE_BINARY"]
+            ?? TestEnvironment.packageRoot.appendingPathComponent(".build/debug/convene").path
+    }
+
+    /// Starts `convene arguments…` with only `environment` (plus PATH and HOME), stdout discarded and stderr
+    /// written to `stderrPath`.
+    init(_ arguments: [String], environment: [String: String], stderrPath: String) throws {
+        let binary = Self.binary
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestSetupError("convene is not built at \(binary): run 'swift build' first")
+        }
+        self.stderrPath = stderrPath
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        env.merge(environment) { _, new in new }
+        let all = ["/usr/bin/timeout", "-s", "KILL", "120", binary] + arguments
+        var argv: [UnsafeMutablePointer<CChar>?] = all.map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, all[0], &actions, &attributes, &argv, &envp)
+        guard result == 0 else { throw TestSetupError("posix_spawn \(all[0]): \(String(cString: strerror(result)))") }
+        wrapper = pid
+        // timeout forks the daemon at once; find it among the wrapper's children.
+        let deadline = Date().addingTimeInterval(5)
+        var daemon: pid_t?
+        while daemon == nil && Date() < deadline {
+            let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)
+            daemon = children?.split(separator: " ").first.flatMap { pid_t($0) }
+            if daemon == nil { usleep(2_000) }
+        }
+        guard let daemon else {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            throw TestSetupError("timeout did not start \(binary)")
+        }
+        self.pid = daemon
+    }
+
+    deinit {
+        if isRunning {
+            kill(pid, SIGKILL)
+            kill(wrapper, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(wrapper, &status, 0)
+        }
+    }
+
+    func signal(_ number: Int32) { kill(pid, number) }
+
+    var isRunning: Bool {
+        guard exitStatus == nil else { return false }
+        var status: Int32 = 0
+        guard waitpid(wrapper, &status, WNOHANG) == wrapper else { return true }
+        // Exit code, or 128 + signal number as a shell reports it.
+        exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return false
+    }
+
+    /// Waits up to `seconds` for the process to exit; its status, or nil if it is still running.
+    func waitForExit(seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while isRunning && Date() < deadline { usleep(10_000) }
+        return exitStatus
+    }
+
+    /// Kills the process at once (a crash, or systemd's SIGKILL after its stop timeout) and reaps it.
+    func kill9() {
+        guard isRunning else { return }
+        kill(pid, SIGKILL)
+        _ = waitForExit(seconds: 5)
+    }
+
+    /// Everything the daemon logged so far.
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log contains `text`; false after `seconds`.
+    func waitForLog(_ text: String, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if stderr.contains(text) { return true }
+            usleep(20_000)
+        }
+        return stderr.contains(text)
+    }
+
+    /// User plus system CPU time so far, in clock ticks, from `/proc/PID/stat` (fields 14 and 15).
+    func cpuTicks() -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name (which may contain spaces), starting at field 3 (state).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return user + system
+    }
+}
