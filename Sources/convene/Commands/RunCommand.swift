@@ -82,12 +82,15 @@ enum RunCommand {
             if case .locked = error { throw CommandError(exitCode: .temporaryFailure, message: error.description) }
             throw CommandError(exitCode: .ioError, message: error.description)
         }
-        let transport: MailTransport
+        // One transport per connection (`smtp.connections`); the dispatcher runs a lane on each.
+        var transports: [MailTransport] = []
         do {
+            let count = workspace.config.smtp.connections
             if let dryRun {
-                transport = try OutboxTransport(directory: dryRun)
+                for _ in 0..<count { transports.append(try OutboxTransport(directory: dryRun)) }
             } else {
-                transport = try SMTPTransport(settings: SMTPTransport.settings(for: workspace, environment: ProcessInfo.processInfo.environment))
+                let settings = try SMTPTransport.settings(for: workspace, environment: ProcessInfo.processInfo.environment)
+                for _ in 0..<count { transports.append(try SMTPTransport(settings: settings)) }
             }
         } catch let error as TransportFailure {
             throw CommandError(exitCode: error.kind == .authenticationRefused ? .noPermission : .unavailable, message: error.message)
@@ -96,7 +99,7 @@ enum RunCommand {
         } catch {
             throw CommandError(exitCode: .unavailable, message: "\(error)")
         }
-        return Dispatcher(workspace: workspace, journal: journal, records: records, transport: transport, log: log, sleeps: !simulated)
+        return Dispatcher(workspace: workspace, journal: journal, records: records, transports: transports, log: log, sleeps: !simulated)
     }
 
     static func report(_ stop: RunStop, _ dispatcher: Dispatcher) throws(CommandError) -> ExitCode {
