@@ -14,6 +14,7 @@ final class DeliveryFixture {
         var username: String? = nil
         var password: String? = nil
         var responseTimeout: Int? = nil
+        var connections = 1
     }
 
     /// Four people in one forum, one with a delegate: every message to Bob is copied to his private office.
@@ -102,6 +103,7 @@ final class DeliveryFixture {
             section += "  password_file: smtp-password\n"
         }
         if let timeout = smtp.responseTimeout { section += "  response_timeout: \(timeout)s\n" }
+        if smtp.connections != 1 { section += "  connections: \(smtp.connections)\n" }
         let rules = """
             service:
               timezone: Europe/London

@@ -1,0 +1,29 @@
+import ConveneCore
+import Foundation
+import Testing
+
+/// `smtp.connections: N` sends over N reused connections at once, each message exactly once.
+struct ConcurrentDeliveryTests {
+    @Test func fourConnectionsCarryEveryMessageOnceOverFourReusedSessions() throws {
+        let people = 400
+        let server = try TestSMTPServer(.init(starttls: false))
+        let fixture = try DeliveryFixture(
+            smtp: .init(url: server.url(), connections: 4), roster: DeliveryFixture.roster(of: people),
+            programme: DeliveryFixture.singleInvitation)
+        let result = try ConveneBinary.run(
+            ["run", "--config", fixture.configPath, "--state", fixture.statePath, "--now", "2027-02-11 09:00", "--until", "2027-02-11 09:00"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("sent \(people), failed 0"))
+
+        let log = try String(contentsOf: server.outdir.appendingPathComponent("messages.jsonl"), encoding: .utf8)
+        let records = log.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(records.count == people, "each message arrives once")
+        let sessions = Set(records.compactMap { $0["session"] as? Int })
+        #expect(sessions.count == 4, "four reused connections, not one per message: \(sessions)")
+        let journal = try fixture.journal()
+        #expect(journal.filter { $0.type == .sent }.count == people)
+        #expect(journal.filter { $0.type == .attempt }.count == people)
+    }
+}
