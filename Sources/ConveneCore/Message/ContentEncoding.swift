@@ -10,37 +10,63 @@ enum ContentEncoding {
     /// break (`=` at the end) keeps each line ≤ 76 characters; a UTF-8 character is never split across
     /// lines; trailing spaces and tabs are encoded so transports cannot strip them.
     static func quotedPrintable(_ text: String) -> String {
-        var output = ""
+        // Works on UTF-8 bytes: this runs for two parts of every message convene sends.
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 8 + 16)
+        var start = 0
+        var index = 0
         var first = true
-        for line in lines(of: text) {
-            if !first { output += "\r\n" }
+        func flushLine(_ end: Int) {
+            if !first { output.append(contentsOf: [13, 10]) }
             first = false
-            appendQuotedPrintable(line, to: &output)
+            appendQuotedPrintable(bytes[start..<end], to: &output)
         }
-        return output
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 10 || byte == 13 {
+                flushLine(index)
+                index += (byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10) ? 2 : 1
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        flushLine(bytes.count)
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func appendQuotedPrintable(_ line: Substring, to output: inout String) {
-        let scalars = Array(line.unicodeScalars)
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// One line (no line end), one UTF-8 character at a time so a character is never split by a soft break.
+    private static func appendQuotedPrintable(_ line: ArraySlice<UInt8>, to output: inout [UInt8]) {
         var length = 0
-        for (index, scalar) in scalars.enumerated() {
-            let isLast = index == scalars.count - 1
-            var token = ""
-            if (scalar == " " || scalar == "\t") && !isLast {
-                token = String(scalar)
-            } else if scalar.value >= 33 && scalar.value <= 126 && scalar != "=" {
-                token = String(scalar)
-            } else {
-                for byte in String(scalar).utf8 { token += "=" + hex(byte) }
-            }
+        var index = line.startIndex
+        while index < line.endIndex {
+            let lead = line[index]
+            var end = index + 1
+            while end < line.endIndex && line[end] & 0xC0 == 0x80 { end += 1 }
+            let isLast = end == line.endIndex
+            let literal = end == index + 1
+                && (((lead == 32 || lead == 9) && !isLast) || (lead >= 33 && lead <= 126 && lead != UInt8(ascii: "=")))
+            let width = literal ? 1 : 3 * (end - index)
             // Keep room for the `=` of a soft break, except on the line's last token.
             let room = isLast ? maximumLineLength : maximumLineLength - 1
-            if length + token.utf8.count > room {
-                output += "=\r\n"
+            if length + width > room {
+                output.append(contentsOf: [UInt8(ascii: "="), 13, 10])
                 length = 0
             }
-            output += token
-            length += token.utf8.count
+            if literal {
+                output.append(lead)
+            } else {
+                for byte in line[index..<end] {
+                    output.append(UInt8(ascii: "="))
+                    output.append(hexDigits[Int(byte >> 4)])
+                    output.append(hexDigits[Int(byte & 0x0F)])
+                }
+            }
+            length += width
+            index = end
         }
     }
 
