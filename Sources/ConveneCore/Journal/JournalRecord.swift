@@ -68,14 +68,49 @@ public enum JournalCodec {
     /// The only record version this build reads.
     public static let version = 1
 
-    /// One JSON object, no newline inside (JSON escapes control characters), keys sorted for stable files.
+    /// One JSON object, no newline inside (control characters are escaped), keys sorted for stable files.
+    /// Written by hand: it runs twice for every message sent, and JSONEncoder costs more than the SMTP dialogue.
     public static func encode(_ record: JournalRecord) -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a struct of strings, numbers and dates cannot fail.
-        let data = (try? encoder.encode(record)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        var line = JSONLine(&out)
+        line.addVerbatim("at", isoUTC(record.at), to: &out)
+        if let cc = record.cc { line.add("cc", cc, to: &out) }
+        if let code = record.code { line.add("code", code, to: &out) }
+        if let event = record.event {
+            line.addRaw("event", to: &out)
+            var inner = JSONLine(&out)
+            if let description = event.description { inner.add("description", description, to: &out) }
+            inner.addVerbatim("end", isoUTC(event.end), to: &out)
+            if let joinURL = event.joinURL { inner.add("joinURL", joinURL, to: &out) }
+            if let location = event.location { inner.add("location", location, to: &out) }
+            inner.addVerbatim("start", isoUTC(event.start), to: &out)
+            inner.add("title", event.title, to: &out)
+            inner.finish(&out)
+        }
+        line.add("key", record.key, to: &out)
+        line.add("kind", record.kind.rawValue, to: &out)
+        if let msgid = record.msgid { line.add("msgid", msgid, to: &out) }
+        if let name = record.name { line.add("name", name, to: &out) }
+        if let permanent = record.permanent { line.add("permanent", permanent, to: &out) }
+        if let reason = record.reason { line.add("reason", reason, to: &out) }
+        if let reply = record.reply { line.add("reply", reply, to: &out) }
+        if let seq = record.seq { line.add("seq", seq, to: &out) }
+        if let to = record.to { line.add("to", to, to: &out) }
+        line.add("type", record.type.rawValue, to: &out)
+        if let uid = record.uid { line.add("uid", uid, to: &out) }
+        line.add("v", record.v, to: &out)
+        line.finish(&out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `2027-01-07T12:00:00Z`: whole seconds in UTC, as JSONDecoder's `.iso8601` reads it.
+    static func isoUTC(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = Int((Double(seconds) / 86400).rounded(.down))
+        let rest = seconds - days * 86400
+        let day = LocalDate(dayNumber: days)
+        return day.description + "T" + digits(rest / 3600, 2) + ":" + digits(rest % 3600 / 60, 2) + ":" + digits(rest % 60, 2) + "Z"
     }
 
     /// Why a line could not be read.

@@ -1,4 +1,4 @@
-/// A minimal JSON object writer that appends UTF-8 straight into a byte buffer, keys in the order given: fast,
+/// A minimal, compact JSON object writer that appends UTF-8 straight into a byte buffer, keys in the order given: fast,
 /// and byte-stable for scripts and diffs (JSONSerialization is slow for hundreds of thousands of objects and
 /// orders keys only by sorting).
 public struct JSONLine: ~Copyable {
@@ -10,11 +10,11 @@ public struct JSONLine: ~Copyable {
     }
 
     private mutating func key(_ name: StaticString, _ bytes: inout [UInt8]) {
-        if !first { bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+        if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: " ")])
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
     public mutating func add(_ name: StaticString, _ value: String, to bytes: inout [UInt8]) {
@@ -31,6 +31,11 @@ public struct JSONLine: ~Copyable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Writes just the key: the caller appends the value (a nested object).
+    public mutating func addRaw(_ name: StaticString, to bytes: inout [UInt8]) {
+        key(name, &bytes)
+    }
+
     public mutating func add(_ name: StaticString, _ value: Int, to bytes: inout [UInt8]) {
         key(name, &bytes)
         bytes.append(contentsOf: String(value).utf8)
@@ -45,7 +50,7 @@ public struct JSONLine: ~Copyable {
         key(name, &bytes)
         bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
-            if i > 0 { bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
             JSONLine.appendQuoted(value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))

@@ -30,13 +30,8 @@ public final class FileJournal: @unchecked Sendable {
     private var lockFD: Int32 = -1
     /// Guards `fd` and writes to it.
     private let lock = NSLock()
-    /// Group commit: tickets written and made durable, whether a syncer runs, and the first failure (after which
-    /// nothing more is written).
-    private let commit = NSCondition()
-    private var writtenTicket: UInt64 = 0
-    private var durableTicket: UInt64 = 0
-    private var syncing = false
-    private var commitError: JournalError?
+    /// Group commit bookkeeping, shared with the syncer thread (which must not keep the journal alive).
+    private let group = GroupCommit()
     /// Records in the file: those read at opening, plus those appended, reset by compaction. The dispatcher
     /// compacts when this grows large.
     public private(set) var lineCount = 0
@@ -162,69 +157,52 @@ public final class FileJournal: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        if let error = commit.withLock({ commitError }) { throw error }
+        if let error = group.withLock({ group.error }) { throw error }
         do {
             try SystemError.writeAll(fd, bytes, path)
         } catch {
             // A partial write leaves a torn line; nothing more may be written or sent.
-            commit.withLock {
-                commitError = .io(error)
-                commit.broadcast()
+            group.withLock {
+                group.error = .io(error)
+                group.broadcast()
             }
             throw .io(error)
         }
         lineCount += records.count
-        commit.lock()
-        defer { commit.unlock() }
-        writtenTicket += 1
-        if !syncing {
-            syncing = true
-            Thread.detachNewThread { [self] in syncLoop() }
+        group.lock()
+        defer { group.unlock() }
+        group.written += 1
+        group.broadcast()
+        if !group.syncing {
+            group.syncing = true
+            let group = self.group
+            let path = self.path
+            Thread.detachNewThread { [weak self] in
+                group.run(path: path) { self.map { journal in journal.lock.withLock { journal.fd } } }
+            }
         }
-        return writtenTicket
+        return group.written
     }
 
     /// Blocks until everything written up to `ticket` is on disk (or the journal has failed).
     public func waitDurable(_ ticket: UInt64) throws(JournalError) {
-        commit.lock()
-        defer { commit.unlock() }
-        while durableTicket < ticket && commitError == nil { commit.wait() }
-        if let error = commitError { throw error }
-    }
-
-    /// The syncer: fsyncs until nothing written is left unsynced, then exits (a new one starts with the next write).
-    private func syncLoop() {
-        commit.lock()
-        while writtenTicket > durableTicket && commitError == nil {
-            let target = writtenTicket
-            commit.unlock()
-            let fd = lock.withLock { self.fd }
-            let result = fsync(fd)
-            let code = errno
-            commit.lock()
-            if result != 0 {
-                commitError = .io(SystemError(operation: "fsync", path: path, code: code))
-            } else {
-                durableTicket = max(durableTicket, target)
-            }
-            commit.broadcast()
-        }
-        syncing = false
-        commit.broadcast()
-        commit.unlock()
+        group.lock()
+        defer { group.unlock() }
+        while group.durable < ticket && group.error == nil { group.wait() }
+        if let error = group.error { throw error }
     }
 
     /// Rewrites the journal with only `records` (the caller keeps what the fold needs), atomically:
     /// temp file → fsync → rename over the journal → fsync of the folder.
     public func compact(to records: [JournalRecord]) throws(JournalError) {
         // Let the syncer finish with the current file before it is replaced.
-        commit.lock()
-        while syncing { commit.wait() }
-        if let error = commitError {
-            commit.unlock()
+        group.lock()
+        while group.written > group.durable && group.error == nil { group.wait() }
+        if let error = group.error {
+            group.unlock()
             throw error
         }
-        commit.unlock()
+        group.unlock()
         lock.lock()
         defer { lock.unlock() }
         let temp = directory + "/journal.jsonl.tmp"
@@ -255,5 +233,52 @@ public final class FileJournal: @unchecked Sendable {
         } catch {
             throw .io(error)
         }
+    }
+}
+
+/// Group commit: tickets written and made durable, whether a syncer runs, and the first failure (after which nothing
+/// more is written). The syncer fsyncs while something is unsynced, lingers briefly for the next write (a burst of
+/// messages keeps one thread instead of starting one per record), then exits; the next write starts another.
+final class GroupCommit: @unchecked Sendable {
+    // @unchecked: every field is read and written only while holding `condition`.
+    private let condition = NSCondition()
+    var written: UInt64 = 0
+    var durable: UInt64 = 0
+    var syncing = false
+    var error: JournalError?
+
+    func lock() { condition.lock() }
+    func unlock() { condition.unlock() }
+    func wait() { condition.wait() }
+    func wait(until date: Date) -> Bool { condition.wait(until: date) }
+    func broadcast() { condition.broadcast() }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T { try condition.withLock(body) }
+
+    /// The syncer's loop. `descriptor` gives the journal's current file, or nil once the journal is gone; it is
+    /// called without holding the lock, so the syncer never keeps the journal alive while it waits.
+    func run(path: String, descriptor: () -> Int32?) {
+        lock()
+        while error == nil {
+            if written == durable {
+                _ = wait(until: Date().addingTimeInterval(0.05))
+                if written == durable { break }
+            }
+            let target = written
+            unlock()
+            let fd = descriptor()
+            let result = fd.map { fsync($0) } ?? 0
+            let code = errno
+            lock()
+            if fd == nil { break }
+            if result != 0 {
+                error = .io(SystemError(operation: "fsync", path: path, code: code))
+            } else {
+                durable = max(durable, target)
+            }
+            broadcast()
+        }
+        syncing = false
+        broadcast()
+        unlock()
     }
 }
