@@ -21,9 +21,9 @@ public enum RunStop: Error, Sendable, CustomStringConvertible {
 ///
 /// With `smtp.connections: N` the due actions are split into N lanes by recipient (so one person's messages keep
 /// their order), each lane on its own thread with its own connection and renderer. Durability overlaps the network:
-/// records are written at once and fsynced by the journal's syncer thread, and a lane completes a message (SMTP's
-/// final dot) only once its `attempt` — and with it the previous message's outcome — is on disk. A crash therefore
-/// loses at most the outcome of the one message in flight per connection: it is resent with the same Message-ID.
+/// records are written at once and fsynced by the journal's syncer thread (group commit), and a lane completes a
+/// message (SMTP's final dot) only once the previous message's outcome is on disk. A crash therefore loses at most
+/// the outcome of the one message in flight per connection: it is resent with the same Message-ID.
 public final class Dispatcher {
     public private(set) var workspace: Workspace
     private var composer: MessageComposer
@@ -226,9 +226,9 @@ public final class Dispatcher {
     }
 
     /// Writes a record for a lane without waiting for the disk; nil (after stopping everything) if it failed.
-    private func write(_ record: JournalRecord) -> UInt64? {
+    private func write(_ record: JournalRecord, lazy: Bool = false) -> UInt64? {
         do {
-            let ticket = try journal.write([record])
+            let ticket = try journal.write([record], lazy: lazy)
             lock.withLock { state.apply(record) }
             return ticket
         } catch {
@@ -258,12 +258,16 @@ public final class Dispatcher {
             }
             let stamp = sleeps ? clock() : now
             let mail = composer.outgoing(for: action, now: stamp)
-            guard let attempt = write(action.attemptRecord(at: stamp)) else { return }
+            // The previous message's outcome must be on disk before this one can be completed: then a crash leaves
+            // at most this one message to resend per connection. Its fsync, started when the outcome was written,
+            // runs while this message is rendered and its SMTP dialogue proceeds. This attempt rides along with it
+            // or the next fsync; if a crash loses it, the message is re-planned and resent with the same Message-ID.
+            let previousOutcome = lastTicket
+            guard let attempt = write(action.attemptRecord(at: stamp), lazy: true) else { return }
             lastTicket = attempt
             let report: DeliveryReport
             do {
-                // Complete the message only once its attempt (and the previous outcome) is durable.
-                report = try transport.send(mail) { [journal] in (try? journal.waitDurable(attempt)) != nil }
+                report = try transport.send(mail) { [journal] in (try? journal.waitDurable(previousOutcome)) != nil }
             } catch {
                 // Nothing was handed over: close the attempt as a temporary failure, then stop.
                 if let ticket = write(action.failedRecord(at: stamp, code: nil, permanent: false, reply: error.message)) { lastTicket = ticket }

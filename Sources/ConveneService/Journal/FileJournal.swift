@@ -149,7 +149,10 @@ public final class FileJournal: @unchecked Sendable {
     /// Writes records without waiting for the disk and returns a ticket for `waitDurable`. A syncer thread fsyncs as
     /// soon as there is something to sync, so the fsync overlaps what the caller does next (the SMTP dialogue of the
     /// next message) instead of adding to it; one fsync covers every record written before it (group commit).
-    public func write(_ records: [JournalRecord]) throws(JournalError) -> UInt64 {
+    ///
+    /// A `lazy` write (an `attempt`) does not ask for an fsync of its own: it becomes durable with the next one,
+    /// so a message costs one fsync, not two.
+    public func write(_ records: [JournalRecord], lazy: Bool = false) throws(JournalError) -> UInt64 {
         var bytes: [UInt8] = []
         for record in records {
             bytes.append(contentsOf: JournalCodec.encode(record).utf8)
@@ -172,6 +175,8 @@ public final class FileJournal: @unchecked Sendable {
         group.lock()
         defer { group.unlock() }
         group.written += 1
+        if lazy { return group.written }
+        group.wanted = group.written
         group.broadcast()
         if !group.syncing {
             group.syncing = true
@@ -188,6 +193,20 @@ public final class FileJournal: @unchecked Sendable {
     public func waitDurable(_ ticket: UInt64) throws(JournalError) {
         group.lock()
         defer { group.unlock() }
+        guard group.durable < ticket else { return }
+        if group.wanted < ticket {
+            // A lazy record someone now waits for: ask for it.
+            group.wanted = ticket
+            group.broadcast()
+            if !group.syncing {
+                group.syncing = true
+                let group = self.group
+                let path = self.path
+                Thread.detachNewThread { [weak self] in
+                    group.run(path: path) { self.map { journal in journal.lock.withLock { journal.fd } } }
+                }
+            }
+        }
         while group.durable < ticket && group.error == nil { group.wait() }
         if let error = group.error { throw error }
     }
@@ -195,9 +214,10 @@ public final class FileJournal: @unchecked Sendable {
     /// Rewrites the journal with only `records` (the caller keeps what the fold needs), atomically:
     /// temp file → fsync → rename over the journal → fsync of the folder.
     public func compact(to records: [JournalRecord]) throws(JournalError) {
-        // Let the syncer finish with the current file before it is replaced.
+        // Everything written goes to disk, and the syncer lets go of the current file, before it is replaced.
+        try waitDurable(group.withLock { group.written })
         group.lock()
-        while group.written > group.durable && group.error == nil { group.wait() }
+        while group.syncing && group.error == nil { group.wait() }
         if let error = group.error {
             group.unlock()
             throw error
@@ -243,6 +263,8 @@ final class GroupCommit: @unchecked Sendable {
     // @unchecked: every field is read and written only while holding `condition`.
     private let condition = NSCondition()
     var written: UInt64 = 0
+    /// The highest ticket someone needs on disk; lazy writes do not raise it.
+    var wanted: UInt64 = 0
     var durable: UInt64 = 0
     var syncing = false
     var error: JournalError?
@@ -259,9 +281,9 @@ final class GroupCommit: @unchecked Sendable {
     func run(path: String, descriptor: () -> Int32?) {
         lock()
         while error == nil {
-            if written == durable {
+            if wanted <= durable {
                 _ = wait(until: Date().addingTimeInterval(0.05))
-                if written == durable { break }
+                if wanted <= durable { break }
             }
             let target = written
             unlock()
