@@ -2,6 +2,7 @@
 #ifndef CONVENE_CLINUX_H
 #define CONVENE_CLINUX_H
 
+#include <malloc.h>
 #include <sys/timerfd.h>
 #include <time.h>
 
@@ -20,6 +21,12 @@ static inline int clinux_arm_wall_timer(int fd, double seconds) {
         if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
     }
     return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, 0);
+}
+
+/// Hands freed heap memory back to the kernel: after planning a national roster the daemon sleeps with a
+/// fraction of the memory the plan needed, and should not keep the rest resident.
+static inline void clinux_release_free_memory(void) {
+    malloc_trim(0);
 }
 
 #endif

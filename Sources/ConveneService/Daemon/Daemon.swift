@@ -53,10 +53,10 @@ public final class Daemon {
                 "config": dispatcher.workspace.config.file, "journal": dispatcher.journal.path,
                 "watchdog": notifier.watchdogInterval.map { "\(Int($0 * 2_000))ms" } ?? "off",
             ])
-        // READY before the first batch: a backlog at 30 messages a minute can outlast systemd's start timeout.
-        // (A refusal in it is logged by the first sendDue, which meets the same refusal.)
-        let initial = dispatcher.plan(now: Date())
-        let status = statusLine(initial)
+        // READY as soon as the files are loaded, before the first plan: planning a national roster takes seconds,
+        // and a backlog at 30 messages a minute can outlast systemd's start timeout. The first batch's STATUS=
+        // follows. (A refusal is logged by the first sendDue.)
+        let status = "planning for \(dispatcher.workspace.roster.people.count) people"
         notifier.ready(status: status)
         lastStatus = (status, Date())
         while !stopRequested {
@@ -64,19 +64,23 @@ public final class Daemon {
                 reloadRequested = false
                 reloadConfiguration()
             }
-            let plan: Plan
+            let wake: Date?
             do {
-                plan = try sendDue()
+                // Only the status line and the wake time outlive the plan: a national plan is hundreds of
+                // megabytes, and the daemon should not sleep on it.
+                let plan = try sendDue()
+                if stopRequested { break }
+                if reloadRequested { continue }
+                report(statusLine(plan))
+                wake = wakeTime(plan)
             } catch {
                 // The journal cannot be written: say why before exiting, so `systemctl status` shows it.
                 notifier.send(["STATUS=stopped: \(Log.clean(error.description))", "STOPPING=1"])
                 throw error
             }
-            if stopRequested { break }
-            if reloadRequested { continue }
-            report(statusLine(plan))
+            clinux_release_free_memory()
             pingWatchdog()
-            sleep(until: wakeTime(plan), signals: signals, timer: timer)
+            sleep(until: wake, signals: signals, timer: timer)
         }
         log.info("stopped", ["sent": "\(dispatcher.counters.sent)", "failed": "\(dispatcher.counters.failed)"])
     }

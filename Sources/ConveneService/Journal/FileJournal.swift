@@ -178,15 +178,19 @@ public final class FileJournal: @unchecked Sendable {
         if lazy { return group.written }
         group.wanted = group.written
         group.broadcast()
-        if !group.syncing {
-            group.syncing = true
-            let group = self.group
-            let path = self.path
-            Thread.detachNewThread { [weak self] in
-                group.run(path: path) { self.map { journal in journal.lock.withLock { journal.fd } } }
-            }
-        }
+        startSyncer()
         return group.written
+    }
+
+    /// Starts the syncer unless one runs. Called with `group` locked. The thread holds the journal only weakly.
+    private func startSyncer() {
+        guard !group.syncing else { return }
+        group.syncing = true
+        let group = self.group
+        let path = self.path
+        Thread.detachNewThread { [weak self] in
+            group.run(path: path) { self.map { journal in journal.lock.withLock { journal.fd } } }
+        }
     }
 
     /// Blocks until everything written up to `ticket` is on disk (or the journal has failed).
@@ -198,14 +202,7 @@ public final class FileJournal: @unchecked Sendable {
             // A lazy record someone now waits for: ask for it.
             group.wanted = ticket
             group.broadcast()
-            if !group.syncing {
-                group.syncing = true
-                let group = self.group
-                let path = self.path
-                Thread.detachNewThread { [weak self] in
-                    group.run(path: path) { self.map { journal in journal.lock.withLock { journal.fd } } }
-                }
-            }
+            startSyncer()
         }
         while group.durable < ticket && group.error == nil { group.wait() }
         if let error = group.error { throw error }

@@ -71,6 +71,19 @@ final class NotifySocket {
         return nil
     }
 
+    /// Receives until a datagram has a line starting with `prefix` (e.g. `STATUS=next: `); that datagram, or nil.
+    func waitFor(lineStartingWith prefix: String, seconds: Double) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let datagram = receive(seconds: deadline.timeIntervalSinceNow),
+                Self.lines(datagram).contains(where: { $0.hasPrefix(prefix) })
+            {
+                return datagram
+            }
+        }
+        return nil
+    }
+
     /// Everything still queued, waiting at most `seconds` for each next datagram.
     func drain(seconds: Double = 0.2) {
         while receive(seconds: seconds) != nil {}
