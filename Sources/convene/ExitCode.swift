@@ -18,6 +18,29 @@ enum ExitCode: Int32 {
         case .data: self = .dataError
         }
     }
+
+    /// The journal: held by another convene is temporary (75); anything else is journal I/O (74).
+    init(_ error: JournalError) {
+        if case .locked = error { self = .temporaryFailure } else { self = .ioError }
+    }
+
+    /// A transport that cannot be used: credentials refused (77), unreachable or refused TLS (69), or temporary.
+    init(_ failure: TransportFailure) {
+        switch failure.kind {
+        case .authenticationRefused: self = .noPermission
+        case .unavailable: self = .unavailable
+        case .temporary: self = .temporaryFailure
+        }
+    }
+
+    /// Why a run stopped.
+    init(_ stop: RunStop) {
+        switch stop {
+        case .journal(let error): self.init(error)
+        case .transport(let failure): self.init(failure)
+        case .refused: self = .dataError
+        }
+    }
 }
 
 /// A failure a command reports to the user: a message for stderr and the exit status it maps to.

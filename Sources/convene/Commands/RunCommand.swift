@@ -79,8 +79,7 @@ enum RunCommand {
             read.warnings.forEach { log.warning($0.message, ["file": $0.file, "line": "\($0.line)"]) }
             records = read.records
         } catch {
-            if case .locked = error { throw CommandError(exitCode: .temporaryFailure, message: error.description) }
-            throw CommandError(exitCode: .ioError, message: error.description)
+            throw CommandError(exitCode: ExitCode(error), message: error.description)
         }
         // One transport per connection (`smtp.connections`); the dispatcher runs a lane on each.
         var transports: [MailTransport] = []
@@ -93,9 +92,9 @@ enum RunCommand {
                 for _ in 0..<count { transports.append(try SMTPTransport(settings: settings)) }
             }
         } catch let error as TransportFailure {
-            throw CommandError(exitCode: error.kind == .authenticationRefused ? .noPermission : .unavailable, message: error.message)
+            throw CommandError(exitCode: ExitCode(error), message: error.message)
         } catch let error as JournalError {
-            throw CommandError(exitCode: .ioError, message: error.description)
+            throw CommandError(exitCode: ExitCode(error), message: error.description)
         } catch {
             throw CommandError(exitCode: .unavailable, message: "\(error)")
         }
@@ -103,15 +102,6 @@ enum RunCommand {
     }
 
     static func report(_ stop: RunStop, _ dispatcher: Dispatcher) throws(CommandError) -> ExitCode {
-        switch stop {
-        case .journal(let error): throw CommandError(exitCode: .ioError, message: error.description)
-        case .refused(let reason): throw CommandError(exitCode: .dataError, message: reason)
-        case .transport(let failure):
-            switch failure.kind {
-            case .authenticationRefused: throw CommandError(exitCode: .noPermission, message: failure.message)
-            case .unavailable: throw CommandError(exitCode: .unavailable, message: failure.message)
-            case .temporary: throw CommandError(exitCode: .temporaryFailure, message: failure.message)
-            }
-        }
+        throw CommandError(exitCode: ExitCode(stop), message: stop.description)
     }
 }

@@ -48,7 +48,7 @@ enum SendTestCommand {
                 throw CommandError(exitCode: .temporaryFailure, message: "not accepted (temporary): \(reply)")
             }
         } catch let error as TransportFailure {
-            throw CommandError(exitCode: error.kind == .authenticationRefused ? .noPermission : .unavailable, message: error.message)
+            throw CommandError(exitCode: ExitCode(error), message: error.message)
         } catch let error as CommandError {
             throw error
         } catch {
