@@ -20,10 +20,35 @@ public final class OccurrenceRef: Sendable {
     }
 }
 
-/// An event snapshot behind a reference, for the rare actions that carry one of their own.
-final class SnapshotBox: Sendable {
-    let value: EventSnapshot
-    init(_ value: EventSnapshot) { self.value = value }
+/// What only a few actions carry (a leaver's mailbox from the journal, an update's old snapshot, a skip's
+/// reason), kept behind one reference so the common action stays small.
+final class ActionExtras: Sendable {
+    let recipient: Mailbox?
+    let cc: [Mailbox]?
+    let snapshot: EventSnapshot?
+    let previous: EventSnapshot?
+    let skipReason: String?
+
+    init(recipient: Mailbox?, cc: [Mailbox]?, snapshot: EventSnapshot?, previous: EventSnapshot?, skipReason: String?) {
+        self.recipient = recipient
+        self.cc = cc
+        self.snapshot = snapshot
+        self.previous = previous
+        self.skipReason = skipReason
+    }
+
+    /// A copy with some fields replaced; nil when nothing is left to carry.
+    static func with(
+        _ old: ActionExtras?, recipient: Mailbox?? = nil, cc: [Mailbox]?? = nil, snapshot: EventSnapshot?? = nil,
+        previous: EventSnapshot?? = nil, skipReason: String?? = nil
+    ) -> ActionExtras? {
+        let new = ActionExtras(
+            recipient: recipient ?? old?.recipient, cc: cc ?? old?.cc, snapshot: snapshot ?? old?.snapshot,
+            previous: previous ?? old?.previous, skipReason: skipReason ?? old?.skipReason)
+        let empty = new.recipient == nil && new.cc == nil && new.snapshot == nil && new.previous == nil
+            && new.skipReason == nil
+        return empty ? nil : new
+    }
 }
 
 /// One thing reconcile decided: a message to send (or a deliberate skip), with everything needed to render it.
@@ -32,7 +57,10 @@ final class SnapshotBox: Sendable {
 public struct Action: Sendable, Equatable {
     public var kind: MessageKind
     /// Non-nil for a skip: the reason it will not be sent; journaled as `skipped`.
-    public var skipReason: String?
+    public var skipReason: String? {
+        get { extras?.skipReason }
+        set { extras = ActionExtras.with(extras, skipReason: .some(newValue)) }
+    }
     public var due: Date
     /// After this instant the message is no longer worth sending (the next reminder, or the occurrence start).
     public var grace: Date
@@ -47,10 +75,7 @@ public struct Action: Sendable, Equatable {
     public var forum: String?
     /// An invitation sent at once because the recipient joined after its due time.
     public var lateJoiner: Bool
-    private var recipientOverride: Mailbox?
-    private var ccOverride: [Mailbox]?
-    private var snapshotOverride: SnapshotBox?
-    private var previousBox: SnapshotBox?
+    private var extras: ActionExtras?
 
     /// An action for `person` (or, for someone no longer in the roster, `recipient`/`cc` from the journal).
     public init(
@@ -58,7 +83,6 @@ public struct Action: Sendable, Equatable {
         person: Person?, recipient: Mailbox? = nil, cc: [Mailbox]? = nil, sequence: Int, forum: String?
     ) {
         self.kind = kind
-        self.skipReason = nil
         self.due = due
         self.grace = grace
         self.occurrenceRef = occurrence
@@ -68,8 +92,7 @@ public struct Action: Sendable, Equatable {
         self.sequence = sequence
         self.forum = forum
         self.lateJoiner = false
-        self.recipientOverride = recipient
-        self.ccOverride = cc
+        self.extras = ActionExtras.with(nil, recipient: .some(recipient), cc: .some(cc))
     }
 
     public var eventID: String { occurrenceRef.eventID }
@@ -78,27 +101,27 @@ public struct Action: Sendable, Equatable {
 
     /// What the calendar entry says: the occurrence as configured, or (cancellations) as last sent.
     public var snapshot: EventSnapshot {
-        get { snapshotOverride?.value ?? occurrenceRef.snapshot }
-        set { snapshotOverride = SnapshotBox(newValue) }
+        get { extras?.snapshot ?? occurrenceRef.snapshot }
+        set { extras = ActionExtras.with(extras, snapshot: .some(newValue)) }
     }
 
     /// For updates: what the calendar said before.
     public var previous: EventSnapshot? {
-        get { previousBox?.value }
-        set { previousBox = newValue.map(SnapshotBox.init) }
+        get { extras?.previous }
+        set { extras = ActionExtras.with(extras, previous: .some(newValue)) }
     }
 
     public var recipient: Mailbox {
-        recipientOverride ?? Mailbox(name: person?.name ?? "", address: person?.email ?? "")
+        extras?.recipient ?? Mailbox(name: person?.name ?? "", address: person?.email ?? "")
     }
 
     /// Delegates copied on the message.
     public var cc: [Mailbox] {
-        ccOverride ?? (person?.delegate.map { [Mailbox(name: "", address: $0)] } ?? [])
+        extras?.cc ?? (person?.delegate.map { [Mailbox(name: "", address: $0)] } ?? [])
     }
 
     /// The recipient's lower-cased address.
-    public var recipientKey: String { person?.key ?? recipientOverride?.address.lowercased() ?? "" }
+    public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
 
     /// `event/yyyymmdd/notification/recipient`.
     public var key: String {

@@ -220,7 +220,8 @@ public struct Reconciler: Sendable {
             }
         }
         // Sort positions, not the (large) actions themselves, then gather once.
-        return Plan(actions: Reconciler.sortedByDue(actions, roster: roster), refusal: nil)
+        Reconciler.sortByDue(&actions, roster: roster)
+        return Plan(actions: actions, refusal: nil)
     }
 
     /// `event-yyyymmdd@domain` → the date, for a thread whose event is gone from the file.
@@ -236,7 +237,7 @@ public struct Reconciler: Sendable {
 
     /// Sorts into due order (instant, then event, date, notification, recipient, sequence) without moving the large
     /// actions around: each gets a packed numeric tie-break rank, the small keys are sorted, the actions gathered once.
-    static func sortedByDue(_ actions: [Action], roster: Roster) -> [Action] {
+    static func sortByDue(_ actions: inout [Action], roster: Roster) {
         func ranks(_ values: Set<String>) -> [String: UInt64] {
             Dictionary(uniqueKeysWithValues: values.sorted().enumerated().map { ($1, UInt64($0)) })
         }
@@ -253,7 +254,8 @@ public struct Reconciler: Sendable {
             recipients[action.recipientKey] = recipients[action.recipientKey] ?? UInt64(recipients.count)
         }
         guard events.count < 1 << 12, notifications.count < 1 << 8, recipients.count < 1 << 24 else {
-            return actions.sorted(by: Action.dueOrder)
+            actions.sort(by: Action.dueOrder)
+            return
         }
         struct SortKey {
             var due: Double
@@ -272,22 +274,20 @@ public struct Reconciler: Sendable {
         }
         keys.sort { ($0.due, $0.rank, $0.sequence) < ($1.due, $1.rank, $1.sequence) }
         // Apply the permutation in place, cycle by cycle, so a national-scale plan is never held twice.
-        var result = actions
         var placed = [Bool](repeating: false, count: keys.count)
         for start in keys.indices where !placed[start] {
             var position = start
-            let held = result[start]
+            let held = actions[start]
             while true {
                 placed[position] = true
                 let source = keys[position].index
                 if source == start {
-                    result[position] = held
+                    actions[position] = held
                     break
                 }
-                result[position] = result[source]
+                actions[position] = actions[source]
                 position = source
             }
         }
-        return result
     }
 }
