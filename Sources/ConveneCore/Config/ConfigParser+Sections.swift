@@ -181,7 +181,13 @@ extension ConfigParser {
                 id: id, title: title, forums: forums.map(\.0), start: start, duration: length, recurrence: recurrence,
                 except: exceptDates, location: place, joinURL: joinURL, description: description, status: status,
                 sourceLocation: location)
-            let dates = Set(Occurrences.dates(of: event, excluding: false))
+            let all = Occurrences.dates(of: event, excluding: false)
+            if all.count >= Occurrences.limit, let recurrenceNode {
+                reader.error(
+                    "the series has more than \(Occurrences.limit) dates; convene plans at most \(Occurrences.limit)",
+                    at: recurrenceNode.location, hint: "end it sooner with 'until' or 'for N times'")
+            }
+            let dates = Set(all)
             let seriesRead = recurrenceNode == nil || recurrence != nil
             for (text, at) in except where seriesRead && (LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false) {
                 reader.warning("'except' date \(text) is not a date of event '\(id)'", at: at)

@@ -79,6 +79,7 @@ struct ConfigParserTests {
         ("    send: 21 days before at 09:00", "    send: three weeks ahead", "31:11 bad 'send': 'three weeks ahead' is not a send time; expected 'N days|weeks|hours before [at HH:MM]'"),
         ("    title: Leadership Day", "    title: Leadership Day\n    colour: red", "25:5 unknown key 'colour' in each item of 'events'"),
         ("    kind: invitation", "    kind: invite", "30:11 'kind' must be one of: invitation, reminder; got 'invite'"),
+        ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 1 days for 5000 times", "28:13 the series has more than 1000 dates; convene plans at most 1000"),
         ("    forums: [cslg]\n    start", "    forums: [hods]\n    start", "25:14 event 'day' is for unknown forum 'hods'"),
     ])
     func eachMistakeIsReportedAtItsLineAndColumn(old: String, new: String, expected: String) {
