@@ -245,6 +245,7 @@ public final class Dispatcher {
         between: () -> Bool
     ) {
         var lastTicket: UInt64 = 0
+        var unansweredInARow = 0
         defer {
             // Everything this lane wrote is on disk before it reports done.
             do { try journal.waitDurable(lastTicket) } catch { stop(.journal(error)) }
@@ -278,8 +279,22 @@ public final class Dispatcher {
             }
             guard let ticket = write(outcome(of: action, report, at: sleeps ? clock() : now)) else { return }
             lastTicket = ticket
+            // A server that never answers (refused, unreachable, timed out before any reply) is an outage, not a
+            // problem with these messages: after a few in a row, stop and let the caller pause, rather than
+            // failing every due message one by one.
+            let unanswered = report.results.allSatisfy { $0.outcome == .temporary && $0.code == nil }
+            unansweredInARow = unanswered ? unansweredInARow + 1 : 0
+            if unansweredInARow >= Dispatcher.outageThreshold {
+                let reason = report.transportError ?? "no reply"
+                log.error("the SMTP server cannot be reached; sending stops", ["error": reason])
+                stop(.transport(TransportFailure(kind: .temporary, message: "the SMTP server cannot be reached: \(reason)")))
+                return
+            }
         }
     }
+
+    /// Messages in a row without any SMTP reply after which a lane treats the server as down.
+    static let outageThreshold = 5
 
     /// The outcome record for the principal recipient, with counters and one log line.
     private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> JournalRecord {
