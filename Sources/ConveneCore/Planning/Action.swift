@@ -165,19 +165,9 @@ public struct Action: Sendable, Equatable {
     }
 }
 
-/// Deterministic delivery keys and Message-IDs: the same action always gets the same ones, so a resend
-/// after a crash is recognisable as the same message.
+/// The stable hash behind deterministic Message-IDs (see `Action.messageID`): the same action always gets the same
+/// Message-ID, so a resend after a crash is recognisable as the same message.
 public enum DeliveryKey {
-    /// `event/yyyymmdd/notification/recipient`.
-    public static func make(event: String, date: LocalDate, notification: String, recipient: String) -> String {
-        "\(event)/\(date.compact)/\(notification)/\(recipient.lowercased())"
-    }
-
-    /// `event.yyyymmdd.notification.sequence.HASH@domain`; the recipient appears only hashed.
-    public static func messageID(event: String, date: LocalDate, notification: String, recipient: String, sequence: Int, domain: String) -> String {
-        "\(event).\(date.compact).\(notification).\(sequence).\(fnv1a(recipient.lowercased()))@\(domain)"
-    }
-
     /// 64-bit FNV-1a as 16 hex digits: stable across runs and platforms (unlike `Hasher`).
     public static func fnv1a(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -85,11 +85,4 @@ public struct JSONLine: ~Copyable {
         }
         bytes.append(UInt8(ascii: "\""))
     }
-
-    /// A JSON string literal.
-    public static func quoted(_ value: String) -> String {
-        var bytes: [UInt8] = []
-        appendQuoted(value, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
