@@ -73,9 +73,9 @@ enum PreviewCommand {
         }
     }
 
-    /// `007-invitation-your-agenda-ann.ash_example.gov.uk.eml`: sortable, and safe as a file name.
+    /// `007-invitation-your-agenda-ann.ash_example.gov.uk.eml`: sortable, unique by its number, safe as a file name.
     static func emlName(_ index: Int, _ action: Action) -> String {
         let safe = action.recipient.address.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? String($0) : "_" }.joined()
-        return String(format: "%03d", index) + "-\(action.kind.rawValue)-\(action.eventID)-\(action.occurrence.compact)-\(safe).eml"
+        return String(format: "%03d", index) + "-\(action.kind.rawValue)-\(action.eventID)-\(safe).eml"
     }
 }
