@@ -13,21 +13,16 @@ public struct RateLimiter: Sendable {
         self.tokens = Double(rate?.count ?? 0)
     }
 
-    /// The earliest instant at or after `now` when one message may go; takes the token.
+    /// The earliest instant at or after `now` when one message may go, and reserves it. Tokens may go below zero:
+    /// each caller waiting at the same moment gets the next free slot, so several lanes together keep the rate.
     public mutating func take(now: Date) -> Date {
         guard let rate else { return now }
         let interval = Double(rate.perSeconds) / Double(rate.count)
-        if let updated {
-            tokens = min(Double(rate.count), tokens + max(0, now.timeIntervalSince(updated)) / interval)
+        if let updated, now > updated {
+            tokens = min(Double(rate.count), tokens + now.timeIntervalSince(updated) / interval)
         }
-        updated = now
-        if tokens >= 1 {
-            tokens -= 1
-            return now
-        }
-        let wait = (1 - tokens) * interval
-        tokens = 0
-        updated = now.addingTimeInterval(wait)
-        return now.addingTimeInterval(wait)
+        updated = max(updated ?? now, now)
+        tokens -= 1
+        return tokens >= 0 ? now : now.addingTimeInterval(-tokens * interval)
     }
 }
