@@ -101,6 +101,11 @@ public struct Reconciler: Sendable {
             if action.due >= grace && now >= grace {
                 action.skipReason = "its time to send ended at \(LocalDateTime(instant: grace, in: service.timeZone)) before it could go out"
                 action.due = now
+            } else if action.due < now {
+                // Overdue (a backlog, downtime, a retry): it goes at the next moment the send window is open, or at
+                // once if the window would only open after its grace.
+                let open = times.intoWindow(now)
+                action.due = open < grace ? open : now
             }
             return action
         }

@@ -38,6 +38,8 @@ public final class Dispatcher {
     private var failure: RunStop?
     /// Set when the lanes must stop after their current message (SIGTERM, or another lane's failure).
     private var stopLanes = false
+    /// Set when a lane stopped because the send window closed during the batch.
+    private var windowClosed = false
     /// Real mode waits for the rate limiter; simulated runs (`--until`) do not.
     private let sleeps: Bool
     public private(set) var counters = Counters()
@@ -130,7 +132,8 @@ public final class Dispatcher {
                 }
             }
             let stopped = try deliver(sends, now: now, clock: clock, shouldStop: shouldStop, heartbeat: heartbeat)
-            if stopped { return plan }
+            // When the window closed mid-batch, the caller plans again with its clock (the rest moves to the opening).
+            if stopped || lock.withLock({ windowClosed }) { return plan }
             try compactIfNeeded(now: now)
         }
     }
@@ -142,6 +145,7 @@ public final class Dispatcher {
         guard !actions.isEmpty else { return false }
         failure = nil
         stopLanes = false
+        windowClosed = false
         let count = min(transports.count, actions.count)
         var lanes = [[Action]](repeating: [], count: count)
         for action in actions {
@@ -250,8 +254,15 @@ public final class Dispatcher {
             // Everything this lane wrote is on disk before it reports done.
             do { try journal.waitDurable(lastTicket) } catch { stop(.journal(error)) }
         }
+        let window = DueTime(zone: workspace.config.service.timeZone, window: workspace.config.service.sendWindow)
         for action in actions {
             if between() || lock.withLock({ stopLanes }) { return }
+            // A long batch (a rate limit, a big roster) stops when the send window closes; what is left is planned
+            // again for the window's next opening.
+            if sleeps, case let time = clock(), window.intoWindow(time) > time, time < action.grace {
+                lock.withLock { windowClosed = true }
+                return
+            }
             if sleeps {
                 let slot = lock.withLock { limiter.take(now: clock()) }
                 let wait = slot.timeIntervalSince(clock())

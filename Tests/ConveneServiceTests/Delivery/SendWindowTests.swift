@@ -1,0 +1,53 @@
+import ConveneCore
+import ConveneService
+import Foundation
+import Testing
+
+/// A batch that is still sending when the send window closes stops, and the rest goes when it next opens.
+struct SendWindowTests {
+    /// A clock that reads 17:59:30 until `closesAfter` readings, then 18:00:30.
+    final class Clock: @unchecked Sendable {
+        // @unchecked: read from the one lane thread only (one connection).
+        private var readings = 0
+        let closesAfter: Int
+        let before: Date
+        let after: Date
+        init(closesAfter: Int, zone: TimeZone) {
+            self.closesAfter = closesAfter
+            before = LocalDateTime(parsing: "2027-02-11 17:59")!.instant(in: zone).addingTimeInterval(30)
+            after = LocalDateTime(parsing: "2027-02-11 18:00")!.instant(in: zone).addingTimeInterval(30)
+        }
+        func read() -> Date {
+            readings += 1
+            return readings <= closesAfter ? before : after
+        }
+    }
+
+    @Test func aBatchStopsWhenTheWindowClosesAndTheRestIsPlannedForItsOpening() throws {
+        let fixture = try DeliveryFixture(
+            smtp: .init(url: "smtp://127.0.0.1:25"), roster: DeliveryFixture.roster(of: 10),
+            programme: DeliveryFixture.singleInvitation)
+        let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  send_window: 08:00-18:00 Mon-Fri\n")
+        try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
+        let zone = workspace.config.service.timeZone
+        let journal = try FileJournal(directory: fixture.statePath)
+        let outbox = fixture.directory.appendingPathComponent("outbox").path
+        let dispatcher = Dispatcher(
+            workspace: workspace, journal: journal, records: [], transport: try OutboxTransport(directory: outbox),
+            log: Log(sink: { _ in }), sleeps: true)
+        let clock = Clock(closesAfter: 12, zone: zone)
+        let now = LocalDateTime(parsing: "2027-02-11 17:59")!.instant(in: zone)
+
+        _ = try dispatcher.runDue(now: now, clock: clock.read)
+
+        let sent = try FileManager.default.contentsOfDirectory(atPath: outbox).count
+        #expect(sent > 0 && sent < 10, "some went before 18:00, the rest waited: \(sent) sent")
+        #expect(dispatcher.counters.sent == sent)
+        // Planned again at 18:00:30 (Thursday), the rest is due when the window opens on Friday morning.
+        let rest = dispatcher.plan(now: clock.after).actions
+        #expect(rest.count == 10 - sent)
+        #expect(rest.allSatisfy { LocalDateTime(instant: $0.due, in: zone).description == "2027-02-12 08:00" })
+    }
+}
