@@ -81,6 +81,28 @@ struct ValidateCommandTests {
         #expect(!result.stdout.contains("password\":"))
     }
 
+    @Test func jsonGivesEveryDiagnosticAsDataWithTheSameExitStatus() throws {
+        let dir = try CLI.exampleCopy()
+        let path = dir.appendingPathComponent("convene.yaml")
+        let text = try String(contentsOf: path, encoding: .utf8)
+            .replacingOccurrences(of: "  timezone: Europe/London", with: "  timezone: Mars/Olympus")
+            .replacingOccurrences(of: "  late_joiners: invite", with: "  late_joiner: invite")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["validate", "--json", "--config", path.path])
+        #expect(result.status == 78)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["ok"] as? Bool == false && json["exit"] as? Int == 78)
+        let diagnostics = json["diagnostics"] as? [[String: Any]] ?? []
+        #expect(diagnostics.map { "\($0["line"]!):\($0["column"]!) \($0["message"]!)" } == [
+            "5:13 unknown time zone 'Mars/Olympus'", "13:3 unknown key 'late_joiner' in 'service'",
+        ])
+        #expect(diagnostics.last?["hint"] as? String == "did you mean 'late_joiners'?")
+
+        let good = try CLI.run(["validate", "--json", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        #expect(good.status == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])?["ok"] as? Bool == true)
+    }
+
     @Test func missingConfigIsAConfigError() throws {
         let result = try CLI.run(["validate", "--config", "/nonexistent/convene.yaml"])
         #expect(result.status == 78)

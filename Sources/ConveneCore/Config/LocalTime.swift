@@ -23,6 +23,12 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.init(year: year, month: month, day: day)
     }
 
+    /// Parses the compact `YYYYMMDD` form used in UIDs and delivery keys.
+    public init?(compact text: String) {
+        guard text.count == 8, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        self.init(parsing: "\(text.prefix(4))-\(text.dropFirst(4).prefix(2))-\(text.suffix(2))")
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

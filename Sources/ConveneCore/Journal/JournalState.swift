@@ -5,6 +5,10 @@ public struct JournalState: Sendable {
     /// A recipient's calendar entry for one occurrence, as last sent.
     public struct CalendarThread: Sendable, Hashable {
         public var uid: String
+        /// The event and date the entry belongs to, from the delivery key (`event/yyyymmdd/…`): what a
+        /// cancellation needs once the event has gone from the rules file.
+        public var eventID: String
+        public var date: LocalDate?
         public var recipient: String
         public var name: String
         public var cc: [String]
@@ -77,8 +81,10 @@ public struct JournalState: Sendable {
             guard record.kind.isCalendar, let uid = record.uid, let to = record.to, let snapshot = record.event else { return }
             let key = JournalState.threadKey(uid: uid, recipient: to)
             let previous = threads[key]
+            let parts = record.key.split(separator: "/", maxSplits: 2)
             threads[key] = CalendarThread(
-                uid: uid, recipient: to, name: record.name ?? previous?.name ?? "", cc: record.cc ?? [],
+                uid: uid, eventID: parts.first.map(String.init) ?? "",
+                date: parts.count > 1 ? LocalDate(compact: String(parts[1])) : nil, recipient: to, name: record.name ?? previous?.name ?? "", cc: record.cc ?? [],
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
                 invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }

@@ -203,8 +203,8 @@ public struct Reconciler: Sendable {
                 reason = "the recipient left the audience"
             }
             guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else { continue }
-            let date = occurrence?.date ?? dateFromUID(thread.uid)
-            let eventID = occurrence?.eventID ?? eventFromUID(thread.uid)
+            let date = occurrence?.date ?? thread.date ?? LocalDateTime(instant: thread.snapshot.start, in: service.timeZone).date
+            let eventID = occurrence?.eventID ?? thread.eventID
             let ref = OccurrenceRef(
                 Occurrence(eventID: eventID, date: date, uid: thread.uid, snapshot: thread.snapshot, active: false, forums: []),
                 domain: domain)
@@ -227,17 +227,6 @@ public struct Reconciler: Sendable {
         // Sort positions, not the (large) actions themselves, then gather once.
         Reconciler.sortByDue(&actions, roster: roster)
         return Plan(actions: actions, refusal: nil)
-    }
-
-    /// `event-yyyymmdd@domain` → the date, for a thread whose event is gone from the file.
-    func dateFromUID(_ uid: String) -> LocalDate {
-        let local = uid.split(separator: "@").first.map(String.init) ?? uid
-        return LocalDate(parsing: String(local.suffix(8)).replacingOccurrences(of: "^(\\d{4})(\\d{2})(\\d{2})$", with: "$1-$2-$3", options: .regularExpression)) ?? LocalDate(year: 1970, month: 1, day: 1)
-    }
-
-    func eventFromUID(_ uid: String) -> String {
-        let local = uid.split(separator: "@").first.map(String.init) ?? uid
-        return String(local.dropLast(9))
     }
 
     /// Sorts into due order (instant, then event, date, notification, recipient, sequence) without moving the large

@@ -53,7 +53,7 @@ enum RunCommand {
                     now = max(now, next)
                 }
             } catch {
-                return try report(error, dispatcher)
+                throw CommandError(exitCode: ExitCode(error), message: error.description)
             }
             let c = dispatcher.counters
             Output.line("sent \(c.sent), failed \(c.failed), skipped \(c.skipped)" + (dryRun.map { "; messages in \($0)" } ?? ""))
@@ -65,7 +65,7 @@ enum RunCommand {
         do {
             try daemon.run()
         } catch {
-            return try report(error, dispatcher)
+            throw CommandError(exitCode: ExitCode(error), message: error.description)
         }
         return .ok
     }
@@ -99,9 +99,5 @@ enum RunCommand {
             throw CommandError(exitCode: .unavailable, message: "\(error)")
         }
         return Dispatcher(workspace: workspace, journal: journal, records: records, transports: transports, log: log, sleeps: !simulated)
-    }
-
-    static func report(_ stop: RunStop, _ dispatcher: Dispatcher) throws(CommandError) -> ExitCode {
-        throw CommandError(exitCode: ExitCode(stop), message: stop.description)
     }
 }

@@ -1,18 +1,21 @@
 import ConveneCore
 import ConveneService
+import Foundation
 
 /// `convene validate`: check the rules file, roster and templates; report every problem at once.
 enum ValidateCommand {
     static let subcommand = Subcommand(
         name: "validate", abstract: "check the rules file, roster and templates; report every problem",
         usage: """
-            Usage: convene validate [--config PATH] [--print]
+            Usage: convene validate [--config PATH] [--print | --json]
 
             Parses and checks the rules file, the roster and the templates, and prints every problem
             as file:line:col: error: message. Exit 0 when all is well, 65 for roster data errors,
             78 for rules-file or template errors.
 
               --print         print the resolved configuration as JSON
+              --json          print the outcome as JSON: {"ok", "exit", "diagnostics": [{"file", "line",
+                              "column", "severity", "message", "hint"}]} (same exit status)
 
             \(CommonOptions.help)
             """, run: run)
@@ -21,6 +24,7 @@ enum ValidateCommand {
         let options = try CommonOptions(&arguments)
         let print = arguments.flag("print")
         try arguments.finish()
+        if options.json && !print { return json(ConfigLoader.load(configPath: options.config)) }
         let workspace = try options.loadWorkspace()
         if print {
             Output.json(workspace.config.jsonObject)
@@ -33,5 +37,23 @@ enum ValidateCommand {
                 + "\(config.notifications.count) notifications, \(workspace.roster.people.count) people"
                 + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
         return .ok
+    }
+
+    /// `validate --json`: every diagnostic as data, for scripts and editors, with the usual exit status.
+    static func json(_ result: Result<Workspace, LoadFailure>) -> ExitCode {
+        let (status, diagnostics): (ExitCode, [Diagnostic]) = switch result {
+        case .success(let workspace): (.ok, workspace.warnings)
+        case .failure(let failure): (ExitCode(failure), failure.diagnostics)
+        }
+        Output.json([
+            "ok": status == .ok, "exit": Int(status.rawValue),
+            "diagnostics": diagnostics.sortedByLocation().map { d -> [String: Any] in
+                [
+                    "file": d.file, "line": d.line, "column": d.column, "severity": d.severity.rawValue,
+                    "message": d.message, "hint": d.hint ?? NSNull(),
+                ]
+            },
+        ])
+        return status
     }
 }

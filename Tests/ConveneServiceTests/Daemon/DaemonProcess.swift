@@ -32,37 +32,12 @@ final class DaemonProcess {
             throw TestSetupError("convene is not built at \(binary): run 'swift build' first")
         }
         self.stderrPath = stderrPath
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         env.merge(environment) { _, new in new }
-        let all = ["/usr/bin/timeout", "-s", "KILL", "120", binary] + arguments
-        var argv: [UnsafeMutablePointer<CChar>?] = all.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, all[0], &actions, &attributes, &argv, &envp)
-        guard result == 0 else { throw TestSetupError("posix_spawn \(all[0]): \(String(cString: strerror(result)))") }
+        let pid = try ChildProcess.spawn(
+            ["/usr/bin/timeout", "-s", "KILL", "120", binary] + arguments, environment: env, captureStdout: false,
+            stderrPath: stderrPath, ownProcessGroup: false
+        ).pid
         wrapper = pid
         // timeout forks the daemon at once; find it among the wrapper's children.
         let deadline = Date().addingTimeInterval(5)

@@ -16,6 +16,18 @@ final class ChildProcess {
     /// Starts `arguments[0]` (an absolute path) with stdout captured (read it with `readLine`) or
     /// sent to /dev/null, and stderr appended to the file at `stderrPath`.
     init(_ arguments: [String], captureStdout: Bool, stderrPath: String) throws {
+        (pid, stdoutFD) = try ChildProcess.spawn(
+            arguments, environment: nil, captureStdout: captureStdout, stderrPath: stderrPath, ownProcessGroup: true)
+    }
+
+    /// Starts `arguments[0]` (an absolute path) with stdin from /dev/null, stdout captured or discarded, stderr
+    /// appended to `stderrPath`, an empty signal mask and default handlers; returns its pid and the read end of its
+    /// stdout (-1 when discarded). `environment` nil inherits the test runner's; otherwise it is the whole
+    /// environment. Shared by the server helpers and `DaemonProcess`.
+    static func spawn(
+        _ arguments: [String], environment: [String: String]?, captureStdout: Bool, stderrPath: String,
+        ownProcessGroup: Bool
+    ) throws -> (pid: pid_t, stdout: Int32) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -47,20 +59,29 @@ final class ChildProcess {
             sigaddset(&defaults, signal)
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
+        var envp: [UnsafeMutablePointer<CChar>?] =
+            (environment?.map { strdup("\($0.key)=\($0.value)") } ?? []) + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        let result = environment == nil
+            ? posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+            : posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
         guard result == 0 else {
             if ends[0] >= 0 { close(ends[0]) }
             throw TestSetupError("posix_spawn \(arguments[0]): \(String(cString: strerror(result)))")
         }
-        self.pid = pid
-        stdoutFD = ends[0]
+        return (pid, ends[0])
     }
 
     deinit {
