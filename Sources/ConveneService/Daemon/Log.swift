@@ -26,21 +26,28 @@ public struct Log: Sendable {
 
     /// Writes the whole line with one write(2), so lines from several threads never interleave.
     public static let standardError: @Sendable (String) -> Void = { line in
-        let bytes = Array((line + "\n").utf8)
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 
+    /// Built byte by byte: a sending lane logs every message, so this must cost next to nothing.
     public func callAsFunction(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
         guard level <= minimum else { return }
-        var line = "<\(level.rawValue)>" + Log.clean(message)
+        var line: [UInt8] = [UInt8(ascii: "<"), UInt8(ascii: "0") + UInt8(level.rawValue), UInt8(ascii: ">")]
+        line.reserveCapacity(64 + message.utf8.count + fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 4 })
+        Log.appendClean(message.utf8, to: &line)
         for (key, value) in fields {
-            let v = Log.clean(value)
-            line +=
-                " \(key)="
-                + (v.contains(" ") || v.isEmpty || v.contains("\"")
-                    ? "\"" + v.replacingOccurrences(of: "\"", with: "'") + "\"" : v)
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            // Quoted when empty or holding a space, a quote or a control character (which becomes a space).
+            let quoted = value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") }
+            if quoted { line.append(UInt8(ascii: "\"")) }
+            Log.appendClean(value.utf8, to: &line, quote: quoted)
+            if quoted { line.append(UInt8(ascii: "\"")) }
         }
-        sink(line)
+        sink(String(decoding: line, as: UTF8.self))
     }
 
     public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
@@ -54,8 +61,21 @@ public struct Log: Sendable {
         self(.debug, message, fields)
     }
 
-    /// Control characters (a server reply's CRLF, say) become spaces.
+    /// `text` with control characters (a server reply's CRLF, say) as spaces.
     static func clean(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        var line: [UInt8] = []
+        appendClean(text.utf8, to: &line)
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// Control characters become spaces; inside a quoted value a `"` becomes `'`.
+    static func appendClean(_ text: String.UTF8View, to line: inout [UInt8], quote: Bool = false) {
+        for byte in text {
+            switch byte {
+            case 0..<0x20, 0x7F: line.append(UInt8(ascii: " "))
+            case UInt8(ascii: "\"") where quote: line.append(UInt8(ascii: "'"))
+            default: line.append(byte)
+            }
+        }
     }
 }

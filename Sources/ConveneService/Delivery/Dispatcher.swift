@@ -113,7 +113,8 @@ public final class Dispatcher {
     /// `heartbeat` is called between messages so a long batch keeps the watchdog fed.
     @discardableResult
     public func runDue(
-        now: Date, clock: () -> Date = Date.init, shouldStop: () -> Bool = { false }, heartbeat: () -> Void = {}
+        now: Date, clock: @escaping @Sendable () -> Date = { Date() }, shouldStop: () -> Bool = { false },
+        heartbeat: () -> Void = {}
     ) throws(RunStop) -> Plan {
         try compactIfNeeded(now: now)
         while true {
@@ -140,7 +141,8 @@ public final class Dispatcher {
 
     /// Sends `actions` over the lanes; returns true when stopped early by `shouldStop`.
     func deliver(
-        _ actions: [Action], now: Date, clock: () -> Date, shouldStop: () -> Bool, heartbeat: () -> Void
+        _ actions: [Action], now: Date, clock: @escaping @Sendable () -> Date, shouldStop: () -> Bool,
+        heartbeat: () -> Void
     ) throws(RunStop) -> Bool {
         guard !actions.isEmpty else { return false }
         failure = nil
@@ -172,7 +174,7 @@ public final class Dispatcher {
                 let box = UncheckedBox((lane, transport, composer, self))
                 Thread.detachNewThread {
                     let (lane, transport, composer, dispatcher) = box.value
-                    dispatcher.runLane(lane, transport: transport, composer: composer, now: now, clock: Date.init) { false }
+                    dispatcher.runLane(lane, transport: transport, composer: composer, now: now, clock: clock) { false }
                     done.finishOne()
                 }
             }
@@ -243,43 +245,38 @@ public final class Dispatcher {
     }
 
     /// One connection's share of the due messages, in due order. `between` is asked before each message whether
-    /// to stop (never during one).
+    /// to stop (never during one). The lane's feed prepares each message (window, rate limit, rendering) one step
+    /// ahead on its own thread, so this thread only journals and sends.
     func runLane(
-        _ actions: [Action], transport: MailTransport, composer: MessageComposer, now: Date, clock: () -> Date,
-        between: () -> Bool
+        _ actions: [Action], transport: MailTransport, composer: MessageComposer, now: Date,
+        clock: @escaping @Sendable () -> Date, between: () -> Bool
     ) {
         var lastTicket: UInt64 = 0
         var unansweredInARow = 0
+        let feed = prepareAhead(actions, composer: composer, now: now, clock: clock)
         defer {
+            feed.cancel()
             // Everything this lane wrote is on disk before it reports done.
             do { try journal.waitDurable(lastTicket) } catch { stop(.journal(error)) }
         }
-        let window = DueTime(zone: workspace.config.service.timeZone, window: workspace.config.service.sendWindow)
-        for action in actions {
+        while true {
             if between() || lock.withLock({ stopLanes }) { return }
-            // A long batch (a rate limit, a big roster) stops when the send window closes; what is left is planned
-            // again for the window's next opening.
-            if sleeps, case let time = clock(), window.intoWindow(time) > time, time < action.grace {
-                lock.withLock { windowClosed = true }
+            guard let prepared = feed.next() else {
+                if feed.finish == .windowClosed { lock.withLock { windowClosed = true } }
                 return
             }
-            if sleeps {
-                let slot = lock.withLock { limiter.take(now: clock()) }
-                let wait = slot.timeIntervalSince(clock())
-                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-            }
-            let stamp = sleeps ? clock() : now
-            let mail = composer.outgoing(for: action, now: stamp)
+            let action = prepared.action
+            let stamp = prepared.stamp
             // The previous message's outcome must be on disk before this one can be completed: then a crash leaves
             // at most this one message to resend per connection. Its fsync, started when the outcome was written,
-            // runs while this message is rendered and its SMTP dialogue proceeds. This attempt rides along with it
-            // or the next fsync; if a crash loses it, the message is re-planned and resent with the same Message-ID.
+            // runs while this message's SMTP dialogue proceeds. This attempt rides along with it or the next fsync;
+            // if a crash loses it, the message is re-planned and resent with the same Message-ID.
             let previousOutcome = lastTicket
             guard let attempt = write(action.attemptRecord(at: stamp), lazy: true) else { return }
             lastTicket = attempt
             let report: DeliveryReport
             do {
-                report = try transport.send(mail) { [journal] in (try? journal.waitDurable(previousOutcome)) != nil }
+                report = try transport.send(prepared.mail) { [journal] in (try? journal.waitDurable(previousOutcome)) != nil }
             } catch {
                 // Nothing was handed over: close the attempt as a temporary failure, then stop.
                 if let ticket = write(action.failedRecord(at: stamp, code: nil, permanent: false, reply: error.message)) { lastTicket = ticket }
@@ -301,6 +298,28 @@ public final class Dispatcher {
                 stop(.transport(TransportFailure(kind: .temporary, message: "the SMTP server cannot be reached: \(reason)")))
                 return
             }
+        }
+    }
+
+    /// The lane's feed. In real time (`sleeps`) each message first waits for the send window — a long batch (a rate
+    /// limit, a big roster) stops when the window closes, and what is left is planned again for its next opening — and
+    /// for the rate limiter, then is stamped with the clock; a simulated run stamps everything `now`.
+    private func prepareAhead(
+        _ actions: [Action], composer: MessageComposer, now: Date, clock: @escaping @Sendable () -> Date
+    ) -> LaneFeed {
+        let window = DueTime(zone: workspace.config.service.timeZone, window: workspace.config.service.sendWindow)
+        let sleeps = self.sleeps
+        let box = UncheckedBox((composer, self))
+        return LaneFeed(actions) { action, feed in
+            let (composer, dispatcher) = box.value
+            if sleeps {
+                let time = clock()
+                if window.intoWindow(time) > time, time < action.grace { return .stop(.windowClosed) }
+                let slot = dispatcher.lock.withLock { dispatcher.limiter.take(now: clock()) }
+                if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
+            }
+            let stamp = sleeps ? clock() : now
+            return .send(.init(action: action, stamp: stamp, mail: composer.outgoing(for: action, now: stamp)))
         }
     }
 
@@ -337,13 +356,6 @@ public final class Dispatcher {
             return action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply)
         }
     }
-}
-
-/// Carries non-Sendable values into a lane thread. Safe because each lane's transport and composer are used by that
-/// thread alone, and the dispatcher's shared state is guarded by its lock.
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// Counts lanes still running; the dispatching thread waits on it in short slices.

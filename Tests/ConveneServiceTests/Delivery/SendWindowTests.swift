@@ -7,7 +7,8 @@ import Testing
 struct SendWindowTests {
     /// A clock that reads 17:59:30 until `closesAfter` readings, then 18:00:30.
     final class Clock: @unchecked Sendable {
-        // @unchecked: read from the one lane thread only (one connection).
+        // @unchecked: `readings` is only touched under `lock` (the lane and its feed both read the clock).
+        private let lock = NSLock()
         private var readings = 0
         let closesAfter: Int
         let before: Date
@@ -18,8 +19,10 @@ struct SendWindowTests {
             after = LocalDateTime(parsing: "2027-02-11 18:00")!.instant(in: zone).addingTimeInterval(30)
         }
         func read() -> Date {
-            readings += 1
-            return readings <= closesAfter ? before : after
+            lock.withLock {
+                readings += 1
+                return readings <= closesAfter ? before : after
+            }
         }
     }
 
@@ -40,7 +43,7 @@ struct SendWindowTests {
         let clock = Clock(closesAfter: 12, zone: zone)
         let now = LocalDateTime(parsing: "2027-02-11 17:59")!.instant(in: zone)
 
-        _ = try dispatcher.runDue(now: now, clock: clock.read)
+        _ = try dispatcher.runDue(now: now, clock: { clock.read() })
 
         let sent = try FileManager.default.contentsOfDirectory(atPath: outbox).count
         #expect(sent > 0 && sent < 10, "some went before 18:00, the rest waited: \(sent) sent")
