@@ -83,19 +83,22 @@ enum ICalendarText {
 
     /// Appends `line` to `output` folded at 75 octets (CRLF + one space), never inside a UTF-8
     /// sequence and never leaving an empty continuation line, then the terminating CRLF.
-    static func appendFolded(_ line: String, to output: inout String) {
+    static func appendFolded(_ line: String, to output: inout [UInt8]) {
         var octets = 0
-        var folded = String.UnicodeScalarView()
-        for scalar in line.unicodeScalars {
-            let width = UTF8.width(scalar)
-            if octets + width > maximumLineOctets {
-                folded.append(contentsOf: "\r\n ".unicodeScalars)
+        for byte in line.utf8 {
+            // A lead byte (not 10xxxxxx) starts a character: fold before it if the whole character would not fit.
+            if byte & 0xC0 != 0x80 && octets + width(lead: byte) > maximumLineOctets {
+                output.append(contentsOf: [13, 10, 32])
                 octets = 1
             }
-            folded.append(scalar)
-            octets += width
+            output.append(byte)
+            octets += 1
         }
-        output.unicodeScalars.append(contentsOf: folded)
-        output += "\r\n"
+        output.append(contentsOf: [13, 10])
+    }
+
+    /// The length of the UTF-8 sequence a lead byte starts.
+    private static func width(lead: UInt8) -> Int {
+        lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
     }
 }

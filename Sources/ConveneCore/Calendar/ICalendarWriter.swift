@@ -10,17 +10,44 @@ public enum ICalendarWriter {
 
     /// The whole VCALENDAR as CRLF-terminated, folded lines.
     public static func render(_ invite: CalendarInvite) -> String {
+        String(decoding: bytes(invite), as: UTF8.self)
+    }
+
+    /// The VCALENDAR's bytes. `frame`, when given, must be `frame(for:)` of an invite that differs from this one at
+    /// most in its attendees: everyone invited to one occurrence by one notification shares it.
+    public static func bytes(_ invite: CalendarInvite, frame: Frame? = nil) -> [UInt8] {
+        let frame = frame ?? self.frame(for: invite)
+        var output = frame.head
+        output.reserveCapacity(frame.head.count + frame.tail.count + 160 * invite.attendees.count)
+        for attendee in invite.attendees {
+            ICalendarText.appendFolded(
+                "ATTENDEE" + commonName(attendee) + ";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:"
+                    + ICalendarText.uri(attendee.address), to: &output)
+        }
+        output += frame.tail
+        return output
+    }
+
+    /// Everything in an invite's VCALENDAR except its ATTENDEE lines, which come between `head` and `tail`.
+    public struct Frame: Sendable {
+        public let head: [UInt8]
+        public let tail: [UInt8]
+    }
+
+    /// The frame of `invite` (its attendees are not used).
+    public static func frame(for invite: CalendarInvite) -> Frame {
         let zone = invite.timeZone
         let utc = isUTC(zone)
-        var lines = [
+        var head: [UInt8] = []
+        for line in [
             "BEGIN:VCALENDAR", "PRODID:" + productID, "VERSION:2.0", "CALSCALE:GREGORIAN",
             "METHOD:" + invite.method.rawValue,
-        ]
-        var output = ""
-        for line in lines { ICalendarText.appendFolded(line, to: &output) }
-        if !utc { output += vtimezone(for: zone, around: invite.start) }
+        ] {
+            ICalendarText.appendFolded(line, to: &head)
+        }
+        if !utc { head += vtimezone(for: zone, around: invite.start).utf8 }
 
-        lines = [
+        var lines = [
             "BEGIN:VEVENT",
             "UID:" + ICalendarText.text(invite.uid),
             "SEQUENCE:\(max(0, invite.sequence))",
@@ -47,19 +74,17 @@ public enum ICalendarWriter {
         }
         lines.append(
             "ORGANIZER" + commonName(invite.organizer) + ":mailto:" + ICalendarText.uri(invite.organizer.address))
-        for attendee in invite.attendees {
-            lines.append(
-                "ATTENDEE" + commonName(attendee) + ";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:"
-                    + ICalendarText.uri(attendee.address))
-        }
-        lines += [
+        for line in lines { ICalendarText.appendFolded(line, to: &head) }
+        var tail: [UInt8] = []
+        for line in [
             "STATUS:" + (invite.method == .cancel ? "CANCELLED" : "CONFIRMED"),
             "TRANSP:OPAQUE",
             "END:VEVENT",
             "END:VCALENDAR",
-        ]
-        for line in lines { ICalendarText.appendFolded(line, to: &output) }
-        return output
+        ] {
+            ICalendarText.appendFolded(line, to: &tail)
+        }
+        return Frame(head: head, tail: tail)
     }
 
     /// The VTIMEZONE block (folded, CRLF-terminated) for `zone` in the year of `date`, or "" for UTC,

@@ -53,9 +53,9 @@ enum VTimeZoneBuilder {
             }
         }
         lines.append("END:VTIMEZONE")
-        var output = ""
+        var output: [UInt8] = []
         for line in lines { ICalendarText.appendFolded(line, to: &output) }
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Every offset change of `zone` whose local onset falls in `firstYear...lastYear`.

@@ -3,17 +3,17 @@
 /// The method is kept beside the body because the MIME part must announce the same `method=` as the
 /// `METHOD:` line inside (Outlook rejects a mismatch).
 public struct CalendarPart: Sendable, Hashable {
-    public var method: CalendarInvite.Method
-    /// The whole VCALENDAR text as produced by `ICalendarWriter.render(_:)`.
-    public var body: String
+    public let method: CalendarInvite.Method
+    /// The whole VCALENDAR as produced by `ICalendarWriter`, as bytes: it goes into the message base64-encoded.
+    public let bytes: [UInt8]
 
-    public init(method: CalendarInvite.Method, body: String) {
-        self.method = method
-        self.body = body
-    }
+    /// The VCALENDAR as text.
+    public var body: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// The part for a rendered invite: method and body always agree.
-    public init(_ invite: CalendarInvite) {
-        self.init(method: invite.method, body: ICalendarWriter.render(invite))
+    /// The part for a rendered invite: method and body always agree. `frame` is the invite's shared frame when the
+    /// caller has it (`ICalendarWriter.bytes(_:frame:)`).
+    public init(_ invite: CalendarInvite, frame: ICalendarWriter.Frame? = nil) {
+        method = invite.method
+        bytes = ICalendarWriter.bytes(invite, frame: frame)
     }
 }

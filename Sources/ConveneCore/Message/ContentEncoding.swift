@@ -10,36 +10,42 @@ enum ContentEncoding {
     /// break (`=` at the end) keeps each line ≤ 76 characters; a UTF-8 character is never split across
     /// lines; trailing spaces and tabs are encoded so transports cannot strip them.
     static func quotedPrintable(_ text: String) -> String {
-        // Works on UTF-8 bytes: this runs for two parts of every message convene sends.
-        let bytes = Array(text.utf8)
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + bytes.count / 8 + 16)
-        var start = 0
-        var index = 0
-        var first = true
-        func flushLine(_ end: Int) {
-            if !first { output.append(contentsOf: [13, 10]) }
-            first = false
-            appendQuotedPrintable(bytes[start..<end], to: &output)
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 10 || byte == 13 {
-                flushLine(index)
-                index += (byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10) ? 2 : 1
-                start = index
-            } else {
-                index += 1
-            }
-        }
-        flushLine(bytes.count)
+        appendQuotedPrintable(text, to: &output)
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// `quotedPrintable(text)` appended to `output`: the MIME writer builds a whole message in one buffer.
+    static func appendQuotedPrintable(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            output.reserveCapacity(output.count + bytes.count + bytes.count / 8 + 16)
+            var start = 0
+            var index = 0
+            var first = true
+            func flushLine(_ end: Int) {
+                if !first { output.append(contentsOf: [13, 10]) }
+                first = false
+                appendQuotedPrintable(UnsafeBufferPointer(rebasing: bytes[start..<end]), to: &output)
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 10 || byte == 13 {
+                    flushLine(index)
+                    index += (byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10) ? 2 : 1
+                    start = index
+                } else {
+                    index += 1
+                }
+            }
+            flushLine(bytes.count)
+        }
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// One line (no line end), one UTF-8 character at a time so a character is never split by a soft break.
-    private static func appendQuotedPrintable(_ line: ArraySlice<UInt8>, to output: inout [UInt8]) {
+    private static func appendQuotedPrintable(_ line: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var length = 0
         var index = line.startIndex
         while index < line.endIndex {
@@ -72,28 +78,37 @@ enum ContentEncoding {
 
     /// `bytes` in base64, 76 characters a line, lines joined by CRLF (no final CRLF).
     static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var encoded: [UInt8] = []
-        encoded.reserveCapacity(bytes.count / 3 * 4 + bytes.count / 57 * 2 + 8)
-        var lineLength = 0
-        var index = 0
-        while index < bytes.count {
-            let count = min(3, bytes.count - index)
-            let b0 = bytes[index]
-            let b1 = count > 1 ? bytes[index + 1] : 0
-            let b2 = count > 2 ? bytes[index + 2] : 0
-            if lineLength == maximumLineLength {
-                encoded += [13, 10]
-                lineLength = 0
-            }
-            encoded.append(alphabet[Int(b0 >> 2)])
-            encoded.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            encoded.append(count > 1 ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            encoded.append(count > 2 ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            lineLength += 4
-            index += 3
-        }
+        appendBase64(bytes, to: &encoded)
         return String(decoding: encoded, as: UTF8.self)
+    }
+
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// `base64(bytes)` appended to `encoded`.
+    static func appendBase64(_ bytes: [UInt8], to encoded: inout [UInt8]) {
+        encoded.reserveCapacity(encoded.count + bytes.count / 3 * 4 + bytes.count / 57 * 2 + 8)
+        base64Alphabet.withUnsafeBufferPointer { alphabet in
+            var lineLength = 0
+            var index = 0
+            while index < bytes.count {
+                let count = min(3, bytes.count - index)
+                let b0 = bytes[index]
+                let b1 = count > 1 ? bytes[index + 1] : 0
+                let b2 = count > 2 ? bytes[index + 2] : 0
+                if lineLength == maximumLineLength {
+                    encoded.append(13)
+                    encoded.append(10)
+                    lineLength = 0
+                }
+                encoded.append(alphabet[Int(b0 >> 2)])
+                encoded.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
+                encoded.append(count > 1 ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+                encoded.append(count > 2 ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
+                lineLength += 4
+                index += 3
+            }
+        }
     }
 
     /// The lines of `text`, splitting on CRLF, CR or LF alike.

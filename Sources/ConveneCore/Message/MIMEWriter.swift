@@ -14,64 +14,72 @@ import Foundation
 /// ```
 /// Without one (reminders) the message is the multipart/alternative of plain and HTML alone.
 public enum MIMEWriter {
-    /// The message bytes, ready for `CURLOPT_READFUNCTION`.
+    /// The message bytes, ready for `CURLOPT_READFUNCTION`. Written straight into one buffer: this runs for every
+    /// message sent.
     public static func render(_ message: MailMessage) -> [UInt8] {
-        Array(renderText(message).utf8)
-    }
-
-    /// The message as a String (pure ASCII, so its UTF-8 bytes are the message).
-    static func renderText(_ message: MailMessage) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(2 * (message.plain.utf8.count + message.html.utf8.count + (message.calendar?.bytes.count ?? 0)) + 2048)
         let messageID = HeaderEncoding.addressText(message.messageID)
-        var output = HeaderEncoding.field("Date", [dateHeader(message.date)])
-        output += HeaderEncoding.field("From", HeaderEncoding.mailboxList([message.from], field: "From"))
-        output += HeaderEncoding.field("To", HeaderEncoding.mailboxList(message.to, field: "To"))
+        output += HeaderEncoding.field("Date", [dateHeader(message.date)]).utf8
+        output += HeaderEncoding.field("From", HeaderEncoding.mailboxList([message.from], field: "From")).utf8
+        output += HeaderEncoding.field("To", HeaderEncoding.mailboxList(message.to, field: "To")).utf8
         if !message.cc.isEmpty {
-            output += HeaderEncoding.field("Cc", HeaderEncoding.mailboxList(message.cc, field: "Cc"))
+            output += HeaderEncoding.field("Cc", HeaderEncoding.mailboxList(message.cc, field: "Cc")).utf8
         }
         if let replyTo = message.replyTo {
-            output += HeaderEncoding.field("Reply-To", HeaderEncoding.mailboxList([replyTo], field: "Reply-To"))
+            output += HeaderEncoding.field("Reply-To", HeaderEncoding.mailboxList([replyTo], field: "Reply-To")).utf8
         }
         output += HeaderEncoding.field(
             "Subject",
-            HeaderEncoding.unstructured(message.subject, firstLimit: HeaderEncoding.firstLimit(forField: "Subject")))
-        output += HeaderEncoding.field("Message-ID", ["<" + messageID + ">"])
-        output += "MIME-Version: 1.0\r\n"
-        output += "Auto-Submitted: auto-generated\r\n"
+            HeaderEncoding.unstructured(message.subject, firstLimit: HeaderEncoding.firstLimit(forField: "Subject"))).utf8
+        output += HeaderEncoding.field("Message-ID", ["<" + messageID + ">"]).utf8
+        output += "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n".utf8
 
         let alternative = boundary("alt", messageID: messageID)
-        var body = part(
-            "text/plain; charset=UTF-8", encoding: "quoted-printable", ContentEncoding.quotedPrintable(message.plain))
-        body += delimiter(alternative)
-        body += part(
-            "text/html; charset=UTF-8", encoding: "quoted-printable", ContentEncoding.quotedPrintable(message.html))
-
         guard let calendar = message.calendar else {
-            output += "Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"\r\n\r\n"
-            return output + delimiter(alternative, first: true) + body + closeDelimiter(alternative)
+            output += "Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"\r\n\r\n".utf8
+            appendAlternatives(message, boundary: alternative, calendar: nil, to: &output)
+            return output
         }
         // Both calendar parts carry the same bytes, as Outlook, Gmail and Apple Mail each read a different one.
-        let calendarBytes = ContentEncoding.base64(Array(calendar.body.utf8))
-        body += delimiter(alternative)
-        body += part(
-            "text/calendar; charset=UTF-8; method=" + calendar.method.rawValue, encoding: "base64", calendarBytes)
-
+        var encodedCalendar: [UInt8] = []
+        ContentEncoding.appendBase64(calendar.bytes, to: &encodedCalendar)
         let mixed = boundary("mixed", messageID: messageID)
-        output += "Content-Type: multipart/mixed;\r\n boundary=\"\(mixed)\"\r\n\r\n"
-        output += delimiter(mixed, first: true)
-        output += "Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"\r\n\r\n"
-        output += delimiter(alternative, first: true) + body + closeDelimiter(alternative)
-        output += delimiter(mixed)
-        output += part(
-            "application/ics; name=\"invite.ics\"", encoding: "base64", calendarBytes,
-            extraHeaders: "Content-Disposition: attachment; filename=\"invite.ics\"\r\n")
-        output += closeDelimiter(mixed)
+        output += "Content-Type: multipart/mixed;\r\n boundary=\"\(mixed)\"\r\n\r\n".utf8
+        output += delimiter(mixed, first: true).utf8
+        output += "Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"\r\n\r\n".utf8
+        appendAlternatives(message, boundary: alternative, calendar: (calendar.method, encodedCalendar), to: &output)
+        output += delimiter(mixed).utf8
+        output += partHeaders(
+            "application/ics; name=\"invite.ics\"", encoding: "base64",
+            extraHeaders: "Content-Disposition: attachment; filename=\"invite.ics\"\r\n").utf8
+        output += encodedCalendar
+        output += closeDelimiter(mixed).utf8
         return output
     }
 
-    /// Part headers, blank line and encoded content (the content's own last line has no CRLF: the one
+    /// The multipart/alternative body: plain, HTML and (for calendar kinds) the base64 calendar, with delimiters.
+    private static func appendAlternatives(
+        _ message: MailMessage, boundary: String, calendar: (CalendarInvite.Method, [UInt8])?, to output: inout [UInt8]
+    ) {
+        output += delimiter(boundary, first: true).utf8
+        output += partHeaders("text/plain; charset=UTF-8", encoding: "quoted-printable").utf8
+        ContentEncoding.appendQuotedPrintable(message.plain, to: &output)
+        output += delimiter(boundary).utf8
+        output += partHeaders("text/html; charset=UTF-8", encoding: "quoted-printable").utf8
+        ContentEncoding.appendQuotedPrintable(message.html, to: &output)
+        if let (method, encoded) = calendar {
+            output += delimiter(boundary).utf8
+            output += partHeaders("text/calendar; charset=UTF-8; method=" + method.rawValue, encoding: "base64").utf8
+            output += encoded
+        }
+        output += closeDelimiter(boundary).utf8
+    }
+
+    /// Part headers and the blank line; the encoded content follows (its own last line has no CRLF: the one
     /// before the next delimiter belongs to the delimiter, RFC 2046 §5.1.1).
-    private static func part(_ type: String, encoding: String, _ content: String, extraHeaders: String = "") -> String {
-        "Content-Type: \(type)\r\n" + extraHeaders + "Content-Transfer-Encoding: \(encoding)\r\n\r\n" + content
+    private static func partHeaders(_ type: String, encoding: String, extraHeaders: String = "") -> String {
+        "Content-Type: \(type)\r\n" + extraHeaders + "Content-Transfer-Encoding: \(encoding)\r\n\r\n"
     }
 
     private static func delimiter(_ boundary: String, first: Bool = false) -> String {

@@ -9,6 +9,8 @@ public struct MessageComposer: @unchecked Sendable {
     public let templates: [String: MessageTemplate]
     private let dateFormatter: DateFormatter
     private let timeFormatter: DateFormatter
+    /// What consecutive messages to one occurrence share, so it is formatted once, not once per recipient.
+    private let shared = SharedRendering()
 
     public init(config: Config, templates: [String: MessageTemplate]) {
         self.config = config
@@ -33,6 +35,9 @@ public struct MessageComposer: @unchecked Sendable {
         let dueDay = LocalDateTime(instant: action.due, in: zone).date
         let days = max(0, action.occurrence.dayNumber - dueDay.dayNumber)
         let name = person?.name ?? action.recipient.name
+        let when = shared.when(start: s.start, end: s.end) {
+            (dateFormatter.string(from: s.start), timeFormatter.string(from: s.start), timeFormatter.string(from: s.end))
+        }
         let values: [String: String] = [
             "firstname": person?.firstName ?? String(name.split(separator: " ").first ?? ""),
             "name": name,
@@ -42,9 +47,9 @@ public struct MessageComposer: @unchecked Sendable {
             "interim": person?.interim == true ? "yes" : "no",
             "forum": action.forum.flatMap { config.forum($0)?.name } ?? "",
             "eventtitle": s.title,
-            "eventdate": dateFormatter.string(from: s.start),
-            "eventtime": timeFormatter.string(from: s.start),
-            "eventend": timeFormatter.string(from: s.end),
+            "eventdate": when.date,
+            "eventtime": when.time,
+            "eventend": when.end,
             "location": s.location ?? "",
             "joinurl": s.joinURL ?? "",
             "description": s.description?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
@@ -90,8 +95,8 @@ public struct MessageComposer: @unchecked Sendable {
     public func message(for action: Action, now: Date) -> MailMessage {
         let template = templates[action.template] ?? templates["invitation"]
         let rendered = template?.render(values(for: action)) ?? RenderedTemplate(subject: action.snapshot.title, plain: "", html: "")
-        let calendar = invite(for: action, stamp: now).map {
-            CalendarPart($0)
+        let calendar = invite(for: action, stamp: now).map { invite in
+            CalendarPart(invite, frame: shared.frame(for: invite))
         }
         return MailMessage(
             from: config.service.from, to: [action.recipient], cc: action.cc,
@@ -105,5 +110,40 @@ public struct MessageComposer: @unchecked Sendable {
         OutgoingMail(
             envelopeFrom: config.service.from.address, recipients: action.envelopeRecipients,
             bytes: MIMEWriter.render(message(for: action, now: now)), messageID: action.messageID)
+    }
+}
+
+/// What the recipients of one occurrence's notification share, kept from one message to the next: the calendar frame
+/// (everything but the ATTENDEE) and the event's formatted date and times. One entry each suffices: a lane renders
+/// an occurrence's recipients one after another. Locked, as copies of a composer share it.
+final class SharedRendering: @unchecked Sendable {
+    // @unchecked: every field is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var frameKey: CalendarInvite?
+    private var frame: ICalendarWriter.Frame?
+    private var whenKey: (start: Date, end: Date)?
+    private var whenValue = (date: "", time: "", end: "")
+
+    /// The frame of `invite`, built unless the previous invite differed from it only in its attendees.
+    func frame(for invite: CalendarInvite) -> ICalendarWriter.Frame {
+        var key = invite
+        key.attendees = []
+        return lock.withLock {
+            if let frame, frameKey == key { return frame }
+            let built = ICalendarWriter.frame(for: key)
+            (frameKey, frame) = (key, built)
+            return built
+        }
+    }
+
+    /// The event's date, start time and end time as templates show them, formatted unless the previous event had the
+    /// same start and end.
+    func when(start: Date, end: Date, format: () -> (String, String, String)) -> (date: String, time: String, end: String) {
+        lock.withLock {
+            if let whenKey, whenKey == (start, end) { return whenValue }
+            let (date, time, endTime) = format()
+            (whenKey, whenValue) = ((start, end), (date, time, endTime))
+            return whenValue
+        }
     }
 }

@@ -173,6 +173,7 @@ public final class Dispatcher {
                 let composer = index == 0 ? self.composer : MessageComposer(config: config, templates: templates)
                 let box = UncheckedBox((lane, transport, composer, self))
                 Thread.detachNewThread {
+                    Thread.current.name = "lane-\(index)"
                     let (lane, transport, composer, dispatcher) = box.value
                     dispatcher.runLane(lane, transport: transport, composer: composer, now: now, clock: clock) { false }
                     done.finishOne()

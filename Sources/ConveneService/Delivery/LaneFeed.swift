@@ -51,6 +51,7 @@ final class LaneFeed: @unchecked Sendable {
         self.depth = depth
         let actions = UncheckedBox(actions)
         Thread.detachNewThread { [self] in
+            Thread.current.name = "lane-feed"
             var end = End.exhausted
             for action in actions.value {
                 if isCancelled { end = .cancelled; break }

@@ -189,6 +189,7 @@ public final class FileJournal: @unchecked Sendable {
         let group = self.group
         let path = self.path
         Thread.detachNewThread { [weak self] in
+            Thread.current.name = "journal-sync"  // as `top -H` and perf show it
             group.run(path: path) { self.map { journal in journal.lock.withLock { journal.fd } } }
         }
     }

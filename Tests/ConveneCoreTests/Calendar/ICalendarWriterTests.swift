@@ -71,6 +71,17 @@ struct ICalendarWriterTests {
         #expect(ICalendarWriter.render(MailFixtures.invite()) == ICalendarWriter.render(MailFixtures.invite()))
     }
 
+    /// Everyone invited to one occurrence shares the frame (all but the ATTENDEE lines), built once: an invite
+    /// rendered into another attendee's frame is byte-identical to one rendered on its own.
+    @Test func anInviteInASharedFrameIsTheSameAsOneRenderedAlone() {
+        let other = Mailbox(name: "Ayo Bello", address: "ayo.bello@example.gov.uk")
+        let frame = ICalendarWriter.frame(for: MailFixtures.invite(attendees: [other]))
+        let alone = ICalendarWriter.bytes(MailFixtures.invite())
+        #expect(ICalendarWriter.bytes(MailFixtures.invite(), frame: frame) == alone)
+        #expect(String(decoding: alone, as: UTF8.self).contains("mailto:\(MailFixtures.zoe.address)\r\n"))
+        #expect(!String(decoding: alone, as: UTF8.self).contains(other.address))
+    }
+
     /// Days the clocks change, and the hours around them, through the VTIMEZONE icalendar parsed.
     @Test(arguments: [
         ("Europe/London", "2027-03-28 12:00", "2027-03-28T11:00:00+00:00"),
