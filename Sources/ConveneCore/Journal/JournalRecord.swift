@@ -9,6 +9,7 @@ public enum MessageKind: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// One line of `journal.jsonl`. Every record carries `"v":1`; fields not used by a type are absent.
+/// `JournalCodec` reads and writes it by hand; `Codable` stays so tests can check that codec against Foundation's.
 public struct JournalRecord: Sendable, Hashable, Codable {
     /// What happened.
     public enum RecordType: String, Sendable, Hashable, Codable {
@@ -104,7 +105,7 @@ public enum JournalCodec {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `2027-01-07T12:00:00Z`: whole seconds in UTC, as JSONDecoder's `.iso8601` reads it.
+    /// `2027-01-07T12:00:00Z`: whole seconds in UTC, as JSONDecoder's `.iso8601` reads it; `date(isoUTC:)` reads it back.
     static func isoUTC(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let days = Int((Double(seconds) / 86400).rounded(.down))
@@ -119,44 +120,56 @@ public enum JournalCodec {
         case unsupportedVersion(Int)
     }
 
-    public static func decode(_ line: Substring) -> Result<JournalRecord, LineError> {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        guard let record = try? decoder.decode(JournalRecord.self, from: Data(line.utf8)) else {
-            if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let v = object["v"] as? Int, v != version
-            {
-                return .failure(.unsupportedVersion(v))
-            }
-            return .failure(.malformed)
+    /// Reads one line (without its newline). A line that is a JSON object with an integer `v` other than
+    /// `version` is reported as unsupported even when the rest does not fit this version's schema.
+    public static func decode(_ line: some ContiguousBytes) -> Result<JournalRecord, LineError> {
+        line.withUnsafeBytes(decode(bytes:))
+    }
+
+    private static func decode(bytes line: UnsafeRawBufferPointer) -> Result<JournalRecord, LineError> {
+        var reader = JSONReader(line)
+        if let record = try? reader.readDocument({ (reader) throws(JSONReader.Malformed) in try JournalRecord(reading: &reader) }),
+            record.v == version
+        {
+            return .success(record)
         }
-        guard record.v == version else { return .failure(.unsupportedVersion(record.v)) }
-        return .success(record)
+        reader = JSONReader(line)
+        if let v = try? reader.readDocument(version(of:)), v != version { return .failure(.unsupportedVersion(v)) }
+        return .failure(.malformed)
     }
 
     /// Decodes a whole journal. A bad last line without a final newline is a torn write from a crash:
     /// ignored with a warning. Any other bad line is an error, so a damaged journal is never half-read silently.
-    public static func decodeAll(_ text: String, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
+    public static func decodeAll(_ journal: some ContiguousBytes, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
+        journal.withUnsafeBytes { decodeAll(bytes: $0, file: file) }
+    }
+
+    private static func decodeAll(bytes journal: UnsafeRawBufferPointer, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
         var records: [JournalRecord] = []
         var warnings: [Diagnostic] = []
         var errors: [Diagnostic] = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let endsWithNewline = text.hasSuffix("\n")
-        for (index, line) in lines.enumerated() where !line.isEmpty {
-            let isLast = index == lines.count - 1
-            switch decode(line) {
+        var lineStart = 0
+        var lineNumber = 0
+        while lineStart < journal.count {
+            let lineEnd = journal[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? journal.count
+            let line = UnsafeRawBufferPointer(rebasing: journal[lineStart..<lineEnd])
+            let isTerminated = lineEnd < journal.count
+            lineNumber += 1
+            lineStart = lineEnd + 1
+            if line.isEmpty { continue }
+            switch decode(bytes: line) {
             case .success(let record): records.append(record)
-            case .failure(.malformed) where isLast && !endsWithNewline:
+            case .failure(.malformed) where !isTerminated:
                 warnings.append(
                     Diagnostic(
-                        file: file, location: .init(line: index + 1, column: 1), severity: .warning,
+                        file: file, location: .init(line: lineNumber, column: 1), severity: .warning,
                         message: "ignoring a torn last line (an interrupted write)"))
             case .failure(.malformed):
-                errors.append(Diagnostic(file: file, line: index + 1, column: 1, message: "unreadable journal record"))
+                errors.append(Diagnostic(file: file, line: lineNumber, column: 1, message: "unreadable journal record"))
             case .failure(.unsupportedVersion(let v)):
                 errors.append(
                     Diagnostic(
-                        file: file, line: index + 1, column: 1, message: "journal record version \(v) is not supported",
+                        file: file, line: lineNumber, column: 1, message: "journal record version \(v) is not supported",
                         hint: "this convene reads version \(version); run the newer convene that wrote it"))
             }
         }

@@ -48,7 +48,7 @@ public final class FileJournal: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .io(SystemError(operation: "read", path: path, code: errno == 0 ? EACCES : errno))
         }
-        let (records, warnings, errors) = JournalCodec.decodeAll(String(decoding: data, as: UTF8.self), file: path)
+        let (records, warnings, errors) = JournalCodec.decodeAll(data, file: path)
         if !errors.isEmpty { throw .damaged(errors) }
         return (records, warnings)
     }
@@ -126,7 +126,7 @@ public final class FileJournal: @unchecked Sendable {
             var tail = [UInt8](repeating: 0, count: Int(end - keep))
             let read = tail.withUnsafeMutableBytes { pread(reader, $0.baseAddress, $0.count, keep) }
             guard read == tail.count else { throw SystemError(operation: "read", path: path, code: read < 0 ? errno : EIO) }
-            if case .success = JournalCodec.decode(Substring(String(decoding: tail, as: UTF8.self))) {
+            if case .success = JournalCodec.decode(tail) {
                 // The whole record made it, only its newline did not: it was read as a record, so keep it.
                 try SystemError.writeAll(fd, [UInt8(ascii: "\n")], path)
             } else {

@@ -2,10 +2,59 @@ import Foundation
 import Testing
 @testable import ConveneCore
 
+/// Decodes a line given as text.
+private func decode(_ line: String) -> Result<JournalRecord, JournalCodec.LineError> {
+    JournalCodec.decode(Array(line.utf8))
+}
+
+/// What Foundation makes of a line, as the journal read it before the hand-written decoder: the reference the
+/// decoder must agree with wherever JSONDecoder is not more lenient than strict JSON.
+private func foundationDecode(_ line: String) -> JournalRecord? {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return try? decoder.decode(JournalRecord.self, from: Data(line.utf8))
+}
+
+private let at = Date(timeIntervalSince1970: 1_799_323_200)  // 2027-01-07T12:00:00Z
+
+/// A valid attempt line with its fields in a given order.
+private func attemptLine(_ members: [String] = [#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#]) -> String {
+    "{" + members.joined(separator: ",") + "}"
+}
+
+/// A valid attempt line with one piece of it replaced.
+private func attemptLine(replacing old: String, with new: String) -> String {
+    attemptLine().replacingOccurrences(of: old, with: new)
+}
+
+private let attempt = JournalRecord(type: .attempt, at: at, key: "k", kind: .reminder)
+
 struct JournalCodecTests {
     static let snapshot = EventSnapshot(
         title: "Line\nbreak \"quoted\"", start: Date(timeIntervalSince1970: 1_800_000_000), end: Date(timeIntervalSince1970: 1_800_003_600),
         location: "Room 1", joinURL: nil, description: nil)
+
+    /// Every shape `Action+Journal` writes, with the values most likely to break an encoder or decoder.
+    static let records: [JournalRecord] = [
+        JournalRecord(type: .attempt, at: at, key: "e/20270107/invitation/a@x.gov.uk", kind: .invitation, uid: "e-20270107@x.gov.uk", seq: 0, msgid: "m@x.gov.uk", to: "a@x.gov.uk"),
+        JournalRecord(
+            type: .sent, at: at, key: "e/20270107/invitation/a@x.gov.uk", kind: .invitation, uid: "e-20270107@x.gov.uk", seq: 3, msgid: "m@x.gov.uk",
+            to: "a@x.gov.uk", name: "Zoë Ölçer 山田 😀", cc: ["po@x.gov.uk", "pa@x.gov.uk"],
+            event: EventSnapshot(
+                title: "Review \\ \"Q3\" /", start: at, end: at.addingTimeInterval(5400), location: "Room 4.12\tFloor 4",
+                joinURL: "https://meet.example/j/1?a=b&c=d", description: "Agenda:\r\n1. \u{0}\u{1}\u{1f}\u{7f}\u{2028}"),
+            reply: "250 2.0.0 Ok"),
+        JournalRecord(type: .sent, at: at, key: "e/20270107/reminder/a@x.gov.uk", kind: .reminder, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", name: "", cc: []),
+        JournalRecord(type: .sent, at: at, key: "k", kind: .cancellation, uid: "u", seq: 1, msgid: "m", to: "a@x.gov.uk", event: snapshot),
+        JournalRecord(type: .sent, at: at, key: "k", kind: .update, event: EventSnapshot(title: "", start: at, end: at, location: nil, joinURL: nil, description: nil)),
+        JournalRecord(type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", code: 451, permanent: false, reply: "451 4.7.1 \"later\" \\ C:\\path\n"),
+        JournalRecord(type: .failed, at: at, key: "k", kind: .reminder, code: nil, permanent: true, reply: "connection dropped"),
+        JournalRecord(type: .skipped, at: at, key: "k", kind: .reminder, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", reason: "grace ended\u{0}"),
+        JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "", kind: .reminder, seq: Int.min, code: Int.max),
+        JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_799), key: "9999-12-31T23:59:59Z", kind: .reminder),
+        JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 951_782_400), key: "2000-02-29", kind: .reminder),
+        JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_800), key: "10000-01-01", kind: .reminder),
+    ]
 
     @Test func recordsRoundTripOnOneLineWithVersion() throws {
         let record = JournalRecord(
@@ -15,26 +64,198 @@ struct JournalCodecTests {
         let line = JournalCodec.encode(record)
         #expect(!line.contains("\n") && !line.contains("\r"), "one record is one line whatever the values hold")
         #expect(line.contains("\"v\":1"))
-        #expect(try JournalCodec.decode(Substring(line)).get() == record)
+        #expect(try decode(line).get() == record)
+    }
+
+    @Test(arguments: records) func everyRecordShapeRoundTripsAsFoundationReadsIt(record: JournalRecord) throws {
+        let line = JournalCodec.encode(record)
+        #expect(try decode(line).get() == record)
+        #expect(foundationDecode(line) == record)
+    }
+
+    /// Foundation reads dates before 15 October 1582 as Julian, `isoUTC` writes them proleptic Gregorian: the
+    /// decoder must read them as written.
+    @Test func datesBeforeTheGregorianReformRoundTrip() throws {
+        let record = JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: -59_006_361_600), key: "0100-03-01", kind: .reminder)
+        #expect(JournalCodec.encode(record).contains("0100-03-01T00:00:00Z"))
+        #expect(try decode(JournalCodec.encode(record)).get() == record)
     }
 
     @Test func tornLastLineIsIgnoredWithAWarningButDamageElsewhereIsAnError() {
         let good = JournalCodec.encode(JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
         let torn = good + "\n" + good.prefix(20)
-        let read = JournalCodec.decodeAll(torn, file: "journal.jsonl")
+        let read = JournalCodec.decodeAll(Data(torn.utf8), file: "journal.jsonl")
         #expect(read.records.count == 1 && read.errors.isEmpty)
         #expect(read.warnings.map { "\($0.line) \($0.message)" } == ["2 ignoring a torn last line (an interrupted write)"])
 
         let damaged = good + "\n" + good.prefix(20) + "\n" + good + "\n"
-        let bad = JournalCodec.decodeAll(damaged, file: "journal.jsonl")
+        let bad = JournalCodec.decodeAll(Data(damaged.utf8), file: "journal.jsonl")
         #expect(bad.errors.map(\.line) == [2])
     }
 
+    @Test func blankLinesAreSkippedButCountedAndAWholeLastRecordNeedsNoNewline() {
+        let good = JournalCodec.encode(attempt)
+        let read = JournalCodec.decodeAll(Data((good + "\n\n{\n" + good).utf8), file: "journal.jsonl")
+        #expect(read.records == [attempt, attempt])
+        #expect(read.errors.map(\.line) == [3] && read.warnings.isEmpty)
+        #expect(JournalCodec.decodeAll(Data(), file: "journal.jsonl").records.isEmpty)
+    }
+
     @Test func aNewerRecordVersionIsRefusedNotMisread() {
-        let line = JournalCodec.encode(JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder))
-            .replacingOccurrences(of: "\"v\":1", with: "\"v\":2")
-        let read = JournalCodec.decodeAll(line + "\n", file: "journal.jsonl")
+        let line = JournalCodec.encode(attempt).replacingOccurrences(of: "\"v\":1", with: "\"v\":2")
+        let read = JournalCodec.decodeAll(Data((line + "\n").utf8), file: "journal.jsonl")
         #expect(read.errors.first?.message == "journal record version 2 is not supported")
+    }
+
+    @Test(arguments: [
+        (#"{"v":2,"type":"bounced","at":5,"extra":{"a":[1.5e3,null]}}"#, 2),
+        (#"{"v":2}"#, 2),
+        (#" {"x":"y", "v" : -1 } "#, -1),
+        (attemptLine(replacing: #""v":1"#, with: #""v":0"#), 0),
+    ])
+    func anotherVersionIsReportedWhateverTheRestOfTheObjectHolds(line: String, version: Int) {
+        #expect(decode(line) == .failure(.unsupportedVersion(version)))
+    }
+
+    @Test(arguments: [
+        #"{"v":2.0}"#, #"{"v":"2"}"#, #"{"v":2} x"#, #"{"v":2,"v":3}"#, #"{"v":2,"x":[}"#, #"{"type":"attempt"}"#, #"[{"v":2}]"#,
+    ])
+    func aLineThatIsNotAnObjectWithAnIntegerVersionIsMalformed(line: String) {
+        #expect(decode(line) == .failure(.malformed))
+    }
+
+    @Test(arguments: [
+        (attemptLine([#""kind":"reminder""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""type":"attempt""#, #""v":1"#]), attempt),
+        (" \t{ \"v\" :\t1 ,\r\n\"type\": \"attempt\" , \"at\":\"2027-01-07T12:00:00Z\",\"key\" :\"k\",\"kind\":\"reminder\" } \r", attempt),
+        (attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""uid":null"#, #""cc":null"#, #""event":null"#, #""permanent":null"#]), attempt),
+        (attemptLine([#""v":1"#, #""future":{"a":[1,-2.5e-3,0.0,true,false,null,{"b":"\u00e9"}],"c":{}}"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""later":[]"#]), attempt),
+        (attemptLine([#""\u0076":1"#, #""type":"\u0061ttempt""#, #""at":"2027-01-07T12:00:00\u005A""#, #""key":"k""#, #""kind":"reminder""#]), attempt),
+        (
+            attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"\"\\\/\b\f\n\r\t\u00e9\u00C9\u4e2d\ud83d\ude00\uD83D\uDE00\u0000""#, #""kind":"reminder""#]),
+            JournalRecord(type: .attempt, at: at, key: "\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{c9}\u{4e2d}😀😀\u{0}", kind: .reminder)
+        ),
+        (
+            attemptLine([#""v":1"#, #""type":"sent""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"update""#, #""seq":-0"#, #""cc":[ "a" , "b" ]"#, #""event":{ "end":"2027-01-07T13:00:00Z", "location":null, "title":"T", "unknown":1, "start":"2027-01-07T12:00:00Z" }"#]),
+            JournalRecord(type: .sent, at: at, key: "k", kind: .update, seq: 0, cc: ["a", "b"], event: EventSnapshot(title: "T", start: at, end: at.addingTimeInterval(3600), location: nil, joinURL: nil, description: nil))
+        ),
+    ])
+    func handWrittenLinesDecodeInAnyKeyOrderSpacingAndEscaping(line: String, expected: JournalRecord) throws {
+        #expect(try decode(line).get() == expected)
+        #expect(foundationDecode(line) == expected)
+    }
+
+    /// Lines Foundation's decoder also refuses.
+    static let malformedLines: [String] = [
+        "", " ", "{}", "[]", "null", "1", #""v""#, "{", attemptLine() + "x", attemptLine() + "{}", attemptLine() + ",",
+        attemptLine(replacing: #""key":"k""#, with: "\"key\":\"a\u{1}b\""),
+        attemptLine(replacing: #""key":"k""#, with: "\"key\":\"a\tb\""),
+        attemptLine(replacing: #""key":"k""#, with: #""key":"\x""#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":"\u12""#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":"\u12g4""#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83d""#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83dx""#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83d\u0041""#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":"\ude00""#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":'k'"#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":k"#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":1"#),
+        attemptLine(replacing: #""key":"k""#, with: #""key":null"#),
+        attemptLine(replacing: #""key":"k""#, with: #""key""k""#),
+        attemptLine(replacing: #""key":"k""#, with: #"key:"k""#),
+        attemptLine(replacing: #""v":1"#, with: #""v":"1""#),
+        attemptLine(replacing: #""v":1"#, with: #""v":01"#),
+        attemptLine(replacing: #""v":1"#, with: #""v":+1"#),
+        attemptLine(replacing: #""v":1"#, with: #""v":true"#),
+        attemptLine(replacing: #""type":"attempt""#, with: #""type":"bounced""#),
+        attemptLine(replacing: #""type":"attempt""#, with: #""type":"Attempt""#),
+        attemptLine(replacing: #""kind":"reminder""#, with: #""kind":"letter""#),
+        attemptLine(replacing: #""kind":"reminder""#, with: #""kind":["reminder"]"#),
+        attemptLine(replacing: "}", with: #","seq":9223372036854775808}"#),
+        attemptLine(replacing: "}", with: #","seq":-9223372036854775809}"#),
+        attemptLine(replacing: "}", with: #","seq":1.5}"#),
+        attemptLine(replacing: "}", with: #","seq":"1"}"#),
+        attemptLine(replacing: "}", with: #","code":true}"#),
+        attemptLine(replacing: "}", with: #","permanent":1}"#),
+        attemptLine(replacing: "}", with: #","permanent":"true"}"#),
+        attemptLine(replacing: "}", with: #","permanent":tru}"#),
+        attemptLine(replacing: "}", with: #","cc":"a"}"#),
+        attemptLine(replacing: "}", with: #","cc":[null]}"#),
+        attemptLine(replacing: "}", with: #","cc":[1]}"#),
+        attemptLine(replacing: "}", with: #","cc":[["a"]]}"#),
+        attemptLine(replacing: "}", with: #","cc":["a" "b"]}"#),
+        attemptLine(replacing: "}", with: #","event":"T"}"#),
+        attemptLine(replacing: "}", with: #","event":{"start":"2027-01-07T12:00:00Z","end":"2027-01-07T12:00:00Z"}}"#),
+        attemptLine(replacing: "}", with: #","event":{"title":"T","start":"2027-01-07T12:00:00Z"}}"#),
+        attemptLine(replacing: "}", with: #","event":{"title":"T","start":"2027-01-07T12:00:00Z","end":"2027-13-07T12:00:00Z"}}"#),
+        attemptLine(replacing: "}", with: #","x":.5}"#),
+        attemptLine(replacing: "}", with: #","x":NaN}"#),
+        attemptLine(replacing: "}", with: #","x":[1,}"#),
+        attemptLine(replacing: "}", with: ",\"x\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"),
+        attemptLine(replacing: "}", with: "}\u{0b}"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-13-07T12:00:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-00T12:00:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07 12:00:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00:00"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07t12:00:00z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "20270107T120000Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: " 2027-01-07T12:00:00Z"),
+        attemptLine(replacing: #""at":"2027-01-07T12:00:00Z""#, with: #""at":1799323200"#),
+    ] + ["v", "type", "at", "key", "kind"].map { field in  // each required field missing
+        attemptLine(
+            [#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#]
+                .filter { !$0.hasPrefix("\"\(field)\"") })
+    }
+
+    @Test(arguments: malformedLines) func malformedLinesAreRejectedLikeFoundationRejectsThem(line: String) {
+        #expect(decode(line) == .failure(.malformed))
+        #expect(foundationDecode(line) == nil)
+    }
+
+    /// Where JSONDecoder is lenient and this decoder keeps to strict JSON and to the one date form `encode` writes,
+    /// or (for repeated keys) refuses to guess. Foundation accepts all of these.
+    static let linesJSONDecoderTolerates: [String] = [
+        "\u{feff}" + attemptLine(),
+        attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""key":"j""#]),
+        attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""uid":null"#, #""uid":"u""#]),
+        attemptLine(replacing: "}", with: ",}"),
+        attemptLine(replacing: "}", with: #","cc":["a",]}"#),
+        attemptLine(replacing: #""v":1"#, with: #""v":1.0"#),
+        attemptLine(replacing: #""v":1"#, with: #""v":1e0"#),
+        attemptLine(replacing: "}", with: #","x":1.}"#),
+        attemptLine(replacing: "}", with: #","x":-}"#),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-02-30T12:00:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2023-02-29T12:00:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T24:00:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:60:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00:60Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00:00.5Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00:00+00:00"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-1-07T12:00:00Z"),
+        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00:00Z "),
+    ]
+
+    @Test(arguments: linesJSONDecoderTolerates) func linesJSONDecoderToleratesAreMalformed(line: String) {
+        #expect(decode(line) == .failure(.malformed))
+    }
+
+    @Test func everyTruncationOfAValidLineIsMalformedAndATornLastLine() throws {
+        let line = Array(JournalCodec.encode(Self.records[1]).utf8)
+        let good = Array((JournalCodec.encode(attempt) + "\n").utf8)
+        for count in 0..<line.count {
+            let prefix = Array(line.prefix(count))
+            #expect(JournalCodec.decode(prefix) == .failure(.malformed), "cut after \(count) bytes")
+            #expect(foundationDecode(String(decoding: prefix, as: UTF8.self)) == nil, "cut after \(count) bytes")
+            let read = JournalCodec.decodeAll(good + prefix, file: "journal.jsonl")
+            #expect(read.records == [attempt] && read.errors.isEmpty && read.warnings.count == (count == 0 ? 0 : 1))
+        }
+        #expect(try JournalCodec.decode(line).get() == Self.records[1])
+    }
+
+    @Test func invalidUTF8InAStringIsReplacedAsWhenTheJournalWasReadAsText() throws {
+        let line = Array(attemptLine(replacing: #""key":"k""#, with: #""key":"!""#).utf8)
+            .map { $0 == UInt8(ascii: "!") ? 0xFF : $0 }
+        #expect(try JournalCodec.decode(line).get().key == "\u{FFFD}")
     }
 
     @Test func foldTracksThreadsInFlightAndFailures() {
