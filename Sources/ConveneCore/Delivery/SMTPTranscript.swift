@@ -143,9 +143,13 @@ public struct SMTPTranscript: Sendable, Hashable {
     }
 
     private static func trimmingLineEnd(_ line: String) -> String {
-        var text = Substring(line)
-        while let last = text.last, last == "\n" || last == "\r" || last == "\r\n" { text = text.dropLast() }
-        return String(text)
+        // On bytes: this runs for every command and reply of every message.
+        let bytes = line.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex, case let byte = bytes[bytes.index(before: end)], byte == 10 || byte == 13 {
+            end = bytes.index(before: end)
+        }
+        return end == bytes.endIndex ? line : String(line[..<end])
     }
 
     /// The address inside `RCPT TO:<…>`, or the argument as given.

@@ -52,7 +52,7 @@ public struct MessageComposer: @unchecked Sendable {
             "eventend": when.end,
             "location": s.location ?? "",
             "joinurl": s.joinURL ?? "",
-            "description": s.description?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+            "description": s.description?.trimmingBlanks(newlines: true) ?? "",
             "daystogo": "\(days)",
             "organizer": config.service.organizer.name.isEmpty ? config.service.organizer.address : config.service.organizer.name,
             "whatchanged": whatChanged(action),

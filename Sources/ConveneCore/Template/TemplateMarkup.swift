@@ -78,14 +78,14 @@ enum TemplateFormatting {
 
     /// A link in the text/plain part: just the URL when the text says nothing more, else `text (url)`.
     static func plainLink(text: String, url: String) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks()
         return trimmed.isEmpty || trimmed == url ? url : "\(text) (\(url))"
     }
 
     /// A link in the text/html part: an anchor for web and mail links; any other scheme (`javascript:`,
     /// `file:`) is shown as text, never made clickable.
     static func htmlLink(html: String, url: String) -> String {
-        let text = html.trimmingCharacters(in: .whitespaces).isEmpty ? TemplateFormatting.html(url) : html
+        let text = html.trimmingBlanks().isEmpty ? TemplateFormatting.html(url) : html
         return isLinkable(url)
             ? TemplateHTML.anchor(href: url, html: text) : "\(text) (\(TemplateFormatting.html(url)))"
     }

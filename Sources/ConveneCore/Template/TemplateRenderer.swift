@@ -24,7 +24,7 @@ struct TemplateRenderer {
             case .link: break  // the subject is parsed without links
             }
         }
-        return out.trimmingCharacters(in: .whitespaces)
+        return out.trimmingBlanks()
     }
 
     /// The plain body, with blocks separated by a blank line, and the HTML blocks (without the document).
@@ -147,7 +147,7 @@ struct TemplateRenderer {
     /// yes, true, y or 1 in any case shows optional text; anything else (including no value) hides it.
     static func isTruthy(_ value: String?) -> Bool {
         guard let value else { return false }
-        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch value.trimmingBlanks().lowercased() {
         case "yes", "true", "y", "1": return true
         default: return false
         }
@@ -181,7 +181,7 @@ struct TemplateRenderer {
         }
         guard let first = cleaned.unicodeScalars.first, let last = cleaned.unicodeScalars.last else { return "" }
         if first.properties.isWhitespace || last.properties.isWhitespace {
-            return cleaned.trimmingCharacters(in: .whitespacesAndNewlines)
+            return cleaned.trimmingBlanks(newlines: true)
         }
         return cleaned
     }
@@ -210,6 +210,6 @@ struct TemplateRenderer {
     static func urlValue(_ value: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in value.unicodeScalars where !isControl(scalar) { out.append(scalar) }
-        return String(out).trimmingCharacters(in: .whitespaces)
+        return String(out).trimmingBlanks()
     }
 }

@@ -173,8 +173,10 @@ public final class SMTPConnection {
     private static let commandCallback: ccurl_debug_callback = { _, type, data, size, userdata in
         guard type == CURLINFO_HEADER_OUT, let data, let userdata else { return 0 }
         let context = Unmanaged<SendContext>.fromOpaque(userdata).takeUnretainedValue()
-        let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
-        for line in text.split(separator: "\r\n") { context.transcript.commandSent(String(line)) }
+        // Split on bytes (LF; commandSent drops the CR): libcurl passes every command of every message through here.
+        for line in UnsafeRawBufferPointer(start: data, count: size).split(separator: 10) where line.contains(where: { $0 != 13 }) {
+            context.transcript.commandSent(String(decoding: line, as: UTF8.self))
+        }
         return 0
     }
 }
