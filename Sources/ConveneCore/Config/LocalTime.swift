@@ -24,9 +24,20 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// Parses the compact `YYYYMMDD` form used in UIDs and delivery keys.
-    public init?(compact text: String) {
-        guard text.count == 8, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        self.init(parsing: "\(text.prefix(4))-\(text.dropFirst(4).prefix(2))-\(text.suffix(2))")
+    /// On bytes: the journal's fold reads one for every calendar message sent.
+    public init?<Text: StringProtocol>(compact text: Text) {
+        var digits: [Int] = []
+        digits.reserveCapacity(8)
+        for byte in text.utf8 {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits.count < 8 else { return nil }
+            digits.append(Int(byte - UInt8(ascii: "0")))
+        }
+        guard digits.count == 8 else { return nil }
+        let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+        let month = digits[4] * 10 + digits[5]
+        let day = digits[6] * 10 + digits[7]
+        guard (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+        self.init(year: year, month: month, day: day)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -81,10 +81,11 @@ public struct JournalState: Sendable {
             guard record.kind.isCalendar, let uid = record.uid, let to = record.to, let snapshot = record.event else { return }
             let key = JournalState.threadKey(uid: uid, recipient: to)
             let previous = threads[key]
-            let parts = record.key.split(separator: "/", maxSplits: 2)
+            // The key is `event/yyyymmdd/notification/recipient`.
+            let event = record.key.prefix { $0 != "/" }
+            let date = record.key[event.endIndex...].dropFirst().prefix { $0 != "/" }
             threads[key] = CalendarThread(
-                uid: uid, eventID: parts.first.map(String.init) ?? "",
-                date: parts.count > 1 ? LocalDate(compact: String(parts[1])) : nil, recipient: to, name: record.name ?? previous?.name ?? "", cc: record.cc ?? [],
+                uid: uid, eventID: String(event), date: LocalDate(compact: date), recipient: to, name: record.name ?? previous?.name ?? "", cc: record.cc ?? [],
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
                 invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }
