@@ -9,6 +9,8 @@ usage:
   bench_check.py recipients DIR N     the first N .eml files of DIR as lines `ADDRESS PATH` (the To: address)
   bench_check.py proc PID             cpu=SECONDS hwm_kb=K rss_kb=K from /proc/PID/stat and /proc/PID/status
   bench_check.py sink FILE            messages=M sessions=S: smtp-sink -c's last counter line in FILE
+  bench_check.py fdatasync DIR N      median_us=U: N appends of a journal-sized line to a file in DIR, each followed
+                                      by fdatasync, as the journal's syncer does (the median of their durations)
 """
 import email.parser
 import email.utils
@@ -16,7 +18,9 @@ import json
 import os
 import re
 import socket
+import statistics
 import sys
+import time
 
 
 def free_port():
@@ -83,11 +87,29 @@ def sink(path):
     return f"messages={messages} sessions={sessions}"
 
 
+def fdatasync(directory, n):
+    path = os.path.join(directory, "fdatasync-probe.jsonl")
+    line = b'{"at":"2027-01-04T09:00:00Z","key":"' + b"x" * 500 + b'","type":"sent","v":1}\n'
+    durations = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
+    try:
+        for _ in range(n):
+            start = time.perf_counter()
+            os.write(fd, line)
+            os.fdatasync(fd)
+            durations.append(time.perf_counter() - start)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return f"median_us={statistics.median(durations) * 1e6:.0f}"
+
+
 def main():
     args = sys.argv[1:]
     commands = {
         "port": (0, free_port), "journal": (1, journal), "status": (1, status), "eml": (1, eml),
         "proc": (1, proc), "sink": (1, sink), "recipients": (2, lambda d, n: recipients(d, int(n))),
+        "fdatasync": (2, lambda d, n: fdatasync(d, int(n))),
     }
     if not args or args[0] not in commands or len(args) - 1 != commands[args[0]][0]:
         sys.exit(__doc__)

@@ -42,12 +42,13 @@ final class LaneFeed: @unchecked Sendable {
     private var cancelled = false
     private var running = true
     /// How many prepared messages may wait for the lane: enough to hide the rendering, few enough that a stamp stays
-    /// close to the moment its message goes.
+    /// within milliseconds of the moment its message goes. A full feed sleeps until the lane has taken half, so it
+    /// wakes once per `depth / 2` messages rather than once per message.
     private let depth: Int
 
     /// Starts preparing `actions` in order. `prepare` may call `sleep(until:clock:)` (rate limit) and is never called
     /// again after it returns `.stop` or the feed is cancelled.
-    init(_ actions: [Action], depth: Int = 2, prepare: @escaping @Sendable (Action, LaneFeed) -> Step) {
+    init(_ actions: [Action], depth: Int = 8, prepare: @escaping @Sendable (Action, LaneFeed) -> Step) {
         self.depth = depth
         let actions = UncheckedBox(actions)
         Thread.detachNewThread { [self] in
@@ -76,7 +77,7 @@ final class LaneFeed: @unchecked Sendable {
         condition.withLock {
             while ready.isEmpty && end == nil { condition.wait() }
             guard !ready.isEmpty else { return nil }
-            condition.broadcast()
+            if ready.count == depth / 2 + 1 { condition.broadcast() }  // now half empty: let a waiting feed go on
             return ready.removeFirst()
         }
     }
@@ -111,7 +112,9 @@ final class LaneFeed: @unchecked Sendable {
     /// Queues a prepared message, waiting while `depth` are already queued; false if cancelled.
     private func push(_ prepared: Prepared) -> Bool {
         condition.withLock {
-            while ready.count >= depth && !cancelled { condition.wait() }
+            if ready.count >= depth {
+                while ready.count > depth / 2 && !cancelled { condition.wait() }
+            }
             if cancelled { return false }
             ready.append(prepared)
             condition.broadcast()
