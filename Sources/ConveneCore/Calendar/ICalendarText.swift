@@ -36,6 +36,8 @@ enum ICalendarText {
     /// A parameter value: RFC 6868 caret encoding for `^`, `"` and line breaks, other control
     /// characters dropped, and double quotes when the value contains `:`, `;` or `,`.
     static func parameter(_ value: String) -> String {
+        // Most names need nothing: one byte scan (multi-byte characters take the full path for U+2028/9 and C1).
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && !"^\":;,".utf8.contains($0) }) { return value }
         var out = String.UnicodeScalarView()
         var previousWasCR = false
         var needsQuotes = false
@@ -65,6 +67,7 @@ enum ICalendarText {
     /// A URI value (URL, `mailto:`): no escaping exists for URIs, so control characters are dropped
     /// and spaces percent-encoded, which keeps the line intact and the URI valid.
     static func uri(_ value: String) -> String {
+        if value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return value }
         var out = String.UnicodeScalarView()
         for scalar in value.unicodeScalars {
             if scalar == " " {

@@ -50,6 +50,19 @@ enum ContentEncoding {
         var index = line.startIndex
         while index < line.endIndex {
             let lead = line[index]
+            // Fast path: a run of printable ASCII other than `=` is copied as is, as much of it as fits before a soft
+            // break (the line's last byte, whose room differs, takes the general path).
+            if isPlain(lead) {
+                let limit = min(line.endIndex - 1, index + (maximumLineLength - 1 - length))
+                var end = index
+                while end < limit && isPlain(line[end]) { end += 1 }
+                if end > index {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: line[index..<end]))
+                    length += end - index
+                    index = end
+                    continue
+                }
+            }
             var end = index + 1
             while end < line.endIndex && line[end] & 0xC0 == 0x80 { end += 1 }
             let isLast = end == line.endIndex
@@ -74,6 +87,11 @@ enum ContentEncoding {
             length += width
             index = end
         }
+    }
+
+    /// Printable ASCII that quoted-printable writes as itself anywhere on a line (not `=`, not blank).
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")
     }
 
     /// `bytes` in base64, 76 characters a line, lines joined by CRLF (no final CRLF).

@@ -14,6 +14,7 @@ enum HeaderEncoding {
     /// spaces, runs of spaces and tabs collapse to one space, and the ends are trimmed. Decoders fold
     /// whitespace anyway, so doing it here makes what is written exactly what is read back.
     static func sanitized(_ text: String) -> String {
+        if isClean(text) { return text }
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -35,16 +36,56 @@ enum HeaderEncoding {
     /// and capped so a line can never pass 998 octets. Addresses are validated upstream; this only
     /// guarantees that a bad one cannot break the message.
     static func addressText(_ text: String) -> String {
+        // Every message has several: a valid address passes one byte scan and is returned as is.
+        if text.utf8.count <= maximumPlainToken && text.utf8.allSatisfy(isAddressByte) { return text }
         let kept = text.unicodeScalars.filter { isAtext($0) || $0 == "." || $0 == "@" || $0 == "[" || $0 == "]" }
         return String(String.UnicodeScalarView(kept.prefix(maximumPlainToken)))
     }
 
     /// RFC 5322 atext: the characters a display name may use without quotes.
     static func isAtext(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "a"..."z", "A"..."Z", "0"..."9": return true
-        default: return "!#$%&'*+-/=?^_`{|}~".unicodeScalars.contains(scalar)
+        scalar.isASCII && isAtext(UInt8(scalar.value))
+    }
+
+    static func isAtext(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "!"), UInt8(ascii: "#")...UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="),
+            UInt8(ascii: "?"), UInt8(ascii: "^")...UInt8(ascii: "`"), UInt8(ascii: "{")...UInt8(ascii: "~"):
+            return true
+        default:
+            return false
         }
+    }
+
+    /// The bytes an addr-spec or msg-id keeps: atext, `.`, `@`, `[` and `]`.
+    private static func isAddressByte(_ byte: UInt8) -> Bool {
+        isAtext(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "[")
+            || byte == UInt8(ascii: "]")
+    }
+
+    /// True when `sanitized` would return `text` unchanged: printable ASCII or other non-control text, single
+    /// spaces, no blank at either end.
+    private static func isClean(_ text: String) -> Bool {
+        var previous: UInt8 = UInt8(ascii: " ")  // so a leading space is not clean
+        for byte in text.utf8 {
+            // Tabs, C0 controls, DEL; C1 controls and U+2028/9 are multi-byte: leave those to the slow path.
+            if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2 { return false }
+            if byte == UInt8(ascii: " ") && previous == UInt8(ascii: " ") { return false }
+            previous = byte
+        }
+        return previous != UInt8(ascii: " ")
+    }
+
+    /// Whether `text` holds `=?`, which a decoder could read as the start of an encoded word.
+    static func mayLookEncoded(_ text: String) -> Bool {
+        var afterEquals = false
+        for byte in text.utf8 {
+            if afterEquals && byte == UInt8(ascii: "?") { return true }
+            afterEquals = byte == UInt8(ascii: "=")
+        }
+        return false
     }
 
     /// Longest single header token written as is; anything longer is split into encoded words, so a
@@ -65,7 +106,7 @@ enum HeaderEncoding {
         let words = text.split(separator: " ").map(String.init)
         let isPlainASCII = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
         // "=?" in ASCII text could be misread as an encoded word (Python decodes even inside quotes).
-        if isPlainASCII && !text.contains("=?") && words.allSatisfy({ $0.utf8.count < maximumPlainToken }) {
+        if isPlainASCII && !mayLookEncoded(text) && words.allSatisfy({ $0.utf8.count < maximumPlainToken }) {
             if words.allSatisfy(isAtom) { return words }
             var tokens = words.map {
                 $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
@@ -83,7 +124,7 @@ enum HeaderEncoding {
             run = []
         }
         for word in words {
-            if isAtom(word) && !word.contains("=?") && word.utf8.count < maximumPlainToken {
+            if isAtom(word) && !mayLookEncoded(word) && word.utf8.count < maximumPlainToken {
                 flush()
                 tokens.append(word)
             } else {
@@ -102,7 +143,7 @@ enum HeaderEncoding {
         if text.isEmpty { return [] }
         let isPlainASCII = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
         let words = text.split(separator: " ").map(String.init)
-        if isPlainASCII && !text.contains("=?") && words.allSatisfy({ $0.utf8.count < maximumPlainToken }) {
+        if isPlainASCII && !mayLookEncoded(text) && words.allSatisfy({ $0.utf8.count < maximumPlainToken }) {
             return words
         }
         return encodedWords(text, firstLimit: firstLimit)

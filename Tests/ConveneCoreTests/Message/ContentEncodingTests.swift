@@ -39,7 +39,9 @@ struct QuotedPrintableTests {
         "windows\r\nline\rends\n",
         "nul\u{00}bell\u{07}",
         ".\n..\n.leading dots\n",
-    ])
+        String(repeating: "x", count: 74) + " y", String(repeating: "x", count: 75) + "=", String(repeating: "x", count: 151),
+        String(repeating: "x", count: 74) + "é" + String(repeating: "x", count: 80), "=" + String(repeating: "x", count: 80),
+    ] + QuotedPrintableTests.mixedTexts)
     func linesStayWithin76AndDecodeBackToTheText(text: String) throws {
         let encoded = ContentEncoding.quotedPrintable(text)
         let lines = encoded.components(separatedBy: "\r\n")
@@ -57,6 +59,29 @@ struct QuotedPrintableTests {
         let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             .replacingOccurrences(of: "\n", with: "\r\n")
         #expect(try #require(decodeQuotedPrintable(encoded)) == Array(expected.utf8))
+    }
+
+    /// Texts mixing long plain runs with spaces, tabs, `=`, multi-byte characters and line ends at every position,
+    /// from a fixed seed.
+    static let mixedTexts: [String] = {
+        var generator = SplitMix(seed: 7)
+        let pieces = ["x", "xxxxxxxxxx", " ", "\t", "=", "é", "🎉", "\n", "\r\n", "abc def", "."]
+        return (0..<40).map { _ in
+            (0..<Int(generator.next() % 120)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+        }
+    }()
+
+    /// A small deterministic generator, so the mixed texts are the same on every run.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     @Test func softBreaksNeverSplitAUTF8Character() throws {
