@@ -58,10 +58,15 @@ public enum JournalCompaction {
 
     /// `event/yyyymmdd` from the delivery key `event/yyyymmdd/notification/recipient` (event ids have no slash).
     static func occurrence(of record: JournalRecord) -> String? {
-        let parts = record.key.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[1].count == 8, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber)
+        // On bytes, without splitting: compaction asks this of every record in the journal.
+        let key = record.key.utf8
+        guard let first = key.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let dateStart = key.index(after: first)
+        guard let second = key[dateStart...].firstIndex(of: UInt8(ascii: "/")),
+            key.distance(from: dateStart, to: second) == 8,
+            key[dateStart..<second].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else { return nil }
-        return parts[0] + "/" + parts[1]
+        return String(record.key[..<second])
     }
 
     /// The latest instant a day-long occurrence on its local date can end in any time zone (UTC−12: the local

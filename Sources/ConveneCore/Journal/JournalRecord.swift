@@ -74,6 +74,12 @@ public enum JournalCodec {
     public static func encode(_ record: JournalRecord) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(512)
+        append(record, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `encode(record)` appended to `out` as bytes (no newline): the journal writes many lines from one buffer.
+    public static func append(_ record: JournalRecord, to out: inout [UInt8]) {
         var line = JSONLine(&out)
         line.addVerbatim("at", isoUTC(record.at), to: &out)
         if let cc = record.cc { line.add("cc", cc, to: &out) }
@@ -102,7 +108,6 @@ public enum JournalCodec {
         if let uid = record.uid { line.add("uid", uid, to: &out) }
         line.add("v", record.v, to: &out)
         line.finish(&out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `2027-01-07T12:00:00Z`: whole seconds in UTC, as JSONDecoder's `.iso8601` reads it; `date(isoUTC:)` reads it back.
@@ -111,7 +116,29 @@ public enum JournalCodec {
         let days = Int((Double(seconds) / 86400).rounded(.down))
         let rest = seconds - days * 86400
         let day = LocalDate(dayNumber: days)
-        return day.description + "T" + digits(rest / 3600, 2) + ":" + digits(rest % 3600 / 60, 2) + ":" + digits(rest % 60, 2) + "Z"
+        guard (0...9999).contains(day.year) else {
+            return day.description + "T" + digits(rest / 3600, 2) + ":" + digits(rest % 3600 / 60, 2) + ":" + digits(rest % 60, 2) + "Z"
+        }
+        // Written straight into the string's storage: every journal record carries at least one.
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(day.year, 4, at: 0)
+            put(day.month, 2, at: 5)
+            put(day.day, 2, at: 8)
+            put(rest / 3600, 2, at: 11)
+            put(rest % 3600 / 60, 2, at: 14)
+            put(rest % 60, 2, at: 17)
+            for (offset, byte) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")] as [(Int, Unicode.Scalar)] {
+                buffer[offset] = UInt8(ascii: byte)
+            }
+            return 20
+        }
     }
 
     /// Why a line could not be read.

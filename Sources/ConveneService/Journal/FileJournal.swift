@@ -155,7 +155,7 @@ public final class FileJournal: @unchecked Sendable {
     public func write(_ records: [JournalRecord], lazy: Bool = false) throws(JournalError) -> UInt64 {
         var bytes: [UInt8] = []
         for record in records {
-            bytes.append(contentsOf: JournalCodec.encode(record).utf8)
+            JournalCodec.append(record, to: &bytes)
             bytes.append(UInt8(ascii: "\n"))
         }
         lock.lock()
@@ -229,7 +229,12 @@ public final class FileJournal: @unchecked Sendable {
         do throws(SystemError) {
             let tfd = try SystemError.check("open", temp) { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
             defer { close(tfd) }
-            try SystemError.writeAll(tfd, Array(records.map { JournalCodec.encode($0) + "\n" }.joined().utf8), temp)
+            var bytes: [UInt8] = []
+            for record in records {
+                JournalCodec.append(record, to: &bytes)
+                bytes.append(UInt8(ascii: "\n"))
+            }
+            try SystemError.writeAll(tfd, bytes, temp)
             try SystemError.check("fsync", temp) { fsync(tfd) }
             // Open the new file before the rename: once the rename is done, appends must go to it (the old inode is
             // unlinked), and no error may leave `fd` pointing at the old one.
