@@ -157,6 +157,8 @@ public final class Dispatcher {
             lanes[Int(hash % UInt64(count))].append(action)
         }
         var userStop = false
+        journal.concurrentWriters = count
+        defer { journal.concurrentWriters = 1 }
         if count == 1 {
             runLane(lanes[0], transport: transports[0], composer: composer, now: now, clock: clock) {
                 heartbeat()

@@ -177,6 +177,7 @@ public final class FileJournal: @unchecked Sendable {
         group.written += 1
         if lazy { return group.written }
         group.wanted = group.written
+        group.requests += 1
         group.broadcast()
         startSyncer()
         return group.written
@@ -194,6 +195,22 @@ public final class FileJournal: @unchecked Sendable {
         }
     }
 
+    /// How many threads write outcome records at once (the dispatcher's lanes; 1 otherwise). With more than one, a
+    /// sync waits until each has asked for one, or until anyone waits for the disk, so one sync covers all their
+    /// records instead of starting as soon as the first arrives and leaving the others to the next.
+    public var concurrentWriters: Int {
+        get { group.withLock { group.writers } }
+        set {
+            group.withLock {
+                group.writers = max(1, newValue)
+                group.broadcast()
+            }
+        }
+    }
+
+    /// How many syncs the journal has made: with group commit, fewer than the records that asked for one.
+    public var syncCount: Int { group.withLock { group.syncs } }
+
     /// Blocks until everything written up to `ticket` is on disk (or the journal has failed).
     public func waitDurable(_ ticket: UInt64) throws(JournalError) {
         group.lock()
@@ -205,7 +222,11 @@ public final class FileJournal: @unchecked Sendable {
             group.broadcast()
             startSyncer()
         }
+        // Someone needs the disk now: the syncer stops gathering (`concurrentWriters`) and syncs.
+        group.waiters += 1
+        group.broadcast()
         while group.durable < ticket && group.error == nil { group.wait() }
+        group.waiters -= 1
         if let error = group.error { throw error }
     }
 
@@ -271,6 +292,15 @@ final class GroupCommit: @unchecked Sendable {
     var durable: UInt64 = 0
     var syncing = false
     var error: JournalError?
+    /// Writes that asked for a sync, and how many of them the syncs started so far cover.
+    var requests = 0
+    var requestsCovered = 0
+    /// Threads blocked in `waitDurable`.
+    var waiters = 0
+    /// Syncs made.
+    var syncs = 0
+    /// See `FileJournal.concurrentWriters`.
+    var writers = 1
 
     func lock() { condition.lock() }
     func unlock() { condition.unlock() }
@@ -287,7 +317,13 @@ final class GroupCommit: @unchecked Sendable {
             if wanted <= durable {
                 _ = wait(until: Date().addingTimeInterval(0.05))
                 if wanted <= durable { break }
+                continue
             }
+            if requests - requestsCovered < writers && waiters == 0 {
+                wait()  // gathering: another writer's record or a waiter is coming
+                continue
+            }
+            requestsCovered = requests
             let target = written
             unlock()
             let fd = descriptor()
@@ -301,6 +337,7 @@ final class GroupCommit: @unchecked Sendable {
                 error = .io(SystemError(operation: "fdatasync", path: path, code: code))
             } else {
                 durable = max(durable, target)
+                syncs += 1
             }
             broadcast()
         }

@@ -83,6 +83,30 @@ struct FileJournalTests {
 
 /// A last record that was written whole but lost its newline still counts, in memory and in the file.
 struct FileJournalWholeLastLineTests {
+    /// Group commit with several lanes: one sync covers every lane's outcome, unless someone needs the disk sooner.
+    @Test func withSeveralWritersOneSyncCoversEachWritersRecordOrStartsWhenSomeoneWaits() throws {
+        let journal = try FileJournal(directory: try TestEnvironment.temporaryDirectory("journal").path)
+        journal.concurrentWriters = 2
+        let first = try journal.write([FileJournalTests.record(.sent, "a")])
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(journal.syncCount == 0, "gathering: the other writer's record is still to come")
+        let second = try journal.write([FileJournalTests.record(.sent, "b")])
+        try journal.waitDurable(second)
+        try journal.waitDurable(first)
+        #expect(journal.syncCount == 1, "one sync for both writers' records")
+
+        // Only one writer asks, but a waiter cannot wait for the others: the sync starts at once.
+        try journal.waitDurable(try journal.write([FileJournalTests.record(.sent, "c")]))
+        #expect(journal.syncCount == 2)
+
+        // One writer (one connection): every record that asks is synced at once, without anyone waiting.
+        journal.concurrentWriters = 1
+        _ = try journal.write([FileJournalTests.record(.sent, "d")])
+        let deadline = Date().addingTimeInterval(5)
+        while journal.syncCount < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(journal.syncCount == 3)
+    }
+
     @Test func aCompleteLastRecordWithoutItsNewlineIsKeptAndTerminated() throws {
         let directory = try TestEnvironment.temporaryDirectory("journal").path
         let first = JournalCodec.encode(FileJournalTests.record(.attempt, "a"))
