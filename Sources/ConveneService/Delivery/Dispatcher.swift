@@ -288,7 +288,12 @@ public final class Dispatcher {
                 stop(.transport(error))
                 return
             }
-            guard let ticket = write(outcome(of: action, report, at: sleeps ? clock() : now)) else { return }
+            // The outcome goes to the journal first: its sync is what the next message's final dot waits for.
+            let finished = sleeps ? clock() : now
+            let result = outcome(of: action, report, at: finished)
+            let written = write(result.record)
+            account(for: action, report, result, at: finished)
+            guard let ticket = written else { return }
             lastTicket = ticket
             // A server that never answers (refused, unreachable, timed out before any reply) is an outage, not a
             // problem with these messages: after a few in a row, stop and let the caller pause, rather than
@@ -329,34 +334,49 @@ public final class Dispatcher {
     /// Messages in a row without any SMTP reply after which a lane treats the server as down.
     static let outageThreshold = 5
 
-    /// The outcome record for the principal recipient, with counters and one log line.
-    private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> JournalRecord {
+    /// The outcome record for the principal recipient, and that recipient's result and reply text.
+    private func outcome(
+        of action: Action, _ report: DeliveryReport, at finished: Date
+    ) -> (record: JournalRecord, principal: RecipientResult, reply: String) {
         let principal = report.results.first { $0.address.lowercased() == action.recipient.address.lowercased() }
             ?? RecipientResult(address: action.recipient.address, outcome: .temporary, code: nil, reply: report.transportError ?? "no result")
+        let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
+        let record: JournalRecord
+        switch principal.outcome {
+        case .delivered: record = action.sentRecord(at: finished, reply: principal.reply)
+        case .permanent: record = action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply)
+        case .temporary, .unknown: record = action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply)
+        }
+        return (record, principal, reply)
+    }
+
+    /// Counters and log lines for an outcome (logged even if its record could not be written: the server's verdict
+    /// is a fact the admin needs either way).
+    private func account(
+        for action: Action, _ report: DeliveryReport, _ result: (record: JournalRecord, principal: RecipientResult, reply: String),
+        at finished: Date
+    ) {
+        let (_, principal, reply) = result
         for other in report.results where other.address != principal.address && other.outcome != .delivered {
             log.warning("delegate copy not delivered", ["key": action.key, "cc": other.address, "smtp": other.reply])
         }
-        let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
         let fields: KeyValuePairs<String, String> = ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": reply, "msgid": action.messageID]
         switch principal.outcome {
         case .delivered:
             lock.withLock { counters.countSent(at: finished, zone: workspace.config.service.timeZone) }
             log.info("sent", fields)
-            return action.sentRecord(at: finished, reply: principal.reply)
         case .permanent:
             lock.withLock {
                 counters.failed += 1
                 counters.lastError = reply
             }
             log.error("failed permanently", fields)
-            return action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply)
         case .temporary, .unknown:
             lock.withLock {
                 counters.failed += 1
                 counters.lastError = reply
             }
             log.warning(principal.outcome == .unknown ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry", fields)
-            return action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply)
         }
     }
 }
