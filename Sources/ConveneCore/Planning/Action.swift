@@ -115,10 +115,16 @@ public struct Action: Sendable, Equatable {
         extras?.recipient ?? Mailbox(name: person?.name ?? "", address: person?.email ?? "")
     }
 
+    /// The address of `recipient`, without building the mailbox (the plan's JSON needs only this).
+    public var recipientAddress: String { extras?.recipient?.address ?? person?.email ?? "" }
+
     /// Delegates copied on the message.
     public var cc: [Mailbox] {
         extras?.cc ?? (person?.delegate.map { [Mailbox(name: "", address: $0)] } ?? [])
     }
+
+    /// The addresses of `cc`.
+    public var ccAddresses: [String] { extras?.cc?.map(\.address) ?? (person?.delegate.map { [$0] } ?? []) }
 
     /// The recipient's lower-cased address.
     public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
