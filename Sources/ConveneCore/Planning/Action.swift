@@ -42,12 +42,14 @@ final class ActionExtras: Sendable {
         _ old: ActionExtras?, recipient: Mailbox?? = nil, cc: [Mailbox]?? = nil, snapshot: EventSnapshot?? = nil,
         previous: EventSnapshot?? = nil, skipReason: String?? = nil
     ) -> ActionExtras? {
-        let new = ActionExtras(
-            recipient: recipient ?? old?.recipient, cc: cc ?? old?.cc, snapshot: snapshot ?? old?.snapshot,
-            previous: previous ?? old?.previous, skipReason: skipReason ?? old?.skipReason)
-        let empty = new.recipient == nil && new.cc == nil && new.snapshot == nil && new.previous == nil
-            && new.skipReason == nil
-        return empty ? nil : new
+        let recipient = recipient ?? old?.recipient
+        let cc = cc ?? old?.cc
+        let snapshot = snapshot ?? old?.snapshot
+        let previous = previous ?? old?.previous
+        let skipReason = skipReason ?? old?.skipReason
+        // Checked before allocating: nearly every action has no extras, and a plan makes millions of actions.
+        if recipient == nil && cc == nil && snapshot == nil && previous == nil && skipReason == nil { return nil }
+        return ActionExtras(recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason)
     }
 }
 

@@ -73,6 +73,8 @@ public struct Reconciler: Sendable {
                     list.append((m.person, forum))
                 }
             }
+            // In key order, so each occurrence's actions for one notification come out in due order already.
+            list.sort { $0.0.key < $1.0.key }
             membersByEvent[occurrence.eventID] = list
             return list
         }
@@ -224,64 +226,7 @@ public struct Reconciler: Sendable {
                         + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
             }
         }
-        // Sort positions, not the (large) actions themselves, then gather once.
-        Reconciler.sortByDue(&actions, roster: roster)
+        DueOrder.sort(&actions)
         return Plan(actions: actions, refusal: nil)
-    }
-
-    /// Sorts into due order (instant, then event, date, notification, recipient, sequence) without moving the large
-    /// actions around: each gets a packed numeric tie-break rank, the small keys are sorted, the actions gathered once.
-    static func sortByDue(_ actions: inout [Action], roster: Roster) {
-        func ranks(_ values: Set<String>) -> [String: UInt64] {
-            Dictionary(uniqueKeysWithValues: values.sorted().enumerated().map { ($1, UInt64($0)) })
-        }
-        let events = ranks(Set(actions.map(\.eventID)))
-        let notifications = ranks(Set(actions.map(\.notification)))
-        // Recipients are nearly all roster people: rank them by key once, keyed by identity (cheap to hash);
-        // the few leavers known only from the journal are ranked by their address.
-        var recipients = ranks(Set(roster.people.map(\.key) + actions.lazy.filter { $0.person == nil }.map(\.recipientKey)))
-        var byPerson: [ObjectIdentifier: UInt64] = [:]
-        byPerson.reserveCapacity(roster.people.count)
-        for person in roster.people { byPerson[ObjectIdentifier(person)] = recipients[person.key] }
-        for action in actions where action.person.map({ byPerson[ObjectIdentifier($0)] == nil }) ?? false {
-            // A person object not from this roster (tests build some): rank by key too.
-            recipients[action.recipientKey] = recipients[action.recipientKey] ?? UInt64(recipients.count)
-        }
-        guard events.count < 1 << 12, notifications.count < 1 << 8, recipients.count < 1 << 24 else {
-            actions.sort(by: Action.dueOrder)
-            return
-        }
-        struct SortKey {
-            var due: Double
-            var rank: UInt64
-            var sequence: Int
-            var index: Int
-        }
-        var keys: [SortKey] = []
-        keys.reserveCapacity(actions.count)
-        for (index, action) in actions.enumerated() {
-            // event (12 bits) | day number (20 bits) | notification (8 bits) | recipient (24 bits)
-            let rank = events[action.eventID]! << 52 | UInt64(action.occurrence.dayNumber & 0xFFFFF) << 32
-                | notifications[action.notification]! << 24
-                | (action.person.flatMap { byPerson[ObjectIdentifier($0)] } ?? recipients[action.recipientKey]!)
-            keys.append(SortKey(due: action.due.timeIntervalSince1970, rank: rank, sequence: action.sequence, index: index))
-        }
-        keys.sort { ($0.due, $0.rank, $0.sequence) < ($1.due, $1.rank, $1.sequence) }
-        // Apply the permutation in place, cycle by cycle, so a national-scale plan is never held twice.
-        var placed = [Bool](repeating: false, count: keys.count)
-        for start in keys.indices where !placed[start] {
-            var position = start
-            let held = actions[start]
-            while true {
-                placed[position] = true
-                let source = keys[position].index
-                if source == start {
-                    actions[position] = held
-                    break
-                }
-                actions[position] = actions[source]
-                position = source
-            }
-        }
     }
 }

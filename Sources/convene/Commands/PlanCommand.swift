@@ -48,7 +48,7 @@ enum PlanCommand {
             return lastInWindow
         }
         if options.json {
-            PlanFormat.writeJSONArray(plan.actions.lazy.filter(inWindow), zone: zone, to: FileHandle.standardOutput)
+            PlanFormat.writeJSONArray(plan.actions, where: inWindow, zone: zone, to: FileHandle.standardOutput)
             return .ok
         }
         let actions = plan.actions.filter(inWindow)
@@ -84,16 +84,19 @@ enum PlanFormat {
 
     /// Writes the whole plan as a JSON array, one action per line, in chunks: a national-scale plan is hundreds of
     /// megabytes of JSON and is never held in memory at once.
-    static func writeJSONArray(_ actions: some Sequence<Action>, zone: TimeZone, to handle: FileHandle) {
+    static func writeJSONArray(
+        _ actions: [Action], where include: (Action) -> Bool, zone: TimeZone, to handle: FileHandle
+    ) {
         let chunk = 1 << 22
         var out: [UInt8] = []
         out.reserveCapacity(chunk)
         var encoder = PlanJSONEncoder(zone: zone)
         var first = true
-        for action in actions {
+        // By index, so each action is read in place rather than copied out of the array.
+        for index in actions.indices where include(actions[index]) {
             out.append(contentsOf: first ? "[\n  ".utf8 : ",\n  ".utf8)
             first = false
-            encoder.append(action, to: &out)
+            encoder.append(actions[index], to: &out)
             if out.count > chunk - 4096 {
                 handle.write(Data(out))
                 out.removeAll(keepingCapacity: true)

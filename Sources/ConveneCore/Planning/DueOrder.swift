@@ -1,0 +1,107 @@
+import Foundation
+
+/// Puts a plan's actions into due order (`Action.dueOrder`: instant, then event, occurrence date, notification,
+/// recipient, sequence), keeping actions that compare equal in the order they came.
+///
+/// A year's plan for a national roster is millions of actions but only hundreds of *groups*: the actions of one
+/// occurrence and notification due at one instant, which differ only in their recipient. So the groups are sorted,
+/// not the actions, and each action is then swapped once straight into its place (no copies, no second array).
+/// The planner emits each group's recipients in key order, so a group is sorted on its own only when they came
+/// otherwise (cancellations found in the journal, for one).
+enum DueOrder {
+    static func sort(_ actions: inout [Action]) {
+        var groups = Groups()
+        // Per action its group; per group whether its recipients came out of order, and its latest action so far.
+        var groupOfAction: [Int] = []
+        groupOfAction.reserveCapacity(actions.count)
+        var unsorted: [Bool] = []
+        var latest: [Int] = []
+        for index in actions.indices {
+            let group = groups.group(of: actions[index])
+            if group == latest.count {
+                unsorted.append(false)
+                latest.append(index)
+            } else {
+                if !unsorted[group] && Action.dueOrder(actions[index], actions[latest[group]]) { unsorted[group] = true }
+                latest[group] = index
+            }
+            groupOfAction.append(group)
+        }
+
+        // Where each group starts once the groups are in order, then where each action goes.
+        var start = [Int](repeating: 0, count: groups.keys.count)
+        var count = [Int](repeating: 0, count: groups.keys.count)
+        for group in groupOfAction { count[group] += 1 }
+        var next = 0
+        for group in groups.keys.indices.sorted(by: { groups.keys[$0] < groups.keys[$1] }) {
+            start[group] = next
+            next += count[group]
+        }
+        var destination = groupOfAction
+        var filled = start
+        for index in destination.indices {
+            let group = destination[index]
+            destination[index] = filled[group]
+            filled[group] += 1
+        }
+
+        // Each swap puts one action in its final place.
+        actions.withUnsafeMutableBufferPointer { buffer in
+            for index in buffer.indices {
+                while destination[index] != index {
+                    let target = destination[index]
+                    buffer.swapAt(index, target)
+                    destination.swapAt(index, target)
+                }
+            }
+        }
+        for group in groups.keys.indices where unsorted[group] {
+            actions[start[group]..<start[group] + count[group]].sort(by: Action.dueOrder)
+        }
+    }
+
+    /// Everything but the recipient and sequence that `Action.dueOrder` compares.
+    private struct GroupKey: Hashable, Comparable {
+        var due: Date
+        var eventID: String
+        var occurrence: LocalDate
+        var notification: String
+
+        static func < (lhs: GroupKey, rhs: GroupKey) -> Bool {
+            if lhs.due != rhs.due { return lhs.due < rhs.due }
+            if lhs.eventID != rhs.eventID { return lhs.eventID < rhs.eventID }
+            if lhs.occurrence != rhs.occurrence { return lhs.occurrence < rhs.occurrence }
+            return lhs.notification < rhs.notification
+        }
+    }
+
+    /// Numbers groups in order of first appearance. The planner emits a person's invitation and reminders together,
+    /// so the group of an action is nearly always one of the last few seen: those are checked by identity first,
+    /// and only a miss hashes the group's strings.
+    private struct Groups {
+        private(set) var keys: [GroupKey] = []
+        private var numbers: [GroupKey: Int] = [:]
+        private var recent: [(occurrence: ObjectIdentifier, notification: String, due: Date, group: Int)] = []
+        private var nextRecent = 0
+        private static let recentCount = 8
+
+        mutating func group(of action: Action) -> Int {
+            let occurrence = ObjectIdentifier(action.occurrenceRef)
+            for entry in recent
+            where entry.occurrence == occurrence && entry.due == action.due && entry.notification == action.notification {
+                return entry.group
+            }
+            let key = GroupKey(
+                due: action.due, eventID: action.eventID, occurrence: action.occurrence, notification: action.notification)
+            let group = numbers[key] ?? keys.count
+            if group == keys.count {
+                keys.append(key)
+                numbers[key] = group
+            }
+            let entry = (occurrence, action.notification, action.due, group)
+            if recent.count < Self.recentCount { recent.append(entry) } else { recent[nextRecent] = entry }
+            nextRecent = (nextRecent + 1) % Self.recentCount
+            return group
+        }
+    }
+}
