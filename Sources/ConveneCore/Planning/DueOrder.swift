@@ -16,16 +16,19 @@ enum DueOrder {
         groupOfAction.reserveCapacity(actions.count)
         var unsorted: [Bool] = []
         var latest: [Int] = []
-        for index in actions.indices {
-            let group = groups.group(of: actions[index])
-            if group == latest.count {
-                unsorted.append(false)
-                latest.append(index)
-            } else {
-                if !unsorted[group] && Action.dueOrder(actions[index], actions[latest[group]]) { unsorted[group] = true }
-                latest[group] = index
+        // Through a buffer pointer, so actions are borrowed in place rather than copied.
+        actions.withUnsafeBufferPointer { actions in
+            for index in actions.indices {
+                let group = groups.group(of: actions[index])
+                if group == latest.count {
+                    unsorted.append(false)
+                    latest.append(index)
+                } else {
+                    if !unsorted[group] && Action.dueOrder(actions[index], actions[latest[group]]) { unsorted[group] = true }
+                    latest[group] = index
+                }
+                groupOfAction.append(group)
             }
-            groupOfAction.append(group)
         }
 
         // Where each group starts once the groups are in order, then where each action goes.

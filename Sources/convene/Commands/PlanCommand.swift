@@ -39,19 +39,19 @@ enum PlanCommand {
         // Actions come in due order, so runs share a due instant and its local day is worked out once per run.
         var lastDue: Date?
         var lastInWindow = false
-        let inWindow = { (action: Action) -> Bool in
-            if action.due != lastDue {
-                let day = LocalDateTime(instant: action.due, in: zone).date
-                lastDue = action.due
+        let inWindow = { (due: Date) -> Bool in
+            if due != lastDue {
+                let day = LocalDateTime(instant: due, in: zone).date
+                lastDue = due
                 lastInWindow = (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
             }
             return lastInWindow
         }
         if options.json {
-            PlanFormat.writeJSONArray(plan.actions, where: inWindow, zone: zone, to: FileHandle.standardOutput)
+            PlanFormat.writeJSONArray(plan.actions, dueWhere: inWindow, zone: zone, to: FileHandle.standardOutput)
             return .ok
         }
-        let actions = plan.actions.filter(inWindow)
+        let actions = plan.actions.filter { inWindow($0.due) }
         Output.line(PlanFormat.table(actions, zone: zone, perRecipient: perRecipient).joined(separator: "\n"))
         return .ok
     }
@@ -82,24 +82,26 @@ enum PlanFormat {
         return out
     }
 
-    /// Writes the whole plan as a JSON array, one action per line, in chunks: a national-scale plan is hundreds of
+    /// Writes the actions whose due instant passes `include` as a JSON array, one action per line, in chunks: a national-scale plan is hundreds of
     /// megabytes of JSON and is never held in memory at once.
     static func writeJSONArray(
-        _ actions: [Action], where include: (Action) -> Bool, zone: TimeZone, to handle: FileHandle
+        _ actions: [Action], dueWhere include: (Date) -> Bool, zone: TimeZone, to handle: FileHandle
     ) {
         let chunk = 1 << 22
         var out: [UInt8] = []
         out.reserveCapacity(chunk)
         var encoder = PlanJSONEncoder(zone: zone)
         var first = true
-        // By index, so each action is read in place rather than copied out of the array.
-        for index in actions.indices where include(actions[index]) {
-            out.append(contentsOf: first ? "[\n  ".utf8 : ",\n  ".utf8)
-            first = false
-            encoder.append(actions[index], to: &out)
-            if out.count > chunk - 4096 {
-                handle.write(Data(out))
-                out.removeAll(keepingCapacity: true)
+        // Through a buffer pointer, so each action is borrowed in place rather than copied out of the array.
+        actions.withUnsafeBufferPointer { actions in
+            for index in actions.indices where include(actions[index].due) {
+                out.append(contentsOf: first ? "[\n  ".utf8 : ",\n  ".utf8)
+                first = false
+                encoder.append(actions[index], to: &out)
+                if out.count > chunk - 4096 {
+                    handle.write(Data(out))
+                    out.removeAll(keepingCapacity: true)
+                }
             }
         }
         out.append(contentsOf: first ? "[]\n".utf8 : "\n]\n".utf8)
