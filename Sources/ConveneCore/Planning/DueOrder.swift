@@ -16,15 +16,24 @@ enum DueOrder {
         groupOfAction.reserveCapacity(actions.count)
         var unsorted: [Bool] = []
         var latest: [Int] = []
-        // Through a buffer pointer, so actions are borrowed in place rather than copied.
+        // Fields are read in place: passing whole actions to functions would copy them (and touch every person).
         actions.withUnsafeBufferPointer { actions in
             for index in actions.indices {
-                let group = groups.group(of: actions[index])
+                let group = groups.group(
+                    occurrence: actions[index].occurrenceRef, notification: actions[index].notification,
+                    due: actions[index].due)
                 if group == latest.count {
                     unsorted.append(false)
                     latest.append(index)
                 } else {
-                    if !unsorted[group] && Action.dueOrder(actions[index], actions[latest[group]]) { unsorted[group] = true }
+                    // Within a group only the recipient and sequence differ.
+                    let previous = latest[group]
+                    if !unsorted[group]
+                        && (actions[index].recipientKey, actions[index].sequence)
+                            < (actions[previous].recipientKey, actions[previous].sequence)
+                    {
+                        unsorted[group] = true
+                    }
                     latest[group] = index
                 }
                 groupOfAction.append(group)
@@ -88,20 +97,19 @@ enum DueOrder {
         private var nextRecent = 0
         private static let recentCount = 8
 
-        mutating func group(of action: Action) -> Int {
-            let occurrence = ObjectIdentifier(action.occurrenceRef)
-            for entry in recent
-            where entry.occurrence == occurrence && entry.due == action.due && entry.notification == action.notification {
+        /// The group of an action of `occurrence` for `notification` due at `due`.
+        mutating func group(occurrence ref: OccurrenceRef, notification: String, due: Date) -> Int {
+            let occurrence = ObjectIdentifier(ref)
+            for entry in recent where entry.occurrence == occurrence && entry.due == due && entry.notification == notification {
                 return entry.group
             }
-            let key = GroupKey(
-                due: action.due, eventID: action.eventID, occurrence: action.occurrence, notification: action.notification)
+            let key = GroupKey(due: due, eventID: ref.eventID, occurrence: ref.date, notification: notification)
             let group = numbers[key] ?? keys.count
             if group == keys.count {
                 keys.append(key)
                 numbers[key] = group
             }
-            let entry = (occurrence, action.notification, action.due, group)
+            let entry = (occurrence, notification, due, group)
             if recent.count < Self.recentCount { recent.append(entry) } else { recent[nextRecent] = entry }
             nextRecent = (nextRecent + 1) % Self.recentCount
             return group

@@ -36,22 +36,12 @@ enum PlanCommand {
         let plan = Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: state).plan(now: now)
         if let refusal = plan.refusal { throw CommandError(exitCode: .dataError, message: refusal) }
         // The window is checked while writing, not by copying the plan: a year's plan holds millions of actions.
-        // Actions come in due order, so runs share a due instant and its local day is worked out once per run.
-        var lastDue: Date?
-        var lastInWindow = false
-        let inWindow = { (due: Date) -> Bool in
-            if due != lastDue {
-                let day = LocalDateTime(instant: due, in: zone).date
-                lastDue = due
-                lastInWindow = (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
-            }
-            return lastInWindow
-        }
+        var window = DueWindow(from: from, to: to, zone: zone)
         if options.json {
-            PlanFormat.writeJSONArray(plan.actions, dueWhere: inWindow, zone: zone, to: FileHandle.standardOutput)
+            PlanFormat.writeJSONArray(plan.actions, window: window, zone: zone, to: FileHandle.standardOutput)
             return .ok
         }
-        let actions = plan.actions.filter { inWindow($0.due) }
+        let actions = plan.actions.filter { window.contains($0.due) }
         Output.line(PlanFormat.table(actions, zone: zone, perRecipient: perRecipient).joined(separator: "\n"))
         return .ok
     }
@@ -59,6 +49,32 @@ enum PlanCommand {
     static func date(_ text: String, _ option: String) throws(CommandError) -> LocalDate {
         guard let date = LocalDate(parsing: text) else { throw .usage("\(option) must be YYYY-MM-DD; got '\(text)'") }
         return date
+    }
+}
+
+/// The days of `--from` and `--to`, both included, in the service zone.
+struct DueWindow {
+    let from: LocalDate?
+    let to: LocalDate?
+    let zone: TimeZone
+    private var lastDue: Date?
+    private var lastContained = false
+
+    init(from: LocalDate?, to: LocalDate?, zone: TimeZone) {
+        self.from = from
+        self.to = to
+        self.zone = zone
+    }
+
+    /// Whether an action due at `due` is shown. Actions come in due order, so runs share a due instant and its local
+    /// day is worked out once per run.
+    mutating func contains(_ due: Date) -> Bool {
+        if due != lastDue {
+            let day = LocalDateTime(instant: due, in: zone).date
+            lastDue = due
+            lastContained = (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
+        }
+        return lastContained
     }
 }
 
@@ -82,30 +98,41 @@ enum PlanFormat {
         return out
     }
 
-    /// Writes the actions whose due instant passes `include` as a JSON array, one action per line, in chunks: a national-scale plan is hundreds of
-    /// megabytes of JSON and is never held in memory at once.
-    static func writeJSONArray(
-        _ actions: [Action], dueWhere include: (Date) -> Bool, zone: TimeZone, to handle: FileHandle
-    ) {
-        let chunk = 1 << 22
-        var out: [UInt8] = []
-        out.reserveCapacity(chunk)
-        var encoder = PlanJSONEncoder(zone: zone)
-        var first = true
-        // Through a buffer pointer, so each action is borrowed in place rather than copied out of the array.
-        actions.withUnsafeBufferPointer { actions in
-            for index in actions.indices where include(actions[index].due) {
-                out.append(contentsOf: first ? "[\n  ".utf8 : ",\n  ".utf8)
-                first = false
-                encoder.append(actions[index], to: &out)
-                if out.count > chunk - 4096 {
-                    handle.write(Data(out))
-                    out.removeAll(keepingCapacity: true)
-                }
+    /// Writes the actions in `window` as a JSON array, one action per line. A national-scale plan is hundreds of
+    /// megabytes of JSON: slices of it are encoded two at a time on both cores, and written (on a thread of their own)
+    /// while the next two are encoded.
+    static func writeJSONArray(_ actions: [Action], window: DueWindow, zone: TimeZone, to handle: FileHandle) {
+        let slice = 1 << 14
+        let writer = ChunkWriter(handle)
+        var started = false
+        for pair in stride(from: 0, to: actions.count, by: 2 * slice) {
+            let encoded = EncodedSlices(count: 2)
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let start = min(pair + half * slice, actions.count)
+                encoded[half] = encode(actions[start..<min(start + slice, actions.count)], window: window, zone: zone)
+            }
+            for var chunk in encoded.all where !chunk.isEmpty {
+                // Every object was written after ",\n  "; the very first opens the array instead.
+                if !started { chunk[0] = UInt8(ascii: "[") }
+                started = true
+                writer.write(chunk)
             }
         }
-        out.append(contentsOf: first ? "[]\n".utf8 : "\n]\n".utf8)
-        handle.write(Data(out))
+        writer.write(Array((started ? "\n]\n" : "[]\n").utf8))
+        writer.finish()
+    }
+
+    /// The actions of `slice` in `window`, each as `,\n  ` and one JSON object.
+    private static func encode(_ slice: ArraySlice<Action>, window: DueWindow, zone: TimeZone) -> [UInt8] {
+        var window = window
+        var encoder = PlanJSONEncoder(zone: zone)
+        var out: [UInt8] = []
+        out.reserveCapacity(slice.count * 512)
+        for index in slice.indices where window.contains(slice[index].due) {
+            out.append(contentsOf: ",\n  ".utf8)
+            encoder.append(slice[index], to: &out)
+        }
+        return out
     }
 
     static func table(_ actions: [Action], zone: TimeZone, perRecipient: Bool) -> [String] {
@@ -135,6 +162,46 @@ enum PlanFormat {
         let count = actions.count
         return lines + ["\(count) deliver\(count == 1 ? "y" : "ies")"]
     }
+}
+
+/// The JSON of slices of a plan, handed from the threads that encode them to the one that writes them.
+final class EncodedSlices: @unchecked Sendable {
+    // @unchecked: `slices` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var slices: [[UInt8]]
+
+    init(count: Int) { slices = Array(repeating: [], count: count) }
+
+    subscript(index: Int) -> [UInt8] {
+        get { lock.withLock { slices[index] } }
+        set { lock.withLock { slices[index] = newValue } }
+    }
+
+    /// Every slice, in order.
+    var all: [[UInt8]] { lock.withLock { slices } }
+}
+
+/// Writes chunks of output on a thread of its own, so that on two cores the kernel copies one chunk into the file
+/// while the next is encoded.
+final class ChunkWriter: Sendable {
+    private let handle: FileHandle
+    private let queue = DispatchQueue(label: "convene.plan.output")
+    /// At most two chunks wait to be written, so memory stays bounded however fast they are encoded.
+    private let slots = DispatchSemaphore(value: 2)
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// Queues `bytes`; waits while two chunks are already waiting.
+    func write(_ bytes: [UInt8]) {
+        slots.wait()
+        queue.async { [handle, slots] in
+            handle.write(Data(bytes))
+            slots.signal()
+        }
+    }
+
+    /// Returns once every queued chunk is written.
+    func finish() { queue.sync {} }
 }
 
 /// Writes actions as plan JSON objects (due, kind, event, occurrence, notification, recipient, cc, uid, sequence, key,
