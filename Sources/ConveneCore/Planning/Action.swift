@@ -58,6 +58,9 @@ final class ActionExtras: Sendable {
 /// year's plan for a national roster holds millions of these.
 public struct Action: Sendable, Equatable {
     public var kind: MessageKind
+    /// An invitation sent at once because the recipient joined after its due time. (Declared next to `kind` so the
+    /// two share the padding before `due`: stored properties are laid out in order.)
+    public var lateJoiner: Bool
     /// Non-nil for a skip: the reason it will not be sent; journaled as `skipped`.
     public var skipReason: String? {
         get { extras?.skipReason }
@@ -75,8 +78,6 @@ public struct Action: Sendable, Equatable {
     public var sequence: Int
     /// The forum through which the recipient is invited.
     public var forum: String?
-    /// An invitation sent at once because the recipient joined after its due time.
-    public var lateJoiner: Bool
     private var extras: ActionExtras?
 
     /// An action for `person` (or, for someone no longer in the roster, `recipient`/`cc` from the journal).
