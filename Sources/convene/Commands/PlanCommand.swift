@@ -102,7 +102,7 @@ enum PlanFormat {
     /// megabytes of JSON: slices of it are encoded two at a time on both cores, and written (on a thread of their own)
     /// while the next two are encoded.
     static func writeJSONArray(_ actions: [Action], window: DueWindow, zone: TimeZone, to handle: FileHandle) {
-        let slice = 1 << 14
+        let slice = 1 << 12
         let writer = ChunkWriter(handle)
         var started = false
         for pair in stride(from: 0, to: actions.count, by: 2 * slice) {
