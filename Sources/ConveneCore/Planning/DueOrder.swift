@@ -100,7 +100,8 @@ enum DueOrder {
         /// The group of an action of `occurrence` for `notification` due at `due`.
         mutating func group(occurrence ref: OccurrenceRef, notification: String, due: Date) -> Int {
             let occurrence = ObjectIdentifier(ref)
-            for entry in recent where entry.occurrence == occurrence && entry.due == due && entry.notification == notification {
+            for entry in recent
+            where entry.occurrence == occurrence && entry.due == due && entry.notification == notification {
                 return entry.group
             }
             let key = GroupKey(due: due, eventID: ref.eventID, occurrence: ref.date, notification: notification)

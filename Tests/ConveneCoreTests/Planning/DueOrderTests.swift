@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ConveneCore
 
 struct DueOrderTests {
@@ -16,11 +17,9 @@ struct DueOrderTests {
             domain: "example.gov.uk")
     }
 
-    static func action(_ occurrence: OccurrenceRef, _ notification: String, _ email: String, due: Date, sequence: Int = 0)
-        -> Action
-    {
+    static func action(_ ref: OccurrenceRef, _ rule: String, _ email: String, due: Date, sequence: Int = 0) -> Action {
         Action(
-            kind: .reminder, due: due, grace: ten, occurrence: occurrence, notification: notification, template: "reminder",
+            kind: .reminder, due: due, grace: ten, occurrence: ref, notification: rule, template: "reminder",
             person: nil, recipient: Mailbox(name: "", address: email), sequence: sequence, forum: nil)
     }
 
@@ -37,7 +36,9 @@ struct DueOrderTests {
             actions.append(action(a, "week-before", email, due: email == "c@x.uk" ? ten : nine))
             actions.append(action(a, "invitation", email, due: nine))
         }
-        for email in ["d@x.uk", "a@x.uk", "c@x.uk"] { actions.append(action(aAgain, "cancellation", email, due: nine, sequence: 1)) }
+        for email in ["d@x.uk", "a@x.uk", "c@x.uk"] {
+            actions.append(action(aAgain, "cancellation", email, due: nine, sequence: 1))
+        }
         actions.append(action(a, "cancellation", "a@x.uk", due: nine, sequence: 0))
         actions.append(action(a, "invitation", "b@x.uk", due: nine))
         return actions
