@@ -109,7 +109,8 @@ enum PlanFormat {
             let encoded = EncodedSlices(count: 2)
             DispatchQueue.concurrentPerform(iterations: 2) { half in
                 let start = min(pair + half * slice, actions.count)
-                encoded[half] = encode(actions[start..<min(start + slice, actions.count)], window: window, zone: zone)
+                let end = min(start + slice, actions.count)
+                encoded.store(encode(actions[start..<end], window: window, zone: zone), at: half)
             }
             for var chunk in encoded.all where !chunk.isEmpty {
                 // Every object was written after ",\n  "; the very first opens the array instead.
@@ -172,10 +173,7 @@ final class EncodedSlices: @unchecked Sendable {
 
     init(count: Int) { slices = Array(repeating: [], count: count) }
 
-    subscript(index: Int) -> [UInt8] {
-        get { lock.withLock { slices[index] } }
-        set { lock.withLock { slices[index] = newValue } }
-    }
+    func store(_ bytes: [UInt8], at index: Int) { lock.withLock { slices[index] = bytes } }
 
     /// Every slice, in order.
     var all: [[UInt8]] { lock.withLock { slices } }
