@@ -11,9 +11,11 @@ import Foundation
 enum DueOrder {
     static func sort(_ actions: inout [Action]) {
         var groups = Groups()
-        // Per action its group; per group whether its recipients came out of order, and its latest action so far.
-        var groupOfAction: [Int] = []
-        groupOfAction.reserveCapacity(actions.count)
+        // Per action its group (turned below into where the action goes); per group its size, whether its recipients
+        // came out of order, and its latest action so far.
+        var destination: [Int] = []
+        destination.reserveCapacity(actions.count)
+        var count: [Int] = []
         var unsorted: [Bool] = []
         var latest: [Int] = []
         // Fields are read in place: passing whole actions to functions would copy them (and touch every person).
@@ -23,9 +25,11 @@ enum DueOrder {
                     occurrence: actions[index].occurrenceRef, notification: actions[index].notification,
                     due: actions[index].due)
                 if group == latest.count {
+                    count.append(1)
                     unsorted.append(false)
                     latest.append(index)
                 } else {
+                    count[group] += 1
                     // Within a group only the recipient and sequence differ.
                     let previous = latest[group]
                     if !unsorted[group]
@@ -36,20 +40,17 @@ enum DueOrder {
                     }
                     latest[group] = index
                 }
-                groupOfAction.append(group)
+                destination.append(group)
             }
         }
 
         // Where each group starts once the groups are in order, then where each action goes.
-        var start = [Int](repeating: 0, count: groups.keys.count)
-        var count = [Int](repeating: 0, count: groups.keys.count)
-        for group in groupOfAction { count[group] += 1 }
+        var start = [Int](repeating: 0, count: count.count)
         var next = 0
         for group in groups.keys.indices.sorted(by: { groups.keys[$0] < groups.keys[$1] }) {
             start[group] = next
             next += count[group]
         }
-        var destination = groupOfAction
         var filled = start
         for index in destination.indices {
             let group = destination[index]
