@@ -13,7 +13,9 @@ public struct Audience: Sendable {
     private var forumsByPerson: [String: [String]] = [:]
 
     public init(config: Config, roster: Roster) {
-        let gradeNames = Dictionary(config.grades.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        // One reason string per grade, shared by everyone in it: a national roster has few grades and many people.
+        let gradeReasons = Dictionary(
+            config.grades.map { ($0.id, "grade \($0.id) (\($0.name))") }, uniquingKeysWith: { a, _ in a })
         var direct: [String: [String: [String]]] = [:]
         for forum in config.forums {
             direct[forum.id] = [:]
@@ -22,7 +24,8 @@ public struct Audience: Sendable {
         let forumsByRole = Dictionary(grouping: config.forums.flatMap { f in f.roles.map { ($0, f.id) } }, by: \.0)
         for person in roster.people {
             for (_, forum) in forumsByGrade[person.grade] ?? [] {
-                direct[forum]?[person.key, default: []].append("grade \(person.grade) (\(gradeNames[person.grade] ?? person.grade))")
+                direct[forum]?[person.key, default: []].append(
+                    gradeReasons[person.grade] ?? "grade \(person.grade) (\(person.grade))")
             }
             for role in person.roles {
                 for (_, forum) in forumsByRole[role] ?? [] {
@@ -44,7 +47,7 @@ public struct Audience: Sendable {
                     members[key, default: []].append(contentsOf: reasons.map { "via \(other): \($0)" })
                 }
             }
-            members = members.filter { !removed.contains("\(id)\u{0}\($0.key)") }
+            if !removed.isEmpty { members = members.filter { !removed.contains("\(id)\u{0}\($0.key)") } }
             resolved[id] = members
             return members
         }

@@ -42,12 +42,14 @@ final class ActionExtras: Sendable {
         _ old: ActionExtras?, recipient: Mailbox?? = nil, cc: [Mailbox]?? = nil, snapshot: EventSnapshot?? = nil,
         previous: EventSnapshot?? = nil, skipReason: String?? = nil
     ) -> ActionExtras? {
-        let new = ActionExtras(
-            recipient: recipient ?? old?.recipient, cc: cc ?? old?.cc, snapshot: snapshot ?? old?.snapshot,
-            previous: previous ?? old?.previous, skipReason: skipReason ?? old?.skipReason)
-        let empty = new.recipient == nil && new.cc == nil && new.snapshot == nil && new.previous == nil
-            && new.skipReason == nil
-        return empty ? nil : new
+        let recipient = recipient ?? old?.recipient
+        let cc = cc ?? old?.cc
+        let snapshot = snapshot ?? old?.snapshot
+        let previous = previous ?? old?.previous
+        let skipReason = skipReason ?? old?.skipReason
+        // Checked before allocating: nearly every action has no extras, and a plan makes millions of actions.
+        if recipient == nil && cc == nil && snapshot == nil && previous == nil && skipReason == nil { return nil }
+        return ActionExtras(recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason)
     }
 }
 
@@ -56,6 +58,9 @@ final class ActionExtras: Sendable {
 /// year's plan for a national roster holds millions of these.
 public struct Action: Sendable, Equatable {
     public var kind: MessageKind
+    /// An invitation sent at once because the recipient joined after its due time. (Declared next to `kind` so the
+    /// two share the padding before `due`: stored properties are laid out in order.)
+    public var lateJoiner: Bool
     /// Non-nil for a skip: the reason it will not be sent; journaled as `skipped`.
     public var skipReason: String? {
         get { extras?.skipReason }
@@ -73,8 +78,6 @@ public struct Action: Sendable, Equatable {
     public var sequence: Int
     /// The forum through which the recipient is invited.
     public var forum: String?
-    /// An invitation sent at once because the recipient joined after its due time.
-    public var lateJoiner: Bool
     private var extras: ActionExtras?
 
     /// An action for `person` (or, for someone no longer in the roster, `recipient`/`cc` from the journal).
@@ -115,10 +118,16 @@ public struct Action: Sendable, Equatable {
         extras?.recipient ?? Mailbox(name: person?.name ?? "", address: person?.email ?? "")
     }
 
+    /// The address of `recipient`, without building the mailbox (the plan's JSON needs only this).
+    public var recipientAddress: String { extras?.recipient?.address ?? person?.email ?? "" }
+
     /// Delegates copied on the message.
     public var cc: [Mailbox] {
         extras?.cc ?? (person?.delegate.map { [Mailbox(name: "", address: $0)] } ?? [])
     }
+
+    /// The addresses of `cc`.
+    public var ccAddresses: [String] { extras?.cc?.map(\.address) ?? (person?.delegate.map { [$0] } ?? []) }
 
     /// The recipient's lower-cased address.
     public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }

@@ -32,6 +32,18 @@ public enum CalendarStep: Sendable, Hashable {
     }
 }
 
+/// An audience member of an event, with the notification rules that apply to them: worked out once per event,
+/// not once per date.
+private struct Member {
+    let person: Person
+    /// The forum through which they are invited.
+    let forum: String
+    /// The first invitation rule that applies, by index.
+    let invitationRule: Int?
+    /// The reminder rules that apply, by index, in file order.
+    let reminderRules: [Int]
+}
+
 /// Reconcile: a pure function of (config, roster, journal state, now) to the actions that close the gap between
 /// what should have been sent and what was. `convene plan`, `preview` and `run` all call this.
 public struct Reconciler: Sendable {
@@ -61,21 +73,47 @@ public struct Reconciler: Sendable {
         let domain = service.domain
         let invitationRules = config.notifications.filter { $0.kind == .invitation }
         let reminderRules = config.notifications.filter { $0.kind == .reminder }
-        var actions: [Action] = []
-        var membersByEvent: [String: [(Person, String)]] = [:]
+        var membersByEvent: [String: [Member]] = [:]
 
-        func members(_ occurrence: Occurrence) -> [(Person, String)] {
+        // Rule filters as sets, checked once per person and event.
+        let invitationForums = invitationRules.map { Set($0.forums) }
+        let reminderForums = reminderRules.map { Set($0.forums) }
+        func matches(_ rule: NotificationRule, _ ruleForums: Set<String>, _ person: Person, in forums: [String]) -> Bool {
+            (rule.grades.isEmpty || rule.grades.contains(person.grade))
+                && (ruleForums.isEmpty || forums.contains { ruleForums.contains($0) })
+        }
+
+        func members(_ occurrence: Occurrence) -> [Member] {
             if let cached = membersByEvent[occurrence.eventID] { return cached }
             var seen: Set<String> = []
-            var list: [(Person, String)] = []
+            var list: [Member] = []
             for forum in occurrence.forums {
                 for m in audience.members(of: forum) where m.person.optOut != .all && seen.insert(m.person.key).inserted {
-                    list.append((m.person, forum))
+                    let forums = audience.forums(of: m.person)
+                    list.append(
+                        Member(
+                            person: m.person, forum: forum,
+                            invitationRule: invitationRules.indices.first {
+                                matches(invitationRules[$0], invitationForums[$0], m.person, in: forums)
+                            },
+                            reminderRules: reminderRules.indices.filter {
+                                matches(reminderRules[$0], reminderForums[$0], m.person, in: forums)
+                            }))
                 }
             }
+            // In key order, so each occurrence's actions for one notification come out in due order already.
+            list.sort { $0.person.key < $1.person.key }
             membersByEvent[occurrence.eventID] = list
             return list
         }
+
+        // Room for every action the occurrences ahead can need (a calendar message and each reminder per member,
+        // a cancellation per journal thread), reserved at once: growing by doubling would copy a national plan
+        // and briefly hold it twice. Pages never written are never resident.
+        let ahead = occurrences.filter { $0.active && $0.snapshot.start > now }
+        var actions: [Action] = []
+        actions.reserveCapacity(
+            ahead.reduce(state.threads.count) { $0 + members($1).count * (1 + reminderRules.count) })
 
         /// Urgent messages go in the window, unless that would be after the event starts: then at once.
         func urgent(before start: Date) -> Date {
@@ -110,28 +148,19 @@ public struct Reconciler: Sendable {
             return action
         }
 
-        // Rule filters as sets, looked up per person.
-        let ruleForums = Dictionary(config.notifications.map { ($0.id, Set($0.forums)) }, uniquingKeysWith: { a, _ in a })
-        func matches(_ rule: NotificationRule, _ person: Person) -> Bool {
-            (rule.grades.isEmpty || rule.grades.contains(person.grade))
-                && (ruleForums[rule.id]?.isEmpty ?? true || audience.forums(of: person).contains { ruleForums[rule.id]!.contains($0) })
-        }
-        var memberKeysByEvent: [String: Set<String>] = [:]
-
-        for occurrence in occurrences where occurrence.active && occurrence.snapshot.start > now {
+        for occurrence in ahead {
             let start = occurrence.snapshot.start
             let ref = OccurrenceRef(occurrence, domain: domain)
             // Due times depend on the occurrence and the rule only: computed once, not per person.
             let invitationDue = invitationRules.map { times.due($0.send, before: start) }
             let reminderDue = reminderRules.map { times.due($0.send, before: start) }
-            let members = members(occurrence)
-            if memberKeysByEvent[occurrence.eventID] == nil {
-                memberKeysByEvent[occurrence.eventID] = Set(members.map(\.0.key))
-            }
-            for (person, forum) in members {
+            // A stable sort: reminders due together keep their order in the file.
+            let remindersInDueOrder = reminderRules.indices.sorted { reminderDue[$0] < reminderDue[$1] }
+            for member in members(occurrence) {
+                let (person, forum) = (member.person, member.forum)
                 let thread = state.thread(uid: occurrence.uid, key: person.key)
                 var invitedAt = thread.flatMap { $0.cancelled ? nil : $0.invitedAt }
-                let ruleIndex = invitationRules.firstIndex { matches($0, person) }
+                let ruleIndex = member.invitationRule
                 let rule = ruleIndex.map { invitationRules[$0] }
                 switch CalendarStep.next(sent: thread, wanted: occurrence.snapshot, whyNot: "") {
                 case .invite:
@@ -164,13 +193,15 @@ public struct Reconciler: Sendable {
                 case .nothing, .cancel: break
                 }
                 guard person.optOut == .none, let invitedAt else { continue }
-                let rules = reminderRules.indices.filter { matches(reminderRules[$0], person) }
-                    .map { (rule: reminderRules[$0], due: reminderDue[$0]) }
-                    .sorted { $0.due < $1.due }
-                for (index, entry) in rules.enumerated() {
-                    let grace = index + 1 < rules.count ? min(rules[index + 1].due, start) : start
-                    guard var action = make(.reminder, ref, entry.rule.id, template: entry.rule.template, to: person, sequence: 0, due: max(entry.due, min(now, grace)), grace: grace, forum: forum) else { continue }
-                    if action.skipReason == nil && entry.due < invitedAt {
+                // Each reminder's grace ends when the member's next one is due, or at the start.
+                var reminders = remindersInDueOrder.lazy.filter(member.reminderRules.contains).makeIterator()
+                var nextReminder = reminders.next()
+                while let index = nextReminder {
+                    nextReminder = reminders.next()
+                    let (rule, due) = (reminderRules[index], reminderDue[index])
+                    let grace = nextReminder.map { min(reminderDue[$0], start) } ?? start
+                    guard var action = make(.reminder, ref, rule.id, template: rule.template, to: person, sequence: 0, due: max(due, min(now, grace)), grace: grace, forum: forum) else { continue }
+                    if action.skipReason == nil && due < invitedAt {
                         action.skipReason = "the recipient joined after this reminder was due"
                         action.due = max(now, invitedAt)
                     }
@@ -180,6 +211,15 @@ public struct Reconciler: Sendable {
         }
 
         // Calendar entries the file no longer wants: cancel them from the journal's snapshot.
+        // Who is in the audience of each event planned above, built only when the journal has entries to check.
+        var memberKeys: [String: Set<String>] = [:]
+        func memberKeysByEvent(_ eventID: String) -> Set<String>? {
+            if let keys = memberKeys[eventID] { return keys }
+            guard let members = membersByEvent[eventID] else { return nil }
+            let keys = Set(members.map(\.person.key))
+            memberKeys[eventID] = keys
+            return keys
+        }
         let byUID = Dictionary(occurrences.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
         var leavers: Set<String> = []
         var invitedPeople: Set<String> = []
@@ -189,7 +229,7 @@ public struct Reconciler: Sendable {
             invitedPeople.insert(recipientKey)
             let occurrence = byUID[thread.uid]
             if let occurrence, occurrence.snapshot.start <= now { continue }
-            if let occurrence, occurrence.active, memberKeysByEvent[occurrence.eventID]?.contains(recipientKey) == true { continue }
+            if let occurrence, occurrence.active, memberKeysByEvent(occurrence.eventID)?.contains(recipientKey) == true { continue }
             let person = roster.person(thread.recipient)
             let reason: String
             if occurrence == nil {
@@ -224,64 +264,7 @@ public struct Reconciler: Sendable {
                         + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
             }
         }
-        // Sort positions, not the (large) actions themselves, then gather once.
-        Reconciler.sortByDue(&actions, roster: roster)
+        DueOrder.sort(&actions)
         return Plan(actions: actions, refusal: nil)
-    }
-
-    /// Sorts into due order (instant, then event, date, notification, recipient, sequence) without moving the large
-    /// actions around: each gets a packed numeric tie-break rank, the small keys are sorted, the actions gathered once.
-    static func sortByDue(_ actions: inout [Action], roster: Roster) {
-        func ranks(_ values: Set<String>) -> [String: UInt64] {
-            Dictionary(uniqueKeysWithValues: values.sorted().enumerated().map { ($1, UInt64($0)) })
-        }
-        let events = ranks(Set(actions.map(\.eventID)))
-        let notifications = ranks(Set(actions.map(\.notification)))
-        // Recipients are nearly all roster people: rank them by key once, keyed by identity (cheap to hash);
-        // the few leavers known only from the journal are ranked by their address.
-        var recipients = ranks(Set(roster.people.map(\.key) + actions.lazy.filter { $0.person == nil }.map(\.recipientKey)))
-        var byPerson: [ObjectIdentifier: UInt64] = [:]
-        byPerson.reserveCapacity(roster.people.count)
-        for person in roster.people { byPerson[ObjectIdentifier(person)] = recipients[person.key] }
-        for action in actions where action.person.map({ byPerson[ObjectIdentifier($0)] == nil }) ?? false {
-            // A person object not from this roster (tests build some): rank by key too.
-            recipients[action.recipientKey] = recipients[action.recipientKey] ?? UInt64(recipients.count)
-        }
-        guard events.count < 1 << 12, notifications.count < 1 << 8, recipients.count < 1 << 24 else {
-            actions.sort(by: Action.dueOrder)
-            return
-        }
-        struct SortKey {
-            var due: Double
-            var rank: UInt64
-            var sequence: Int
-            var index: Int
-        }
-        var keys: [SortKey] = []
-        keys.reserveCapacity(actions.count)
-        for (index, action) in actions.enumerated() {
-            // event (12 bits) | day number (20 bits) | notification (8 bits) | recipient (24 bits)
-            let rank = events[action.eventID]! << 52 | UInt64(action.occurrence.dayNumber & 0xFFFFF) << 32
-                | notifications[action.notification]! << 24
-                | (action.person.flatMap { byPerson[ObjectIdentifier($0)] } ?? recipients[action.recipientKey]!)
-            keys.append(SortKey(due: action.due.timeIntervalSince1970, rank: rank, sequence: action.sequence, index: index))
-        }
-        keys.sort { ($0.due, $0.rank, $0.sequence) < ($1.due, $1.rank, $1.sequence) }
-        // Apply the permutation in place, cycle by cycle, so a national-scale plan is never held twice.
-        var placed = [Bool](repeating: false, count: keys.count)
-        for start in keys.indices where !placed[start] {
-            var position = start
-            let held = actions[start]
-            while true {
-                placed[position] = true
-                let source = keys[position].index
-                if source == start {
-                    actions[position] = held
-                    break
-                }
-                actions[position] = actions[source]
-                position = source
-            }
-        }
     }
 }

@@ -35,14 +35,16 @@ enum PlanCommand {
         let state = try options.journalState(workspace)
         let plan = Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: state).plan(now: now)
         if let refusal = plan.refusal { throw CommandError(exitCode: .dataError, message: refusal) }
-        let actions = plan.actions.filter { action in
-            let day = LocalDateTime(instant: action.due, in: zone).date
-            return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
-        }
+        // The window is checked while writing, not by copying the plan: a year's plan holds millions of actions.
+        var window = DueWindow(from: from, to: to, zone: zone)
         if options.json {
-            PlanFormat.writeJSONArray(actions, zone: zone, to: FileHandle.standardOutput)
+            PlanFormat.writeJSONArray(plan.actions, window: window, zone: zone, to: FileHandle.standardOutput)
+            // Freed by the process exit at once: releasing a national plan and roster object by object would take
+            // about a tenth of the run (compilers skip it the same way, e.g. clang's -disable-free).
+            LeftToExit.keep((plan, workspace))
             return .ok
         }
+        let actions = plan.actions.filter { window.contains($0.due) }
         Output.line(PlanFormat.table(actions, zone: zone, perRecipient: perRecipient).joined(separator: "\n"))
         return .ok
     }
@@ -50,6 +52,43 @@ enum PlanCommand {
     static func date(_ text: String, _ option: String) throws(CommandError) -> LocalDate {
         guard let date = LocalDate(parsing: text) else { throw .usage("\(option) must be YYYY-MM-DD; got '\(text)'") }
         return date
+    }
+}
+
+/// Values a command leaves for the process exit to reclaim, instead of releasing them object by object on return.
+/// Only for a command's last use of values it holds until it returns.
+enum LeftToExit {
+    private final class Box<Value> {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    static func keep<Value>(_ value: Value) { _ = Unmanaged.passRetained(Box(value)) }
+}
+
+/// The days of `--from` and `--to`, both included, in the service zone.
+struct DueWindow {
+    let from: LocalDate?
+    let to: LocalDate?
+    let zone: TimeZone
+    private var lastDue: Date?
+    private var lastContained = false
+
+    init(from: LocalDate?, to: LocalDate?, zone: TimeZone) {
+        self.from = from
+        self.to = to
+        self.zone = zone
+    }
+
+    /// Whether an action due at `due` is shown. Actions come in due order, so runs share a due instant and its local
+    /// day is worked out once per run.
+    mutating func contains(_ due: Date) -> Bool {
+        if due != lastDue {
+            let day = LocalDateTime(instant: due, in: zone).date
+            lastDue = due
+            lastContained = (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
+        }
+        return lastContained
     }
 }
 
@@ -65,63 +104,50 @@ enum PlanFormat {
 
     static func digits2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
-    /// One action as one JSON object, keys in a fixed order, appended to `out`.
-    static func json(_ a: Action, zone: TimeZone, due: String? = nil, to out: inout [UInt8]) {
-        // Ids, dates and addresses were validated at load (no quotes, backslashes or controls): written verbatim.
-        let ref = a.occurrenceRef
-        let recipient = a.recipientKey
-        var line = JSONLine(&out)
-        line.addVerbatim("due", due ?? iso(a.due, zone: zone), to: &out)
-        line.addVerbatim("kind", a.skipReason == nil ? a.kind.rawValue : "skip", to: &out)
-        line.addVerbatim("event", ref.eventID, to: &out)
-        line.addVerbatim("occurrence", a.occurrence.description, to: &out)
-        line.addVerbatim("notification", a.notification, to: &out)
-        line.add("recipient", a.recipient.address, to: &out)
-        line.add("cc", a.cc.map(\.address), to: &out)
-        line.addVerbatim("uid", ref.uid, to: &out)
-        line.add("sequence", a.sequence, to: &out)
-        line.addVerbatim("key", ref.eventID, "/", ref.compactDate, "/", a.notification, "/", recipient, to: &out)
-        line.addVerbatim(
-            "message_id", ref.eventID, ".", ref.compactDate, ".", a.notification, ".", String(a.sequence), ".",
-            a.person?.keyHash ?? DeliveryKey.fnv1a(recipient), "@", ref.domain, to: &out)
-        if let reason = a.skipReason {
-            line.add("reason", reason, to: &out)
-            line.addVerbatim("message_kind", a.kind.rawValue, to: &out)
-        }
-        if a.lateJoiner { line.add("late_joiner", true, to: &out) }
-        line.finish(&out)
-    }
-
     /// One action as JSON bytes.
     static func json(_ a: Action, zone: TimeZone) -> [UInt8] {
         var out: [UInt8] = []
-        json(a, zone: zone, to: &out)
+        var encoder = PlanJSONEncoder(zone: zone)
+        encoder.append(a, to: &out)
         return out
     }
 
-    /// Writes the whole plan as a JSON array, one action per line, in chunks: a national-scale plan is hundreds of
-    /// megabytes of JSON and is never held in memory at once.
-    static func writeJSONArray(_ actions: [Action], zone: TimeZone, to handle: FileHandle) {
-        guard !actions.isEmpty else {
-            handle.write(Data("[]\n".utf8))
-            return
-        }
-        var out = Array("[\n".utf8)
-        out.reserveCapacity(1 << 22)
-        // Many actions share a due time: format each instant once.
-        var dueText: [Date: String] = [:]
-        for (index, action) in actions.enumerated() {
-            out.append(contentsOf: [32, 32])
-            let due = dueText[action.due] ?? iso(action.due, zone: zone)
-            dueText[action.due] = due
-            json(action, zone: zone, due: due, to: &out)
-            out.append(contentsOf: (index == actions.count - 1 ? "\n]\n" : ",\n").utf8)
-            if out.count > (1 << 22) - 4096 {
-                handle.write(Data(out))
-                out.removeAll(keepingCapacity: true)
+    /// Writes the actions in `window` as a JSON array, one action per line. A national-scale plan is hundreds of
+    /// megabytes of JSON: slices of it are encoded two at a time on both cores, and written (on a thread of their own)
+    /// while the next two are encoded.
+    static func writeJSONArray(_ actions: [Action], window: DueWindow, zone: TimeZone, to handle: FileHandle) {
+        let slice = 1 << 12
+        let writer = ChunkWriter(handle)
+        var started = false
+        for pair in stride(from: 0, to: actions.count, by: 2 * slice) {
+            let encoded = EncodedSlices(count: 2)
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let start = min(pair + half * slice, actions.count)
+                let end = min(start + slice, actions.count)
+                encoded.store(encode(actions[start..<end], window: window, zone: zone), at: half)
+            }
+            for var chunk in encoded.all where !chunk.isEmpty {
+                // Every object was written after ",\n  "; the very first opens the array instead.
+                if !started { chunk[0] = UInt8(ascii: "[") }
+                started = true
+                writer.write(chunk)
             }
         }
-        handle.write(Data(out))
+        writer.write(Array((started ? "\n]\n" : "[]\n").utf8))
+        writer.finish()
+    }
+
+    /// The actions of `slice` in `window`, each as `,\n  ` and one JSON object.
+    private static func encode(_ slice: ArraySlice<Action>, window: DueWindow, zone: TimeZone) -> [UInt8] {
+        var window = window
+        var encoder = PlanJSONEncoder(zone: zone)
+        var out: [UInt8] = []
+        out.reserveCapacity(slice.count * 512)
+        for index in slice.indices where window.contains(slice[index].due) {
+            out.append(contentsOf: ",\n  ".utf8)
+            encoder.append(slice[index], to: &out)
+        }
+        return out
     }
 
     static func table(_ actions: [Action], zone: TimeZone, perRecipient: Bool) -> [String] {
@@ -150,5 +176,138 @@ enum PlanFormat {
         }
         let count = actions.count
         return lines + ["\(count) deliver\(count == 1 ? "y" : "ies")"]
+    }
+}
+
+/// The JSON of slices of a plan, handed from the threads that encode them to the one that writes them.
+final class EncodedSlices: @unchecked Sendable {
+    // @unchecked: `slices` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var slices: [[UInt8]]
+
+    init(count: Int) { slices = Array(repeating: [], count: count) }
+
+    func store(_ bytes: [UInt8], at index: Int) { lock.withLock { slices[index] = bytes } }
+
+    /// Every slice, in order.
+    var all: [[UInt8]] { lock.withLock { slices } }
+}
+
+/// Writes chunks of output on a thread of its own, so that on two cores the kernel copies one chunk into the file
+/// while the next is encoded.
+final class ChunkWriter: Sendable {
+    private let handle: FileHandle
+    private let queue = DispatchQueue(label: "convene.plan.output")
+    /// At most two chunks wait to be written, so memory stays bounded however fast they are encoded.
+    private let slots = DispatchSemaphore(value: 2)
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// Queues `bytes`; waits while two chunks are already waiting.
+    func write(_ bytes: [UInt8]) {
+        slots.wait()
+        queue.async { [handle, slots] in
+            handle.write(Data(bytes))
+            slots.signal()
+        }
+    }
+
+    /// Returns once every queued chunk is written.
+    func finish() { queue.sync {} }
+}
+
+/// Writes actions as plan JSON objects (due, kind, event, occurrence, notification, recipient, cc, uid, sequence, key,
+/// message_id, then reason and message_kind for skips and late_joiner when set), keys in that fixed order.
+///
+/// In a plan in due order, consecutive actions nearly always belong to one occurrence and notification and share
+/// everything but the recipient: those shared parts are formatted once per run and copied as bytes, so a year's plan
+/// for a national roster (millions of objects) costs little more than copying its recipients.
+struct PlanJSONEncoder {
+    let zone: TimeZone
+    private var run: Run?
+
+    /// The bytes shared by a run of actions, around the recipient-specific parts.
+    private struct Run {
+        let occurrence: ObjectIdentifier
+        let notification: String
+        let sequence: Int
+        let kind: MessageKind
+        let skipped: Bool
+        let due: Date
+        /// From `{` to the `"recipient":` key.
+        var head: [UInt8] = []
+        /// From `,"uid":` to the opening quote of the key's recipient part.
+        var keyPrefix: [UInt8] = []
+        /// From the key's closing quote to the Message-ID's recipient hash.
+        var messageIDPrefix: [UInt8] = []
+        /// From `@` to the Message-ID's closing quote.
+        var messageIDSuffix: [UInt8] = []
+
+        func formats(_ a: Action) -> Bool {
+            occurrence == ObjectIdentifier(a.occurrenceRef) && due == a.due && sequence == a.sequence
+                && kind == a.kind && skipped == (a.skipReason != nil) && notification == a.notification
+        }
+    }
+
+    init(zone: TimeZone) { self.zone = zone }
+
+    /// Appends `a` as one JSON object to `out`.
+    mutating func append(_ a: Action, to out: inout [UInt8]) {
+        if run?.formats(a) != true { run = Self.run(of: a, zone: zone) }
+        // Ids, dates and addresses were validated at load (no quotes, backslashes or controls): copied verbatim.
+        let run = run!
+        let recipient = a.recipientKey
+        out.append(contentsOf: run.head)
+        JSONLine.appendQuoted(a.recipientAddress, to: &out)
+        out.append(contentsOf: #","cc":["#.utf8)
+        for (index, cc) in a.ccAddresses.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONLine.appendQuoted(cc, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        out.append(contentsOf: run.keyPrefix)
+        out.append(contentsOf: recipient.utf8)
+        out.append(contentsOf: run.messageIDPrefix)
+        out.append(contentsOf: (a.person?.keyHash ?? DeliveryKey.fnv1a(recipient)).utf8)
+        out.append(contentsOf: run.messageIDSuffix)
+        if let reason = a.skipReason {
+            out.append(contentsOf: #","reason":"#.utf8)
+            JSONLine.appendQuoted(reason, to: &out)
+            out.append(contentsOf: #","message_kind":""#.utf8)
+            out.append(contentsOf: a.kind.rawValue.utf8)
+            out.append(UInt8(ascii: "\""))
+        }
+        if a.lateJoiner { out.append(contentsOf: #","late_joiner":true"#.utf8) }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Formats the parts every action like `a` shares.
+    private static func run(of a: Action, zone: TimeZone) -> Run {
+        let ref = a.occurrenceRef
+        var run = Run(
+            occurrence: ObjectIdentifier(ref), notification: a.notification, sequence: a.sequence, kind: a.kind,
+            skipped: a.skipReason != nil, due: a.due)
+        run.head.append(contentsOf: #"{"due":""#.utf8)
+        run.head.append(contentsOf: PlanFormat.iso(a.due, zone: zone).utf8)
+        run.head.append(contentsOf: #"","kind":""#.utf8)
+        run.head.append(contentsOf: (a.skipReason == nil ? a.kind.rawValue : "skip").utf8)
+        run.head.append(contentsOf: #"","event":""#.utf8)
+        run.head.append(contentsOf: ref.eventID.utf8)
+        run.head.append(contentsOf: #"","occurrence":""#.utf8)
+        run.head.append(contentsOf: ref.date.description.utf8)
+        run.head.append(contentsOf: #"","notification":""#.utf8)
+        run.head.append(contentsOf: a.notification.utf8)
+        run.head.append(contentsOf: #"","recipient":"#.utf8)
+        run.keyPrefix.append(contentsOf: #","uid":""#.utf8)
+        run.keyPrefix.append(contentsOf: ref.uid.utf8)
+        run.keyPrefix.append(contentsOf: #"","sequence":"#.utf8)
+        run.keyPrefix.append(contentsOf: String(a.sequence).utf8)
+        run.keyPrefix.append(contentsOf: #","key":""#.utf8)
+        run.keyPrefix.append(contentsOf: (ref.eventID + "/" + ref.compactDate + "/" + a.notification + "/").utf8)
+        run.messageIDPrefix.append(contentsOf: #"","message_id":""#.utf8)
+        run.messageIDPrefix.append(
+            contentsOf: (ref.eventID + "." + ref.compactDate + "." + a.notification + "." + String(a.sequence) + ".").utf8)
+        run.messageIDSuffix.append(contentsOf: ("@" + ref.domain + "\"").utf8)
+        return run
     }
 }
