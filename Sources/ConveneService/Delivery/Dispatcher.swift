@@ -158,7 +158,19 @@ public final class Dispatcher {
         }
         var userStop = false
         journal.concurrentWriters = count
-        defer { journal.concurrentWriters = 1 }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (syncsBefore, syncSecondsBefore) = (journal.syncCount, journal.syncSeconds)
+        defer {
+            journal.concurrentWriters = 1
+            // How the batch went, and how much of it the disk took: what an admin tuning `connections` needs.
+            let syncs = journal.syncCount - syncsBefore
+            let syncSeconds = journal.syncSeconds - syncSecondsBefore
+            log.info("batch done", [
+                "due": "\(actions.count)", "connections": "\(count)",
+                "seconds": Self.decimal(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, 3),
+                "journal_syncs": "\(syncs)", "sync_ms": Self.decimal(syncs == 0 ? 0 : syncSeconds * 1000 / Double(syncs), 3),
+            ])
+        }
         if count == 1 {
             runLane(lanes[0], transport: transports[0], composer: composer, now: now, clock: clock) {
                 heartbeat()
@@ -329,6 +341,14 @@ public final class Dispatcher {
             let stamp = sleeps ? clock() : now
             return .send(.init(action: action, stamp: stamp, mail: composer.outgoing(for: action, now: stamp)))
         }
+    }
+
+    /// `value` with `places` decimals, for log fields.
+    static func decimal(_ value: Double, _ places: Int) -> String {
+        let scale = pow(10, Double(places))
+        let scaled = Int((value * scale).rounded())
+        let fraction = String(scaled % Int(scale))
+        return "\(scaled / Int(scale))." + String(repeating: "0", count: places - fraction.count) + fraction
     }
 
     /// Messages in a row without any SMTP reply after which a lane treats the server as down.

@@ -211,6 +211,9 @@ public final class FileJournal: @unchecked Sendable {
     /// How many syncs the journal has made: with group commit, fewer than the records that asked for one.
     public var syncCount: Int { group.withLock { group.syncs } }
 
+    /// The time those syncs took, in seconds: with one connection, each message waits for one of them.
+    public var syncSeconds: Double { group.withLock { group.syncSeconds } }
+
     /// Blocks until everything written up to `ticket` is on disk (or the journal has failed).
     public func waitDurable(_ ticket: UInt64) throws(JournalError) {
         group.lock()
@@ -297,8 +300,9 @@ final class GroupCommit: @unchecked Sendable {
     var requestsCovered = 0
     /// Threads blocked in `waitDurable`.
     var waiters = 0
-    /// Syncs made.
+    /// Syncs made, and the seconds they took.
     var syncs = 0
+    var syncSeconds = 0.0
     /// See `FileJournal.concurrentWriters`.
     var writers = 1
 
@@ -329,6 +333,7 @@ final class GroupCommit: @unchecked Sendable {
             let fd = descriptor()
             // fdatasync: the appended bytes and the file's new size, which is all a reader needs; the timestamps
             // fsync would also write cost a second disk write per message.
+            let started = DispatchTime.now().uptimeNanoseconds
             let result = fd.map { fdatasync($0) } ?? 0
             let code = errno
             lock()
@@ -338,6 +343,7 @@ final class GroupCommit: @unchecked Sendable {
             } else {
                 durable = max(durable, target)
                 syncs += 1
+                syncSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             }
             broadcast()
         }

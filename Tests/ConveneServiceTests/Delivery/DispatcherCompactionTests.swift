@@ -45,6 +45,11 @@ struct DispatcherCompactionTests {
         #expect(fullMessages.count == 72)
         #expect(compactingMessages == fullMessages)
         #expect(log.all.filter { $0.hasPrefix("<6>journal compacted") }.count >= 3)
+        // Each batch says how it went and what the disk cost; together they cover every message sent.
+        let batches = log.all.filter { $0.hasPrefix("<6>batch done ") }
+        #expect(batches.allSatisfy { $0.contains(" connections=1 ") && $0.range(of: #"seconds=\d+\.\d{3} journal_syncs=\d+ sync_ms=\d+\.\d{3}$"#, options: .regularExpression) != nil }, "\(batches.prefix(2))")
+        let due = batches.compactMap { $0.split(separator: " ").first { $0.hasPrefix("due=") }.flatMap { Int($0.dropFirst(4)) } }
+        #expect(due.reduce(0, +) == 72)
         let records = try FileJournal.read(directory: compactingState).records
         #expect(records.count < 144, "compaction kept all \(records.count) records")
         // Only attempts appended since the last compaction remain.
