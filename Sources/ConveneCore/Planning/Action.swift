@@ -21,13 +21,15 @@ public final class OccurrenceRef: Sendable {
 }
 
 /// What only a few actions carry (a leaver's mailbox from the journal, an update's old snapshot, a skip's
-/// reason), kept behind one reference so the common action stays small.
+/// reason), kept behind one reference so the common action stays small. (Visible to inlined code so that the
+/// accessors `plan --json` reads per action are inlined and read an action in place; see `DueOrderedActions`.)
+@usableFromInline
 final class ActionExtras: Sendable {
-    let recipient: Mailbox?
-    let cc: [Mailbox]?
+    @usableFromInline let recipient: Mailbox?
+    @usableFromInline let cc: [Mailbox]?
     let snapshot: EventSnapshot?
     let previous: EventSnapshot?
-    let skipReason: String?
+    @usableFromInline let skipReason: String?
 
     init(recipient: Mailbox?, cc: [Mailbox]?, snapshot: EventSnapshot?, previous: EventSnapshot?, skipReason: String?) {
         self.recipient = recipient
@@ -63,7 +65,7 @@ public struct Action: Sendable, Equatable {
     public var lateJoiner: Bool
     /// Non-nil for a skip: the reason it will not be sent; journaled as `skipped`.
     public var skipReason: String? {
-        get { extras?.skipReason }
+        @inlinable get { extras?.skipReason }
         set { extras = ActionExtras.with(extras, skipReason: .some(newValue)) }
     }
     public var due: Date
@@ -78,7 +80,7 @@ public struct Action: Sendable, Equatable {
     public var sequence: Int
     /// The forum through which the recipient is invited.
     public var forum: String?
-    private var extras: ActionExtras?
+    @usableFromInline private(set) var extras: ActionExtras?
 
     /// An action for `person` (or, for someone no longer in the roster, `recipient`/`cc` from the journal).
     public init(
@@ -119,7 +121,7 @@ public struct Action: Sendable, Equatable {
     }
 
     /// The address of `recipient`, without building the mailbox (the plan's JSON needs only this).
-    public var recipientAddress: String { extras?.recipient?.address ?? person?.email ?? "" }
+    @inlinable public var recipientAddress: String { extras?.recipient?.address ?? person?.email ?? "" }
 
     /// Delegates copied on the message.
     public var cc: [Mailbox] {
@@ -127,10 +129,14 @@ public struct Action: Sendable, Equatable {
     }
 
     /// The addresses of `cc`.
-    public var ccAddresses: [String] { extras?.cc?.map(\.address) ?? (person?.delegate.map { [$0] } ?? []) }
+    @inlinable public var ccAddresses: [String] {
+        if let cc = extras?.cc { return cc.map(\.address) }
+        guard let delegate = person?.delegate else { return [] }
+        return [delegate]
+    }
 
     /// The recipient's lower-cased address.
-    public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
+    @inlinable public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
 
     /// `event/yyyymmdd/notification/recipient`.
     public var key: String {

@@ -2,7 +2,7 @@ import Foundation
 
 /// The result of reconciling: every action due now or later, in due order, or a refusal to act at all.
 public struct Plan: Sendable {
-    public var actions: [Action]
+    public var actions: DueOrderedActions
     /// Set when the roster would drop more audience members than `max_roster_shrink` allows; nothing is planned.
     public var refusal: String?
 }
@@ -259,12 +259,11 @@ public struct Reconciler: Sendable {
             let shrink = Double(leavers.count) / Double(invitedPeople.count)
             if shrink > service.maxRosterShrink {
                 return Plan(
-                    actions: [],
+                    actions: DueOrderedActions([]),
                     refusal: "the roster drops \(leavers.count) of \(invitedPeople.count) invited people (\(Int((shrink * 100).rounded()))%), "
                         + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
             }
         }
-        DueOrder.sort(&actions)
-        return Plan(actions: actions, refusal: nil)
+        return Plan(actions: DueOrderedActions(actions), refusal: nil)
     }
 }
