@@ -145,7 +145,7 @@ public struct Action: Sendable, Equatable {
 
     /// `event.yyyymmdd.notification.sequence.HASH@domain`; the recipient appears only hashed.
     public var messageID: String {
-        let hash = person?.keyHash ?? DeliveryKey.fnv1a(recipientKey)
+        let hash = DeliveryKey.hex(person?.keyHashValue ?? DeliveryKey.fnv1aValue(recipientKey))
         return eventID + "." + occurrenceRef.compactDate + "." + notification + "." + String(sequence) + "." + hash + "@"
             + occurrenceRef.domain
     }
@@ -184,13 +184,31 @@ public struct Action: Sendable, Equatable {
 /// Message-ID, so a resend after a crash is recognisable as the same message.
 public enum DeliveryKey {
     /// 64-bit FNV-1a as 16 hex digits: stable across runs and platforms (unlike `Hasher`).
-    public static func fnv1a(_ text: String) -> String {
+    public static func fnv1a(_ text: String) -> String { hex(fnv1aValue(text)) }
+
+    /// 64-bit FNV-1a of the UTF-8 bytes of `text`.
+    public static func fnv1aValue(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hash
+    }
+
+    /// `value` as 16 lower-case hex digits, leading zeros included.
+    public static func hex(_ value: UInt64) -> String {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        appendHex(value, to: &digits)
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// Appends what `hex(value)` returns, without building the string (`plan --json` writes one per action).
+    public static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let digit = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
+            bytes.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
     }
 }

@@ -210,7 +210,12 @@ final class ChunkWriter: Sendable {
     func write(_ bytes: [UInt8]) {
         slots.wait()
         queue.async { [handle, slots] in
-            handle.write(Data(bytes))
+            // Written from the array's own storage: copying hundreds of megabytes of JSON into `Data` first would cost
+            // a copy and fresh pages per chunk.
+            bytes.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else { return }
+                handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+            }
             slots.signal()
         }
     }
@@ -273,7 +278,7 @@ struct PlanJSONEncoder {
         out.append(contentsOf: run!.keyPrefix)
         out.append(contentsOf: recipient.utf8)
         out.append(contentsOf: run!.messageIDPrefix)
-        out.append(contentsOf: (action.pointee.person?.keyHash ?? DeliveryKey.fnv1a(recipient)).utf8)
+        DeliveryKey.appendHex(action.pointee.person?.keyHashValue ?? DeliveryKey.fnv1aValue(recipient), to: &out)
         out.append(contentsOf: run!.messageIDSuffix)
         if let reason = action.pointee.skipReason {
             out.append(contentsOf: #","reason":"#.utf8)
