@@ -130,10 +130,13 @@ public struct Action: Sendable, Equatable {
 
     /// The addresses of `cc`.
     @inlinable public var ccAddresses: [String] {
-        if let cc = extras?.cc { return cc.map(\.address) }
+        if let cc = extras?.cc { return Self.addresses(cc) }
         guard let delegate = person?.delegate else { return [] }
         return [delegate]
     }
+
+    /// Kept out of line so that `ccAddresses` stays small enough to be inlined where `plan --json` reads it.
+    @usableFromInline static func addresses(_ mailboxes: [Mailbox]) -> [String] { mailboxes.map(\.address) }
 
     /// The recipient's lower-cased address.
     @inlinable public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
@@ -206,9 +209,13 @@ public enum DeliveryKey {
 
     /// Appends what `hex(value)` returns, without building the string (`plan --json` writes one per action).
     public static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            let digit = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
-            bytes.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        // Digits formed in a scratch buffer and appended at once: one capacity check instead of sixteen.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
+            for index in 0..<16 {
+                let digit = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
+                digits[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            }
+            bytes.append(contentsOf: digits)
         }
     }
 }

@@ -7,10 +7,12 @@ import Foundation
 /// occurrence and notification due at one instant, which differ only in their recipient. So the groups are sorted,
 /// not the actions, and each action's position is then dealt straight to its place in the order. The planner emits
 /// each group's recipients in key order, so a group is sorted on its own only when they came otherwise (cancellations
-/// found in the journal, for one).
+/// found in the journal, for one); the actions it knows to be in that order are not even checked, which would reach
+/// every recipient's address in memory.
 enum DueOrder {
-    /// The positions of `actions` in due order.
-    static func positions(of actions: [Action]) -> [Int32] {
+    /// The positions of `actions` in due order. Within each group, the actions before `checkedFrom` must come in
+    /// recipient order already; those from it on are checked.
+    static func positions(of actions: [Action], checkedFrom: Int = 0) -> [Int32] {
         precondition(actions.count <= Int(Int32.max), "a plan of more than 2^31 actions")
         var groups = Groups()
         // Per action its group; per group its size, whether its recipients came out of order, and its latest action.
@@ -33,7 +35,7 @@ enum DueOrder {
                     count[group] += 1
                     // Within a group only the recipient and sequence differ.
                     let previous = latest[group]
-                    if !unsorted[group]
+                    if index >= checkedFrom && !unsorted[group]
                         && (actions[index].recipientKey, actions[index].sequence)
                             < (actions[previous].recipientKey, actions[previous].sequence)
                     {

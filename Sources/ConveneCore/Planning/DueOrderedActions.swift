@@ -10,10 +10,12 @@ public struct DueOrderedActions: RandomAccessCollection, Sendable, Equatable {
     /// Positions in `planned`, in due order.
     @usableFromInline let order: [Int32]
 
-    /// The actions of `planned`, in due order.
-    public init(_ planned: [Action]) {
+    /// The actions of `planned`, in due order. The planner passes how many of them it emitted in recipient order within
+    /// each group (`recipientOrdered`): those are not checked.
+    public init(_ planned: [Action], recipientOrdered: Int = 0) {
+        precondition(recipientOrdered <= planned.count)
         self.planned = planned
-        self.order = DueOrder.positions(of: planned)
+        self.order = DueOrder.positions(of: planned, checkedFrom: recipientOrdered)
     }
 
     public var startIndex: Int { 0 }

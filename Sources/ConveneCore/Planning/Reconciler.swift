@@ -210,6 +210,9 @@ public struct Reconciler: Sendable {
             }
         }
 
+        // Every action so far came from members in key order: within each group of the due order, in recipient order.
+        let recipientOrdered = actions.count
+
         // Calendar entries the file no longer wants: cancel them from the journal's snapshot.
         // Who is in the audience of each event planned above, built only when the journal has entries to check.
         var memberKeys: [String: Set<String>] = [:]
@@ -264,6 +267,6 @@ public struct Reconciler: Sendable {
                         + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
             }
         }
-        return Plan(actions: DueOrderedActions(actions), refusal: nil)
+        return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil)
     }
 }

@@ -55,6 +55,15 @@ struct DueOrderTests {
         #expect(actions == expected)
     }
 
+    @Test func actionsDeclaredInRecipientOrderAreNotCheckedAndTheRestAre() {
+        // The first 12 actions are in recipient order within each of their groups; the cancellations after are not.
+        let expected = Self.unsorted.sorted(by: Action.dueOrder)
+        #expect(Self.described(Array(DueOrderedActions(Self.unsorted, recipientOrdered: 12))) == Self.described(expected))
+        // Declaring them all ordered leaves the out-of-order cancellations as they came.
+        let trusted = Array(DueOrderedActions(Self.unsorted, recipientOrdered: Self.unsorted.count))
+        #expect(Self.described(trusted) != Self.described(expected))
+    }
+
     @Test func actionsThatTieKeepTheOrderTheyCameIn() {
         let a = Self.occurrence("alpha", "2027-01-20")
         var actions = [
