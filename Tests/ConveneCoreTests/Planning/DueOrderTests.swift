@@ -58,7 +58,8 @@ struct DueOrderTests {
     @Test func actionsDeclaredInRecipientOrderAreNotCheckedAndTheRestAre() {
         // The first 12 actions are in recipient order within each of their groups; the cancellations after are not.
         let expected = Self.unsorted.sorted(by: Action.dueOrder)
-        #expect(Self.described(Array(DueOrderedActions(Self.unsorted, recipientOrdered: 12))) == Self.described(expected))
+        #expect(
+            Self.described(Array(DueOrderedActions(Self.unsorted, recipientOrdered: 12))) == Self.described(expected))
         // Declaring them all ordered leaves the out-of-order cancellations as they came.
         let trusted = Array(DueOrderedActions(Self.unsorted, recipientOrdered: Self.unsorted.count))
         #expect(Self.described(trusted) != Self.described(expected))
