@@ -13,52 +13,66 @@ public struct Audience: Sendable {
     private var forumsByPerson: [String: [String]] = [:]
 
     public init(config: Config, roster: Roster) {
+        let people = roster.people
         // One reason string per grade, shared by everyone in it: a national roster has few grades and many people.
         let gradeReasons = Dictionary(
             config.grades.map { ($0.id, "grade \($0.id) (\($0.name))") }, uniquingKeysWith: { a, _ in a })
-        var direct: [String: [String: [String]]] = [:]
-        for forum in config.forums {
-            direct[forum.id] = [:]
+        // Per forum, each person's reasons by their position in the roster: arrays, not dictionaries keyed by address,
+        // so a national roster's addresses are not hashed once per forum and membership.
+        let forumIndex = Dictionary(config.forums.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var direct = [[[String]?]](repeating: [[String]?](repeating: nil, count: people.count), count: config.forums.count)
+        func add(_ reason: String, _ position: Int, to forum: Int) {
+            if direct[forum][position] == nil {
+                direct[forum][position] = [reason]
+            } else {
+                direct[forum][position]!.append(reason)
+            }
         }
         let forumsByGrade = Dictionary(grouping: config.forums.flatMap { f in f.grades.map { ($0, f.id) } }, by: \.0)
         let forumsByRole = Dictionary(grouping: config.forums.flatMap { f in f.roles.map { ($0, f.id) } }, by: \.0)
-        for person in roster.people {
+        var removed: [String: Set<Int>] = [:]
+        for (position, person) in people.enumerated() {
             for (_, forum) in forumsByGrade[person.grade] ?? [] {
-                direct[forum]?[person.key, default: []].append(
-                    gradeReasons[person.grade] ?? "grade \(person.grade) (\(person.grade))")
+                add(gradeReasons[person.grade] ?? "grade \(person.grade) (\(person.grade))", position, to: forumIndex[forum]!)
             }
             for role in person.roles {
-                for (_, forum) in forumsByRole[role] ?? [] {
-                    direct[forum]?[person.key, default: []].append("role \(role)")
-                }
+                for (_, forum) in forumsByRole[role] ?? [] { add("role \(role)", position, to: forumIndex[forum]!) }
             }
             for forum in person.addedForums {
-                direct[forum]?[person.key, default: []].append("listed in the roster's forums column")
+                if let index = forumIndex[forum] { add("listed in the roster's forums column", position, to: index) }
             }
+            for forum in person.removedForums { removed[forum, default: []].insert(position) }
         }
-        let removed = Set(roster.people.flatMap { p in p.removedForums.map { "\($0)\u{0}\(p.key)" } })
-        var resolved: [String: [String: [String]]] = [:]
-        func resolve(_ id: String, _ path: Set<String>) -> [String: [String]] {
+        var resolved: [String: [[String]?]] = [:]
+        func resolve(_ id: String, _ path: Set<String>) -> [[String]?] {
             if let done = resolved[id] { return done }
-            guard !path.contains(id), let forum = config.forum(id) else { return [:] }
-            var members = direct[id] ?? [:]
+            guard !path.contains(id), let forum = config.forum(id), let index = forumIndex[id] else {
+                return [[String]?](repeating: nil, count: people.count)
+            }
+            var members = direct[index]
             for other in forum.include {
-                for (key, reasons) in resolve(other, path.union([id])) {
-                    members[key, default: []].append(contentsOf: reasons.map { "via \(other): \($0)" })
+                for (position, reasons) in resolve(other, path.union([id])).enumerated() {
+                    guard let reasons else { continue }
+                    members[position] = (members[position] ?? []) + reasons.map { "via \(other): \($0)" }
                 }
             }
-            if !removed.isEmpty { members = members.filter { !removed.contains("\(id)\u{0}\($0.key)") } }
+            for position in removed[id] ?? [] { members[position] = nil }
             resolved[id] = members
             return members
         }
+        var forumsByPosition = [[String]](repeating: [], count: people.count)
         for forum in config.forums {
             let members = resolve(forum.id, [])
-            membersByForum[forum.id] = roster.people.compactMap { person in
-                members[person.key].map { Membership(person: person, reasons: $0) }
+            membersByForum[forum.id] = members.indices.compactMap { position in
+                members[position].map { Membership(person: people[position], reasons: $0) }
             }
-            for membership in membersByForum[forum.id] ?? [] {
-                forumsByPerson[membership.person.key, default: []].append(forum.id)
+            for position in members.indices where members[position] != nil {
+                forumsByPosition[position].append(forum.id)
             }
+        }
+        forumsByPerson.reserveCapacity(people.count)
+        for (position, forums) in forumsByPosition.enumerated() where !forums.isEmpty {
+            forumsByPerson[people[position].key] = forums
         }
     }
 

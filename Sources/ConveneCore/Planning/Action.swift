@@ -21,13 +21,15 @@ public final class OccurrenceRef: Sendable {
 }
 
 /// What only a few actions carry (a leaver's mailbox from the journal, an update's old snapshot, a skip's
-/// reason), kept behind one reference so the common action stays small.
+/// reason), kept behind one reference so the common action stays small. (Visible to inlined code so that the
+/// accessors `plan --json` reads per action are inlined and read an action in place; see `DueOrderedActions`.)
+@usableFromInline
 final class ActionExtras: Sendable {
-    let recipient: Mailbox?
-    let cc: [Mailbox]?
+    @usableFromInline let recipient: Mailbox?
+    @usableFromInline let cc: [Mailbox]?
     let snapshot: EventSnapshot?
     let previous: EventSnapshot?
-    let skipReason: String?
+    @usableFromInline let skipReason: String?
 
     init(recipient: Mailbox?, cc: [Mailbox]?, snapshot: EventSnapshot?, previous: EventSnapshot?, skipReason: String?) {
         self.recipient = recipient
@@ -63,7 +65,7 @@ public struct Action: Sendable, Equatable {
     public var lateJoiner: Bool
     /// Non-nil for a skip: the reason it will not be sent; journaled as `skipped`.
     public var skipReason: String? {
-        get { extras?.skipReason }
+        @inlinable get { extras?.skipReason }
         set { extras = ActionExtras.with(extras, skipReason: .some(newValue)) }
     }
     public var due: Date
@@ -78,7 +80,7 @@ public struct Action: Sendable, Equatable {
     public var sequence: Int
     /// The forum through which the recipient is invited.
     public var forum: String?
-    private var extras: ActionExtras?
+    @usableFromInline private(set) var extras: ActionExtras?
 
     /// An action for `person` (or, for someone no longer in the roster, `recipient`/`cc` from the journal).
     public init(
@@ -119,7 +121,7 @@ public struct Action: Sendable, Equatable {
     }
 
     /// The address of `recipient`, without building the mailbox (the plan's JSON needs only this).
-    public var recipientAddress: String { extras?.recipient?.address ?? person?.email ?? "" }
+    @inlinable public var recipientAddress: String { extras?.recipient?.address ?? person?.email ?? "" }
 
     /// Delegates copied on the message.
     public var cc: [Mailbox] {
@@ -127,10 +129,17 @@ public struct Action: Sendable, Equatable {
     }
 
     /// The addresses of `cc`.
-    public var ccAddresses: [String] { extras?.cc?.map(\.address) ?? (person?.delegate.map { [$0] } ?? []) }
+    @inlinable public var ccAddresses: [String] {
+        if let cc = extras?.cc { return Self.addresses(cc) }
+        guard let delegate = person?.delegate else { return [] }
+        return [delegate]
+    }
+
+    /// Kept out of line so that `ccAddresses` stays small enough to be inlined where `plan --json` reads it.
+    @usableFromInline static func addresses(_ mailboxes: [Mailbox]) -> [String] { mailboxes.map(\.address) }
 
     /// The recipient's lower-cased address.
-    public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
+    @inlinable public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
 
     /// `event/yyyymmdd/notification/recipient`.
     public var key: String {
@@ -139,7 +148,7 @@ public struct Action: Sendable, Equatable {
 
     /// `event.yyyymmdd.notification.sequence.HASH@domain`; the recipient appears only hashed.
     public var messageID: String {
-        let hash = person?.keyHash ?? DeliveryKey.fnv1a(recipientKey)
+        let hash = DeliveryKey.hex(person?.keyHashValue ?? DeliveryKey.fnv1aValue(recipientKey))
         return eventID + "." + occurrenceRef.compactDate + "." + notification + "." + String(sequence) + "." + hash + "@"
             + occurrenceRef.domain
     }
@@ -178,13 +187,35 @@ public struct Action: Sendable, Equatable {
 /// Message-ID, so a resend after a crash is recognisable as the same message.
 public enum DeliveryKey {
     /// 64-bit FNV-1a as 16 hex digits: stable across runs and platforms (unlike `Hasher`).
-    public static func fnv1a(_ text: String) -> String {
+    public static func fnv1a(_ text: String) -> String { hex(fnv1aValue(text)) }
+
+    /// 64-bit FNV-1a of the UTF-8 bytes of `text`.
+    public static func fnv1aValue(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hash
+    }
+
+    /// `value` as 16 lower-case hex digits, leading zeros included.
+    public static func hex(_ value: UInt64) -> String {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        appendHex(value, to: &digits)
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// Appends what `hex(value)` returns, without building the string (`plan --json` writes one per action).
+    public static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
+        // Digits formed in a scratch buffer and appended at once: one capacity check instead of sixteen.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
+            for index in 0..<16 {
+                let digit = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
+                digits[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            }
+            bytes.append(contentsOf: digits)
+        }
     }
 }

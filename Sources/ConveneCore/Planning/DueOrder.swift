@@ -1,20 +1,23 @@
 import Foundation
 
-/// Puts a plan's actions into due order (`Action.dueOrder`: instant, then event, occurrence date, notification,
-/// recipient, sequence), keeping actions that compare equal in the order they came.
+/// Works out a plan's due order (`Action.dueOrder`: instant, then event, occurrence date, notification, recipient,
+/// sequence), keeping actions that compare equal in the order they came.
 ///
 /// A year's plan for a national roster is millions of actions but only hundreds of *groups*: the actions of one
 /// occurrence and notification due at one instant, which differ only in their recipient. So the groups are sorted,
-/// not the actions, and each action is then swapped once straight into its place (no copies, no second array).
-/// The planner emits each group's recipients in key order, so a group is sorted on its own only when they came
-/// otherwise (cancellations found in the journal, for one).
+/// not the actions, and each action's position is then dealt straight to its place in the order. The planner emits
+/// each group's recipients in key order, so a group is sorted on its own only when they came otherwise (cancellations
+/// found in the journal, for one); the actions it knows to be in that order are not even checked, which would reach
+/// every recipient's address in memory.
 enum DueOrder {
-    static func sort(_ actions: inout [Action]) {
+    /// The positions of `actions` in due order. Within each group, the actions before `checkedFrom` must come in
+    /// recipient order already; those from it on are checked.
+    static func positions(of actions: [Action], checkedFrom: Int = 0) -> [Int32] {
+        precondition(actions.count <= Int(Int32.max), "a plan of more than 2^31 actions")
         var groups = Groups()
-        // Per action its group (turned below into where the action goes); per group its size, whether its recipients
-        // came out of order, and its latest action so far.
-        var destination: [Int] = []
-        destination.reserveCapacity(actions.count)
+        // Per action its group; per group its size, whether its recipients came out of order, and its latest action.
+        var groupOfAction: [Int32] = []
+        groupOfAction.reserveCapacity(actions.count)
         var count: [Int] = []
         var unsorted: [Bool] = []
         var latest: [Int] = []
@@ -32,7 +35,7 @@ enum DueOrder {
                     count[group] += 1
                     // Within a group only the recipient and sequence differ.
                     let previous = latest[group]
-                    if !unsorted[group]
+                    if index >= checkedFrom && !unsorted[group]
                         && (actions[index].recipientKey, actions[index].sequence)
                             < (actions[previous].recipientKey, actions[previous].sequence)
                     {
@@ -40,37 +43,35 @@ enum DueOrder {
                     }
                     latest[group] = index
                 }
-                destination.append(group)
+                groupOfAction.append(Int32(group))
             }
         }
 
-        // Where each group starts once the groups are in order, then where each action goes.
+        // Where each group starts once the groups are in order, then each action's position dealt to its group.
         var start = [Int](repeating: 0, count: count.count)
         var next = 0
         for group in groups.keys.indices.sorted(by: { groups.keys[$0] < groups.keys[$1] }) {
             start[group] = next
             next += count[group]
         }
+        var order = [Int32](repeating: 0, count: actions.count)
         var filled = start
-        for index in destination.indices {
-            let group = destination[index]
-            destination[index] = filled[group]
+        for index in groupOfAction.indices {
+            let group = Int(groupOfAction[index])
+            order[filled[group]] = Int32(index)
             filled[group] += 1
         }
-
-        // Each swap puts one action in its final place.
-        actions.withUnsafeMutableBufferPointer { buffer in
-            for index in buffer.indices {
-                while destination[index] != index {
-                    let target = destination[index]
-                    buffer.swapAt(index, target)
-                    destination.swapAt(index, target)
-                }
+        actions.withUnsafeBufferPointer { actions in
+            // Ties go by position, so equal actions keep the order they came in.
+            func precedes(_ x: Int32, _ y: Int32) -> Bool {
+                let (a, b) = (actions[Int(x)], actions[Int(y)])
+                return Action.dueOrder(a, b) || (!Action.dueOrder(b, a) && x < y)
+            }
+            for group in groups.keys.indices where unsorted[group] {
+                order[start[group]..<start[group] + count[group]].sort(by: precedes)
             }
         }
-        for group in groups.keys.indices where unsorted[group] {
-            actions[start[group]..<start[group] + count[group]].sort(by: Action.dueOrder)
-        }
+        return order
     }
 
     /// Everything but the recipient and sequence that `Action.dueOrder` compares.

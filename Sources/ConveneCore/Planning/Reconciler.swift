@@ -2,7 +2,7 @@ import Foundation
 
 /// The result of reconciling: every action due now or later, in due order, or a refusal to act at all.
 public struct Plan: Sendable {
-    public var actions: [Action]
+    public var actions: DueOrderedActions
     /// Set when the roster would drop more audience members than `max_roster_shrink` allows; nothing is planned.
     public var refusal: String?
 }
@@ -73,6 +73,10 @@ public struct Reconciler: Sendable {
         let domain = service.domain
         let invitationRules = config.notifications.filter { $0.kind == .invitation }
         let reminderRules = config.notifications.filter { $0.kind == .reminder }
+        // What each action takes from its rule, by rule index: copying a whole rule per member and occurrence would
+        // retain each of its strings and arrays.
+        let (invitationIDs, invitationTemplates) = (invitationRules.map(\.id), invitationRules.map(\.template))
+        let (reminderIDs, reminderTemplates) = (reminderRules.map(\.id), reminderRules.map(\.template))
         var membersByEvent: [String: [Member]] = [:]
 
         // Rule filters as sets, checked once per person and event.
@@ -161,10 +165,9 @@ public struct Reconciler: Sendable {
                 let thread = state.thread(uid: occurrence.uid, key: person.key)
                 var invitedAt = thread.flatMap { $0.cancelled ? nil : $0.invitedAt }
                 let ruleIndex = member.invitationRule
-                let rule = ruleIndex.map { invitationRules[$0] }
                 switch CalendarStep.next(sent: thread, wanted: occurrence.snapshot, whyNot: "") {
                 case .invite:
-                    guard let rule, let ruleIndex else { break }
+                    guard let ruleIndex else { break }
                     let nominal = invitationDue[ruleIndex]
                     var due = nominal
                     var late = false
@@ -174,13 +177,13 @@ public struct Reconciler: Sendable {
                         due = urgent(before: start)
                         late = state.invitedOccurrences.contains(occurrence.uid)
                     }
-                    if var action = make(.invitation, ref, rule.id, template: rule.template, to: person, sequence: 0, due: due, grace: start, forum: forum) {
+                    if var action = make(.invitation, ref, invitationIDs[ruleIndex], template: invitationTemplates[ruleIndex], to: person, sequence: 0, due: due, grace: start, forum: forum) {
                         action.lateJoiner = late
                         invitedAt = action.due
                         actions.append(action)
                     }
                 case .reinvite(let sequence):
-                    let template = rule?.template ?? "invitation"
+                    let template = ruleIndex.map { invitationTemplates[$0] } ?? "invitation"
                     if let action = make(.invitation, ref, "reinvite", template: template, to: person, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
                         invitedAt = action.due
                         actions.append(action)
@@ -198,9 +201,9 @@ public struct Reconciler: Sendable {
                 var nextReminder = reminders.next()
                 while let index = nextReminder {
                     nextReminder = reminders.next()
-                    let (rule, due) = (reminderRules[index], reminderDue[index])
+                    let due = reminderDue[index]
                     let grace = nextReminder.map { min(reminderDue[$0], start) } ?? start
-                    guard var action = make(.reminder, ref, rule.id, template: rule.template, to: person, sequence: 0, due: max(due, min(now, grace)), grace: grace, forum: forum) else { continue }
+                    guard var action = make(.reminder, ref, reminderIDs[index], template: reminderTemplates[index], to: person, sequence: 0, due: max(due, min(now, grace)), grace: grace, forum: forum) else { continue }
                     if action.skipReason == nil && due < invitedAt {
                         action.skipReason = "the recipient joined after this reminder was due"
                         action.due = max(now, invitedAt)
@@ -209,6 +212,9 @@ public struct Reconciler: Sendable {
                 }
             }
         }
+
+        // Every action so far came from members in key order: within each group of the due order, in recipient order.
+        let recipientOrdered = actions.count
 
         // Calendar entries the file no longer wants: cancel them from the journal's snapshot.
         // Who is in the audience of each event planned above, built only when the journal has entries to check.
@@ -259,12 +265,11 @@ public struct Reconciler: Sendable {
             let shrink = Double(leavers.count) / Double(invitedPeople.count)
             if shrink > service.maxRosterShrink {
                 return Plan(
-                    actions: [],
+                    actions: DueOrderedActions([]),
                     refusal: "the roster drops \(leavers.count) of \(invitedPeople.count) invited people (\(Int((shrink * 100).rounded()))%), "
                         + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
             }
         }
-        DueOrder.sort(&actions)
-        return Plan(actions: actions, refusal: nil)
+        return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil)
     }
 }

@@ -3,10 +3,45 @@ import Foundation
 /// Reads the HR roster export into people, reporting every bad row with its line.
 public enum RosterParser {
     /// The columns convene reads; any others (HR exports have many) are ignored and never validated or used.
-    public static let columns = [
-        "email", "name", "first_name", "grade", "department", "roles", "forums", "interim", "delegate", "opt_out",
-    ]
-    static let required = ["email", "name", "grade"]
+    public static let columns = Column.allCases.map(\.name)
+    static let required: [Column] = [.email, .name, .grade]
+
+    /// A column convene reads; the raw value is its place in `ColumnPositions`.
+    enum Column: Int, CaseIterable {
+        case email, name, firstName, grade, department, roles, forums, interim, delegate, optOut
+
+        /// As named in the header row (after `normaliseColumn`).
+        var name: String {
+            switch self {
+            case .email: "email"
+            case .name: "name"
+            case .firstName: "first_name"
+            case .grade: "grade"
+            case .department: "department"
+            case .roles: "roles"
+            case .forums: "forums"
+            case .interim: "interim"
+            case .delegate: "delegate"
+            case .optOut: "opt_out"
+            }
+        }
+
+        init?(name: String) {
+            guard let column = Column.allCases.first(where: { $0.name == name }) else { return nil }
+            self = column
+        }
+    }
+
+    /// Where each column convene reads is in the file's rows: found once from the header, not looked up by name for
+    /// every field of a national roster.
+    struct ColumnPositions {
+        private var positions = [Int?](repeating: nil, count: Column.allCases.count)
+
+        subscript(column: Column) -> Int? {
+            get { positions[column.rawValue] }
+            set { positions[column.rawValue] = newValue }
+        }
+    }
 
     /// Parses the roster bytes. `forumIDs` are the forums the `forums` column may name.
     public static func parse(
@@ -19,14 +54,14 @@ public enum RosterParser {
             }
             return (Roster(file: file, people: []), diagnostics)
         }
-        var index: [String: Int] = [:]
+        var index = ColumnPositions()
         for (position, field) in header.fields.enumerated() {
-            let name = normaliseColumn(field.text)
-            guard columns.contains(name) else { continue }
-            if index[name] != nil {
-                diagnostics.append(Diagnostic(file: file, location: field.location, message: "column '\(name)' appears twice"))
+            guard let column = Column(name: normaliseColumn(field.text)) else { continue }
+            if index[column] != nil {
+                diagnostics.append(
+                    Diagnostic(file: file, location: field.location, message: "column '\(column.name)' appears twice"))
             }
-            index[name] = index[name] ?? position
+            index[column] = index[column] ?? position
         }
         let missing = required.filter { index[$0] == nil }
         if !missing.isEmpty {
@@ -34,25 +69,28 @@ public enum RosterParser {
                 Diagnostic(
                     file: file, location: header.fields[0].location,
                     message: "the header row lacks required column" + (missing.count > 1 ? "s " : " ")
-                        + missing.map { "'\($0)'" }.joined(separator: ", "),
+                        + missing.map { "'\($0.name)'" }.joined(separator: ", "),
                     hint: "the first row must name the columns: " + columns.joined(separator: ", ")))
             return (Roster(file: file, people: []), diagnostics)
         }
         var people: [Person] = []
-        var seen: [String: Int] = [:]
+        // The roster's own index, built here once while duplicates are checked.
+        var positions: [String: Int] = [:]
+        people.reserveCapacity(records.count - 1)
+        positions.reserveCapacity(records.count - 1)
         for record in records.dropFirst() {
             var row = RowReader(record: record, index: index, file: file)
             if let person = row.person(grades: grades, forumIDs: forumIDs) {
-                if let first = seen[person.key] {
-                    row.error("email", "duplicate email '\(person.email)' (first on line \(first))")
+                if let first = positions[person.key] {
+                    row.error(.email, "duplicate email '\(person.email)' (first on line \(people[first].line))")
                 } else {
-                    seen[person.key] = record.line
+                    positions[person.key] = people.count
                     people.append(person)
                 }
             }
             diagnostics += row.diagnostics
         }
-        return (Roster(file: file, people: people), diagnostics)
+        return (Roster(file: file, people: people, positions: positions), diagnostics)
     }
 
     /// `First Name`, `first-name`, `FIRST_NAME` → `first_name`.
@@ -64,25 +102,25 @@ public enum RosterParser {
     /// One data row: reads and checks each column it needs, collecting problems.
     struct RowReader {
         let record: CSVRecord
-        let index: [String: Int]
+        let index: ColumnPositions
         let file: String
         var diagnostics: [Diagnostic] = []
 
-        func field(_ column: String) -> CSVField? {
+        func field(_ column: Column) -> CSVField? {
             guard let i = index[column], i < record.fields.count else { return nil }
             return record.fields[i]
         }
 
-        mutating func error(_ column: String, _ message: String, hint: String? = nil) {
+        mutating func error(_ column: Column, _ message: String, hint: String? = nil) {
             let location = field(column)?.location ?? SourceLocation(line: record.line, column: 1)
             diagnostics.append(Diagnostic(file: file, location: location, message: message, hint: hint))
         }
 
         /// The trimmed value of a column, or nil (with an error) if it holds a control character.
-        mutating func value(_ column: String) -> String? {
+        mutating func value(_ column: Column) -> String? {
             guard let field = field(column) else { return "" }
             if let problem = EmailAddress.controlCharacter(in: field.text) {
-                error(column, "\(column) \(problem)", hint: "line breaks and control characters would reach mail headers; remove them")
+                error(column, "\(column.name) \(problem)", hint: "line breaks and control characters would reach mail headers; remove them")
                 return nil
             }
             let utf8 = field.text.utf8
@@ -92,33 +130,33 @@ public enum RosterParser {
 
         mutating func person(grades: GradeTable, forumIDs: Set<String>) -> Person? {
             var ok = true
-            let email = value("email")
-            let name = value("name")
-            let gradeText = value("grade")
-            let firstName = value("first_name")
-            let department = value("department")
-            let roles = value("roles")
-            let forums = value("forums")
-            let interimText = value("interim")
-            let delegate = value("delegate")
-            let optOutText = value("opt_out")
+            let email = value(.email)
+            let name = value(.name)
+            let gradeText = value(.grade)
+            let firstName = value(.firstName)
+            let department = value(.department)
+            let roles = value(.roles)
+            let forums = value(.forums)
+            let interimText = value(.interim)
+            let delegate = value(.delegate)
+            let optOutText = value(.optOut)
             if let email {
                 if email.isEmpty {
-                    error("email", "missing email"); ok = false
+                    error(.email, "missing email"); ok = false
                 } else if let problem = EmailAddress.problem(with: email) {
-                    error("email", "bad email '\(email)': it \(problem)"); ok = false
+                    error(.email, "bad email '\(email)': it \(problem)"); ok = false
                 }
             } else { ok = false }
-            if let name, name.isEmpty { error("name", "missing name"); ok = false }
+            if let name, name.isEmpty { error(.name, "missing name"); ok = false }
             if name == nil { ok = false }
             var gradeID = ""
             if let gradeText {
                 if gradeText.isEmpty {
-                    error("grade", "missing grade"); ok = false
+                    error(.grade, "missing grade"); ok = false
                 } else if let grade = grades.grade(gradeText) {
                     gradeID = grade.id
                 } else {
-                    error("grade", "unknown grade '\(gradeText)'", hint: "grades and aliases: " + grades.grades.flatMap { [$0.id] + $0.aliases }.joined(separator: ", "))
+                    error(.grade, "unknown grade '\(gradeText)'", hint: "grades and aliases: " + grades.grades.flatMap { [$0.id] + $0.aliases }.joined(separator: ", "))
                     ok = false
                 }
             } else { ok = false }
@@ -129,7 +167,7 @@ public enum RosterParser {
                 let bare = id.hasPrefix("-") ? String(id.dropFirst()) : id
                 guard !bare.isEmpty else { continue }
                 if !forumIDs.contains(bare) {
-                    error("forums", "unknown forum '\(bare)'", hint: "forums: " + forumIDs.sorted().joined(separator: ", "))
+                    error(.forums, "unknown forum '\(bare)'", hint: "forums: " + forumIDs.sorted().joined(separator: ", "))
                     ok = false
                 } else if id.hasPrefix("-") { removed.append(bare) } else { added.append(bare) }
             }
@@ -137,21 +175,21 @@ public enum RosterParser {
             switch (interimText ?? "").lowercased() {
             case "", "no", "n", "false", "0": interim = false
             case "yes", "y", "true", "1": interim = true
-            default: error("interim", "interim must be yes or no; got '\(interimText ?? "")'"); ok = false
+            default: error(.interim, "interim must be yes or no; got '\(interimText ?? "")'"); ok = false
             }
             var optOut = OptOut.none
             switch (optOutText ?? "").lowercased() {
             case "", "none", "no": optOut = .none
             case "reminders": optOut = .reminders
             case "all": optOut = .all
-            default: error("opt_out", "opt_out must be empty, 'reminders' or 'all'; got '\(optOutText ?? "")'"); ok = false
+            default: error(.optOut, "opt_out must be empty, 'reminders' or 'all'; got '\(optOutText ?? "")'"); ok = false
             }
             var delegateAddress: String?
             if let delegate, !delegate.isEmpty {
                 if let problem = EmailAddress.problem(with: delegate) {
-                    error("delegate", "bad delegate email '\(delegate)': it \(problem)"); ok = false
+                    error(.delegate, "bad delegate email '\(delegate)': it \(problem)"); ok = false
                 } else if delegate.lowercased() == email?.lowercased() {
-                    error("delegate", "a person cannot be their own delegate"); ok = false
+                    error(.delegate, "a person cannot be their own delegate"); ok = false
                 } else {
                     delegateAddress = delegate
                 }

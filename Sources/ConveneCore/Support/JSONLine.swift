@@ -64,8 +64,11 @@ public struct JSONLine: ~Copyable {
     /// Appends a JSON string literal; control characters are escaped so one object stays one line.
     public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        // Almost every value (addresses, ids, dates) needs no escaping: append it in one go.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Almost every value (addresses, ids, dates) needs no escaping: append it in one go. Scanned as contiguous
+        // bytes when the string has them (native strings do), a tight loop rather than the UTF-8 view's iterator.
+        func needsEscaping(_ byte: UInt8) -> Bool { byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
+        let escaping = value.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscaping) }
+        if !(escaping ?? value.utf8.contains(where: needsEscaping)) {
             bytes.append(contentsOf: value.utf8)
             bytes.append(UInt8(ascii: "\""))
             return

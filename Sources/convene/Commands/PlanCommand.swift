@@ -108,14 +108,14 @@ enum PlanFormat {
     static func json(_ a: Action, zone: TimeZone) -> [UInt8] {
         var out: [UInt8] = []
         var encoder = PlanJSONEncoder(zone: zone)
-        encoder.append(a, to: &out)
+        withUnsafePointer(to: a) { encoder.append($0, to: &out) }
         return out
     }
 
     /// Writes the actions in `window` as a JSON array, one action per line. A national-scale plan is hundreds of
     /// megabytes of JSON: slices of it are encoded two at a time on both cores, and written (on a thread of their own)
     /// while the next two are encoded.
-    static func writeJSONArray(_ actions: [Action], window: DueWindow, zone: TimeZone, to handle: FileHandle) {
+    static func writeJSONArray(_ actions: DueOrderedActions, window: DueWindow, zone: TimeZone, to handle: FileHandle) {
         let slice = 1 << 12
         let writer = ChunkWriter(handle)
         var started = false
@@ -124,7 +124,7 @@ enum PlanFormat {
             DispatchQueue.concurrentPerform(iterations: 2) { half in
                 let start = min(pair + half * slice, actions.count)
                 let end = min(start + slice, actions.count)
-                encoded.store(encode(actions[start..<end], window: window, zone: zone), at: half)
+                encoded.store(encode(actions, start..<end, window: window, zone: zone), at: half)
             }
             for var chunk in encoded.all where !chunk.isEmpty {
                 // Every object was written after ",\n  "; the very first opens the array instead.
@@ -137,15 +137,18 @@ enum PlanFormat {
         writer.finish()
     }
 
-    /// The actions of `slice` in `window`, each as `,\n  ` and one JSON object.
-    private static func encode(_ slice: ArraySlice<Action>, window: DueWindow, zone: TimeZone) -> [UInt8] {
+    /// The actions at `positions` that are in `window`, each as `,\n  ` and one JSON object.
+    private static func encode(
+        _ actions: DueOrderedActions, _ positions: Range<Int>, window: DueWindow, zone: TimeZone
+    ) -> [UInt8] {
         var window = window
         var encoder = PlanJSONEncoder(zone: zone)
         var out: [UInt8] = []
-        out.reserveCapacity(slice.count * 512)
-        for index in slice.indices where window.contains(slice[index].due) {
+        out.reserveCapacity(positions.count * 512)
+        actions.forEach(in: positions) { action in
+            guard window.contains(action.pointee.due) else { return }
             out.append(contentsOf: ",\n  ".utf8)
-            encoder.append(slice[index], to: &out)
+            encoder.append(action, to: &out)
         }
         return out
     }
@@ -207,7 +210,12 @@ final class ChunkWriter: Sendable {
     func write(_ bytes: [UInt8]) {
         slots.wait()
         queue.async { [handle, slots] in
-            handle.write(Data(bytes))
+            // Written from the array's own storage: copying hundreds of megabytes of JSON into `Data` first would cost
+            // a copy and fresh pages per chunk.
+            bytes.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else { return }
+                handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+            }
             slots.signal()
         }
     }
@@ -243,41 +251,43 @@ struct PlanJSONEncoder {
         /// From `@` to the Message-ID's closing quote.
         var messageIDSuffix: [UInt8] = []
 
-        func formats(_ a: Action) -> Bool {
-            occurrence == ObjectIdentifier(a.occurrenceRef) && due == a.due && sequence == a.sequence
-                && kind == a.kind && skipped == (a.skipReason != nil) && notification == a.notification
+        func formats(_ action: UnsafePointer<Action>) -> Bool {
+            occurrence == ObjectIdentifier(action.pointee.occurrenceRef) && due == action.pointee.due
+                && sequence == action.pointee.sequence && kind == action.pointee.kind
+                && skipped == (action.pointee.skipReason != nil) && notification == action.pointee.notification
         }
     }
 
     init(zone: TimeZone) { self.zone = zone }
 
-    /// Appends `a` as one JSON object to `out`.
-    mutating func append(_ a: Action, to out: inout [UInt8]) {
-        if run?.formats(a) != true { run = Self.run(of: a, zone: zone) }
-        // Ids, dates and addresses were validated at load (no quotes, backslashes or controls): copied verbatim.
-        let run = run!
-        let recipient = a.recipientKey
-        out.append(contentsOf: run.head)
-        JSONLine.appendQuoted(a.recipientAddress, to: &out)
+    /// Appends the action at `action` as one JSON object to `out`. Its fields are read through the pointer, not from a
+    /// copy of the whole action (see `DueOrderedActions.forEach(in:_:)`).
+    mutating func append(_ action: UnsafePointer<Action>, to out: inout [UInt8]) {
+        if run?.formats(action) != true { run = Self.run(of: action.pointee, zone: zone) }
+        // Ids, dates and addresses were validated at load (no quotes, backslashes or controls): copied verbatim. The
+        // run's parts are read where they are (`run!.head`), not from a copy that would retain each of them.
+        let recipient = action.pointee.recipientKey
+        out.append(contentsOf: run!.head)
+        JSONLine.appendQuoted(action.pointee.recipientAddress, to: &out)
         out.append(contentsOf: #","cc":["#.utf8)
-        for (index, cc) in a.ccAddresses.enumerated() {
+        for (index, cc) in action.pointee.ccAddresses.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             JSONLine.appendQuoted(cc, to: &out)
         }
         out.append(UInt8(ascii: "]"))
-        out.append(contentsOf: run.keyPrefix)
+        out.append(contentsOf: run!.keyPrefix)
         out.append(contentsOf: recipient.utf8)
-        out.append(contentsOf: run.messageIDPrefix)
-        out.append(contentsOf: (a.person?.keyHash ?? DeliveryKey.fnv1a(recipient)).utf8)
-        out.append(contentsOf: run.messageIDSuffix)
-        if let reason = a.skipReason {
+        out.append(contentsOf: run!.messageIDPrefix)
+        DeliveryKey.appendHex(action.pointee.person?.keyHashValue ?? DeliveryKey.fnv1aValue(recipient), to: &out)
+        out.append(contentsOf: run!.messageIDSuffix)
+        if let reason = action.pointee.skipReason {
             out.append(contentsOf: #","reason":"#.utf8)
             JSONLine.appendQuoted(reason, to: &out)
             out.append(contentsOf: #","message_kind":""#.utf8)
-            out.append(contentsOf: a.kind.rawValue.utf8)
+            out.append(contentsOf: action.pointee.kind.rawValue.utf8)
             out.append(UInt8(ascii: "\""))
         }
-        if a.lateJoiner { out.append(contentsOf: #","late_joiner":true"#.utf8) }
+        if action.pointee.lateJoiner { out.append(contentsOf: #","late_joiner":true"#.utf8) }
         out.append(UInt8(ascii: "}"))
     }
 

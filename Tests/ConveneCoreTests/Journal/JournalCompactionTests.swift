@@ -50,7 +50,7 @@ struct JournalCompactionTests {
             let expected = plans(fixture, full, at: now)
             let actual = plans(fixture, compact, at: now)
             let same = actual.actions == expected.actions
-            #expect(same, "plans differ at \(now): \(difference(actual.actions, expected.actions))")
+            #expect(same, "plans differ at \(now): \(difference(Array(actual.actions), Array(expected.actions)))")
             #expect(actual.refusal == expected.refusal)
             guard same else { return }
 

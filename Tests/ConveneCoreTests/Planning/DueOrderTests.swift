@@ -48,12 +48,21 @@ struct DueOrderTests {
         actions.map { "\($0.due == nine ? "09" : "10") \($0.key) \($0.sequence)" }
     }
 
-    @Test func groupedSortGivesTheSameOrderAsSortingEveryActionByDueOrder() {
-        var actions = Self.unsorted
+    @Test func groupedOrderIsTheOrderOfSortingEveryActionByDueOrder() {
         let expected = Self.unsorted.sorted(by: Action.dueOrder)
-        DueOrder.sort(&actions)
+        let actions = Array(DueOrderedActions(Self.unsorted))
         #expect(Self.described(actions) == Self.described(expected))
         #expect(actions == expected)
+    }
+
+    @Test func actionsDeclaredInRecipientOrderAreNotCheckedAndTheRestAre() {
+        // The first 12 actions are in recipient order within each of their groups; the cancellations after are not.
+        let expected = Self.unsorted.sorted(by: Action.dueOrder)
+        #expect(
+            Self.described(Array(DueOrderedActions(Self.unsorted, recipientOrdered: 12))) == Self.described(expected))
+        // Declaring them all ordered leaves the out-of-order cancellations as they came.
+        let trusted = Array(DueOrderedActions(Self.unsorted, recipientOrdered: Self.unsorted.count))
+        #expect(Self.described(trusted) != Self.described(expected))
     }
 
     @Test func actionsThatTieKeepTheOrderTheyCameIn() {
@@ -64,8 +73,15 @@ struct DueOrderTests {
             Self.action(a, "invitation", "a@x.uk", due: Self.nine, sequence: 2),
         ]
         actions[1].template = "first"
-        DueOrder.sort(&actions)
-        #expect(actions.map(\.template) == ["first", "reminder", "reminder"])
-        #expect(actions.map(\.recipientKey) == ["a@x.uk", "a@x.uk", "z@x.uk"])
+        let ordered = DueOrderedActions(actions)
+        #expect(ordered.map(\.template) == ["first", "reminder", "reminder"])
+        #expect(ordered.map(\.recipientKey) == ["a@x.uk", "a@x.uk", "z@x.uk"])
+    }
+
+    @Test func readingInPlaceVisitsTheSameActionsAsTheCollection() {
+        let ordered = DueOrderedActions(Self.unsorted)
+        var visited: [String] = []
+        ordered.forEach(in: 3..<ordered.count) { visited.append("\($0.pointee.key) \($0.pointee.sequence)") }
+        #expect(visited == ordered.dropFirst(3).map { "\($0.key) \($0.sequence)" })
     }
 }

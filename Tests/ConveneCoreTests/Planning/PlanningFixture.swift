@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import ConveneCore
 
 /// A small programme built in code (no YAML), and a pure simulator that "sends" whatever is due by
@@ -55,9 +56,13 @@ struct PlanningFixture {
         RosterParser.parse(Array(rosterText.utf8), file: "roster.csv", grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id))).roster
     }
 
+    /// Plans at `now`, checking on the way that the plan's due order is that of sorting every action (the planner
+    /// claims its member actions come in recipient order within each group, so those are not checked by `DueOrder`).
     func plan(now: Date) -> Plan {
         let roster = self.roster
-        return Reconciler(config: config, roster: roster, audience: Audience(config: config, roster: roster), state: JournalState(records: records)).plan(now: now)
+        let plan = Reconciler(config: config, roster: roster, audience: Audience(config: config, roster: roster), state: JournalState(records: records)).plan(now: now)
+        #expect(Array(plan.actions) == plan.actions.planned.sorted(by: Action.dueOrder), "due order at \(now)")
+        return plan
     }
 
     /// Executes every action due by `until`, in due order, re-planning after each instant, and returns them.
