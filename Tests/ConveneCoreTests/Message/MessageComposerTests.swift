@@ -13,7 +13,8 @@ struct MessageComposerTests {
             let path = folder.appendingPathComponent("\(name).txt").path
             let (template, diagnostics) = MessageTemplate.parse(try String(contentsOfFile: path, encoding: .utf8), name: name, file: path)
             #expect(diagnostics.isEmpty)
-            templates[name] = try #require(template)
+            let parsed: MessageTemplate = try #require(template)
+            templates[name] = parsed
         }
         return templates
     }
