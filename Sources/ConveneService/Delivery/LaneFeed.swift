@@ -1,8 +1,8 @@
 import ConveneCore
 import Foundation
 
-/// Prepares a lane's messages one step ahead, on a thread of its own: while the lane's connection carries message k,
-/// the feed waits out the send window and rate limit for message k+1, stamps it and renders it. Rendering then costs
+/// Prepares a lane's messages ahead, on a thread of its own: while the lane's connection carries message k, the feed
+/// waits out the send window and rate limit for the next ones, stamps them and renders them. Rendering then costs
 /// the connection no time, and the lane thread does only what must happen in order around the send (the journal's
 /// `attempt` and outcome records and the SMTP dialogue).
 ///
