@@ -129,14 +129,7 @@ enum ContentEncoding {
         }
     }
 
-    /// The lines of `text`, splitting on CRLF, CR or LF alike.
-    static func lines(of text: String) -> [Substring] {
-        // Character-wise split treats "\r\n" as one separator (it is one grapheme).
-        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
-    }
-
     static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+        String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]], as: UTF8.self)
     }
 }

@@ -92,13 +92,7 @@ public enum MIMEWriter {
     /// It starts with `=_`, which quoted-printable and base64 can never produce, so no body line can
     /// contain it.
     static func boundary(_ role: String, messageID: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
-        for byte in (role + "\u{0}" + messageID).utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return "=_convene_\(role)_" + String(repeating: "0", count: 16 - hex.count) + hex
+        "=_convene_\(role)_" + DeliveryKey.fnv1a(role + "\u{0}" + messageID)
     }
 
     /// RFC 5322 date-time in UTC: `Thu, 07 Jan 2027 12:00:00 +0000`.

@@ -151,10 +151,8 @@ public final class Dispatcher {
         let count = min(transports.count, actions.count)
         var lanes = [[Action]](repeating: [], count: count)
         for action in actions {
-            // FNV-1a of the recipient: the same person always lands in the same lane, keeping their order.
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in action.recipientKey.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            lanes[Int(hash % UInt64(count))].append(action)
+            // A stable hash of the recipient: the same person always lands in the same lane, keeping their order.
+            lanes[Int(DeliveryKey.fnv1aValue(action.recipientKey) % UInt64(count))].append(action)
         }
         var userStop = false
         journal.concurrentWriters = count
@@ -167,8 +165,8 @@ public final class Dispatcher {
             let syncSeconds = journal.syncSeconds - syncSecondsBefore
             log.info("batch done", [
                 "due": "\(actions.count)", "connections": "\(count)",
-                "seconds": Self.decimal(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, 3),
-                "journal_syncs": "\(syncs)", "sync_ms": Self.decimal(syncs == 0 ? 0 : syncSeconds * 1000 / Double(syncs), 3),
+                "seconds": String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9),
+                "journal_syncs": "\(syncs)", "sync_ms": String(format: "%.3f", syncs == 0 ? 0 : syncSeconds * 1000 / Double(syncs)),
             ])
         }
         if count == 1 {
@@ -343,21 +341,18 @@ public final class Dispatcher {
         }
     }
 
-    /// `value` with `places` decimals, for log fields.
-    static func decimal(_ value: Double, _ places: Int) -> String {
-        let scale = pow(10, Double(places))
-        let scaled = Int((value * scale).rounded())
-        let fraction = String(scaled % Int(scale))
-        return "\(scaled / Int(scale))." + String(repeating: "0", count: places - fraction.count) + fraction
-    }
-
     /// Messages in a row without any SMTP reply after which a lane treats the server as down.
     static let outageThreshold = 5
 
-    /// The outcome record for the principal recipient, and that recipient's result and reply text.
-    private func outcome(
-        of action: Action, _ report: DeliveryReport, at finished: Date
-    ) -> (record: JournalRecord, principal: RecipientResult, reply: String) {
+    /// What a send came to for its principal recipient: the journal record, the recipient's result and the reply text.
+    private struct Outcome {
+        let record: JournalRecord
+        let principal: RecipientResult
+        let reply: String
+    }
+
+    /// The outcome for the principal recipient.
+    private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> Outcome {
         let principal = report.results.first { $0.address.lowercased() == action.recipient.address.lowercased() }
             ?? RecipientResult(address: action.recipient.address, outcome: .temporary, code: nil, reply: report.transportError ?? "no result")
         let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
@@ -367,16 +362,13 @@ public final class Dispatcher {
         case .permanent: record = action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply)
         case .temporary, .unknown: record = action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply)
         }
-        return (record, principal, reply)
+        return Outcome(record: record, principal: principal, reply: reply)
     }
 
     /// Counters and log lines for an outcome (logged even if its record could not be written: the server's verdict
     /// is a fact the admin needs either way).
-    private func account(
-        for action: Action, _ report: DeliveryReport, _ result: (record: JournalRecord, principal: RecipientResult, reply: String),
-        at finished: Date
-    ) {
-        let (_, principal, reply) = result
+    private func account(for action: Action, _ report: DeliveryReport, _ result: Outcome, at finished: Date) {
+        let (principal, reply) = (result.principal, result.reply)
         for other in report.results where other.address != principal.address && other.outcome != .delivered {
             log.warning("delegate copy not delivered", ["key": action.key, "cc": other.address, "smtp": other.reply])
         }

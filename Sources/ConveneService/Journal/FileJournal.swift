@@ -284,8 +284,9 @@ public final class FileJournal: @unchecked Sendable {
 }
 
 /// Group commit: tickets written and made durable, whether a syncer runs, and the first failure (after which nothing
-/// more is written). The syncer fsyncs while something is unsynced, lingers briefly for the next write (a burst of
-/// messages keeps one thread instead of starting one per record), then exits; the next write starts another.
+/// more is written). The syncer syncs (`fdatasync`) while something is unsynced — with several writers, once each has
+/// asked or someone waits — lingers briefly for the next write (a burst of messages keeps one thread instead of
+/// starting one per record), then exits; the next write starts another.
 final class GroupCommit: @unchecked Sendable {
     // @unchecked: every field is read and written only while holding `condition`.
     private let condition = NSCondition()

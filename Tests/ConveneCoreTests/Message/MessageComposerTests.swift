@@ -45,6 +45,8 @@ struct MessageComposerTests {
         #expect(actions.map(\.kind) == [.invitation, .reminder, .update, .cancellation])
 
         for action in actions {
+            // One composer for all four: what it keeps from one occurrence's messages must follow the event's move.
+            #expect(composer.values(for: action)["eventtime"] == ([.invitation, .reminder].contains(action.kind) ? "12:00" : "14:00"))
             let bytes = composer.outgoing(for: action, now: action.due).bytes
             let found = try PythonChecker.checkMessage(bytes)
             expectWellFormed(found)
