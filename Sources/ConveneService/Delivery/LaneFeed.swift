@@ -92,6 +92,7 @@ final class LaneFeed: @unchecked Sendable {
             cancelled = true
             condition.broadcast()
             while running { condition.wait() }
+            ready = []
         }
     }
 
