@@ -49,6 +49,11 @@ static inline CURLcode ccurl_setopt_allow_rcpt_fails(CURL *handle, long on) {
 #endif
 }
 
+/// The result of a CURLMSG_DONE message (the union member Swift cannot name), or -1 for any other message.
+static inline int ccurl_done_result(const CURLMsg *message) {
+    return message->msg == CURLMSG_DONE ? (int)message->data.result : -1;
+}
+
 /// The libcurl version string, for `convene --version`.
 static inline const char *ccurl_version(void) {
     return curl_version();

@@ -165,41 +165,94 @@ public enum JournalCodec {
         return .failure(.malformed)
     }
 
-    /// Decodes a whole journal. A bad last line without a final newline is a torn write from a crash:
-    /// ignored with a warning. Any other bad line is an error, so a damaged journal is never half-read silently.
-    public static func decodeAll(_ journal: some ContiguousBytes, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
-        journal.withUnsafeBytes { decodeAll(bytes: $0, file: file) }
+    /// The most a writer leaves written but not yet on disk at once, in bytes: `FileJournal` syncs before it would
+    /// leave more. A power cut can tear anything in that stretch, so that is how far back a torn write can reach.
+    public static let tornWriteWindow = 256 * 1024
+
+    /// A whole journal as read: its records, the warnings and errors about it, and where its readable content ends.
+    public struct Contents: Sendable {
+        public var records: [JournalRecord] = []
+        public var warnings: [Diagnostic] = []
+        public var errors: [Diagnostic] = []
+        /// The offset just after the last record kept (after its newline, if it has one): a writer continues here.
+        public var end = 0
+        /// Whether the last record kept ends with its newline (a crash can cut a whole record's newline off).
+        public var endsWithNewline = true
+
+        public init() {}
     }
 
-    private static func decodeAll(bytes journal: UnsafeRawBufferPointer, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
-        var records: [JournalRecord] = []
-        var warnings: [Diagnostic] = []
-        var errors: [Diagnostic] = []
+    /// Decodes a whole journal. Blank lines are skipped. A torn write from a crash is ignored with a warning:
+    /// - a bad last line without a final newline (a cut-short append);
+    /// - in a journal that ends in padding (blank lines: `FileJournal` writes records over a stretch of newlines it
+    ///   reserved ahead, and a crash leaves that stretch), a bad line with no more than `tornWriteWindow` bytes of
+    ///   records after it. A power cut may have put some of those bytes on disk and not others; none of them had
+    ///   been synced (each sync covers everything written before it), so they are cut off with it.
+    /// Any other bad line is an error, so a damaged journal is never half-read silently.
+    public static func decodeAll(_ journal: some ContiguousBytes, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
+        let contents = read(journal, file: file)
+        return (contents.records, contents.warnings, contents.errors)
+    }
+
+    /// `decodeAll`, with where the readable content ends.
+    public static func read(_ journal: some ContiguousBytes, file: String) -> Contents {
+        journal.withUnsafeBytes { read(bytes: $0, file: file) }
+    }
+
+    private static func read(bytes journal: UnsafeRawBufferPointer, file: String) -> Contents {
+        let newline = UInt8(ascii: "\n")
+        var contents = Contents()
+        /// The unreadable lines (number and offset); the records read after the first of them.
+        var unreadable: [(line: Int, offset: Int)] = []
+        var recordsAfterDamage = 0
+        var lastContentEnd = 0
         var lineStart = 0
         var lineNumber = 0
         while lineStart < journal.count {
-            let lineEnd = journal[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? journal.count
+            let lineEnd = journal[lineStart...].firstIndex(of: newline) ?? journal.count
             let line = UnsafeRawBufferPointer(rebasing: journal[lineStart..<lineEnd])
             let isTerminated = lineEnd < journal.count
+            let offset = lineStart
             lineNumber += 1
             lineStart = lineEnd + 1
             if line.isEmpty { continue }
+            lastContentEnd = lineEnd
             switch decode(bytes: line) {
-            case .success(let record): records.append(record)
-            case .failure(.malformed) where !isTerminated:
-                warnings.append(
-                    Diagnostic(
-                        file: file, location: .init(line: lineNumber, column: 1), severity: .warning,
-                        message: "ignoring a torn last line (an interrupted write)"))
+            case .success(let record):
+                contents.records.append(record)
+                if unreadable.isEmpty {
+                    contents.end = isTerminated ? lineEnd + 1 : lineEnd
+                    contents.endsWithNewline = isTerminated
+                } else {
+                    recordsAfterDamage += 1
+                }
             case .failure(.malformed):
-                errors.append(Diagnostic(file: file, line: lineNumber, column: 1, message: "unreadable journal record"))
+                unreadable.append((lineNumber, offset))
             case .failure(.unsupportedVersion(let v)):
-                errors.append(
+                contents.errors.append(
                     Diagnostic(
                         file: file, line: lineNumber, column: 1, message: "journal record version \(v) is not supported",
                         hint: "this convene reads version \(version); run the newer convene that wrote it"))
             }
         }
-        return (records, warnings, errors)
+        guard let first = unreadable.first else { return contents }
+        let padded = journal.count >= 2 && journal[journal.count - 1] == newline && journal[journal.count - 2] == newline
+        let unterminatedLast = unreadable.count == 1 && recordsAfterDamage == 0 && journal.last != newline
+        if unterminatedLast || (padded && lastContentEnd - first.offset <= tornWriteWindow) {
+            contents.records.removeLast(recordsAfterDamage)
+            let message =
+                unterminatedLast
+                ? "ignoring a torn last line (an interrupted write)"
+                : "ignoring a torn write from line \(first.line) on (\(unreadable.count) unreadable line(s) and "
+                    + "\(recordsAfterDamage) record(s) after the first, written but not yet synced when convene stopped)"
+            contents.warnings.append(
+                Diagnostic(file: file, location: .init(line: first.line, column: 1), severity: .warning, message: message))
+        } else {
+            for (line, _) in unreadable {
+                contents.errors.append(Diagnostic(file: file, line: line, column: 1, message: "unreadable journal record"))
+            }
+            contents.errors.sort { $0.location.line < $1.location.line }
+        }
+        return contents
     }
 }

@@ -116,6 +116,11 @@ public final class Dispatcher {
         now: Date, clock: @escaping @Sendable () -> Date = { Date() }, shouldStop: () -> Bool = { false },
         heartbeat: () -> Void = {}
     ) throws(RunStop) -> Plan {
+        defer {
+            // Idle from here: the journal drops the padding it reserved while writing (FileJournal). Only cosmetic,
+            // so a failure is a warning; the next open cuts it off too.
+            do { try journal.trimPadding() } catch { log.warning("could not trim the journal's padding", ["error": error.description]) }
+        }
         try compactIfNeeded(now: now)
         while true {
             let plan = self.plan(now: now)

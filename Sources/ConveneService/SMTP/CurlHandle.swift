@@ -1,21 +1,39 @@
 import CCurl
 import ConveneCore
+import Glibc
 
-/// One libcurl easy handle and its error buffer: the only place that calls libcurl directly.
+/// One libcurl easy handle, the multi handle that drives it, and its error buffer: the only place that calls
+/// libcurl directly.
+///
+/// The transfer runs on a private multi handle instead of `curl_easy_perform`, so that waiting for the server is
+/// ours: with `spinMicroseconds` above 0, a reply expected within microseconds (a relay on loopback or the LAN) is
+/// polled for without sleeping for that long, then the thread blocks in `curl_multi_poll` as `curl_easy_perform`
+/// would. On a virtual machine a sleeping thread's CPU halts, and waking it can cost more than the reply took
+/// (README, "Design notes"). The multi handle keeps the connection cache, so consecutive transfers reuse the
+/// connection exactly as `curl_easy_perform` does.
 ///
 /// Not thread-safe (libcurl handles must not be shared between threads); owned by one `SMTPConnection`.
 final class CurlHandle {
+    /// How long a transfer polls for the server's next bytes before its thread sleeps; 0 sleeps at once.
+    let spinMicroseconds: Int
     /// `curl_global_init` is not thread-safe in libcurl 7.88; a static let runs it exactly once.
     private static let globalInitResult: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
 
     let raw: UnsafeMutableRawPointer
+    private let multi: UnsafeMutableRawPointer
     /// CURLOPT_ERRORBUFFER: libcurl writes a specific message here, better than `curl_easy_strerror`.
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init() throws(SMTPError) {
+    init(spinMicroseconds: Int = 0) throws(SMTPError) {
+        self.spinMicroseconds = max(0, spinMicroseconds)
         guard Self.globalInitResult == 0 else { throw .unavailable("curl_global_init failed") }
         guard let raw = curl_easy_init() else { throw .unavailable("curl_easy_init failed") }
+        guard let multi = curl_multi_init() else {
+            curl_easy_cleanup(raw)
+            throw .unavailable("curl_multi_init failed")
+        }
         self.raw = raw
+        self.multi = multi
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
@@ -23,6 +41,8 @@ final class CurlHandle {
 
     deinit {
         curl_easy_cleanup(raw)
+        // Closes the cached connection (QUIT) after the easy handle is gone, as curl_easy_cleanup alone would.
+        curl_multi_cleanup(multi)
         errorBuffer.deallocate()
     }
 
@@ -55,11 +75,55 @@ final class CurlHandle {
     /// Runs the transfer; returns libcurl's code and its most specific error text.
     func perform() -> (code: Int, error: String) {
         errorBuffer[0] = 0
-        let code = curl_easy_perform(raw)
+        let code = drive()
         guard code != CURLE_OK else { return (0, "") }
         let specific = String(cString: errorBuffer)
         let generic = String(cString: curl_easy_strerror(code))
         return (Int(code.rawValue), specific.isEmpty ? generic : "\(generic): \(specific)")
+    }
+
+    /// `curl_easy_perform` on the private multi handle, with the spin-then-block wait described above.
+    private func drive() -> CURLcode {
+        let added = curl_multi_add_handle(multi, raw)
+        guard added == CURLM_OK else { return multiFailure(added) }
+        defer { curl_multi_remove_handle(multi, raw) }
+        var running: Int32 = 1
+        while true {
+            let performed = curl_multi_perform(multi, &running)
+            guard performed == CURLM_OK else { return multiFailure(performed) }
+            if running == 0 { break }
+            var ready: Int32 = 0
+            let spinUntil = spinMicroseconds == 0 ? 0 : Self.microseconds() + spinMicroseconds
+            repeat {
+                let waited = curl_multi_wait(multi, nil, 0, 0, &ready)
+                guard waited == CURLM_OK else { return multiFailure(waited) }
+            } while ready == 0 && spinUntil > 0 && Self.microseconds() < spinUntil
+            if ready == 0 {
+                // libcurl shortens this to its own next timeout (connect or server response).
+                let polled = curl_multi_poll(multi, nil, 0, 1000, &ready)
+                guard polled == CURLM_OK else { return multiFailure(polled) }
+            }
+        }
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            let result = ccurl_done_result(message)
+            if result >= 0 { return CURLcode(UInt32(result)) }
+        }
+        return CURLE_FAILED_INIT
+    }
+
+    private func multiFailure(_ code: CURLMcode) -> CURLcode {
+        let text = String(cString: curl_multi_strerror(code))
+        text.withCString { source in
+            _ = strncpy(errorBuffer, source, Int(CURL_ERROR_SIZE) - 1)
+        }
+        return code == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT
+    }
+
+    private static func microseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return now.tv_sec * 1_000_000 + now.tv_nsec / 1000
     }
 
     func info(_ item: CURLINFO) -> Int {

@@ -13,17 +13,23 @@ public final class SMTPConnection {
     /// The dialogue of the most recent `send` (commands and replies; SASL responses are never kept).
     public private(set) var lastTranscript = SMTPTranscript()
 
-    /// Checks the settings and prepares the handle; connects only on the first `send`.
+    /// How long a connection that polls for replies (`pollsForReplies`) waits for the server's next bytes without
+    /// sleeping: about the round trip of a relay on loopback or the LAN.
+    public static let replyPollMicroseconds = 100
+
+    /// Checks the settings and prepares the handle; connects only on the first `send`. With `pollsForReplies`, the
+    /// connection waits for each reply polling for `replyPollMicroseconds` before its thread sleeps (for a caller
+    /// with a CPU to spare: see `CurlHandle`).
     ///
     /// - Throws: `SMTPError.invalidSettings` for settings that cannot work (including `tls: none` to a
     ///   host that is not loopback, or an unreadable CA file), `.unavailable` when libcurl cannot start.
-    public init(settings: SMTPSettings) throws(SMTPError) {
+    public init(settings: SMTPSettings, pollsForReplies: Bool = false) throws(SMTPError) {
         self.settings = settings
         let url = try settings.curlURL()
         if let caFile = settings.caFile, access(caFile, R_OK) != 0 {
             throw .invalidSettings("smtp CA file \(caFile) cannot be read")
         }
-        handle = try CurlHandle()
+        handle = try CurlHandle(spinMicroseconds: pollsForReplies ? Self.replyPollMicroseconds : 0)
         try handle.set(CURLOPT_URL, url)
         try handle.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
         // CURLUSESSL_ALL also for smtps: with TRY, libcurl would silently skip AUTH offered only after TLS.

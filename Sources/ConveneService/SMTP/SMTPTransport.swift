@@ -6,12 +6,20 @@ import Foundation
 public final class SMTPTransport: MailTransport {
     private let connection: SMTPConnection
 
-    public init(settings: SMTPSettings) throws(TransportFailure) {
+    /// `pollsForReplies`: see `SMTPConnection.init`; `pollsForReplies(connections:)` says when it pays.
+    public init(settings: SMTPSettings, pollsForReplies: Bool = false) throws(TransportFailure) {
         do {
-            connection = try SMTPConnection(settings: settings)
+            connection = try SMTPConnection(settings: settings, pollsForReplies: pollsForReplies)
         } catch {
             throw TransportFailure(kind: .unavailable, message: error.description)
         }
+    }
+
+    /// Whether `connections` lanes should poll for replies: only while they leave a CPU free. Polling keeps a
+    /// lane's CPU from halting between a command and its reply; with a lane per CPU or more, the CPUs are busy
+    /// anyway and a polling lane would take time from the others (and from a relay on the same machine).
+    public static func pollsForReplies(connections: Int, processors: Int = ProcessInfo.processInfo.activeProcessorCount) -> Bool {
+        connections < processors
     }
 
     public func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport {

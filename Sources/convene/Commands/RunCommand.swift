@@ -89,7 +89,8 @@ enum RunCommand {
                 for _ in 0..<count { transports.append(try OutboxTransport(directory: dryRun)) }
             } else {
                 let settings = try SMTPTransport.settings(for: workspace, environment: ProcessInfo.processInfo.environment)
-                for _ in 0..<count { transports.append(try SMTPTransport(settings: settings)) }
+                let polls = SMTPTransport.pollsForReplies(connections: count)
+                for _ in 0..<count { transports.append(try SMTPTransport(settings: settings, pollsForReplies: polls)) }
             }
         } catch let error as TransportFailure {
             throw CommandError(exitCode: ExitCode(error), message: error.message)

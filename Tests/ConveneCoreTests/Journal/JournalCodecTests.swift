@@ -93,6 +93,38 @@ struct JournalCodecTests {
         #expect(bad.errors.map(\.line) == [2])
     }
 
+    /// A journal that ends in padding (blank lines) was being written over when its writer stopped: a power cut can
+    /// have put a later record on disk and not an earlier one, so a bad line followed by records is a torn write
+    /// there, within `tornWriteWindow`, and everything from it on is cut off. Farther back, or in a journal without
+    /// padding, it is damage.
+    @Test func inAPaddedJournalATornWriteWithinTheWindowIsCutOffWithEverythingAfterIt() {
+        let good = JournalCodec.encode(JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
+        let later = JournalCodec.encode(JournalRecord(type: .sent, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
+        let prefix = good + "\n"
+        let torn = prefix + later.prefix(30) + "\n" + later + "\n" + String(repeating: "\n", count: 100)
+        let read = JournalCodec.read(Data(torn.utf8), file: "journal.jsonl")
+        #expect(read.records.map(\.type) == [.attempt] && read.errors.isEmpty)
+        #expect(read.end == prefix.utf8.count && read.endsWithNewline)
+        #expect(read.warnings.map(\.line) == [2])
+        #expect(read.warnings.first?.message.hasPrefix("ignoring a torn write from line 2 on (1 unreadable line(s) and 1 record(s)") == true)
+
+        // The same lines without padding: damage.
+        let unpadded = prefix + later.prefix(30) + "\n" + later + "\n"
+        #expect(JournalCodec.read(Data(unpadded.utf8), file: "journal.jsonl").errors.map(\.line) == [2])
+
+        // Padded, but with more records after the bad line than a writer ever leaves unsynced: damage.
+        let records = (later + "\n").utf8.count
+        let many = String(repeating: later + "\n", count: JournalCodec.tornWriteWindow / records + 1)
+        let deep = prefix + "{not json\n" + many + "\n\n"
+        let damaged = JournalCodec.read(Data(deep.utf8), file: "journal.jsonl")
+        #expect(damaged.errors.map(\.line) == [2] && damaged.warnings.isEmpty)
+
+        // Padding after whole records only: nothing to warn about, and the content ends after the last record.
+        let idle = JournalCodec.read(Data((prefix + later + "\n\n\n").utf8), file: "journal.jsonl")
+        #expect(idle.records.count == 2 && idle.warnings.isEmpty && idle.errors.isEmpty)
+        #expect(idle.end == (prefix + later + "\n").utf8.count)
+    }
+
     @Test func blankLinesAreSkippedButCountedAndAWholeLastRecordNeedsNoNewline() {
         let good = JournalCodec.encode(attempt)
         let read = JournalCodec.decodeAll(Data((good + "\n\n{\n" + good).utf8), file: "journal.jsonl")

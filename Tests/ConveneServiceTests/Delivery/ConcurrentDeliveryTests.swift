@@ -1,4 +1,5 @@
 import ConveneCore
+import ConveneService
 import Foundation
 import Testing
 
@@ -25,5 +26,9 @@ struct ConcurrentDeliveryTests {
         let journal = try fixture.journal()
         #expect(journal.filter { $0.type == .sent }.count == people)
         #expect(journal.filter { $0.type == .attempt }.count == people)
+        // The run ended idle: the padding the journal reserved while writing is trimmed, one record a line remains.
+        let raw = try String(contentsOfFile: FileJournal.journalPath(fixture.statePath), encoding: .utf8)
+        #expect(raw.hasSuffix("}\n") && !raw.contains("\n\n"))
+        #expect(raw.split(separator: "\n").count == journal.count)
     }
 }

@@ -17,9 +17,12 @@ struct SMTPConnectionTLSTests {
             caFile: trustTestCA ? try TestCertificates.get().caFile : nil, connectTimeout: 5, responseTimeout: 5)
     }
 
-    @Test func severalMessagesGoIntactOverOneReusedConnection() throws {
+    /// Also with `pollsForReplies` (what one connection on a machine with a CPU to spare does): the dialogue and
+    /// the reuse are libcurl's either way, only the waiting differs.
+    @Test(arguments: [false, true])
+    func severalMessagesGoIntactOverOneReusedConnection(pollsForReplies: Bool) throws {
         let server = try TestSMTPServer(.init(user: Self.user, password: Self.password))
-        let connection = try SMTPConnection(settings: Self.settings(server))
+        let connection = try SMTPConnection(settings: Self.settings(server), pollsForReplies: pollsForReplies)
         let mails = [
             TestMail.make(to: ["alice@example.test"], id: "one@convene.test"),
             TestMail.make(to: ["bob@example.test", "carol@example.test"], id: "two@convene.test", bodyLines: 2000),

@@ -45,13 +45,16 @@ struct SMTPFaultTests {
         Fault(flags: ["-W", ".:3"], expected: .unknown, responseTimeout: 1),
     ]
 
-    @Test(arguments: faults)
-    func eachFaultIsClassifiedAndTheConnectionRecovers(_ fault: Fault) throws {
+    /// With and without `pollsForReplies`: a connection that polls for replies still times out, and sees a dropped
+    /// or refusing server, exactly as one that sleeps.
+    @Test(arguments: faults, [false, true])
+    func eachFaultIsClassifiedAndTheConnectionRecovers(_ fault: Fault, pollsForReplies: Bool) throws {
         let healthy = try SMTPSink()
         let connection = try SMTPConnection(
             settings: SMTPSettings(
                 url: healthy.url, tls: .none, helo: "convene.test", connectTimeout: 5,
-                responseTimeout: fault.responseTimeout))
+                responseTimeout: fault.responseTimeout),
+            pollsForReplies: pollsForReplies)
         #expect(connection.send(TestMail.make(id: "first@convene.test")).allDelivered)
         healthy.stop()
 

@@ -39,6 +39,15 @@ struct SMTPSettingsTests {
         }
     }
 
+    /// Lanes poll for replies only while they leave a CPU free: one lane on two CPUs does, four do not.
+    @Test func lanesPollForRepliesOnlyWhileTheyLeaveACPUFree() {
+        #expect(SMTPTransport.pollsForReplies(connections: 1, processors: 2))
+        #expect(!SMTPTransport.pollsForReplies(connections: 2, processors: 2))
+        #expect(!SMTPTransport.pollsForReplies(connections: 4, processors: 2))
+        #expect(SMTPTransport.pollsForReplies(connections: 4, processors: 8))
+        #expect(!SMTPTransport.pollsForReplies(connections: 1, processors: 1))
+    }
+
     @Test func thePasswordIsNeverPrinted() {
         let settings = SMTPSettings(
             url: "smtp://mail.example.gov.uk:587", username: "convene", password: "hunter2", helo: "convene.test")
