@@ -379,8 +379,8 @@ final class GroupCommit: @unchecked Sendable {
             let targetEnd = writtenEnd
             unlock()
             let fd = descriptor()
-            // fdatasync: the appended bytes and the file's new size, which is all a reader needs; the timestamps
-            // fsync would also write cost a second disk write per message.
+            // fdatasync: the written bytes (and the file's new size when padding was reserved), which is all a reader
+            // needs; the timestamps fsync would also write cost a second disk write per message.
             let started = DispatchTime.now().uptimeNanoseconds
             let result = fd.map { fdatasync($0) } ?? 0
             let code = errno
