@@ -188,13 +188,8 @@ public enum JournalCodec {
     ///   reserved ahead, and a crash leaves that stretch), a bad line with no more than `tornWriteWindow` bytes of
     ///   records after it. A power cut may have put some of those bytes on disk and not others; none of them had
     ///   been synced (each sync covers everything written before it), so they are cut off with it.
-    /// Any other bad line is an error, so a damaged journal is never half-read silently.
-    public static func decodeAll(_ journal: some ContiguousBytes, file: String) -> (records: [JournalRecord], warnings: [Diagnostic], errors: [Diagnostic]) {
-        let contents = read(journal, file: file)
-        return (contents.records, contents.warnings, contents.errors)
-    }
-
-    /// `decodeAll`, with where the readable content ends.
+    /// Any other bad line is an error, so a damaged journal is never half-read silently. `end` says where the
+    /// readable content ends.
     public static func read(_ journal: some ContiguousBytes, file: String) -> Contents {
         journal.withUnsafeBytes { read(bytes: $0, file: file) }
     }

@@ -44,11 +44,7 @@ public final class OutboxTransport: MailTransport {
 
     public init(directory: String) throws(JournalError) {
         self.directory = directory
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(SystemError(operation: "create folder", path: directory, code: errno == 0 ? EACCES : errno))
-        }
+        do throws(SystemError) { try SystemError.createFolder(directory) } catch { throw .io(error) }
     }
 
     public func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport {

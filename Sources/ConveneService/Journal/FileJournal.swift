@@ -74,11 +74,7 @@ public final class FileJournal: @unchecked Sendable {
     /// clean line.
     public init(directory: String) throws(JournalError) {
         self.directory = directory
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(SystemError(operation: "create folder", path: directory, code: errno == 0 ? EACCES : errno))
-        }
+        do throws(SystemError) { try SystemError.createFolder(directory) } catch { throw .io(error) }
         let lockPath = directory + "/journal.lock"
         do {
             lockFD = try SystemError.check("open", lockPath) { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// A failed system call: what was being done, to which path, and errno's explanation.
@@ -16,6 +17,15 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
             if result != -1 { return result }
             if errno == EINTR { continue }
             throw SystemError(operation: operation, path: path, code: errno)
+        }
+    }
+
+    /// Creates `path` and any missing folders above it.
+    static func createFolder(_ path: String) throws(SystemError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw SystemError(operation: "create folder", path: path, code: errno == 0 ? EACCES : errno)
         }
     }
 

@@ -6,7 +6,7 @@ import Glibc
 /// libcurl directly.
 ///
 /// The transfer runs on a private multi handle instead of `curl_easy_perform`, so that waiting for the server is
-/// ours: with `spinMicroseconds` above 0, a reply expected within microseconds (a relay on loopback or the LAN) is
+/// ours: with `pollMicroseconds` above 0, a reply expected within microseconds (a relay on loopback or the LAN) is
 /// polled for without sleeping for that long, then the thread blocks in `curl_multi_poll` as `curl_easy_perform`
 /// would. On a virtual machine a sleeping thread's CPU halts, and waking it can cost more than the reply took
 /// (README, "Design notes"). The multi handle keeps the connection cache, so consecutive transfers reuse the
@@ -15,7 +15,7 @@ import Glibc
 /// Not thread-safe (libcurl handles must not be shared between threads); owned by one `SMTPConnection`.
 final class CurlHandle {
     /// How long a transfer polls for the server's next bytes before its thread sleeps; 0 sleeps at once.
-    let spinMicroseconds: Int
+    let pollMicroseconds: Int
     /// `curl_global_init` is not thread-safe in libcurl 7.88; a static let runs it exactly once.
     private static let globalInitResult: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
 
@@ -24,8 +24,8 @@ final class CurlHandle {
     /// CURLOPT_ERRORBUFFER: libcurl writes a specific message here, better than `curl_easy_strerror`.
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init(spinMicroseconds: Int = 0) throws(SMTPError) {
-        self.spinMicroseconds = max(0, spinMicroseconds)
+    init(pollMicroseconds: Int = 0) throws(SMTPError) {
+        self.pollMicroseconds = max(0, pollMicroseconds)
         guard Self.globalInitResult == 0 else { throw .unavailable("curl_global_init failed") }
         guard let raw = curl_easy_init() else { throw .unavailable("curl_easy_init failed") }
         guard let multi = curl_multi_init() else {
@@ -82,7 +82,7 @@ final class CurlHandle {
         return (Int(code.rawValue), specific.isEmpty ? generic : "\(generic): \(specific)")
     }
 
-    /// `curl_easy_perform` on the private multi handle, with the spin-then-block wait described above.
+    /// `curl_easy_perform` on the private multi handle, with the poll-then-sleep wait described above.
     private func drive() -> CURLcode {
         let added = curl_multi_add_handle(multi, raw)
         guard added == CURLM_OK else { return multiFailure(added) }
@@ -93,11 +93,11 @@ final class CurlHandle {
             guard performed == CURLM_OK else { return multiFailure(performed) }
             if running == 0 { break }
             var ready: Int32 = 0
-            let spinUntil = spinMicroseconds == 0 ? 0 : Self.microseconds() + spinMicroseconds
+            let pollUntil = pollMicroseconds == 0 ? 0 : Self.microseconds() + pollMicroseconds
             repeat {
                 let waited = curl_multi_wait(multi, nil, 0, 0, &ready)
                 guard waited == CURLM_OK else { return multiFailure(waited) }
-            } while ready == 0 && spinUntil > 0 && Self.microseconds() < spinUntil
+            } while ready == 0 && pollUntil > 0 && Self.microseconds() < pollUntil
             if ready == 0 {
                 // libcurl shortens this to its own next timeout (connect or server response).
                 let polled = curl_multi_poll(multi, nil, 0, 1000, &ready)

@@ -29,7 +29,7 @@ public final class SMTPConnection {
         if let caFile = settings.caFile, access(caFile, R_OK) != 0 {
             throw .invalidSettings("smtp CA file \(caFile) cannot be read")
         }
-        handle = try CurlHandle(spinMicroseconds: pollsForReplies ? Self.replyPollMicroseconds : 0)
+        handle = try CurlHandle(pollMicroseconds: pollsForReplies ? Self.replyPollMicroseconds : 0)
         try handle.set(CURLOPT_URL, url)
         try handle.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
         // CURLUSESSL_ALL also for smtps: with TRY, libcurl would silently skip AUTH offered only after TLS.

@@ -84,12 +84,12 @@ struct JournalCodecTests {
     @Test func tornLastLineIsIgnoredWithAWarningButDamageElsewhereIsAnError() {
         let good = JournalCodec.encode(JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
         let torn = good + "\n" + good.prefix(20)
-        let read = JournalCodec.decodeAll(Data(torn.utf8), file: "journal.jsonl")
+        let read = JournalCodec.read(Data(torn.utf8), file: "journal.jsonl")
         #expect(read.records.count == 1 && read.errors.isEmpty)
         #expect(read.warnings.map { "\($0.line) \($0.message)" } == ["2 ignoring a torn last line (an interrupted write)"])
 
         let damaged = good + "\n" + good.prefix(20) + "\n" + good + "\n"
-        let bad = JournalCodec.decodeAll(Data(damaged.utf8), file: "journal.jsonl")
+        let bad = JournalCodec.read(Data(damaged.utf8), file: "journal.jsonl")
         #expect(bad.errors.map(\.line) == [2])
     }
 
@@ -127,15 +127,15 @@ struct JournalCodecTests {
 
     @Test func blankLinesAreSkippedButCountedAndAWholeLastRecordNeedsNoNewline() {
         let good = JournalCodec.encode(attempt)
-        let read = JournalCodec.decodeAll(Data((good + "\n\n{\n" + good).utf8), file: "journal.jsonl")
+        let read = JournalCodec.read(Data((good + "\n\n{\n" + good).utf8), file: "journal.jsonl")
         #expect(read.records == [attempt, attempt])
         #expect(read.errors.map(\.line) == [3] && read.warnings.isEmpty)
-        #expect(JournalCodec.decodeAll(Data(), file: "journal.jsonl").records.isEmpty)
+        #expect(JournalCodec.read(Data(), file: "journal.jsonl").records.isEmpty)
     }
 
     @Test func aNewerRecordVersionIsRefusedNotMisread() {
         let line = JournalCodec.encode(attempt).replacingOccurrences(of: "\"v\":1", with: "\"v\":2")
-        let read = JournalCodec.decodeAll(Data((line + "\n").utf8), file: "journal.jsonl")
+        let read = JournalCodec.read(Data((line + "\n").utf8), file: "journal.jsonl")
         #expect(read.errors.first?.message == "journal record version 2 is not supported")
     }
 
@@ -278,7 +278,7 @@ struct JournalCodecTests {
             let prefix = Array(line.prefix(count))
             #expect(JournalCodec.decode(prefix) == .failure(.malformed), "cut after \(count) bytes")
             #expect(foundationDecode(String(decoding: prefix, as: UTF8.self)) == nil, "cut after \(count) bytes")
-            let read = JournalCodec.decodeAll(good + prefix, file: "journal.jsonl")
+            let read = JournalCodec.read(good + prefix, file: "journal.jsonl")
             #expect(read.records == [attempt] && read.errors.isEmpty && read.warnings.count == (count == 0 ? 0 : 1))
         }
         #expect(try JournalCodec.decode(line).get() == Self.records[1])

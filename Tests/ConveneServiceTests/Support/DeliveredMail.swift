@@ -57,20 +57,8 @@ struct DeliveredMail: Decodable, Sendable {
     /// Every message saved in `outdir` (smtp_server.py's `--outdir`), in arrival order. `headersOnly` reads
     /// just the headers (several times faster, for counting thousands of messages); bodies are then unchecked.
     static func read(_ outdir: URL, headersOnly: Bool = false) throws -> [DeliveredMail] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TestEnvironment.python())
-        process.arguments = ["-c", script, outdir.path, headersOnly ? "headers" : "full"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSetupError("reading delivered mail failed: \(String(decoding: message, as: UTF8.self))")
-        }
+        let data = try TestEnvironment.run(
+            try TestEnvironment.python(), ["-c", script, outdir.path, headersOnly ? "headers" : "full"])
         return try JSONDecoder().decode([DeliveredMail].self, from: data)
     }
 }
