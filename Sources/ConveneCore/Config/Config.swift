@@ -194,6 +194,12 @@ public struct Event: Sendable, Hashable {
     public var duration: Duration
     public var recurrence: Recurrence?
     public var except: [LocalDate]
+    /// Why an excepted date was taken out of the series, where the admin said (`except:` written as a mapping).
+    public var exceptReasons: [LocalDate: String]
+    /// Occurrences of a series moved to another start, by scheduled date (`moved:`); the duration is kept.
+    public var moved: [LocalDate: LocalDateTime]
+    /// Why the event is cancelled (`reason:` with `status: cancelled`), for the cancellation message.
+    public var reason: String?
     public var location: String?
     public var joinURL: String?
     public var description: String?
@@ -202,7 +208,8 @@ public struct Event: Sendable, Hashable {
 
     public init(
         id: String, title: String, forums: [String], start: LocalDateTime, duration: Duration,
-        recurrence: Recurrence? = nil, except: [LocalDate] = [], location: String? = nil, joinURL: String? = nil,
+        recurrence: Recurrence? = nil, except: [LocalDate] = [], exceptReasons: [LocalDate: String] = [:],
+        moved: [LocalDate: LocalDateTime] = [:], reason: String? = nil, location: String? = nil, joinURL: String? = nil,
         description: String? = nil, status: EventStatus = .confirmed, sourceLocation: SourceLocation = .init(line: 0, column: 0)
     ) {
         self.id = id
@@ -212,6 +219,9 @@ public struct Event: Sendable, Hashable {
         self.duration = duration
         self.recurrence = recurrence
         self.except = except
+        self.exceptReasons = exceptReasons
+        self.moved = moved
+        self.reason = reason
         self.location = location
         self.joinURL = joinURL
         self.description = description

@@ -128,7 +128,12 @@ extension ConfigParser {
             let end = endNode.flatMap { reader.phrase($0, "'end'", localDateTime) }
             let recurrenceNode = map.value("repeat")
             let recurrence = recurrenceNode.flatMap { reader.phrase($0, "'repeat'", Recurrence.parse) }
-            let except = map.value("except").map { reader.scalarList($0, "'except'") } ?? []
+            let exceptNode = map.value("except")
+            let (except, exceptReasonTexts) = exceptNode.map { readExcept($0, reader) } ?? ([], [:])
+            let movedNode = map.value("moved")
+            let movedTexts = movedNode.map { readMoved($0, reader) } ?? []
+            let reasonNode = map.value("reason")
+            let reason = reasonNode.flatMap { reader.scalar($0, "'reason'") }
             let place = map.value("location").flatMap { reader.scalar($0, "'location'") }
             let joinNode = map.value("join_url")
             let joinURL = joinNode.flatMap { reader.scalar($0, "'join_url'") }
@@ -166,12 +171,38 @@ extension ConfigParser {
             default: break
             }
             var exceptDates: [LocalDate] = []
+            var exceptReasons: [LocalDate: String] = [:]
             for (text, at) in except {
                 guard let date = LocalDate(parsing: text) else {
                     reader.error("'except' dates must be YYYY-MM-DD; got '\(text)'", at: at)
                     continue
                 }
                 exceptDates.append(date)
+                if let reason = exceptReasonTexts[text] { exceptReasons[date] = reason }
+            }
+            var moved: [LocalDate: LocalDateTime] = [:]
+            for (scheduledText, scheduledAt, targetText, targetAt) in movedTexts {
+                guard let scheduled = LocalDate(parsing: scheduledText) else {
+                    reader.error("'moved' keys are the scheduled dates of the series, YYYY-MM-DD; got '\(scheduledText)'", at: scheduledAt)
+                    continue
+                }
+                guard let target = LocalDateTime(parsing: targetText) else {
+                    reader.error(
+                        "'moved' \(scheduledText) needs the new start as YYYY-MM-DD HH:MM; got '\(targetText)'", at: targetAt,
+                        hint: "e.g. '\(scheduledText): \(scheduledText) 14:00' (the duration is kept)")
+                    continue
+                }
+                moved[scheduled] = target
+            }
+            if let movedNode, !movedTexts.isEmpty, recurrenceNode == nil {
+                reader.error(
+                    "'moved' is for dates of a series; event '\(id)' has one date", at: movedNode.location,
+                    hint: "change its 'start' instead: it is updated in every calendar")
+            }
+            if let reasonNode, reason != nil, status != .cancelled, exceptReasons.isEmpty {
+                reader.warning(
+                    "'reason' is only used when the event is cancelled ('status: cancelled')", at: reasonNode.location,
+                    hint: "to give the reason a date was removed, write 'except:' as a mapping: '2027-05-13: the reason'")
             }
             if let recurrenceNode, let recurrence, let start, case .until(let last) = recurrence.end, last < start.date {
                 reader.error("the series ends (\(last)) before it starts (\(start.date))", at: recurrenceNode.location)
@@ -179,8 +210,8 @@ extension ConfigParser {
             guard !id.isEmpty, let title, let start, let length else { return nil }
             let event = Event(
                 id: id, title: title, forums: forums.map(\.0), start: start, duration: length, recurrence: recurrence,
-                except: exceptDates, location: place, joinURL: joinURL, description: description, status: status,
-                sourceLocation: location)
+                except: exceptDates, exceptReasons: exceptReasons, moved: moved, reason: reason, location: place,
+                joinURL: joinURL, description: description, status: status, sourceLocation: location)
             let all = Occurrences.dates(of: event, excluding: false)
             if all.count >= Occurrences.limit, let recurrenceNode {
                 reader.error(
@@ -192,7 +223,38 @@ extension ConfigParser {
             for (text, at) in except where seriesRead && (LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false) {
                 reader.warning("'except' date \(text) is not a date of event '\(id)'", at: at)
             }
+            for (text, at, _, _) in movedTexts where seriesRead && recurrenceNode != nil {
+                guard let scheduled = LocalDate(parsing: text), !dates.contains(scheduled) else { continue }
+                reader.error(
+                    "'moved' date \(text) is not a scheduled date of event '\(id)'", at: at,
+                    hint: "a key of 'moved' is the date the series would have had; its dates include "
+                        + all.filter { abs($0.dayNumber - scheduled.dayNumber) <= 31 }.prefix(4).map(\.description).joined(separator: ", "))
+            }
+            if let moved = moved.first(where: { event.except.contains($0.key) }) {
+                reader.warning("date \(moved.key) is both moved and excepted: it is taken out of the series", at: movedNode?.location ?? location)
+            }
             return event
+        }
+    }
+
+    /// `except:` as a list of dates, or as a mapping of date to the reason it was removed (for the cancellation).
+    static func readExcept(_ node: YAMLNode, _ reader: SchemaReader) -> ([(String, SourceLocation)], [String: String]) {
+        guard case .mapping(let pairs) = node.value else { return (reader.scalarList(node, "'except'"), [:]) }
+        var reasons: [String: String] = [:]
+        for pair in pairs {
+            if case .scalar("") = pair.value.value { continue }
+            if let reason = reader.scalar(pair.value, "the reason for except date \(pair.key)") { reasons[pair.key] = reason }
+        }
+        return (pairs.map { ($0.key, $0.keyLocation) }, reasons)
+    }
+
+    /// `moved:` as a mapping of scheduled date to new start: (date text, its location, start text, its location).
+    static func readMoved(_ node: YAMLNode, _ reader: SchemaReader) -> [(String, SourceLocation, String, SourceLocation)] {
+        if case .scalar("") = node.value { return [] }
+        guard let map = reader.mapping(node, "'moved'") else { return [] }
+        guard case .mapping(let pairs) = map.node.value else { return [] }
+        return pairs.compactMap { pair in
+            reader.scalar(pair.value, "the new start of \(pair.key)").map { (pair.key, pair.keyLocation, $0, pair.value.location) }
         }
     }
 

@@ -37,6 +37,8 @@ public struct JournalState: Sendable {
     public private(set) var inFlight: [String: JournalRecord] = [:]
     /// UIDs for which at least one invitation has gone out.
     public private(set) var invitedOccurrences: Set<String> = []
+    /// The occurrence identities calendar messages have gone out for, with their UIDs.
+    public private(set) var identities = OccurrenceIdentities()
 
     public init() {}
 
@@ -89,6 +91,11 @@ public struct JournalState: Sendable {
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
                 invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }
+            if let date = LocalDate(compact: date) {
+                identities.record(
+                    event: String(event), date: date, uid: uid, start: snapshot.start,
+                    wasLive: previous.map { !$0.cancelled } ?? false, isLive: record.kind != .cancellation)
+            }
         }
     }
 }

@@ -56,27 +56,32 @@ public struct MessageComposer: @unchecked Sendable {
             "daystogo": "\(days)",
             "organizer": config.service.organizer.name.isEmpty ? config.service.organizer.address : config.service.organizer.name,
             "whatchanged": whatChanged(action),
+            "reason": action.reason ?? "",
         ]
         return values
     }
 
-    /// "moved from Wednesday 10 February 2027 12:00–13:00 to 13:00–14:00; location changed from A to B".
+    /// "moved from Thursday 7 January 2027 12:00 to Friday 8 January 2027 14:00; location changed from A to B";
+    /// for a cancellation, why it was cancelled.
     public func whatChanged(_ action: Action) -> String {
+        if action.kind == .cancellation { return action.reason ?? "cancelled" }
         guard let old = action.previous else { return "" }
-        if action.kind == .cancellation { return "cancelled" }
         let new = action.snapshot
         var changes: [String] = []
-        if old.start != new.start || old.end != new.end {
-            let from = "\(dateFormatter.string(from: old.start)) \(timeFormatter.string(from: old.start))–\(timeFormatter.string(from: old.end))"
-            let sameDay = dateFormatter.string(from: old.start) == dateFormatter.string(from: new.start)
-            let to = (sameDay ? "" : "\(dateFormatter.string(from: new.start)) ") + "\(timeFormatter.string(from: new.start))–\(timeFormatter.string(from: new.end))"
+        if old.start != new.start {
+            let from = "\(dateFormatter.string(from: old.start)) \(timeFormatter.string(from: old.start))"
+            let to = "\(dateFormatter.string(from: new.start)) \(timeFormatter.string(from: new.start))"
             changes.append("moved from \(from) to \(to)")
+        }
+        if old.end.timeIntervalSince(old.start) != new.end.timeIntervalSince(new.start) {
+            changes.append("now ends at \(timeFormatter.string(from: new.end)) instead of \(timeFormatter.string(from: old.end))")
         }
         if old.title != new.title { changes.append("renamed from “\(old.title)” to “\(new.title)”") }
         if old.location != new.location {
             changes.append("location changed from \(old.location ?? "none") to \(new.location ?? "none")")
         }
         if old.joinURL != new.joinURL { changes.append("joining link changed to \(new.joinURL ?? "none")") }
+        if old.description != new.description { changes.append("the description has changed") }
         return changes.joined(separator: "; ")
     }
 

@@ -10,7 +10,8 @@ extension Action {
     public func sentRecord(at time: Date, reply: String? = nil) -> JournalRecord {
         JournalRecord(
             type: .sent, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address,
-            name: recipient.name, cc: cc.map(\.address), event: kind.isCalendar ? snapshot : nil, reply: reply)
+            name: recipient.name, cc: cc.map(\.address), event: kind.isCalendar ? snapshot : nil, reply: reply,
+            reason: kind == .cancellation ? reason : nil)
     }
 
     public func failedRecord(at time: Date, code: Int?, permanent: Bool, reply: String) -> JournalRecord {

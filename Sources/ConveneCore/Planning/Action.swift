@@ -3,7 +3,10 @@ import Foundation
 /// Immutable facts about one occurrence, shared by reference between all of its actions.
 public final class OccurrenceRef: Sendable {
     public let eventID: String
+    /// The local date it takes place on.
     public let date: LocalDate
+    /// The date its keys and Message-IDs carry (see `Occurrence.identity`).
+    public let identity: LocalDate
     public let uid: String
     public let domain: String
     public let snapshot: EventSnapshot
@@ -13,10 +16,11 @@ public final class OccurrenceRef: Sendable {
     public init(_ occurrence: Occurrence, domain: String) {
         self.eventID = occurrence.eventID
         self.date = occurrence.date
+        self.identity = occurrence.identity
         self.uid = occurrence.uid
         self.domain = domain
         self.snapshot = occurrence.snapshot
-        self.compactDate = occurrence.date.compact
+        self.compactDate = occurrence.identity.compact
     }
 }
 
@@ -30,28 +34,37 @@ final class ActionExtras: Sendable {
     let snapshot: EventSnapshot?
     let previous: EventSnapshot?
     @usableFromInline let skipReason: String?
+    let reason: String?
 
-    init(recipient: Mailbox?, cc: [Mailbox]?, snapshot: EventSnapshot?, previous: EventSnapshot?, skipReason: String?) {
+    init(
+        recipient: Mailbox?, cc: [Mailbox]?, snapshot: EventSnapshot?, previous: EventSnapshot?, skipReason: String?,
+        reason: String?
+    ) {
         self.recipient = recipient
         self.cc = cc
         self.snapshot = snapshot
         self.previous = previous
         self.skipReason = skipReason
+        self.reason = reason
     }
 
     /// A copy with some fields replaced; nil when nothing is left to carry.
     static func with(
         _ old: ActionExtras?, recipient: Mailbox?? = nil, cc: [Mailbox]?? = nil, snapshot: EventSnapshot?? = nil,
-        previous: EventSnapshot?? = nil, skipReason: String?? = nil
+        previous: EventSnapshot?? = nil, skipReason: String?? = nil, reason: String?? = nil
     ) -> ActionExtras? {
         let recipient = recipient ?? old?.recipient
         let cc = cc ?? old?.cc
         let snapshot = snapshot ?? old?.snapshot
         let previous = previous ?? old?.previous
         let skipReason = skipReason ?? old?.skipReason
+        let reason = reason ?? old?.reason
         // Checked before allocating: nearly every action has no extras, and a plan makes millions of actions.
-        if recipient == nil && cc == nil && snapshot == nil && previous == nil && skipReason == nil { return nil }
-        return ActionExtras(recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason)
+        if recipient == nil && cc == nil && snapshot == nil && previous == nil && skipReason == nil && reason == nil {
+            return nil
+        }
+        return ActionExtras(
+            recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason, reason: reason)
     }
 }
 
@@ -101,13 +114,22 @@ public struct Action: Sendable, Equatable {
     }
 
     public var eventID: String { occurrenceRef.eventID }
+    /// The local date the occurrence takes place on.
     public var occurrence: LocalDate { occurrenceRef.date }
+    /// The occurrence's identity date, carried by its key and Message-ID.
+    public var identity: LocalDate { occurrenceRef.identity }
     public var uid: String { occurrenceRef.uid }
 
     /// What the calendar entry says: the occurrence as configured, or (cancellations) as last sent.
     public var snapshot: EventSnapshot {
         get { extras?.snapshot ?? occurrenceRef.snapshot }
         set { extras = ActionExtras.with(extras, snapshot: .some(newValue)) }
+    }
+
+    /// For cancellations: why, in words for the recipient ("this event has been cancelled: …").
+    public var reason: String? {
+        get { extras?.reason }
+        set { extras = ActionExtras.with(extras, reason: .some(newValue)) }
     }
 
     /// For updates: what the calendar said before.
@@ -169,7 +191,7 @@ public struct Action: Sendable, Equatable {
             && lhs.notification == rhs.notification && lhs.template == rhs.template && lhs.recipient == rhs.recipient
             && lhs.cc == rhs.cc && lhs.sequence == rhs.sequence && lhs.snapshot == rhs.snapshot
             && lhs.previous == rhs.previous && lhs.person == rhs.person && lhs.forum == rhs.forum
-            && lhs.lateJoiner == rhs.lateJoiner
+            && lhs.lateJoiner == rhs.lateJoiner && lhs.reason == rhs.reason && lhs.identity == rhs.identity
     }
 
     /// Due order: instant, then key, then sequence — compared without building the key string.

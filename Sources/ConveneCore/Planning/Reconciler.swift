@@ -69,7 +69,7 @@ public struct Reconciler: Sendable {
     public func plan(now: Date) -> Plan {
         let service = config.service
         let times = DueTime(zone: service.timeZone, window: service.sendWindow)
-        let occurrences = Occurrence.all(in: config)
+        let occurrences = Occurrence.all(in: config, known: state.identities, now: now)
         let domain = service.domain
         let invitationRules = config.notifications.filter { $0.kind == .invitation }
         let reminderRules = config.notifications.filter { $0.kind == .reminder }
@@ -144,10 +144,19 @@ public struct Reconciler: Sendable {
                 action.skipReason = "its time to send ended at \(LocalDateTime(instant: grace, in: service.timeZone)) before it could go out"
                 action.due = now
             } else if action.due < now {
-                // Overdue (a backlog, downtime, a retry): it goes at the next moment the send window is open, or at
-                // once if the window would only open after its grace.
+                // Overdue (a backlog, downtime, a retry): it goes at the next moment the send window is open. If the
+                // window only opens after its grace, a calendar message goes at once (a calendar must not stay
+                // wrong), a reminder is skipped (a reminder outside the window, or after its moment, helps nobody).
                 let open = times.intoWindow(now)
-                action.due = open < grace ? open : now
+                if open < grace {
+                    action.due = open
+                } else if kind == .reminder {
+                    action.skipReason = "the send window does not open again before its time to send ends at "
+                        + "\(LocalDateTime(instant: grace, in: service.timeZone))"
+                    action.due = now
+                } else {
+                    action.due = now
+                }
             }
             return action
         }
@@ -207,6 +216,13 @@ public struct Reconciler: Sendable {
                     if action.skipReason == nil && due < invitedAt {
                         action.skipReason = "the recipient joined after this reminder was due"
                         action.due = max(now, invitedAt)
+                    } else if action.skipReason == nil,
+                        let stale = Reconciler.staleness(due: due, successor: grace, now: now, zone: service.timeZone)
+                    {
+                        // After downtime: one reminder per person per occurrence at most, so nobody gets "a week to
+                        // go" and "tomorrow" an hour apart.
+                        action.skipReason = stale
+                        action.due = now
                     }
                     actions.append(action)
                 }
@@ -238,26 +254,29 @@ public struct Reconciler: Sendable {
             if let occurrence, occurrence.active, memberKeysByEvent(occurrence.eventID)?.contains(recipientKey) == true { continue }
             let person = roster.person(thread.recipient)
             let reason: String
-            if occurrence == nil {
-                reason = "the occurrence was removed from the rules file"
-            } else if occurrence?.active == false {
-                reason = config.event(occurrence!.eventID)?.status == .cancelled ? "the event was cancelled" : "the date was removed from the series"
+            if let occurrence, !occurrence.active {
+                reason = occurrence.inactiveReason ?? "this event has been cancelled"
+            } else if occurrence == nil {
+                reason = Reconciler.removalReason(eventID: thread.eventID, snapshot: thread.snapshot, config: config)
             } else {
                 if person?.optOut == .all { continue }
                 if person == nil { leavers.insert(thread.recipient.lowercased()) }
                 guard config.service.leavers == .cancel else { continue }
-                reason = "the recipient left the audience"
+                reason = Reconciler.leaverReason(eventForums: occurrence?.forums ?? [], config: config)
             }
             guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else { continue }
-            let date = occurrence?.date ?? thread.date ?? LocalDateTime(instant: thread.snapshot.start, in: service.timeZone).date
+            let date = LocalDateTime(instant: thread.snapshot.start, in: service.timeZone).date
             let eventID = occurrence?.eventID ?? thread.eventID
             let ref = OccurrenceRef(
-                Occurrence(eventID: eventID, date: date, uid: thread.uid, snapshot: thread.snapshot, active: false, forums: []),
+                Occurrence(
+                    eventID: eventID, date: date, identity: occurrence?.identity ?? thread.date ?? date, uid: thread.uid,
+                    snapshot: thread.snapshot, active: false, forums: []),
                 domain: domain)
             let cc = (person?.delegate.map { [$0] } ?? thread.cc).map { Mailbox(name: "", address: $0) }
             let recipient = Mailbox(name: person?.name ?? thread.name, address: thread.recipient)
             if var action = make(.cancellation, ref, "cancellation", template: "cancellation", to: person, recipient: recipient, cc: cc, sequence: sequence, due: urgent(before: thread.snapshot.start), grace: thread.snapshot.start, forum: nil) {
                 action.previous = thread.snapshot
+                action.reason = reason
                 actions.append(action)
             }
         }
@@ -271,5 +290,31 @@ public struct Reconciler: Sendable {
             }
         }
         return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil)
+    }
+}
+
+extension Reconciler {
+    /// Why an overdue reminder is stale, or nil: it was meant to go at least a day before its successor (the next
+    /// reminder, or the occurrence's start) and now would go within a day of it. A reminder meant to be close to its
+    /// successor ("1 hour before") is never stale: its grace alone decides.
+    static func staleness(due: Date, successor: Date, now: Date, zone: TimeZone) -> String? {
+        let day: TimeInterval = 86_400
+        guard due < now, successor.timeIntervalSince(due) >= day, successor.timeIntervalSince(now) < day else { return nil }
+        return "stale: it was due at \(LocalDateTime(instant: due, in: zone)) and what follows it (the next reminder, or the "
+            + "event) is due within a day, at \(LocalDateTime(instant: successor, in: zone))"
+    }
+
+    /// Why a calendar entry whose occurrence the file no longer has is cancelled, in words for the recipient.
+    static func removalReason(eventID: String, snapshot: EventSnapshot, config: Config) -> String {
+        guard config.event(eventID) != nil else { return "this event has been cancelled" }
+        let date = LocalDateTime(instant: snapshot.start, in: config.service.timeZone).date
+        return "this date, \(Phrasing.dayAndMonth(date)), has been removed from the series"
+    }
+
+    /// "you are no longer a member of the Directors' Network" (the forums the event is for).
+    static func leaverReason(eventForums: [String], config: Config) -> String {
+        let names = eventForums.map { config.forum($0)?.name ?? $0 }
+        guard !names.isEmpty else { return "you are no longer invited to this event" }
+        return "you are no longer a member of the " + names.joined(separator: " or the ")
     }
 }

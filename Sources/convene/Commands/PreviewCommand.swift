@@ -11,7 +11,8 @@ enum PreviewCommand {
                    convene preview --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 
             The first form prints the exact message (headers, plain text, HTML, calendar) that convene would
-            send for one delivery; --notification may also be 'update' or 'cancellation'. The second writes
+            send for one delivery; --notification is any id plan shows (a rule's id, 'reinvite', 'update' or
+            'cancellation'), and a warning says when run would not send that message. The second writes
             every planned message due in the window to DIR as NNN-kind-event-recipient.eml, which a mail
             client opens. Nothing is sent and the journal is not changed.
 
@@ -63,9 +64,10 @@ enum PreviewCommand {
         if let occurrenceText { date = try PlanCommand.date(occurrenceText, "--occurrence") }
         switch reconciler.previewAction(event: eventID, occurrence: date, notification: notification, recipient: email, now: now) {
         case .failure(let error): throw CommandError(exitCode: .usage, message: error.message, hint: error.hint)
-        case .success(let action):
-            if workspace.roster.person(email) == nil && action.kind != .cancellation {
-                Output.error("convene preview: warning: \(email) is not in the roster; showing the message anyway")
+        case .success(let preview):
+            let action = preview.action
+            for warning in preview.warnings {
+                Output.error("convene preview: warning: \(warning); showing the message anyway")
             }
             let bytes = composer.outgoing(for: action, now: now).bytes
             FileHandle.standardOutput.write(Data(bytes))

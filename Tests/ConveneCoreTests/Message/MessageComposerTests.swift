@@ -82,7 +82,7 @@ struct MessageComposerTests {
         let update = try #require(fixture.plan(now: PlanningFixture.at("2027-03-10 10:00")).actions.first { $0.kind == .update })
         let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
         let values = composer.values(for: update)
-        #expect(values["whatchanged"] == "moved from Sunday 28 March 2027 12:00–13:00 to 14:00–15:00; location changed from Room 1, \"Old\" Admiralty; London to Room 2")
+        #expect(values["whatchanged"] == "moved from Sunday 28 March 2027 12:00 to Sunday 28 March 2027 14:00; location changed from Room 1, \"Old\" Admiralty; London to Room 2")
         #expect(values["daystogo"] == "18")
         #expect(values["interim"] == "yes")
         #expect(values["firstname"] == "Zoë")
@@ -90,6 +90,6 @@ struct MessageComposerTests {
         #expect(values["eventtime"] == "14:00" && values["eventend"] == "15:00")
         let message = composer.message(for: update, now: update.due)
         #expect(message.subject.hasPrefix("Updated: Leadership: what's next? 🎉"))
-        #expect(message.plain.contains("moved from Sunday 28 March 2027 12:00–13:00 to 14:00–15:00"))
+        #expect(message.plain.contains("moved from Sunday 28 March 2027 12:00 to Sunday 28 March 2027 14:00"))
     }
 }

@@ -176,14 +176,17 @@ struct ReconcilerTests {
     @Test func remindersWhoseGraceEndedAreSkippedNotBurst() {
         var fixture = PlanningFixture(events: [PlanningFixture.event("talk", "2027-02-10 12:00", forums: ["directors"])])
         fixture.run(from: Self.programmeStart, until: PlanningFixture.at("2027-01-21 00:00"))
-        // The daemon was down from 21 January until the evening before the event.
+        // The daemon was down from 21 January until the evening before the event: the week-before reminder's time
+        // ended when the day-before one was due, and the day-before one (meant to go 28 hours ahead) would now go
+        // 16 hours before the event, so it is stale too. Both are journaled as skipped; nothing is burst.
         let done = fixture.run(from: PlanningFixture.at("2027-02-09 20:00"), until: PlanningFixture.at("2027-03-01 00:00"))
         #expect(done.map(\.line) == [
-            "2027-02-09 20:00 reminder talk/20270210 day-before dir1@example.gov.uk seq 0",
-            "2027-02-09 20:00 reminder talk/20270210 day-before dir2@example.gov.uk seq 0",
+            "2027-02-09 20:00 skip talk/20270210 day-before dir1@example.gov.uk seq 0",
+            "2027-02-09 20:00 skip talk/20270210 day-before dir2@example.gov.uk seq 0",
             "2027-02-09 20:00 skip talk/20270210 week-before dir1@example.gov.uk seq 0",
             "2027-02-09 20:00 skip talk/20270210 week-before dir2@example.gov.uk seq 0",
         ])
+        #expect(done.first?.skipReason?.hasPrefix("stale: it was due at 2027-02-09 08:00") == true, "\(done.first?.skipReason ?? "")")
     }
 
     @Test func rosterShrinkingByHalfIsRefused() {

@@ -27,6 +27,7 @@ struct MessageTemplateGoldenTests {
         "daystogo": "7",
         "organizer": "collective.leadership@example.gov.uk",
         "whatchanged": "",
+        "reason": "",
     ]
 
     /// What changes per template: the `what changed` text only means something for updates and cancellations.
@@ -42,7 +43,10 @@ struct MessageTemplateGoldenTests {
         ),
         (
             "cancellation", "Cancelled: Your Agenda <b>& Your Conversations, Thursday 7 January 2027",
-            ["whatchanged": "This date has been removed from the programme."]
+            [
+                "whatchanged": "This date has been removed from the programme.",
+                "reason": "this date, Thursday 7 January, has been removed from the series: the <Whitsun> recess",
+            ]
         ),
     ]
 
