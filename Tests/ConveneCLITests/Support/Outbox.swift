@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// The messages a `run --dry-run DIR` wrote, read by Python's `email` and `icalendar` packages (the parsers the
+/// checks trust, not ours).
+struct OutboxMail: Decodable, Sendable {
+    /// The calendar part's event as `icalendar` reads it.
+    struct Event: Decodable, Sendable {
+        var method: String
+        var uid: String
+        var sequence: Int
+        /// `2027-01-07T12:00:00+00:00`, in UTC.
+        var start: String
+        var status: String?
+        var summary: String
+        var location: String?
+        var description: String?
+        var url: String?
+        var conference: [String]
+    }
+
+    var file: String
+    var messageID: String
+    var subject: String
+    var to: [String]
+    /// The text/plain part, decoded.
+    var plain: String
+    var event: Event?
+
+    private static let script = #"""
+        import email, email.policy, email.utils, json, os, sys
+        import icalendar
+        outdir = sys.argv[1]
+        results = []
+        for name in sorted(os.listdir(outdir)):
+            if not name.endswith(".eml"): continue
+            message = email.message_from_bytes(open(os.path.join(outdir, name), "rb").read(), policy=email.policy.default)
+            plain, event = "", None
+            for part in message.walk():
+                if part.get_content_type() == "text/plain":
+                    plain = part.get_content()
+                elif part.get_content_type() == "text/calendar":
+                    calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+                    for component in calendar.walk("VEVENT"):
+                        get = lambda key: (str(component.get(key)) if component.get(key) is not None else None)
+                        conference = component.get("CONFERENCE")
+                        conference = conference if isinstance(conference, list) else ([conference] if conference is not None else [])
+                        event = {
+                            "method": str(calendar.get("METHOD")), "uid": get("UID"), "sequence": int(component.get("SEQUENCE", 0)),
+                            "start": component.decoded("DTSTART").astimezone(__import__("datetime").timezone.utc).isoformat(),
+                            "status": get("STATUS"), "summary": get("SUMMARY"), "location": get("LOCATION"),
+                            "description": get("DESCRIPTION"), "url": get("URL"), "conference": [str(c) for c in conference],
+                        }
+            results.append({
+                "file": name, "messageID": (message["Message-ID"] or "").strip().strip("<>"),
+                "subject": str(message["Subject"] or ""),
+                "to": sorted(a.lower() for _, a in email.utils.getaddresses([str(v) for v in (message.get_all("To") or [])])),
+                "plain": plain, "event": event,
+            })
+        json.dump(results, sys.stdout)
+        """#
+
+    /// Every message in `directory`, in file-name order.
+    static func read(_ directory: String) throws -> [OutboxMail] {
+        let python = try Python.interpreter()
+        let result = try Python.run(python, ["-c", script, directory])
+        let decoder = JSONDecoder()
+        return try decoder.decode([OutboxMail].self, from: result)
+    }
+}
+
+/// The project's Python venv, which holds the external validators.
+enum Python {
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// `$CONVENE_PYTHON`, else `<package root>/.venv/bin/python`; a missing one fails the test, never skips it.
+    static func interpreter() throws -> String {
+        let path = ProcessInfo.processInfo.environment["CONVENE_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? CLI.root.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw Failure(description: "no Python at \(path) (the email/icalendar validators); run scripts/setup")
+        }
+        return path
+    }
+
+    /// Runs python with `arguments`; its stdout, or a failure carrying its stderr.
+    static func run(_ python: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "python exited \(process.terminationStatus): \(errorText)")
+        }
+        return data
+    }
+}
+
+/// A programme of the admin's own in a temp folder: rules file, roster and the shipped templates, run with the built
+/// binary into a dry-run outbox, edited between runs as an admin edits it.
+struct Programme {
+    let directory: URL
+    var rulesPath: String { directory.appendingPathComponent("convene.yaml").path }
+    var outbox: String { directory.appendingPathComponent("outbox").path }
+    var state: String { outbox + "/state" }
+
+    init(rules: String, roster: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("convene-programme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: CLI.root.appendingPathComponent("config/templates"), to: directory.appendingPathComponent("templates"))
+        try write(rules: rules)
+        try Data(roster.utf8).write(to: directory.appendingPathComponent("roster.csv"))
+    }
+
+    func write(rules: String) throws { try Data(rules.utf8).write(to: URL(fileURLWithPath: rulesPath)) }
+
+    func write(roster: String) throws { try Data(roster.utf8).write(to: directory.appendingPathComponent("roster.csv")) }
+
+    /// `run --dry-run` from `now` until `until`; the messages it wrote (those not in the outbox before).
+    @discardableResult
+    func run(now: String, until: String) throws -> [OutboxMail] {
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [])
+        let result = try CLI.run(["run", "--config", rulesPath, "--dry-run", outbox, "--now", now, "--until", until])
+        #expect(result.status == 0, "run: \(result.stderr)")
+        return try OutboxMail.read(outbox).filter { !before.contains($0.file) }
+    }
+
+    /// `plan --json` at `now` with the outbox's journal.
+    func plan(now: String, extra: [String] = []) throws -> [[String: Any]] {
+        let result = try CLI.run(["plan", "--config", rulesPath, "--state", state, "--now", now, "--json"] + extra)
+        #expect(result.status == 0, "plan: \(result.stderr)")
+        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    /// The journal's records as JSON objects.
+    func journal() throws -> [[String: Any]] {
+        let text = try String(contentsOfFile: state + "/journal.jsonl", encoding: .utf8)
+        return try text.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
+    }
+}
