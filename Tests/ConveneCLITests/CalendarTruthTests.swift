@@ -217,8 +217,10 @@ struct CalendarTruthTests {
         #expect(plan.status == 0, "\(plan.stderr)")
         let new = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]] ?? []
         let old = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.appendingPathComponent("plan-after.json"))) as? [[String: Any]] ?? []
+        // The same messages under the same UIDs. (Kinds are not compared: that release planned a day-before reminder
+        // for a Monday 08:00 breakfast at 08:00 Monday and then never sent it; this one plans it for the Friday.)
         func messages(_ actions: [[String: Any]]) -> Set<String> {
-            Set(actions.map { "\($0["kind"] ?? "") \($0["uid"] ?? "") \($0["message_id"] ?? "")" })
+            Set(actions.map { "\($0["uid"] ?? "") \($0["message_id"] ?? "")" })
         }
         #expect(old.count > 900)
         #expect(messages(new) == messages(old))

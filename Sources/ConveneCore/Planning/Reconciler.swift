@@ -140,9 +140,14 @@ public struct Reconciler: Sendable {
                     action.due = max(due, failure.last.addingTimeInterval(Reconciler.retryDelay(attempt: failure.count, id: id)))
                 }
             }
-            if action.due >= grace && now >= grace {
-                action.skipReason = "its time to send ended at \(LocalDateTime(instant: grace, in: service.timeZone)) before it could go out"
-                action.due = now
+            if action.due >= grace {
+                // It can never go out in time: journaled as skipped now, or just before the moment it would have
+                // been dropped, so `plan` and `run` agree on it.
+                let graceText = LocalDateTime(instant: grace, in: service.timeZone)
+                action.skipReason = now >= grace
+                    ? "its time to send ended at \(graceText) before it could go out"
+                    : "it would be due at \(LocalDateTime(instant: action.due, in: service.timeZone)), not before its time to send ends at \(graceText)"
+                action.due = max(now, min(action.due, grace).addingTimeInterval(-60))
             } else if action.due < now {
                 // Overdue (a backlog, downtime, a retry): it goes at the next moment the send window is open. If the
                 // window only opens after its grace, a calendar message goes at once (a calendar must not stay
