@@ -26,7 +26,10 @@ extension Config {
                 [
                     "id": e.id, "title": e.title, "forums": e.forums, "start": e.start.description,
                     "duration": e.duration.description, "repeat": e.recurrence?.description ?? NSNull(),
-                    "except": e.except.map(\.description), "location": e.location ?? NSNull(),
+                    "except": e.except.map(\.description),
+                    "except_reasons": Dictionary(uniqueKeysWithValues: e.exceptReasons.map { ($0.key.description, $0.value) }),
+                    "moved": Dictionary(uniqueKeysWithValues: e.moved.map { ($0.key.description, $0.value.description) }),
+                    "reason": e.reason ?? NSNull(), "location": e.location ?? NSNull(),
                     "join_url": e.joinURL ?? NSNull(), "description": e.description ?? NSNull(),
                     "status": e.status.rawValue, "dates": Occurrences.dates(of: e).map(\.description),
                 ]
