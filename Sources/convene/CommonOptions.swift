@@ -54,7 +54,8 @@ struct CommonOptions {
         do {
             let (records, warnings) = try FileJournal.read(directory: directory)
             Output.diagnostics(warnings)
-            return JournalState(records: records)
+            // Approvals a running daemon has not copied into the journal yet count already.
+            return JournalState(records: records + Approvals.read(directory: directory))
         } catch {
             throw CommandError(exitCode: .ioError, message: error.description)
         }

@@ -22,6 +22,7 @@ struct CalendarTruthTests {
           organizer: collective.leadership@example.gov.uk
           roster: roster.csv
           templates: templates
+          max_calendar_changes: 100%   # three people: any change is a large share (the guard has its own tests)
         smtp:
           url: smtp://127.0.0.1:2525
           tls: none

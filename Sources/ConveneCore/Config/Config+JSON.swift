@@ -11,6 +11,7 @@ extension Config {
                 "send_window": s.sendWindow.description, "rate": s.rate?.description ?? NSNull(),
                 "late_joiners": s.lateJoiners.rawValue, "leavers": s.leavers.rawValue,
                 "max_roster_shrink": "\(Int((s.maxRosterShrink * 100).rounded()))%",
+                "max_calendar_changes": "\(Int((s.maxCalendarChanges * 100).rounded()))%",
             ] as [String: Any],
             "smtp": [
                 "url": smtp.url, "tls": smtp.tls.rawValue, "username": smtp.username ?? NSNull(),

@@ -57,11 +57,15 @@ public struct ServiceSettings: Sendable {
     public var leavers: LeaverPolicy
     /// The largest fraction of audience members a new roster may drop (0.10 = 10%).
     public var maxRosterShrink: Double
+    /// The largest fraction of the people holding invitations to future occurrences that a change of the files may
+    /// cancel or update without an admin's `convene approve` (0.10 = 10%).
+    public var maxCalendarChanges: Double
 
     public init(
         timeZone: TimeZone, from: Mailbox, organizer: Mailbox, roster: String = "roster.csv",
         templates: String = "templates", state: String? = nil, sendWindow: SendWindow = .always, rate: Rate? = nil,
-        lateJoiners: LateJoinerPolicy = .invite, leavers: LeaverPolicy = .cancel, maxRosterShrink: Double = 0.10
+        lateJoiners: LateJoinerPolicy = .invite, leavers: LeaverPolicy = .cancel, maxRosterShrink: Double = 0.10,
+        maxCalendarChanges: Double = 0.10
     ) {
         self.timeZone = timeZone
         self.from = from
@@ -74,6 +78,7 @@ public struct ServiceSettings: Sendable {
         self.lateJoiners = lateJoiners
         self.leavers = leavers
         self.maxRosterShrink = maxRosterShrink
+        self.maxCalendarChanges = maxCalendarChanges
     }
 
     /// The organizer's domain, the right-hand side of every UID and Message-ID.

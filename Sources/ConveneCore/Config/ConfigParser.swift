@@ -74,12 +74,13 @@ public enum ConfigParser {
         let late = map.value("late_joiners").flatMap { choice($0, "'late_joiners'", LateJoinerPolicy.self, reader) }
         let leavers = map.value("leavers").flatMap { choice($0, "'leavers'", LeaverPolicy.self, reader) }
         let shrink = map.value("max_roster_shrink").flatMap { reader.phrase($0, "'max_roster_shrink'", parsePercentage) }
+        let changes = map.value("max_calendar_changes").flatMap { reader.phrase($0, "'max_calendar_changes'", parsePercentage) }
         map.rejectUnknownKeys()
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return ServiceSettings(
             timeZone: zone ?? TimeZone(identifier: "UTC")!, from: from ?? placeholder, organizer: organizer ?? placeholder, roster: roster, templates: templates, state: state,
             sendWindow: window ?? .always, rate: rate, lateJoiners: late ?? .invite, leavers: leavers ?? .cancel,
-            maxRosterShrink: shrink ?? 0.10)
+            maxRosterShrink: shrink ?? 0.10, maxCalendarChanges: changes ?? 0.10)
     }
 
     static func choice<T: RawRepresentable & CaseIterable>(

@@ -28,6 +28,7 @@ extension JournalRecord {
         var permanent: Bool??
         var reply: String??
         var reason: String??
+        var files: String??
         try reader.readObject { reader, field throws(JSONReader.Malformed) in
             switch field {
             case "v": try once(&v, reader.readInt())
@@ -46,6 +47,7 @@ extension JournalRecord {
             case "permanent": try once(&permanent, reader.readNull() ? nil : reader.readBool())
             case "reply": try once(&reply, reader.readNull() ? nil : reader.readString())
             case "reason": try once(&reason, reader.readNull() ? nil : reader.readString())
+            case "files": try once(&files, reader.readNull() ? nil : reader.readString())
             default: try reader.skipValue()
             }
         }
@@ -53,7 +55,7 @@ extension JournalRecord {
         self.init(
             type: type, at: at, key: key, kind: kind, uid: uid ?? nil, seq: seq ?? nil, msgid: msgid ?? nil, to: to ?? nil,
             name: name ?? nil, cc: cc ?? nil, event: event ?? nil, code: code ?? nil, permanent: permanent ?? nil,
-            reply: reply ?? nil, reason: reason ?? nil)
+            reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil)
         self.v = v
     }
 }

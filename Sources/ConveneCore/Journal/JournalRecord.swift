@@ -19,6 +19,8 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         case failed
         /// Deliberately not sent (e.g. a reminder whose grace ended), so it is never planned again.
         case skipped
+        /// An admin's `convene approve`: the calendar change the files with hash `files` make may go out.
+        case approved
     }
 
     public var v: Int
@@ -39,11 +41,13 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     public var permanent: Bool?
     public var reply: String?
     public var reason: String?
+    /// For `approved`: the hash of the rules file and roster that were approved (`Workspace.fingerprint`).
+    public var files: String?
 
     public init(
         type: RecordType, at: Date, key: String, kind: MessageKind, uid: String? = nil, seq: Int? = nil,
         msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
-        code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil
+        code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, files: String? = nil
     ) {
         self.v = 1
         self.type = type
@@ -61,6 +65,7 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         self.permanent = permanent
         self.reply = reply
         self.reason = reason
+        self.files = files
     }
 }
 
@@ -95,6 +100,7 @@ public enum JournalCodec {
             inner.add("title", event.title, to: &out)
             inner.finish(&out)
         }
+        if let files = record.files { line.add("files", files, to: &out) }
         line.add("key", record.key, to: &out)
         line.add("kind", record.kind.rawValue, to: &out)
         if let msgid = record.msgid { line.add("msgid", msgid, to: &out) }

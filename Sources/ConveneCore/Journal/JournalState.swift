@@ -37,6 +37,8 @@ public struct JournalState: Sendable {
     public private(set) var inFlight: [String: JournalRecord] = [:]
     /// UIDs for which at least one invitation has gone out.
     public private(set) var invitedOccurrences: Set<String> = []
+    /// Hashes of the files (`Workspace.fingerprint`) whose calendar changes an admin approved (`convene approve`).
+    public private(set) var approvals: Set<String> = []
     /// The occurrence identities calendar messages have gone out for, with their UIDs.
     public private(set) var identities = OccurrenceIdentities()
 
@@ -61,6 +63,8 @@ public struct JournalState: Sendable {
     public mutating func apply(_ record: JournalRecord) {
         let id = record.msgid ?? record.key
         switch record.type {
+        case .approved:
+            if let files = record.files { approvals.insert(files) }
         case .attempt:
             inFlight[id] = record
         case .failed:

@@ -18,7 +18,7 @@ public struct JournalSummary: Sendable {
                 if failedMessages.insert(record.msgid ?? record.key).inserted {
                     counts["\(record.kind.rawValue).failed", default: 0] += 1
                 }
-            case .attempt: break
+            case .attempt, .approved: break
             }
         }
         counts["permanent"] = state.failures.values.filter(\.permanent).count

@@ -5,6 +5,42 @@ public struct Plan: Sendable {
     public var actions: DueOrderedActions
     /// Set when the roster would drop more audience members than `max_roster_shrink` allows; nothing is planned.
     public var refusal: String?
+    /// A calendar change too large to send without an admin's `convene approve`; its actions are not in `actions`.
+    public var held: HeldChange?
+
+    public init(actions: DueOrderedActions, refusal: String? = nil, held: HeldChange? = nil) {
+        self.actions = actions
+        self.refusal = refusal
+        self.held = held
+    }
+}
+
+/// Cancellations, updates and re-invitations that the current files would send to more than
+/// `max_calendar_changes` of the people who hold invitations to future occurrences: none of them goes out until an
+/// admin approves these files (`convene approve`); everything else is sent as usual.
+public struct HeldChange: Sendable {
+    /// The held actions, in due order.
+    public var actions: [Action]
+    /// How many people the change would reach, and how many hold invitations to future occurrences.
+    public var people: Int
+    public var holders: Int
+    public var limit: Double
+
+    public var cancellations: Int { actions.count { $0.kind == .cancellation } }
+    /// Updates and re-invitations.
+    public var updates: Int { actions.count - cancellations }
+
+    /// "held: 112 cancellations, 25 updates — run `convene approve` to send them".
+    public var summary: String {
+        func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        return "held: \(count(cancellations, "cancellation")), \(count(updates, "update")) — run `convene approve` to send them"
+    }
+
+    /// Why it is held: "to 40 of 60 people holding invitations (67%), more than max_calendar_changes 10%".
+    public var why: String {
+        "they would reach \(people) of the \(holders) people holding invitations (\(Int((Double(people) / Double(holders) * 100).rounded()))%), "
+            + "more than max_calendar_changes \(Int((limit * 100).rounded()))%"
+    }
 }
 
 /// What a recipient's calendar entry for an occurrence needs next: the state machine at the heart of reconcile.
@@ -51,6 +87,9 @@ public struct Reconciler: Sendable {
     public var roster: Roster
     public var audience: Audience
     public var state: JournalState
+    /// The hash of the files being planned (`Workspace.fingerprint`); a change they make is sent without being held
+    /// when an admin approved exactly these files.
+    public var fingerprint: String?
 
     public init(config: Config, roster: Roster, audience: Audience, state: JournalState) {
         self.config = config
@@ -235,7 +274,7 @@ public struct Reconciler: Sendable {
         }
 
         // Every action so far came from members in key order: within each group of the due order, in recipient order.
-        let recipientOrdered = actions.count
+        var recipientOrdered = actions.count
 
         // Calendar entries the file no longer wants: cancel them from the journal's snapshot.
         // Who is in the audience of each event planned above, built only when the journal has entries to check.
@@ -294,7 +333,29 @@ public struct Reconciler: Sendable {
                         + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
             }
         }
-        return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil)
+        let held = holdLargeChange(&actions, recipientOrdered: &recipientOrdered, holders: invitedPeople.count)
+        return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil, held: held)
+    }
+
+    /// Takes the calendar changes out of `actions` when they would reach more than `max_calendar_changes` of the
+    /// `holders`, unless these files were approved: a careless save (an events block commented out) must never
+    /// cancel the programme.
+    func holdLargeChange(_ actions: inout [Action], recipientOrdered: inout Int, holders: Int) -> HeldChange? {
+        guard holders > 0, !(fingerprint.map(state.approvals.contains) ?? false) else { return nil }
+        let changes = actions.indices.filter {
+            let action = actions[$0]
+            return action.skipReason == nil
+                && (action.kind == .cancellation || action.kind == .update || action.notification == "reinvite")
+        }
+        guard !changes.isEmpty else { return nil }
+        let people = Set(changes.map { actions[$0].recipientKey }).count
+        let limit = config.service.maxCalendarChanges
+        guard Double(people) / Double(holders) > limit else { return nil }
+        let held = changes.map { actions[$0] }.sorted(by: Action.dueOrder)
+        recipientOrdered -= changes.count { $0 < recipientOrdered }
+        let removed = Set(changes)
+        actions = actions.indices.filter { !removed.contains($0) }.map { actions[$0] }
+        return HeldChange(actions: held, people: people, holders: holders, limit: limit)
     }
 }
 

@@ -19,6 +19,15 @@ public struct Workspace: Sendable {
     public var warnings: [Diagnostic]
     /// The folder holding the rules file; relative paths in it are resolved against this.
     public var configDirectory: String
+    /// A hash of the rules file's and the roster's bytes: what `convene approve` approves.
+    public var fingerprint: String = ""
+
+    /// Reconcile over these files and `state`, knowing which files an admin approved.
+    public func reconciler(state: JournalState) -> Reconciler {
+        var reconciler = Reconciler(config: config, roster: roster, audience: audience, state: state)
+        reconciler.fingerprint = fingerprint
+        return reconciler
+    }
 
     /// Resolves a path from the rules file against the config folder.
     public func resolve(_ path: String) -> String {
@@ -94,7 +103,21 @@ public enum ConfigLoader {
         return .success(
             Workspace(
                 config: config, roster: roster, audience: Audience(config: config, roster: roster), templates: templates,
-                warnings: diagnostics, configDirectory: directory))
+                warnings: diagnostics, configDirectory: directory,
+                fingerprint: fingerprint(rules: text, roster: bytes)))
+    }
+
+    /// FNV-1a over the rules file, a separator and the roster: any edit to either gives another hash.
+    static func fingerprint(rules: String, roster: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        for byte in rules.utf8 { mix(byte) }
+        mix(0)
+        for byte in roster { mix(byte) }
+        return DeliveryKey.hex(hash)
     }
 
     static func readText(_ path: String) -> String? {

@@ -281,6 +281,7 @@ public final class Daemon {
         } else {
             parts.append("next: nothing planned")
         }
+        if let held = plan.held { parts.append(held.summary) }
         if let pausedUntil, pausedUntil > Date() {
             parts.append("paused until \(LocalDateTime(instant: pausedUntil, in: zone).time)")
         }

@@ -48,6 +48,8 @@ public final class Dispatcher {
     public let compactionThreshold: Int
     /// Lines the last compaction kept; 0 before the first, so a large journal is compacted at start.
     private var linesAfterCompaction = 0
+    /// The size of `approvals.jsonl` when last read (-1: not yet).
+    private var approvalsSize = -1
 
     /// What the daemon reports in STATUS= and `run` prints at the end.
     public struct Counters: Sendable {
@@ -105,7 +107,7 @@ public final class Dispatcher {
     }
 
     public func plan(now: Date) -> Plan {
-        Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: state).plan(now: now)
+        workspace.reconciler(state: state).plan(now: now)
     }
 
     /// Executes everything due at `now`, re-planning until nothing more is due, and returns that last plan (whose
@@ -122,6 +124,7 @@ public final class Dispatcher {
             do { try journal.trimPadding() } catch { log.warning("could not trim the journal's padding", ["error": error.description]) }
         }
         try compactIfNeeded(now: now)
+        try foldApprovals(now: now)
         while true {
             let plan = self.plan(now: now)
             if let refusal = plan.refusal { throw .refused(refusal) }
@@ -208,6 +211,18 @@ public final class Dispatcher {
         }
         if let failure = lock.withLock({ failure }) { throw failure }
         return userStop
+    }
+
+    /// Takes in approvals `convene approve` recorded beside the journal since the last look (`Approvals`), copying
+    /// each new one into the journal so it stays with the rest of the record.
+    func foldApprovals(now: Date) throws(RunStop) {
+        let size = Approvals.size(directory: journal.directory)
+        guard size != approvalsSize else { return }
+        approvalsSize = size
+        for approval in Approvals.read(directory: journal.directory) where !state.approvals.contains(approval.files ?? "") {
+            try record(approval)
+            log.info("approved calendar change", ["files": approval.files ?? "", "change": approval.reason ?? ""])
+        }
     }
 
     /// Rewrites the journal with only what planning still needs (`JournalCompaction`) once it has grown enough.

@@ -82,6 +82,8 @@ public final class FileJournal: @unchecked Sendable {
                 close(lockFD)
                 throw JournalError.locked(path: directory)
             }
+            // The holder's pid, so `convene approve` can ask a running daemon to pick its approval up at once.
+            if ftruncate(lockFD, 0) == 0 { _ = pwrite(lockFD, "\(getpid())\n", "\(getpid())\n".utf8.count, 0) }
             let path = self.path
             fd = try SystemError.check("open", path) { open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600) }
         } catch let error as JournalError {

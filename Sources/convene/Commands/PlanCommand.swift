@@ -7,7 +7,7 @@ enum PlanCommand {
     static let subcommand = Subcommand(
         name: "plan", abstract: "show every action due now or later, in due order; sends nothing",
         usage: """
-            Usage: convene plan [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--recipients] [--json]
+            Usage: convene plan [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--recipients | --diff] [--json]
                                 [--config PATH] [--state DIR] [--now 'YYYY-MM-DD HH:MM']
 
             Computes, from the rules file, the roster, the journal and the clock, every invitation,
@@ -17,6 +17,12 @@ enum PlanCommand {
               --from DATE     only actions due on or after this date (service time zone)
               --to DATE       only actions due on or before this date
               --recipients    one line per delivery instead of one per group
+              --diff          what the files would change in recipients' calendars beyond what the
+                              journal holds, grouped: "cancel 25 × your-agenda 2027-03-04 — why"
+
+            A change that would cancel or update the calendars of more than service.max_calendar_changes
+            (default 10%) of the people holding invitations is held: plan says so, and nothing of it is
+            sent until `convene approve`.
               --json          one object per delivery: due, kind, event, occurrence, notification,
                               recipient, cc, uid, sequence, key, message_id (and reason for skips)
 
@@ -28,15 +34,33 @@ enum PlanCommand {
         let from = try arguments.option("from").map { text throws(CommandError) in try date(text, "--from") }
         let to = try arguments.option("to").map { text throws(CommandError) in try date(text, "--to") }
         let perRecipient = arguments.flag("recipients")
+        let diff = arguments.flag("diff")
         try arguments.finish()
+        if diff && perRecipient { throw .usage("--diff and --recipients cannot be combined") }
         let workspace = try options.loadWorkspace()
         let zone = workspace.config.service.timeZone
         let now = try options.instant(in: zone)
         let state = try options.journalState(workspace)
-        let plan = Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: state).plan(now: now)
+        let plan = workspace.reconciler(state: state).plan(now: now)
         if let refusal = plan.refusal { throw CommandError(exitCode: .dataError, message: refusal) }
         // The window is checked while writing, not by copying the plan: a year's plan holds millions of actions.
         var window = DueWindow(from: from, to: to, zone: zone)
+        if diff {
+            let composer = MessageComposer(config: workspace.config, templates: workspace.templates)
+            let groups = PlanDiff.groups(plan, composer: composer, zone: zone)
+            if options.json {
+                Output.json(groups.map {
+                    ["change": $0.verb, "event": $0.eventID, "occurrence": $0.occurrence.description, "detail": $0.detail,
+                     "count": $0.count, "held": $0.held] as [String: Any]
+                })
+            } else {
+                groups.forEach { Output.line($0.line) }
+                if groups.isEmpty { Output.line("no calendar changes: recipients' calendars already match the files") }
+                if let held = plan.held { Output.line(held.summary + ": " + held.why) }
+            }
+            return .ok
+        }
+        if let held = plan.held { Output.error("convene plan: warning: \(held.summary): \(held.why)") }
         if options.json {
             PlanFormat.writeJSONArray(plan.actions, window: window, zone: zone, to: FileHandle.standardOutput)
             // Freed by the process exit at once: releasing a national plan and roster object by object would take

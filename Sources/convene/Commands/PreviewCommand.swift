@@ -32,7 +32,7 @@ enum PreviewCommand {
         let zone = workspace.config.service.timeZone
         let now = try options.instant(in: zone)
         let state = try options.journalState(workspace)
-        let reconciler = Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: state)
+        let reconciler = workspace.reconciler(state: state)
         let composer = MessageComposer(config: workspace.config, templates: workspace.templates)
 
         if let outDirectory {

@@ -33,8 +33,8 @@ enum StatusCommand {
         } catch {
             throw CommandError(exitCode: .ioError, message: error.description)
         }
-        let state = JournalState(records: records)
-        let plan = Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: state).plan(now: now)
+        let state = JournalState(records: records + Approvals.read(directory: directory))
+        let plan = workspace.reconciler(state: state).plan(now: now)
         let summary = JournalSummary(records: records, state: state)
         let pending = plan.actions.filter { $0.skipReason == nil }
         let dueNow = pending.filter { $0.due <= now }.count
@@ -51,6 +51,9 @@ enum StatusCommand {
             ]
             object["next"] = next.flatMap { try? JSONSerialization.jsonObject(with: Data(PlanFormat.json($0, zone: zone))) } ?? NSNull()
             object["refusal"] = plan.refusal ?? NSNull()
+            object["held"] = plan.held.map { held -> [String: Any] in
+                ["cancellations": held.cancellations, "updates": held.updates, "people": held.people, "holders": held.holders, "summary": held.summary]
+            } ?? NSNull()
             Output.json(object)
             return .ok
         }
@@ -69,6 +72,7 @@ enum StatusCommand {
             Output.line("next: \(next.notification) \(next.eventID) \(LocalDateTime(instant: next.due, in: zone)) (\(pending.filter { $0.due == next.due }.count))")
         }
         if let refusal = plan.refusal { Output.line("REFUSING TO SEND: \(refusal)") }
+        if let held = plan.held { Output.line("\(held.summary) (\(held.why))") }
         if !summary.lastFailures.isEmpty {
             Output.line("")
             Output.line("last failures:")

@@ -9,6 +9,8 @@ struct PlanningFixture {
     var config: Config
     var rosterText: String
     var records: [JournalRecord] = []
+    /// The files' hash the reconciler is told (approvals match it).
+    var fingerprint: String?
 
     static let defaultRoster = """
         email,name,grade,roles,opt_out,delegate
@@ -20,12 +22,15 @@ struct PlanningFixture {
 
         """
 
+    /// Five people make every change a large share of them: the change guard (`max_calendar_changes`) is off (100%)
+    /// unless a test turns it on.
     init(events: [Event], window: SendWindow = .always, rosterText: String = PlanningFixture.defaultRoster,
-         notifications: [NotificationRule]? = nil, leavers: LeaverPolicy = .cancel) {
+         notifications: [NotificationRule]? = nil, leavers: LeaverPolicy = .cancel, maxCalendarChanges: Double = 1.0) {
         let team = Mailbox(name: "Team", address: "team@example.gov.uk")
         config = Config(
             file: "convene.yaml",
-            service: ServiceSettings(timeZone: Self.london, from: team, organizer: team, sendWindow: window, leavers: leavers, maxRosterShrink: 0.10),
+            service: ServiceSettings(timeZone: Self.london, from: team, organizer: team, sendWindow: window, leavers: leavers, maxRosterShrink: 0.10,
+                maxCalendarChanges: maxCalendarChanges),
             smtp: SMTPConfig(url: "smtp://localhost:25", tls: .none),
             grades: RosterFixture.grades.grades,
             forums: [
@@ -60,7 +65,9 @@ struct PlanningFixture {
     /// claims its member actions come in recipient order within each group, so those are not checked by `DueOrder`).
     func plan(now: Date) -> Plan {
         let roster = self.roster
-        let plan = Reconciler(config: config, roster: roster, audience: Audience(config: config, roster: roster), state: JournalState(records: records)).plan(now: now)
+        var reconciler = Reconciler(config: config, roster: roster, audience: Audience(config: config, roster: roster), state: JournalState(records: records))
+        reconciler.fingerprint = fingerprint
+        let plan = reconciler.plan(now: now)
         #expect(Array(plan.actions) == plan.actions.planned.sorted(by: Action.dueOrder), "due order at \(now)")
         return plan
     }

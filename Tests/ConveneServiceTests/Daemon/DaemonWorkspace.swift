@@ -11,6 +11,7 @@ struct DaemonWorkspace {
         var title = "Agenda Conversations"
         /// Whole minutes: the rules file has minute resolution.
         var start: Date
+        var cancelled = false
     }
 
     let directory: URL
@@ -42,7 +43,7 @@ struct DaemonWorkspace {
     /// reminder; `smtp` is a URL (plain SMTP to loopback) or nil for a placeholder used with `--dry-run`.
     func writeConfig(
         event: Event, invitationSend: String = "5 days before at 09:00", rate: String? = nil, smtp: String? = nil,
-        passwordFile: String? = nil, extra: String = ""
+        passwordFile: String? = nil, extra: String = "", maxCalendarChanges: String = "100%"
     ) throws {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -57,6 +58,7 @@ struct DaemonWorkspace {
               templates: templates
               state: \(stateDirectory)
               max_roster_shrink: 10%
+              max_calendar_changes: \(maxCalendarChanges)
 
             """
         if let rate { text += "  rate: \(rate)\n" }
@@ -85,6 +87,7 @@ struct DaemonWorkspace {
                 start: \(formatter.string(from: event.start))
                 duration: 60m
                 location: Online
+                status: \(event.cancelled ? "cancelled" : "confirmed")
             notifications:
               - id: invitation
                 kind: invitation
