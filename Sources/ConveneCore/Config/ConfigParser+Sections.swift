@@ -168,7 +168,7 @@ extension ConfigParser {
             var exceptDates: [LocalDate] = []
             for (text, at) in except {
                 guard let date = LocalDate(parsing: text) else {
-                    reader.error("'except' dates must be YYYY-MM-DD; got '\(text)'", at: at)
+                    reader.error(exceptDateProblem(text), at: at)
                     continue
                 }
                 exceptDates.append(date)
@@ -192,13 +192,14 @@ extension ConfigParser {
             for (text, at) in except where seriesRead && (LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false) {
                 reader.warning("'except' date \(text) is not a date of event '\(id)'", at: at)
             }
+            checkSchedule(of: event, end: end, in: map, reader)
             return event
         }
     }
 
     static func localDateTime(_ text: String) -> Result<LocalDateTime, PhraseError> {
         guard let value = LocalDateTime(parsing: text) else {
-            return .failure(PhraseError("'\(text)' is not a date and time; write YYYY-MM-DD HH:MM"))
+            return .failure(PhraseError(dateTimeProblem(text)))
         }
         return .success(value)
     }
