@@ -5,7 +5,81 @@ struct ValidateCommandTests {
     @Test func shippedExampleIsValid() throws {
         let result = try CLI.run(["validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("OK — 4 forums, 5 events, 3 notifications, 68 people"))
+        #expect(result.stdout.contains("OK — 4 forums, 5 events, 3 notifications, 68 people\n"))
+        #expect(result.stderr == "", "the example has no warnings either")
+    }
+
+    /// The example with two more events: one at a time the clocks skip, with a folded `location: >`, and a monthly
+    /// series that lands on weekends.
+    static func exampleWithScheduleWarnings() throws -> (path: URL, text: String) {
+        let dir = try CLI.exampleCopy()
+        let path = dir.appendingPathComponent("convene.yaml")
+        let events = """
+              - id: night-shift
+                title: Night Shift Briefing
+                forums: [directors]
+                start: 2027-03-28 01:30
+                duration: 60m
+                location: >
+                  Online
+              - id: monthly-surgery
+                title: Directors' Surgery
+                forums: [directors]
+                start: 2027-01-08 10:00
+                duration: 30m
+                repeat: every 1 months for 8 times
+
+            notifications:
+            """
+        let text = try String(contentsOf: path, encoding: .utf8)
+            .replacingOccurrences(of: "\nnotifications:", with: "\n" + events)
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        return (path, text)
+    }
+
+    @Test func scheduleWarningsArePrintedWithTheirPlaceAndValidatePasses() throws {
+        let (path, text) = try Self.exampleWithScheduleWarnings()
+        let result = try CLI.run(["validate", "--config", path.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("OK — 4 forums, 7 events, 3 notifications, 68 people, 2 warnings"))
+        let lines = text.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex(of: "    start: 2027-03-28 01:30")) + 1
+        let repeats = try #require(lines.firstIndex(of: "    repeat: every 1 months for 8 times")) + 1
+        #expect(
+            result.stderr == """
+                \(path.path):\(start):12: warning: 'start' 01:30 on 2027-03-28 does not exist in Europe/London (the \
+                clocks go forward an hour): it will be 02:30 BST
+                    hint: choose a time the clocks do not skip
+                \(path.path):\(repeats):13: warning: the monthly series lands on a weekend on 2 dates: Saturday 8 May \
+                2027 and Sunday 8 August 2027
+                    hint: 'every N months' keeps the day of the month, not the weekday: take these dates out with \
+                'except:' or start on another day
+
+                """)
+
+        let printed = try CLI.run(["validate", "--print", "--config", path.path])
+        #expect(printed.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? [String: Any]
+        let night = (json?["events"] as? [[String: Any]])?.first { $0["id"] as? String == "night-shift" }
+        #expect(night?["location"] as? String == "Online", "the line break that ends 'location: >' is dropped")
+    }
+
+    @Test func aLineBreakInsideAOneLineBlockIsAnErrorNamingFoldedStrip() throws {
+        let dir = try CLI.exampleCopy()
+        let path = dir.appendingPathComponent("convene.yaml")
+        let text = try String(contentsOf: path, encoding: .utf8).replacingOccurrences(
+            of: "    location: Lancaster House, Stable Yard, London SW1A 1BB",
+            with: "    location: |\n      Lancaster House, Stable Yard\n      London SW1A 1BB")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["validate", "--config", path.path])
+        #expect(result.status == 78)
+        let line = try #require(text.components(separatedBy: "\n").firstIndex(of: "    location: |")) + 1
+        #expect(
+            result.stderr.hasPrefix("""
+                \(path.path):\(line):15: error: 'location' must be one line, but this '|' block has a line break inside it
+                    hint: '|' keeps every line break: write '>-' (folded, strip) to join the lines with spaces
+
+                """), "\(result.stderr)")
     }
 
     @Test func brokenExampleReportsEveryMistakeWithLineAndColumnInOneRun() throws {

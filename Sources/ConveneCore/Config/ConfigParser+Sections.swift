@@ -174,7 +174,7 @@ extension ConfigParser {
             var exceptReasons: [LocalDate: String] = [:]
             for (text, at) in except {
                 guard let date = LocalDate(parsing: text) else {
-                    reader.error("'except' dates must be YYYY-MM-DD; got '\(text)'", at: at)
+                    reader.error(exceptDateProblem(text), at: at)
                     continue
                 }
                 exceptDates.append(date)
@@ -193,6 +193,7 @@ extension ConfigParser {
                     continue
                 }
                 moved[scheduled] = target
+                checkWallClock(target, key: "moved", at: targetAt, reader)
             }
             if let movedNode, !movedTexts.isEmpty, recurrenceNode == nil {
                 reader.error(
@@ -233,6 +234,7 @@ extension ConfigParser {
             if let moved = moved.first(where: { event.except.contains($0.key) }) {
                 reader.warning("date \(moved.key) is both moved and excepted: it is taken out of the series", at: movedNode?.location ?? location)
             }
+            checkSchedule(of: event, end: end, in: map, reader)
             return event
         }
     }
@@ -260,7 +262,7 @@ extension ConfigParser {
 
     static func localDateTime(_ text: String) -> Result<LocalDateTime, PhraseError> {
         guard let value = LocalDateTime(parsing: text) else {
-            return .failure(PhraseError("'\(text)' is not a date and time; write YYYY-MM-DD HH:MM"))
+            return .failure(PhraseError(dateTimeProblem(text)))
         }
         return .success(value)
     }

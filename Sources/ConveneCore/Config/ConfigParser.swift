@@ -60,6 +60,7 @@ public enum ConfigParser {
                     "unknown time zone '\(name)'", at: n.location,
                     hint: "use an IANA zone name such as Europe/London")
             }
+            reader.timeZone = zone
         }
         let from = map.value("from", required: true).flatMap { reader.phrase($0, "'from'", EmailAddress.parseMailbox) }
         var organizer = from

@@ -48,6 +48,29 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         }
     }
 
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December",
+    ]
+
+    /// Why `text`, written like a date (`YYYY-MM-DD`), names no day: "2027-02-30 does not exist: February 2027
+    /// has 28 days". Nil when `text` is a real date or is not written like one, so callers can still say what
+    /// form they expect.
+    static func nonexistence(of text: some StringProtocol) -> String? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.map(\.count) == [4, 2, 2],
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        guard (1...12).contains(month) else { return "\(text) does not exist: there is no month \(month)" }
+        let days = daysIn(month: month, year: year)
+        guard day < 1 || day > days else { return nil }
+        return "\(text) does not exist: \(monthNames[month - 1]) \(year) has \(days) days"
+    }
+
+    /// The date as people read it in messages: `Wednesday 6 January 2027`.
+    public var longDescription: String { "\(weekday.fullName) \(day) \(LocalDate.monthNames[month - 1]) \(year)" }
+
     /// `YYYYMMDD`, as used in occurrence UIDs.
     public var compact: String { digits(year, 4) + digits(month, 2) + digits(day, 2) }
     public var description: String { digits(year, 4) + "-" + digits(month, 2) + "-" + digits(day, 2) }
@@ -160,28 +183,22 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
         self.init(date: date, time: time)
     }
 
+    /// Why `text`, written like `YYYY-MM-DD HH:MM`, names a day that does not exist (see
+    /// `LocalDate.nonexistence(of:)`); nil otherwise.
+    static func nonexistence(of text: String) -> String? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "T" })
+        guard parts.count == 2, TimeOfDay(parsing: String(parts[1])) != nil else { return nil }
+        return LocalDate.nonexistence(of: parts[0])
+    }
+
     public var description: String { "\(date) \(time)" }
 
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool { (lhs.date, lhs.time) < (rhs.date, rhs.time) }
 
     /// The absolute instant of this wall-clock time in `zone`. A time that does not exist (inside the spring-forward
     /// gap) moves forward by the gap, as clocks do; an ambiguous time (autumn) takes the first, daylight-time instant.
-    /// Computed from the zone's offsets rather than `Calendar`, which is far slower and resolves gaps differently
-    /// across platforms.
-    public func instant(in zone: TimeZone) -> Date {
-        let naive = Double(date.dayNumber * 86400 + time.minutesSinceMidnight * 60)
-        // The offsets a day either side bracket any transition near this wall time.
-        let before = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - 86400)))
-        let after = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive + 86400)))
-        var best: Date?
-        for offset in [before, after] {
-            let candidate = Date(timeIntervalSince1970: naive - offset)
-            if Double(zone.secondsFromGMT(for: candidate)) == offset, best.map({ candidate < $0 }) ?? true {
-                best = candidate
-            }
-        }
-        return best ?? Date(timeIntervalSince1970: naive - before)
-    }
+    /// Both as RFC 5545 has calendar programs read a local time with a TZID: see `WallClockResolution`.
+    public func instant(in zone: TimeZone) -> Date { resolution(in: zone).instant }
 
     /// The wall-clock time of `instant` in `zone`.
     public init(instant: Date, in zone: TimeZone) {

@@ -25,7 +25,11 @@ public struct Duration: Sendable, Hashable, Codable, CustomStringConvertible {
             guard let n = Int(number), let (word, factor) = units.first(where: { rest.hasPrefix($0.0) }) else {
                 return .failure(PhraseError("'\(text)' is not a duration; write e.g. 60m, 3h or 1h30m"))
             }
-            total += n * factor
+            // A long run of digits must be refused, not trap: the file is untrusted input.
+            let (minutes, tooMany) = n.multipliedReportingOverflow(by: factor)
+            let (sum, tooLong) = total.addingReportingOverflow(minutes)
+            guard !tooMany, !tooLong else { return .failure(PhraseError("a duration over 14 days is not an event")) }
+            total = sum
             number = ""
             sawUnit = true
             rest = rest.dropFirst(word.count)
@@ -68,6 +72,10 @@ public struct SendOffset: Sendable, Hashable, Codable, CustomStringConvertible {
         let grammar = "expected 'N days|weeks|hours before [at HH:MM]'"
         guard words.count == 3 || words.count == 5, let amount = Int(words[0]), amount >= 0, words[2] == "before" else {
             return .failure(PhraseError("'\(text)' is not a send time; \(grammar)"))
+        }
+        // Planning turns the amount into days and seconds; a cap keeps a typo from overflowing (a trap) there.
+        guard amount <= 10_000 else {
+            return .failure(PhraseError("\(words[0]) \(words[1]) is too far ahead; at most 10000"))
         }
         let unit: Unit
         switch words[1] {

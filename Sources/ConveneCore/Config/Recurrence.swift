@@ -31,7 +31,9 @@ public struct Recurrence: Sendable, Hashable, Codable, CustomStringConvertible {
         words.removeFirst()
         var interval = 1
         if let first = words.first, let n = Int(first) {
-            guard n >= 1 else { return .failure(PhraseError("the interval must be at least 1")) }
+            // Expanding a series multiplies the interval by the occurrence number (up to Occurrences.limit):
+            // 1000 keeps that far from overflow and is already a step of 19 years in weeks.
+            guard n >= 1, n <= 1000 else { return .failure(PhraseError("the interval must be from 1 to 1000")) }
             interval = n
             words.removeFirst()
         }
@@ -71,7 +73,8 @@ public struct Recurrence: Sendable, Hashable, Codable, CustomStringConvertible {
         switch keyword {
         case "until":
             guard words.count == 1, let date = LocalDate(parsing: words[0]) else {
-                return .failure(PhraseError("'until' needs a date YYYY-MM-DD"))
+                let missing = words.count == 1 ? LocalDate.nonexistence(of: words[0]) : nil
+                return .failure(PhraseError(missing.map { "'until' date \($0)" } ?? "'until' needs a date YYYY-MM-DD"))
             }
             end = .until(date)
         case "for":

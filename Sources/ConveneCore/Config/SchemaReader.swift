@@ -5,6 +5,9 @@ import Foundation
 final class SchemaReader {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
+    /// The service zone once `service:` is read (nil before, or when it names no zone): checks of events' wall
+    /// times need it, and the events are read separately from the service.
+    var timeZone: TimeZone?
 
     init(file: String) { self.file = file }
 
@@ -35,11 +38,30 @@ final class SchemaReader {
         return items
     }
 
-    /// The node as a non-empty string scalar free of control characters (newlines allowed only if `multiline`).
+    /// The node as a string scalar free of control characters (newlines allowed only if `multiline`).
+    ///
+    /// In a one-line field a `>` or `|` block may end with its one final line break (the default clip
+    /// chomping, or `+` with no empty line after the text): YAML reads `location: >` + `Online` as
+    /// "Online\n", and that break is the block's syntax, so it is dropped. Any other line break in a block is
+    /// refused at the block's indicator, with a hint naming `>-`; a quoted or plain scalar stays strict.
     func scalar(_ node: YAMLNode, _ what: String, multiline: Bool = false) -> String? {
-        guard case .scalar(let text) = node.value else {
+        guard case .scalar(var text) = node.value else {
             error("\(what) must be a single value, not a list or mapping", at: node.location)
             return nil
+        }
+        if !multiline && node.style != .flow {
+            if text.unicodeScalars.last == "\n" { text.unicodeScalars.removeLast() }
+            if text.unicodeScalars.contains("\n") {
+                let indicator = node.style == .literal ? "|" : ">"
+                error(
+                    "\(what) must be one line, but this '\(indicator)' block has a line break inside it",
+                    at: node.location,
+                    hint: node.style == .literal
+                        ? "'|' keeps every line break: write '>-' (folded, strip) to join the lines with spaces"
+                        : "'>' keeps the break at an empty or more-indented line, '>+' the empty lines at the end: "
+                            + "write '>-' (folded, strip) with the text on consecutive lines of one indentation")
+                return nil
+            }
         }
         let checked = multiline ? text.replacingOccurrences(of: "\n", with: " ") : text
         if let problem = EmailAddress.controlCharacter(in: checked) {

@@ -10,14 +10,28 @@ public struct YAMLNode: Sendable, Hashable {
         case mapping([YAMLPair])  // in file order; keys unique (duplicates are an error)
     }
 
+    /// How a scalar was written. The schema needs it for one case: the line break that ends a `>` or `|`
+    /// block is the block's syntax, so a one-line field may drop it, while a `"\n"` in quotes is the admin's.
+    public enum Style: Sendable, Hashable {
+        /// Plain or quoted, and every list or mapping.
+        case flow
+        /// A `|` block scalar.
+        case literal
+        /// A `>` block scalar.
+        case folded
+    }
+
     public var value: Value
     /// 1-based line/column of the node's first character (for an empty scalar: where the value would be,
     /// e.g. just after `key:`).
     public var location: SourceLocation
+    /// How the scalar was written; `.flow` for lists and mappings.
+    public var style: Style
 
-    public init(value: Value, location: SourceLocation) {
+    public init(value: Value, location: SourceLocation, style: Style = .flow) {
         self.value = value
         self.location = location
+        self.style = style
     }
 }
 

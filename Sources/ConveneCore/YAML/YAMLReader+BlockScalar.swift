@@ -50,7 +50,7 @@ extension YAMLReader {
             parent: parent, indent: explicitIndent.map { parent + $0 })
         let text = Self.joinBlockScalar(
             contents, emptyBefore: emptyBefore, emptyAfter: emptyAfter, literal: literal, chomping: chomping)
-        return YAMLNode(value: .scalar(text), location: start)
+        return YAMLNode(value: .scalar(text), location: start, style: literal ? .literal : .folded)
     }
 
     /// Collects the text lines of a block scalar (with its indentation removed), the number of

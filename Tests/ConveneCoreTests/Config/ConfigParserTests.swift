@@ -74,7 +74,15 @@ struct ConfigParserTests {
         ("    end: 2027-03-18 16:30", "    duration: 90 mins please", "27:15 bad 'duration': '90 mins please' is not a duration; write e.g. 60m, 3h or 1h30m"),
         ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 2 weeks", "28:13 bad 'repeat': a series must end: add 'until YYYY-MM-DD' or 'for N times'"),
         ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 2 weeks on Funday for 3 times", "28:13 bad 'repeat': 'funday' is not a weekday (Mon, Tue, Wed, Thu, Fri, Sat, Sun)"),
-        ("    start: 2027-03-18 09:30", "    start: 2027-02-30 09:30", "26:12 bad 'start': '2027-02-30 09:30' is not a date and time; write YYYY-MM-DD HH:MM"),
+        ("    start: 2027-03-18 09:30", "    start: 2027-02-30 09:30", "26:12 bad 'start': 2027-02-30 does not exist: February 2027 has 28 days"),
+        ("    start: 2027-03-18 09:30", "    start: 2027-03-18 9.30", "26:12 bad 'start': '2027-03-18 9.30' is not a date and time; write YYYY-MM-DD HH:MM"),
+        ("    end: 2027-03-18 16:30", "    end: 2028-02-30 16:30", "27:10 bad 'end': 2028-02-30 does not exist: February 2028 has 29 days"),
+        ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    except: [2027-04-31, 2027-13-01, 18/03/2027]", "28:14 'except' date 2027-04-31 does not exist: April 2027 has 30 days\n28:26 'except' date 2027-13-01 does not exist: there is no month 13\n28:38 'except' dates must be YYYY-MM-DD; got '18/03/2027'"),
+        ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 1 weeks until 2027-06-31", "28:13 bad 'repeat': 'until' date 2027-06-31 does not exist: June 2027 has 30 days"),
+        ("    end: 2027-03-18 16:30", "    duration: 999999999999999999h", "27:15 bad 'duration': a duration over 14 days is not an event"),
+        ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 9000000000000000000 days for 5 times", "28:13 bad 'repeat': the interval must be from 1 to 1000"),
+        ("    send: 21 days before at 09:00", "    send: 99999999999 days before", "31:11 bad 'send': 99999999999 days is too far ahead; at most 10000"),
+        ("    title: Leadership Day", "    title: |\n      Leadership\n      Day", "24:12 'title' must be one line, but this '|' block has a line break inside it"),
         ("  from: Team <team@example.gov.uk>", "  from: Team <team at example.gov.uk>", "3:9 bad 'from': 'team at example.gov.uk' has no '@'"),
         ("    send: 21 days before at 09:00", "    send: three weeks ahead", "31:11 bad 'send': 'three weeks ahead' is not a send time; expected 'N days|weeks|hours before [at HH:MM]'"),
         ("    title: Leadership Day", "    title: Leadership Day\n    colour: red", "25:5 unknown key 'colour' in each item of 'events'"),
@@ -102,6 +110,17 @@ struct ConfigParserTests {
         let (config, diagnostics) = ConfigFixture.parse(ConfigFixture.valid.replacingOccurrences(of: "  timezone: Europe/London", with: "  timezone: &tz Europe/London"))
         #expect(config == nil)
         #expect(diagnostics.first?.message.contains("anchors") == true)
+    }
+
+    @Test func aOneLineFieldMayBeAFoldedOrLiteralBlock() throws {
+        let text = ConfigFixture.valid.replacingOccurrences(
+            of: "    title: Leadership Day",
+            with: "    title: >\n      Leadership\n      Day\n    location: |\n      Lancaster House\n    join_url: >-\n      https://meet.example.gov.uk/day")
+        let (config, diagnostics) = ConfigFixture.parse(text)
+        #expect(diagnostics == [])
+        #expect(config?.events[0].title == "Leadership Day")
+        #expect(config?.events[0].location == "Lancaster House")
+        #expect(config?.events[0].joinURL == "https://meet.example.gov.uk/day")
     }
 
     @Test func valuesStayWhatTheAdminTyped() throws {

@@ -309,3 +309,30 @@ struct YAMLConveneDocumentTests {
         #expect(items(parsed("- a\n- b\n")).map(\.value) == [.scalar("a"), .scalar("b")])
     }
 }
+
+/// The schema lets a one-line field drop the line break that ends a `>` or `|` block, and only that one: the parser
+/// says which scalars are blocks.
+struct YAMLScalarStyleTests {
+    @Test(arguments: [
+        ("k: >\n  Online\n", YAMLNode.Style.folded, "Online\n"),
+        ("k: >-\n  Online\n", .folded, "Online"),
+        ("k: |\n  Online\n", .literal, "Online\n"),
+        ("k: |+\n  Online\n\n", .literal, "Online\n\n"),
+        ("k: Online\n", .flow, "Online"),
+        ("k: \"Online\\n\"\n", .flow, "Online\n"),
+        ("k: 'Online'\n", .flow, "Online"),
+        ("k:\n", .flow, ""),
+    ])
+    func eachScalarSaysWhetherItWasABlock(yaml: String, style: YAMLNode.Style, text: String) {
+        let node = value(parsed(yaml), "k")
+        #expect(node?.style == style)
+        #expect(node?.value == .scalar(text))
+    }
+
+    @Test func listsMappingsAndTheirItemsKeepTheirOwnStyles() {
+        let root = parsed("a:\n  - >\n    one\n  - two\nb: [x]\n")
+        #expect(root?.style == .flow)
+        #expect(items(value(root, "a")).map(\.style) == [.folded, .flow])
+        #expect(items(value(root, "b")).map(\.style) == [.flow])
+    }
+}
