@@ -41,11 +41,19 @@ struct CommonOptions {
 
     /// `--state`, else `$STATE_DIRECTORY` (the first, if systemd lists several), else `service.state`.
     func stateDirectory(_ workspace: Workspace) -> String? {
+        stateDirectory(configured: workspace.config.service.state, relativeTo: workspace.configDirectory)
+    }
+
+    /// As `stateDirectory(_:)`, from `service.state` as written (relative to the rules file's folder): for `status`,
+    /// which reads the journal even when the rules file has errors elsewhere.
+    func stateDirectory(configured: String?, relativeTo configDirectory: String) -> String? {
         if let state { return state }
         if let env = ProcessInfo.processInfo.environment["STATE_DIRECTORY"], let first = env.split(separator: ":").first {
             return String(first)
         }
-        return workspace.config.service.state.map(workspace.resolve)
+        guard let configured else { return nil }
+        if configured.hasPrefix("/") || configDirectory.isEmpty { return configured }
+        return (configDirectory as NSString).appendingPathComponent(configured)
     }
 
     /// The journal's records (empty when there is no journal yet); warnings such as a torn last line go to stderr.

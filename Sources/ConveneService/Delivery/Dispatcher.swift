@@ -24,32 +24,26 @@ public enum RunStop: Error, Sendable, CustomStringConvertible {
 /// records are written at once and fsynced by the journal's syncer thread (group commit), and a lane completes a
 /// message (SMTP's final dot) only once the previous message's outcome is on disk. A crash therefore loses at most
 /// the outcome of the one message in flight per connection: it is resent with the same Message-ID.
-public final class Dispatcher {
-    public private(set) var workspace: Workspace
-    private var composer: MessageComposer
+///
+/// Immutable itself: everything that changes (the journal state, counters, the rate limiter, the configuration) is in
+/// `shared`, behind one lock, so lane threads and the daemon's main thread can use the dispatcher at once.
+public final class Dispatcher: Sendable {
     public let journal: FileJournal
-    public private(set) var state: JournalState
     private let transports: [MailTransport]
     private let log: Log
-    private var limiter: RateLimiter
-    /// Guards `state`, `counters`, `limiter` and `failure` while lanes run.
-    private let lock = NSLock()
-    /// The first failure that stops all lanes.
-    private var failure: RunStop?
-    /// Set when the lanes must stop after their current message (SIGTERM, or another lane's failure).
-    private var stopLanes = false
-    /// Set when a lane stopped because the send window closed during the batch.
-    private var windowClosed = false
     /// Real mode waits for the rate limiter; simulated runs (`--until`) do not.
     private let sleeps: Bool
-    public private(set) var counters = Counters()
     /// Compaction runs once the journal has grown by this many lines since the last one (or by as many lines as
     /// that one kept, if more, so rewriting a journal that stays large costs time in proportion to its growth).
     public let compactionThreshold: Int
-    /// Lines the last compaction kept; 0 before the first, so a large journal is compacted at start.
-    private var linesAfterCompaction = 0
-    /// The size of `approvals.jsonl` when last read (-1: not yet).
-    private var approvalsSize = -1
+    private let shared: DispatcherShared
+
+    /// The configuration in use (replaced by a reload).
+    public var workspace: Workspace { shared.withLock { $0.workspace } }
+    /// What the journal says has happened, including this run's records.
+    public var state: JournalState { shared.withLock { $0.journal } }
+    /// Sent, failed and skipped so far: safe to read while a batch is sending (the daemon's STATUS=).
+    public var counters: Counters { shared.withLock { $0.counters } }
 
     /// What the daemon reports in STATUS= and `run` prints at the end.
     public struct Counters: Sendable {
@@ -79,14 +73,11 @@ public final class Dispatcher {
     ) {
         precondition(!transports.isEmpty, "a dispatcher needs at least one transport")
         self.compactionThreshold = compactionThreshold
-        self.workspace = workspace
-        self.composer = MessageComposer(config: workspace.config, templates: workspace.templates)
         self.journal = journal
-        self.state = JournalState(records: records)
         self.transports = transports
         self.log = log
-        self.limiter = RateLimiter(rate: workspace.config.service.rate)
         self.sleeps = sleeps
+        self.shared = DispatcherShared(.init(workspace: workspace, journal: JournalState(records: records)))
     }
 
     /// A dispatcher sending over one connection.
@@ -99,15 +90,29 @@ public final class Dispatcher {
             compactionThreshold: compactionThreshold)
     }
 
-    /// Swaps in a newly loaded configuration (SIGHUP); the journal state carries over.
+    /// Swaps in a newly loaded configuration (SIGHUP); the journal state carries over, and so does the rate limiter's
+    /// memory of recent sends (a reload must not allow a fresh burst).
     public func replace(_ workspace: Workspace) {
-        self.workspace = workspace
-        self.composer = MessageComposer(config: workspace.config, templates: workspace.templates)
-        self.limiter = RateLimiter(rate: workspace.config.service.rate)
+        let composer = MessageComposer(config: workspace.config, templates: workspace.templates)
+        shared.withLock {
+            $0.workspace = workspace
+            $0.composer = composer
+            $0.pacer.change(to: workspace.config.service.rate)
+            $0.gate.change(to: workspace.config.service.rate)
+        }
     }
 
     public func plan(now: Date) -> Plan {
-        workspace.reconciler(state: state).plan(now: now)
+        let (workspace, state) = shared.withLock { ($0.workspace, $0.journal) }
+        return workspace.reconciler(state: state).plan(now: now)
+    }
+
+    /// The planned actions that retry a message whose last attempt failed temporarily: what is left awaiting a retry
+    /// (`run --once` exits 75 while there is any).
+    public func retries(in plan: Plan) -> [Action] {
+        let failures = state.failures
+        guard !failures.isEmpty else { return [] }
+        return plan.actions.filter { $0.skipReason == nil && failures[$0.messageID].map { !$0.permanent } == true }
     }
 
     /// Executes everything due at `now`, re-planning until nothing more is due, and returns that last plan (whose
@@ -134,7 +139,7 @@ public final class Dispatcher {
             for action in due {
                 if let reason = action.skipReason {
                     try record(action.skippedRecord(at: now))
-                    counters.skipped += 1
+                    shared.withLock { $0.counters.skipped += 1 }
                     log.info("skipped: \(reason)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
                 } else {
                     sends.append(action)
@@ -142,7 +147,7 @@ public final class Dispatcher {
             }
             let stopped = try deliver(sends, now: now, clock: clock, shouldStop: shouldStop, heartbeat: heartbeat)
             // When the window closed mid-batch, the caller plans again with its clock (the rest moves to the opening).
-            if stopped || lock.withLock({ windowClosed }) { return plan }
+            if stopped || shared.withLock({ $0.windowClosed }) { return plan }
             try compactIfNeeded(now: now)
         }
     }
@@ -153,9 +158,12 @@ public final class Dispatcher {
         heartbeat: () -> Void
     ) throws(RunStop) -> Bool {
         guard !actions.isEmpty else { return false }
-        failure = nil
-        stopLanes = false
-        windowClosed = false
+        let (firstComposer, workspace) = shared.withLock {
+            $0.failure = nil
+            $0.stopLanes = false
+            $0.windowClosed = false
+            return ($0.composer, $0.workspace)
+        }
         let count = min(transports.count, actions.count)
         var lanes = [[Action]](repeating: [], count: count)
         for action in actions {
@@ -178,24 +186,21 @@ public final class Dispatcher {
             ])
         }
         if count == 1 {
-            runLane(lanes[0], transport: transports[0], composer: composer, now: now, clock: clock) {
+            runLane(lanes[0], transport: transports[0], composer: firstComposer, now: now, clock: clock) {
                 heartbeat()
                 if shouldStop() { userStop = true }
                 return userStop
             }
         } else {
             let done = LaneCount(count)
-            let config = workspace.config
-            let templates = workspace.templates
             for (index, lane) in lanes.enumerated() {
                 let transport = transports[index]
                 // DateFormatter is not safe to share between threads: each lane renders with its own composer.
-                let composer = index == 0 ? self.composer : MessageComposer(config: config, templates: templates)
-                let box = UncheckedBox((lane, transport, composer, self))
-                Thread.detachNewThread {
+                let composer =
+                    index == 0 ? firstComposer : MessageComposer(config: workspace.config, templates: workspace.templates)
+                Thread.detachNewThread { [self] in
                     Thread.current.name = "lane-\(index)"
-                    let (lane, transport, composer, dispatcher) = box.value
-                    dispatcher.runLane(lane, transport: transport, composer: composer, now: now, clock: clock) { false }
+                    runLane(lane, transport: transport, composer: composer, now: now, clock: clock) { false }
                     done.finishOne()
                 }
             }
@@ -204,12 +209,12 @@ public final class Dispatcher {
                 heartbeat()
                 if !userStop && shouldStop() {
                     userStop = true
-                    lock.withLock { stopLanes = true }
+                    shared.withLock { $0.stopLanes = true }
                 }
             }
             heartbeat()
         }
-        if let failure = lock.withLock({ failure }) { throw failure }
+        if let failure = shared.withLock({ $0.failure }) { throw failure }
         return userStop
     }
 
@@ -217,8 +222,11 @@ public final class Dispatcher {
     /// each new one into the journal so it stays with the rest of the record.
     func foldApprovals(now: Date) throws(RunStop) {
         let size = Approvals.size(directory: journal.directory)
-        guard size != approvalsSize else { return }
-        approvalsSize = size
+        let seen = shared.withLock { state in
+            defer { state.approvalsSize = size }
+            return state.approvalsSize == size
+        }
+        guard !seen else { return }
         for approval in Approvals.read(directory: journal.directory) where !state.approvals.contains(approval.files ?? "") {
             try record(approval)
             log.info("approved calendar change", ["files": approval.files ?? "", "change": approval.reason ?? ""])
@@ -229,6 +237,7 @@ public final class Dispatcher {
     /// Runs between messages, never between an attempt and its outcome. A failure stops sending: the journal
     /// cannot be trusted to take the next record.
     func compactIfNeeded(now: Date) throws(RunStop) {
+        let linesAfterCompaction = shared.withLock { $0.linesAfterCompaction }
         let grown = journal.lineCount - linesAfterCompaction
         guard grown >= max(compactionThreshold, linesAfterCompaction) else { return }
         let before = journal.lineCount
@@ -237,8 +246,11 @@ public final class Dispatcher {
             let kept = JournalCompaction.compacted(records, now: now)
             try journal.compact(to: kept)
             // The fold of what was kept plans the same as the full journal, without the past's memory.
-            state = JournalState(records: kept)
-            linesAfterCompaction = kept.count
+            let folded = JournalState(records: kept)
+            shared.withLock {
+                $0.journal = folded
+                $0.linesAfterCompaction = kept.count
+            }
             log.info("journal compacted", ["records": "\(before)", "kept": "\(kept.count)", "journal": journal.path])
         } catch {
             log.error("journal compaction failed; sending stops", ["error": error.description])
@@ -253,14 +265,14 @@ public final class Dispatcher {
             log.error("journal write failed; sending stops", ["error": error.description])
             throw .journal(error)
         }
-        state.apply(record)
+        shared.withLock { $0.journal.apply(record) }
     }
 
     /// Records the first failure and tells every lane to stop after its current message.
     private func stop(_ reason: RunStop) {
-        lock.withLock {
-            if failure == nil { failure = reason }
-            stopLanes = true
+        shared.withLock {
+            if $0.failure == nil { $0.failure = reason }
+            $0.stopLanes = true
         }
     }
 
@@ -268,7 +280,7 @@ public final class Dispatcher {
     private func write(_ record: JournalRecord, lazy: Bool = false) -> UInt64? {
         do {
             let ticket = try journal.write([record], lazy: lazy)
-            lock.withLock { state.apply(record) }
+            shared.withLock { $0.journal.apply(record) }
             return ticket
         } catch {
             log.error("journal write failed; sending stops", ["error": error.description])
@@ -278,8 +290,10 @@ public final class Dispatcher {
     }
 
     /// One connection's share of the due messages, in due order. `between` is asked before each message whether
-    /// to stop (never during one). The lane's feed prepares each message (window, rate limit, rendering) one step
-    /// ahead on its own thread, so this thread only journals and sends.
+    /// to stop (never during one), and every fifth of a second while the lane waits (a rate limit can hold the next
+    /// message for a whole period): on the daemon's thread it also feeds the watchdog. The lane's feed prepares each
+    /// message (window, rate limit, rendering) one step ahead on its own thread, so this thread only journals and
+    /// sends.
     func runLane(
         _ actions: [Action], transport: MailTransport, composer: MessageComposer, now: Date,
         clock: @escaping @Sendable () -> Date, between: () -> Bool
@@ -287,16 +301,28 @@ public final class Dispatcher {
         var lastTicket: UInt64 = 0
         var unansweredInARow = 0
         let feed = prepareAhead(actions, composer: composer, now: now, clock: clock)
+        let rateLimited = sleeps && shared.withLock { $0.gate.rate != nil }
         defer {
             feed.cancel()
             // Everything this lane wrote is on disk before it reports done.
             do { try journal.waitDurable(lastTicket) } catch { stop(.journal(error)) }
         }
         while true {
-            if between() || lock.withLock({ stopLanes }) { return }
-            guard let prepared = feed.next() else {
-                if feed.finish == .windowClosed { lock.withLock { windowClosed = true } }
+            var next = LaneFeed.Next.waiting
+            while case .waiting = next {
+                if between() || shared.withLock({ $0.stopLanes }) { return }
+                next = feed.next(waitingAtMost: 0.2)
+            }
+            guard case .ready(let prepared) = next else {
+                if feed.finish == .windowClosed { shared.withLock { $0.windowClosed = true } }
                 return
+            }
+            if rateLimited {
+                // The feed stamped this message when the pacer let it go; a lane that fell behind its feed (a slow
+                // server) would then start the queued messages back to back. The gate counts actual starts.
+                let time = clock()
+                let slot = shared.withLock { $0.gate.take(now: time) }
+                guard wait(until: slot, clock: clock, between: between) else { return }
             }
             let action = prepared.action
             let stamp = prepared.stamp
@@ -313,13 +339,15 @@ public final class Dispatcher {
             } catch {
                 // Nothing was handed over: close the attempt as a temporary failure, then stop.
                 if let ticket = write(action.failedRecord(at: stamp, code: nil, permanent: false, reply: error.message)) { lastTicket = ticket }
-                lock.withLock { counters.lastError = error.message }
+                shared.withLock { $0.counters.lastError = error.message }
                 log.error("sending stopped: \(error.message)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
                 stop(.transport(error))
                 return
             }
-            // The outcome goes to the journal first: its sync is what the next message's final dot waits for.
-            let finished = sleeps ? clock() : now
+            // The outcome goes to the journal first: its sync is what the next message's final dot waits for. Never
+            // stamped before `now`: a failure's retry is due a back-off after it, so it cannot fall due again when the
+            // caller plans once more at `now` (a `--once` pass, a clock set back during the batch).
+            let finished = sleeps ? max(clock(), now) : now
             let result = outcome(of: action, report, at: finished)
             let written = write(result.record)
             account(for: action, report, result, at: finished)
@@ -339,21 +367,37 @@ public final class Dispatcher {
         }
     }
 
+    /// Sleeps until `instant` by `clock`, a fifth of a second at a time so that `between` (the watchdog, a stop) is
+    /// heard meanwhile; false when told to stop.
+    private func wait(until instant: Date, clock: () -> Date, between: () -> Bool) -> Bool {
+        while true {
+            let left = instant.timeIntervalSince(clock())
+            if left <= 0 { return true }
+            if between() || shared.withLock({ $0.stopLanes }) { return false }
+            Thread.sleep(forTimeInterval: min(left, 0.2))
+        }
+    }
+
     /// The lane's feed. In real time (`sleeps`) each message first waits for the send window — a long batch (a rate
     /// limit, a big roster) stops when the window closes, and what is left is planned again for its next opening — and
     /// for the rate limiter, then is stamped with the clock; a simulated run stamps everything `now`.
+    ///
+    /// The window is judged as reconcile judges it, so `plan` and `run` agree: a closed window stops the feed when it
+    /// opens again before the message's grace; when it opens only after, a calendar message goes now (a calendar must
+    /// not stay wrong) and a reminder is left for planning to skip. (Stopping for a calendar message that planning
+    /// says is due now had the daemon plan and stop in a loop until the event began.)
     private func prepareAhead(
         _ actions: [Action], composer: MessageComposer, now: Date, clock: @escaping @Sendable () -> Date
     ) -> LaneFeed {
-        let window = DueTime(zone: workspace.config.service.timeZone, window: workspace.config.service.sendWindow)
+        let config = workspace.config
+        let window = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
         let sleeps = self.sleeps
-        let box = UncheckedBox((composer, self))
-        return LaneFeed(actions) { action, feed in
-            let (composer, dispatcher) = box.value
+        return LaneFeed(actions) { [self] action, feed in
             if sleeps {
                 let time = clock()
-                if window.intoWindow(time) > time, time < action.grace { return .stop(.windowClosed) }
-                let slot = dispatcher.lock.withLock { dispatcher.limiter.take(now: clock()) }
+                let opens = window.intoWindow(time)
+                if opens > time, opens < action.grace || action.kind == .reminder { return .stop(.windowClosed) }
+                let slot = shared.withLock { $0.pacer.take(now: clock()) }
                 if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
             }
             let stamp = sleeps ? clock() : now
@@ -395,18 +439,18 @@ public final class Dispatcher {
         let fields: KeyValuePairs<String, String> = ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": reply, "msgid": action.messageID]
         switch principal.outcome {
         case .delivered:
-            lock.withLock { counters.countSent(at: finished, zone: workspace.config.service.timeZone) }
+            shared.withLock { $0.counters.countSent(at: finished, zone: $0.workspace.config.service.timeZone) }
             log.info("sent", fields)
         case .permanent:
-            lock.withLock {
-                counters.failed += 1
-                counters.lastError = reply
+            shared.withLock {
+                $0.counters.failed += 1
+                $0.counters.lastError = reply
             }
             log.error("failed permanently", fields)
         case .temporary, .unknown:
-            lock.withLock {
-                counters.failed += 1
-                counters.lastError = reply
+            shared.withLock {
+                $0.counters.failed += 1
+                $0.counters.lastError = reply
             }
             log.warning(principal.outcome == .unknown ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry", fields)
         }

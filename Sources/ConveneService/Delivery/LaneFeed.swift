@@ -30,6 +30,15 @@ final class LaneFeed: @unchecked Sendable {
         case cancelled
     }
 
+    /// What `next(waitingAtMost:)` found.
+    enum Next {
+        case ready(Prepared)
+        /// Nothing more will come (`finish` says why).
+        case finished
+        /// Nothing yet: the feed is still waiting (a rate limit) or preparing.
+        case waiting
+    }
+
     /// What `prepare` decides for one action.
     enum Step {
         case send(Prepared)
@@ -50,11 +59,10 @@ final class LaneFeed: @unchecked Sendable {
     /// again after it returns `.stop` or the feed is cancelled.
     init(_ actions: [Action], depth: Int = 8, prepare: @escaping @Sendable (Action, LaneFeed) -> Step) {
         self.depth = depth
-        let actions = UncheckedBox(actions)
         Thread.detachNewThread { [self] in
             Thread.current.name = "lane-feed"
             var end = End.exhausted
-            for action in actions.value {
+            for action in actions {
                 if isCancelled { end = .cancelled; break }
                 switch prepare(action, self) {
                 case .send(let prepared):
@@ -79,6 +87,17 @@ final class LaneFeed: @unchecked Sendable {
             guard !ready.isEmpty else { return nil }
             if ready.count == depth / 2 + 1 { condition.broadcast() }  // now half empty: let a waiting feed go on
             return ready.removeFirst()
+        }
+    }
+
+    /// As `next()`, but waits at most `seconds`, so that a lane waiting out a long rate-limit slot can still look at
+    /// its stop flag and feed the watchdog.
+    func next(waitingAtMost seconds: Double) -> Next {
+        condition.withLock {
+            if ready.isEmpty && end == nil { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+            guard !ready.isEmpty else { return end == nil ? .waiting : .finished }
+            if ready.count == depth / 2 + 1 { condition.broadcast() }  // now half empty: let a waiting feed go on
+            return .ready(ready.removeFirst())
         }
     }
 
@@ -122,11 +141,4 @@ final class LaneFeed: @unchecked Sendable {
             return true
         }
     }
-}
-
-/// Carries non-Sendable values to exactly one other thread, which is then their only user (a lane's transport and
-/// composer, a feed's actions); the dispatcher's shared state is guarded by its lock.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 
 /// Hands one message to the mail system. Implementations block (libcurl does), so each is used from one thread
-/// at a time; the dispatcher owns one per connection.
-public protocol MailTransport: AnyObject {
+/// at a time; the dispatcher owns one per connection and hands it to that connection's lane thread for a batch
+/// (hence `Sendable`: passed between threads, never used by two at once).
+public protocol MailTransport: AnyObject, Sendable {
     /// Sends one message and says how each recipient fared. Throws only for failures that must stop all sending
     /// (credentials refused, TLS refused): those are not per-message problems and retrying cannot fix them.
     ///
@@ -40,7 +41,6 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
 /// written via a temp file and rename so a crash never leaves half a message.
 public final class OutboxTransport: MailTransport {
     public let directory: String
-    public private(set) var count = 0
 
     public init(directory: String) throws(JournalError) {
         self.directory = directory
@@ -62,7 +62,6 @@ public final class OutboxTransport: MailTransport {
                 results: mail.recipients.map { RecipientResult(address: $0, outcome: .temporary, code: nil, reply: "cannot write \(path)") },
                 transportError: "\(error)")
         }
-        count += 1
         return DeliveryReport(
             results: mail.recipients.map { RecipientResult(address: $0, outcome: .delivered, code: 250, reply: "250 written to \(name).eml") },
             transportError: nil)

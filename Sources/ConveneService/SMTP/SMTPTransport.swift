@@ -3,7 +3,10 @@ import Foundation
 
 /// The real transport: one reused libcurl SMTP connection. Failures of the whole transport (credentials or TLS
 /// refused, a bad certificate) stop sending; anything about one message comes back in its report.
-public final class SMTPTransport: MailTransport {
+public final class SMTPTransport: MailTransport, @unchecked Sendable {
+    // @unchecked: the connection is a libcurl handle, which must never be used by two threads at once. The dispatcher
+    // gives each transport to exactly one lane per batch and waits for that lane to finish before the next batch, so
+    // the handle moves between threads but is never shared.
     private let connection: SMTPConnection
 
     /// `pollsForReplies`: see `SMTPConnection.init`; `pollsForReplies(connections:)` says when it pays.

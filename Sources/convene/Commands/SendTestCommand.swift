@@ -11,7 +11,10 @@ enum SendTestCommand {
 
             Sends one short message through the SMTP server in the rules file (TLS, credentials and all)
             and prints the server's reply. Exit 0 when accepted, 77 when the credentials are refused,
-            69 when the server cannot be used (connection, TLS, certificate), 75 for a temporary refusal.
+            69 when the server cannot be used (its name does not resolve, the connection is refused or
+            times out, it never answers within smtp.connect_timeout/response_timeout, TLS or the
+            certificate fails, or it refuses the message permanently), 75 when it answers with a
+            temporary refusal (4xx) or the connection drops after the message was sent.
             The journal is not touched.
 
             \(CommonOptions.help)
@@ -44,6 +47,11 @@ enum SendTestCommand {
                 return .ok
             case .permanent?:
                 throw CommandError(exitCode: .unavailable, message: "refused permanently: \(reply)")
+            case .temporary? where result?.code == nil:
+                // No SMTP reply decided it: the name did not resolve, the connection was refused, or the server never
+                // answered in time. Nothing to retry soon: the settings or the server need looking at.
+                throw CommandError(
+                    exitCode: .unavailable, message: "cannot reach \(workspace.config.smtp.url): \(reply)")
             default:
                 throw CommandError(exitCode: .temporaryFailure, message: "not accepted (temporary): \(reply)")
             }

@@ -13,17 +13,49 @@ enum StatusCommand {
             unknown (in flight when convene stopped), what is pending and due next, and the last failures
             with the SMTP server's replies.
 
+            When the rules file, roster or templates have errors, it still shows what the journal says
+            (what is pending and next needs the files), prints the errors, and exits 78 (65 for the
+            roster); when the rules file does not parse at all, pass --state DIR. A state folder
+            without a journal (convene has not run with it, or it is the wrong folder) is an error,
+            exit 74: status never shows zeros for a journal it did not find.
+
             \(CommonOptions.help)
             """, run: run)
 
     static func run(_ arguments: inout Arguments) throws(CommandError) -> ExitCode {
         let options = try CommonOptions(&arguments)
         try arguments.finish()
-        let workspace = try options.loadWorkspace()
-        let zone = workspace.config.service.timeZone
+        // The journal is what status is for: files with errors must not hide it. They only take away planning.
+        var workspace: Workspace?
+        var loadFailure: LoadFailure?
+        switch ConfigLoader.load(configPath: options.config) {
+        case .success(let loaded):
+            Output.diagnostics(loaded.warnings)
+            workspace = loaded
+        case .failure(let failure):
+            Output.diagnostics(failure.diagnostics)
+            loadFailure = failure
+        }
+        // Without a workspace, what the rules file says about the state folder and zone is still worth reading.
+        let service = workspace?.config.service ?? Self.partialService(options.config)
+        let zone = service?.timeZone ?? TimeZone(identifier: "UTC")!
         let now = try options.instant(in: zone)
-        guard let directory = options.stateDirectory(workspace) else {
-            throw CommandError(exitCode: .configError, message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
+        let configDirectory = (options.config as NSString).deletingLastPathComponent
+        guard let directory = options.stateDirectory(configured: service?.state, relativeTo: configDirectory) else {
+            if let loadFailure, service == nil {
+                throw CommandError(
+                    exitCode: ExitCode(loadFailure),
+                    message: "the rules file has errors (above) and its state folder cannot be read from it",
+                    hint: "pass --state DIR (the service's is /var/lib/convene unless service.state says otherwise)")
+            }
+            throw CommandError(
+                exitCode: loadFailure.map(ExitCode.init) ?? .configError,
+                message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
+        }
+        guard FileManager.default.fileExists(atPath: FileJournal.journalPath(directory)) else {
+            throw CommandError(
+                exitCode: .ioError, message: "no journal in \(directory): convene has not run with this state folder",
+                hint: "check --state, $STATE_DIRECTORY and service.state; 'convene run' creates the journal there")
         }
         let records: [JournalRecord]
         do {
@@ -34,30 +66,57 @@ enum StatusCommand {
             throw CommandError(exitCode: .ioError, message: error.description)
         }
         let state = JournalState(records: records + Approvals.read(directory: directory))
-        let plan = workspace.reconciler(state: state).plan(now: now)
+        let plan = workspace.map { $0.reconciler(state: state).plan(now: now) }
         let summary = JournalSummary(records: records, state: state)
-        let pending = plan.actions.filter { $0.skipReason == nil }
-        let dueNow = pending.filter { $0.due <= now }.count
-        let next = pending.first { $0.due > now } ?? pending.first
-        if options.json {
+        try show(
+            summary, state: state, plan: plan, journal: FileJournal.journalPath(directory), records: records.count,
+            now: now, zone: zone, json: options.json)
+        if let loadFailure {
+            let errors = loadFailure.diagnostics.filter { $0.severity == .error }.count
+            let files = loadFailure.kind == .data ? "the roster has" : "the rules file or templates have"
+            throw CommandError(
+                exitCode: ExitCode(loadFailure),
+                message: "\(files) \(errors) error\(errors == 1 ? "" : "s") (above): the counts are the journal's "
+                    + "alone; what is pending and next needs the files")
+        }
+        return .ok
+    }
+
+    /// What the rules file says about the service, even when it has errors elsewhere (nil when it cannot be read or
+    /// its `service:` section is itself broken).
+    static func partialService(_ path: String) -> ServiceSettings? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return ConfigParser.parse(String(decoding: data, as: UTF8.self), file: path).config?.service
+    }
+
+    /// Prints the summary; `plan` is nil when the files could not be loaded.
+    static func show(
+        _ summary: JournalSummary, state: JournalState, plan: Plan?, journal: String, records: Int, now: Date,
+        zone: TimeZone, json: Bool
+    ) throws(CommandError) {
+        let pending = plan.map { $0.actions.filter { $0.skipReason == nil } }
+        let dueNow = pending?.filter { $0.due <= now }.count
+        let next = pending.flatMap { pending in pending.first { $0.due > now } ?? pending.first }
+        if json {
             var object: [String: Any] = [
-                "journal": FileJournal.journalPath(directory),
+                "journal": journal,
                 "counts": summary.counts.mapValues { $0 },
                 "in_flight": summary.inFlight.map { ["key": $0.key, "kind": $0.kind.rawValue, "message_id": $0.msgid ?? "", "since": PlanFormat.iso($0.at, zone: zone)] },
-                "pending": pending.count, "due_now": dueNow,
+                "pending": pending.map { $0.count } ?? NSNull(), "due_now": dueNow ?? NSNull(),
+                "files_loaded": plan != nil,
                 "last_failures": summary.lastFailures.map { f -> [String: Any] in
                     ["at": PlanFormat.iso(f.at, zone: zone), "key": f.key, "kind": f.kind.rawValue, "code": f.code ?? NSNull(), "permanent": f.permanent ?? false, "reply": f.reply ?? ""]
                 },
             ]
             object["next"] = next.flatMap { try? JSONSerialization.jsonObject(with: Data(PlanFormat.json($0, zone: zone))) } ?? NSNull()
-            object["refusal"] = plan.refusal ?? NSNull()
-            object["held"] = plan.held.map { held -> [String: Any] in
+            object["refusal"] = plan?.refusal ?? NSNull()
+            object["held"] = plan?.held.map { held -> [String: Any] in
                 ["cancellations": held.cancellations, "updates": held.updates, "people": held.people, "holders": held.holders, "summary": held.summary]
             } ?? NSNull()
             Output.json(object)
-            return .ok
+            return
         }
-        Output.line("journal: \(FileJournal.journalPath(directory)) (\(records.count) records)")
+        Output.line("journal: \(journal) (\(records) records)")
         Output.line("")
         Output.line("KIND          SENT  FAILED  SKIPPED")
         for kind in MessageKind.allCases {
@@ -67,12 +126,16 @@ enum StatusCommand {
         Output.line("")
         Output.line("permanently failed: \(summary.counts["permanent"] ?? 0); awaiting retry: \(state.failures.values.filter { !$0.permanent }.count)")
         Output.line("in flight (outcome unknown, resent with the same Message-ID on the next run): \(summary.inFlight.count)")
-        Output.line("pending: \(pending.count) (\(dueNow) due now)")
-        if let next {
-            Output.line("next: \(next.notification) \(next.eventID) \(LocalDateTime(instant: next.due, in: zone)) (\(pending.filter { $0.due == next.due }.count))")
+        if let pending, let dueNow, let plan {
+            Output.line("pending: \(pending.count) (\(dueNow) due now)")
+            if let next {
+                Output.line("next: \(next.notification) \(next.eventID) \(LocalDateTime(instant: next.due, in: zone)) (\(pending.filter { $0.due == next.due }.count))")
+            }
+            if let refusal = plan.refusal { Output.line("REFUSING TO SEND: \(refusal)") }
+            if let held = plan.held { Output.line("\(held.summary) (\(held.why))") }
+        } else {
+            Output.line("pending: unknown (the files have errors; see above)")
         }
-        if let refusal = plan.refusal { Output.line("REFUSING TO SEND: \(refusal)") }
-        if let held = plan.held { Output.line("\(held.summary) (\(held.why))") }
         if !summary.lastFailures.isEmpty {
             Output.line("")
             Output.line("last failures:")
@@ -80,6 +143,5 @@ enum StatusCommand {
                 Output.line("  \(LocalDateTime(instant: f.at, in: zone)) \(f.permanent == true ? "permanent" : "temporary") \(f.key): \(f.reply ?? "")")
             }
         }
-        return .ok
     }
 }

@@ -76,10 +76,12 @@ final class DaemonProcess {
         return false
     }
 
-    /// Waits up to `seconds` for the process to exit; its status, or nil if it is still running.
+    /// Waits up to `seconds` for the process to exit; its status, or nil if it is still running. A sanitizer
+    /// report in its log fails the test (see `ConveneBinary.recordSanitizerReports`).
     func waitForExit(seconds: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
         while isRunning && Date() < deadline { usleep(10_000) }
+        if exitStatus != nil { ConveneBinary.recordSanitizerReports(in: stderr) }
         return exitStatus
     }
 

@@ -40,10 +40,11 @@ struct DaemonWorkspace {
     }
 
     /// The rules file: `invitation` (sent `invitationSend`, e.g. "5 days before at 09:00") and a day-before
-    /// reminder; `smtp` is a URL (plain SMTP to loopback) or nil for a placeholder used with `--dry-run`.
+    /// reminder; `smtp` is a URL (plain SMTP to loopback) or nil for a placeholder used with `--dry-run`;
+    /// `connections` lanes send at once (with `--dry-run` too: each lane writes to the outbox).
     func writeConfig(
         event: Event, invitationSend: String = "5 days before at 09:00", rate: String? = nil, smtp: String? = nil,
-        passwordFile: String? = nil, extra: String = "", maxCalendarChanges: String = "100%"
+        passwordFile: String? = nil, connections: Int = 1, extra: String = "", maxCalendarChanges: String = "100%"
     ) throws {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -72,6 +73,7 @@ struct DaemonWorkspace {
 
             """
         if let passwordFile { text += "  username: convene@example.org\n  password_file: \(passwordFile)\n" }
+        if connections != 1 { text += "  connections: \(connections)\n" }
         text += """
             grades:
               - id: SCS2

@@ -3,45 +3,123 @@ import ConveneService
 import Foundation
 import Testing
 
-/// `rate: 30/minute` (Exchange Online's limit): a burst up to the count, then one message every two seconds.
+/// `rate: N/minute` (Exchange Online allows 30 a minute per mailbox): never more than N messages start in any
+/// minute, the first one included; up to N go at once, and nobody waits longer than the rule requires.
 struct RateLimiterTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test func aBurstUpToTheLimitGoesAtOnceThenMessagesAreSpacedEvenly() {
-        var limiter = RateLimiter(rate: Rate(count: 30, perSeconds: 60))
-        let burst = (0..<30).map { _ in limiter.take(now: Self.start) }
-        #expect(burst.allSatisfy { $0 == Self.start })
-        // Asked at the same instant, the next ones are slotted 2 s apart.
-        let next = (0..<3).map { _ in limiter.take(now: Self.start).timeIntervalSince(Self.start) }
-        #expect(next.map { ($0 * 1000).rounded() / 1000 } == [2, 4, 6])
+    /// Requests at the given offsets (seconds from `start`, in order), and the slots each must get.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var rate: Rate
+        var asks: [Double]
+        var slots: [Double]
+        var testDescription: String { name }
     }
 
-    @Test func oneSenderThatWaitsForEachSlotGoesEveryTwoSeconds() {
+    static let cases: [Case] = [
+        Case(
+            name: "3/minute, seven at once: three now, three a minute later, then one",
+            rate: Rate(count: 3, perSeconds: 60),
+            asks: [0, 0, 0, 0, 0, 0, 0], slots: [0, 0, 0, 60, 60, 60, 120]),
+        Case(
+            name: "3/minute, spread out: each waits only for the send a whole minute before it",
+            rate: Rate(count: 3, perSeconds: 60), asks: [0, 10, 20, 30, 70, 75], slots: [0, 10, 20, 60, 70, 80]),
+        Case(
+            name: "3/minute, slower than the rate: nobody waits", rate: Rate(count: 3, perSeconds: 60),
+            asks: [0, 30, 60, 90, 120], slots: [0, 30, 60, 90, 120]),
+        Case(
+            name: "1/second: one a second", rate: Rate(count: 1, perSeconds: 1), asks: [0, 0, 0, 0.5],
+            slots: [0, 1, 2, 3]),
+        Case(
+            name: "2/hour: a third waits an hour", rate: Rate(count: 2, perSeconds: 3600), asks: [0, 100, 200],
+            slots: [0, 100, 3600]),
+        Case(
+            name: "a clock read a moment earlier by another lane never gets an earlier slot",
+            rate: Rate(count: 2, perSeconds: 60), asks: [5, 4, 4], slots: [5, 5, 65]),
+    ]
+
+    @Test(arguments: cases)
+    func slotsAreTheEarliestTheRateAllows(_ test: Case) {
+        var limiter = RateLimiter(rate: test.rate)
+        let slots = test.asks.map { limiter.take(now: Self.start.addingTimeInterval($0)).timeIntervalSince(Self.start) }
+        #expect(slots == test.slots)
+    }
+
+    /// The most slots in any interval `length` long (half-open: a slot exactly `length` after another is in the next).
+    static func busiest(_ slots: [Double], length: Double) -> Int {
+        slots.map { from in slots.filter { $0 >= from && $0 < from + length }.count }.max() ?? 0
+    }
+
+    /// When a hundred messages become ready, seconds from the start.
+    static let patterns: [String: [Double]] = [
+        "all at once": Array(repeating: 0, count: 100),
+        "one every half second": (0..<100).map { Double($0) * 0.5 },
+        "bursts of ten every 20 s": (0..<100).map { Double($0 / 10) * 20 },
+    ]
+
+    @Test(arguments: patterns.keys.sorted())
+    func thirtyAMinuteNeverLetsMoreThanThirtyStartInAnyMinuteTheFirstIncluded(_ pattern: String) throws {
+        let asks = try #require(Self.patterns[pattern])
         var limiter = RateLimiter(rate: Rate(count: 30, perSeconds: 60))
-        for _ in 0..<30 { _ = limiter.take(now: Self.start) }
-        var now = Self.start
-        var gaps: [Double] = []
-        for _ in 0..<5 {
-            let slot = limiter.take(now: now)
-            gaps.append((slot.timeIntervalSince(now) * 1000).rounded() / 1000)
-            now = slot  // the sender sleeps until its slot, sends, and asks again
+        var slots: [Double] = []
+        for ask in asks {
+            // A sender asks when its message is ready, and never before its previous slot (it waits for it).
+            slots.append(
+                limiter.take(now: Self.start.addingTimeInterval(max(ask, slots.last ?? 0))).timeIntervalSince(
+                    Self.start))
         }
-        #expect(gaps == [2, 2, 2, 2, 2])
-        #expect(now.timeIntervalSince(Self.start) == 10)
+        #expect(Self.busiest(slots, length: 60) == 30, "\(pattern): \(slots)")
+        #expect(slots.filter { $0 < 60 }.count == 30, "the first minute is a minute like any other")
     }
 
-    @Test func tokensRefillWithTimeButNeverBeyondTheBurst() {
-        var limiter = RateLimiter(rate: Rate(count: 30, perSeconds: 60))
-        for _ in 0..<30 { _ = limiter.take(now: Self.start) }
-        // An hour later the bucket is full again, but holds only 30.
-        let later = Self.start.addingTimeInterval(3600)
-        let slots = (0..<31).map { _ in limiter.take(now: later) }
-        #expect(slots.prefix(30).allSatisfy { $0 == later })
-        #expect(slots[30].timeIntervalSince(later) > 1.99)
+    @Test func aNewRateKeepsWhatWasSentRecently() {
+        var limiter = RateLimiter(rate: Rate(count: 3, perSeconds: 60))
+        let burst = (0..<3).map { _ in limiter.take(now: Self.start) }
+        #expect(burst.allSatisfy { $0 == Self.start })
+        // A reload to 4/minute a second later: one more fits in this minute, not a fresh burst of four.
+        limiter.change(to: Rate(count: 4, perSeconds: 60))
+        let later = Self.start.addingTimeInterval(1)
+        #expect(limiter.take(now: later) == later)
+        #expect(limiter.take(now: later) == Self.start.addingTimeInterval(60))
+        // And a lower rate applies to what was already sent.
+        limiter.change(to: Rate(count: 1, perSeconds: 60))
+        #expect(limiter.take(now: later) == Self.start.addingTimeInterval(120))
     }
 
     @Test func noRateMeansNoWaiting() {
         var limiter = RateLimiter(rate: nil)
         #expect((0..<1000).allSatisfy { _ in limiter.take(now: Self.start) == Self.start })
+    }
+}
+
+/// The rate through the built binary, in real time, over two connections to a real server: the lanes share it.
+struct RateLimitOverSMTPTests {
+    @Test func threeASecondOverTwoConnectionsNeverStartsFourWithinASecond() throws {
+        let server = try TestSMTPServer(.init(starttls: false))
+        let fixture = try DeliveryFixture(
+            smtp: .init(url: server.url(), connections: 2), roster: DeliveryFixture.roster(of: 9),
+            programme: DeliveryFixture.singleInvitation)
+        let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  rate: 3/second\n")
+        try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+
+        // --once on the real clock's pace from the simulated start: the nine invitations due at 09:00.
+        let result = try fixture.convene("run", ["--once", "--now", "2027-02-11 09:00"], seconds: 60)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("sent 9, failed 0"), "\(result)")
+
+        // When each message reached the server: smtp_server.py writes each one's file as its DATA ends.
+        let arrivals = try server.messages().map { message -> Double in
+            let path = server.outdir.appendingPathComponent(message.file).path
+            let modified = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+            return try #require(modified).timeIntervalSince1970
+        }.sorted()
+        #expect(arrivals.count == 9)
+        // Three a second: any four span at least a second. The first message also waits for the connection to
+        // open, which can bring it a few milliseconds closer to the fourth, hence 0.9 s rather than 1.
+        let busiest = RateLimiterTests.busiest(arrivals, length: 0.9)
+        #expect(busiest <= 3, "\(busiest) messages within 0.9 s: \(arrivals.map { $0 - arrivals[0] })")
+        #expect(arrivals[8] - arrivals[0] >= 1.9, "nine at 3/second take two seconds at least")
     }
 }

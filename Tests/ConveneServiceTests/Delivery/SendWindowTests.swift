@@ -53,4 +53,43 @@ struct SendWindowTests {
         #expect(rest.count == 10 - sent)
         #expect(rest.allSatisfy { LocalDateTime(instant: $0.due, in: zone).description == "2027-02-12 08:00" })
     }
+
+    /// An event on Saturday morning whose invitations were due on Friday at 17:00 (in the window), planned on Friday
+    /// evening: the window next opens on Monday, after the event. Planning says a calendar message goes at once
+    /// rather than leave calendars wrong; sending must do what the plan says, not wait for the window.
+    @Test func aCalendarMessageThatCannotWaitForTheWindowGoesAtOnceAsPlanned() throws {
+        let programme = """
+            events:
+              - id: breakfast
+                title: Saturday Breakfast
+                forums: [team]
+                start: 2027-02-13 10:00
+                duration: 60m
+                location: Online
+            notifications:
+              - id: invitation
+                kind: invitation
+                send: 1 day before at 17:00
+                template: invitation
+
+            """
+        let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"), programme: programme)
+        let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  send_window: 08:00-18:00 Mon-Fri\n")
+        try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
+        let now = LocalDateTime(parsing: "2027-02-12 18:30")!.instant(in: workspace.config.service.timeZone)
+        let outbox = fixture.directory.appendingPathComponent("outbox").path
+        let dispatcher = Dispatcher(
+            workspace: workspace, journal: try FileJournal(directory: fixture.statePath), records: [],
+            transport: try OutboxTransport(directory: outbox), log: Log(sink: { _ in }), sleeps: true)
+        let planned = dispatcher.plan(now: now).actions.filter { $0.due <= now && $0.skipReason == nil }
+        #expect(planned.count == 4, "plan: the four invitations go now")
+
+        _ = try dispatcher.runDue(now: now, clock: { now })
+
+        #expect(dispatcher.counters.sent == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outbox).count == 4)
+        #expect(dispatcher.plan(now: now).actions.isEmpty)
+    }
 }

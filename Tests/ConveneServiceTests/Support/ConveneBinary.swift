@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Testing
 
 /// Runs the built `convene` binary for the delivery tests that need this target's real servers.
 ///
@@ -42,6 +43,16 @@ enum ConveneBinary {
         let stdout = process.readToEnd()
         let status = process.waitForExit(seconds: Double(seconds) + 5) ?? -1
         let stderr = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
+        recordSanitizerReports(in: stderr)
         return Result(status: status, stdout: stdout, stderr: stderr)
+    }
+
+    /// A sanitizer build of convene (`scripts/test`'s ThreadSanitizer pass) prints its findings to stderr and goes
+    /// on; it changes the exit status only at the end. Every report fails the test that ran the binary, with the
+    /// report itself, whatever status that test expects.
+    static func recordSanitizerReports(in stderr: String) {
+        let reported = stderr.contains("WARNING: ThreadSanitizer:") || stderr.contains("ERROR: AddressSanitizer:")
+        guard reported else { return }
+        Issue.record("the sanitizer found a problem in convene:\n\(stderr)")
     }
 }
