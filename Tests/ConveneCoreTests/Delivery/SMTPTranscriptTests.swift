@@ -151,6 +151,18 @@ struct SMTPTranscriptTests {
         #expect(report.results[0].code == nil)
     }
 
+    /// libcurl closes a connection whose server went silent with a QUIT; waiting for its reply would double the wait.
+    @Test func aQuitAfterAnUnansweredCommandIsQuittingASilentServer() {
+        let silent = Self.transcript(Self.newConnection + ["C: MAIL FROM:<o@x.test>", "C: QUIT"])
+        #expect(silent.isQuittingASilentServer)
+        let dot = Self.transcript(["C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: QUIT"])
+        #expect(dot.isQuittingASilentServer, "the final dot went unanswered")
+        let polite = Self.transcript(["C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 550 No", "C: QUIT"])
+        #expect(!polite.isQuittingASilentServer)
+        #expect(!Self.transcript(Self.newConnection + ["C: MAIL FROM:<o@x.test>"]).isQuittingASilentServer)
+        #expect(!Self.transcript(["C: QUIT"]).isQuittingASilentServer)
+    }
+
     @Test func multiLineRepliesAreOneReply() {
         var transcript = SMTPTranscript()
         transcript.replyLineReceived("220-first\r\n")
