@@ -220,6 +220,13 @@ public final class Dispatcher {
         do {
             let records = try FileJournal.read(directory: journal.directory).records
             let kept = JournalCompaction.compacted(records, now: now)
+            guard kept.count < records.count else {
+                // Nothing to drop (compaction only drops): rewriting the same records would replace the file (a new
+                // inode and mtime, a full write and two fsyncs) at every start for nothing. Wait for new growth.
+                linesAfterCompaction = records.count
+                log.info("journal compaction: nothing to drop", ["records": "\(records.count)", "journal": journal.path])
+                return
+            }
             try journal.compact(to: kept)
             // The fold of what was kept plans the same as the full journal, without the past's memory.
             state = JournalState(records: kept)
