@@ -11,7 +11,8 @@ import Foundation
 
 extension JournalRecord {
     /// Reads the object at the reader's cursor; throws if it does not fit this version's schema. The caller checks `v`.
-    init(reading reader: inout JSONReader) throws(JSONReader.Malformed) {
+    /// The line's `synced` field (see `JournalCodec.append(_:synced:to:)`) goes to `synced`, not into the record.
+    init(reading reader: inout JSONReader, synced syncedField: inout Int?) throws(JSONReader.Malformed) {
         var v: Int?
         var type: RecordType?
         var at: Date?
@@ -28,6 +29,7 @@ extension JournalRecord {
         var permanent: Bool??
         var reply: String??
         var reason: String??
+        var synced: Int??
         try reader.readObject { reader, field throws(JSONReader.Malformed) in
             switch field {
             case "v": try once(&v, reader.readInt())
@@ -46,10 +48,12 @@ extension JournalRecord {
             case "permanent": try once(&permanent, reader.readNull() ? nil : reader.readBool())
             case "reply": try once(&reply, reader.readNull() ? nil : reader.readString())
             case "reason": try once(&reason, reader.readNull() ? nil : reader.readString())
+            case "synced": try once(&synced, reader.readNull() ? nil : reader.readInt())
             default: try reader.skipValue()
             }
         }
         guard let v, let type, let at, let key, let kind else { throw JSONReader.Malformed() }
+        syncedField = synced ?? nil
         self.init(
             type: type, at: at, key: key, kind: kind, uid: uid ?? nil, seq: seq ?? nil, msgid: msgid ?? nil, to: to ?? nil,
             name: name ?? nil, cc: cc ?? nil, event: event ?? nil, code: code ?? nil, permanent: permanent ?? nil,

@@ -125,6 +125,46 @@ struct JournalCodecTests {
         #expect(idle.end == (prefix + later + "\n").utf8.count)
     }
 
+    /// Each line `FileJournal` writes says how much of the file was synced before it. A bad line that a later line
+    /// says was synced reached the disk whole: it is damage (a flipped bit), never a torn write, even in a padded
+    /// journal within the window, so the synced outcomes after it are never cut off and their messages never resent.
+    @Test func aBadLineThatASyncCoveredIsDamageNeverATornWrite() throws {
+        func line(_ id: String, _ type: JournalRecord.RecordType, synced: Int?) -> String {
+            var bytes: [UInt8] = []
+            JournalCodec.append(
+                JournalRecord(type: type, at: Date(timeIntervalSince1970: 0), key: "k/\(id)", kind: .reminder, msgid: id),
+                synced: synced, to: &bytes)
+            return String(decoding: bytes, as: UTF8.self) + "\n"
+        }
+        let first = line("a", .attempt, synced: 0)
+        let second = line("a", .sent, synced: 0)
+        // One bit of the third line's first byte flipped: `{` (0x7B) became `z` (0x7A).
+        let third = "z" + line("b", .attempt, synced: 0).dropFirst()
+        let covered = (first + second + third).utf8.count
+        let padding = String(repeating: "\n", count: 100)
+
+        // A later line says the first `covered` bytes were synced: the bad line 3 is damage.
+        let damaged = first + second + third + line("b", .sent, synced: covered) + padding
+        let read = JournalCodec.read(Data(damaged.utf8), file: "journal.jsonl")
+        #expect(read.errors.map(\.line) == [3] && read.warnings.isEmpty)
+        #expect(read.errors.first?.hint?.contains("line 4") == true, "\(read.errors)")
+
+        // The later line says only the first two lines were synced: line 3 may be a torn write, cut with what follows.
+        let torn = first + second + third + line("b", .sent, synced: (first + second).utf8.count) + padding
+        let cut = JournalCodec.read(Data(torn.utf8), file: "journal.jsonl")
+        #expect(cut.errors.isEmpty && cut.warnings.map(\.line) == [3])
+        #expect(cut.records.map(\.msgid) == ["a", "a"])
+
+        // The field is the line's, not the record's: records read back equal what was written, as Foundation reads them.
+        let record = JournalRecord(type: .sent, at: at, key: "k", kind: .reminder, msgid: "m")
+        var bytes: [UInt8] = []
+        JournalCodec.append(record, synced: 1234, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#""seq"#) == false)
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#""synced":1234,"type""#))
+        #expect(try JournalCodec.decode(bytes).get() == record)
+        #expect(foundationDecode(String(decoding: bytes, as: UTF8.self)) == record)
+    }
+
     @Test func blankLinesAreSkippedButCountedAndAWholeLastRecordNeedsNoNewline() {
         let good = JournalCodec.encode(attempt)
         let read = JournalCodec.read(Data((good + "\n\n{\n" + good).utf8), file: "journal.jsonl")
