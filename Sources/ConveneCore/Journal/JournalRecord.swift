@@ -39,11 +39,21 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     public var permanent: Bool?
     public var reply: String?
     public var reason: String?
+    /// How the copies of this message for the other envelope recipients (the delegates) fared in this attempt, on
+    /// `sent` and `failed` records: every copy tried when the principal's message was not delivered (a retry then
+    /// goes only to those still owed it), only the copies not delivered when it was. Absent when there is nothing
+    /// to say (no delegates, or every copy delivered along with the principal's) and in journals written before.
+    public var copies: [Copy]?
+    /// On a `failed` record: true when the failure was the connection's, before anything of the message was handed
+    /// over (the server greeted 421 or 554, could not be reached, or refused the credentials or TLS), and sending
+    /// stopped and paused. Such a failure does not count towards the message's retry back-off: the pause does.
+    public var connection: Bool?
 
     public init(
         type: RecordType, at: Date, key: String, kind: MessageKind, uid: String? = nil, seq: Int? = nil,
         msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
-        code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil
+        code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, copies: [Copy]? = nil,
+        connection: Bool? = nil
     ) {
         self.v = 1
         self.type = type
@@ -61,6 +71,8 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         self.permanent = permanent
         self.reply = reply
         self.reason = reason
+        self.copies = copies
+        self.connection = connection
     }
 }
 
@@ -89,6 +101,21 @@ public enum JournalCodec {
         line.addVerbatim("at", isoUTC(record.at), to: &out)
         if let cc = record.cc { line.add("cc", cc, to: &out) }
         if let code = record.code { line.add("code", code, to: &out) }
+        if let connection = record.connection { line.add("connection", connection, to: &out) }
+        if let copies = record.copies {
+            line.addRaw("copies", to: &out)
+            out.append(UInt8(ascii: "["))
+            for (index, copy) in copies.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                var inner = JSONLine(&out)
+                if let code = copy.code { inner.add("code", code, to: &out) }
+                inner.add("outcome", copy.outcome.rawValue, to: &out)
+                if let reply = copy.reply { inner.add("reply", reply, to: &out) }
+                inner.add("to", copy.to, to: &out)
+                inner.finish(&out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         if let event = record.event {
             line.addRaw("event", to: &out)
             var inner = JSONLine(&out)

@@ -49,6 +49,16 @@ struct JournalCodecTests {
         JournalRecord(type: .sent, at: at, key: "k", kind: .update, event: EventSnapshot(title: "", start: at, end: at, location: nil, joinURL: nil, description: nil)),
         JournalRecord(type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", code: 451, permanent: false, reply: "451 4.7.1 \"later\" \\ C:\\path\n"),
         JournalRecord(type: .failed, at: at, key: "k", kind: .reminder, code: nil, permanent: true, reply: "connection dropped"),
+        JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", code: 451, permanent: false,
+            reply: "451 4.2.0 later",
+            copies: [
+                .init(to: "po@x.gov.uk", outcome: .delivered, code: 250, reply: "250 2.0.0 \"ok\"\r\n"),
+                .init(to: "pa@x.gov.uk", outcome: .permanent, code: 550, reply: "550 5.1.1 unknown"),
+                .init(to: "pb@x.gov.uk", outcome: .unknown),
+            ]),
+        JournalRecord(type: .sent, at: at, key: "k", kind: .reminder, msgid: "m", copies: []),
+        JournalRecord(type: .failed, at: at, key: "k", kind: .reminder, msgid: "m", code: 421, permanent: false, reply: "421 closing", connection: true),
         JournalRecord(type: .skipped, at: at, key: "k", kind: .reminder, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", reason: "grace ended\u{0}"),
         JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "", kind: .reminder, seq: Int.min, code: Int.max),
         JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_799), key: "9999-12-31T23:59:59Z", kind: .reminder),
@@ -328,6 +338,48 @@ struct JournalCodecTests {
         let line = Array(attemptLine(replacing: #""key":"k""#, with: #""key":"!""#).utf8)
             .map { $0 == UInt8(ascii: "!") ? 0xFF : $0 }
         #expect(try JournalCodec.decode(line).get().key == "\u{FFFD}")
+    }
+
+    /// A principal's 4xx with the delegate's copy delivered: the retry goes to the principal alone, and a copy refused
+    /// for good is not retried either; once the message is finished nothing about its copies is kept.
+    @Test func foldRemembersSettledCopiesSoARetryGoesOnlyToThoseStillOwedIt() {
+        let at = Date(timeIntervalSince1970: 0)
+        let envelope = ["Bob@x.gov.uk", "Office.Bob@x.gov.uk", "pa@x.gov.uk", "later@x.gov.uk"]
+        var state = JournalState()
+        #expect(state.envelope(for: "m", envelope) == envelope)
+        state.apply(JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451, permanent: false, reply: "451",
+            copies: [
+                .init(to: "office.bob@x.gov.uk", outcome: .delivered, code: 250), .init(to: "pa@x.gov.uk", outcome: .permanent, code: 550),
+                .init(to: "later@x.gov.uk", outcome: .temporary, code: 452),
+            ]))
+        #expect(state.envelope(for: "m", envelope) == ["Bob@x.gov.uk", "later@x.gov.uk"])
+        #expect(state.envelope(for: "other", envelope) == envelope)
+        // The second attempt went to those two; the delegate still owed it is delivered, the principal fails again.
+        state.apply(JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451, permanent: false, reply: "451",
+            copies: [.init(to: "later@x.gov.uk", outcome: .delivered, code: 250)]))
+        #expect(state.envelope(for: "m", envelope) == ["Bob@x.gov.uk"])
+        #expect(state.failures["m"]?.count == 2)
+        state.apply(JournalRecord(type: .sent, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk"))
+        #expect(state.settledCopies.isEmpty)
+    }
+
+    /// A connection that failed before anything was handed over (a 421 greeting) closes the attempt but is not a
+    /// failure of the message: no back-off, not counted by `status`, still listed among the last failures.
+    @Test func aConnectionFailureIsNotCountedAgainstTheMessage() {
+        let at = Date(timeIntervalSince1970: 0)
+        let records = [
+            JournalRecord(type: .attempt, at: at, key: "k", kind: .invitation, msgid: "m", to: "a@x.gov.uk"),
+            JournalRecord(
+                type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "a@x.gov.uk", code: 421, permanent: false,
+                reply: "421 4.3.2 closing", connection: true),
+        ]
+        let state = JournalState(records: records)
+        #expect(state.inFlight.isEmpty && state.failures.isEmpty && !state.finished.contains("m"))
+        let summary = JournalSummary(records: records, state: state)
+        #expect(summary.counts["invitation.failed"] == nil)
+        #expect(summary.lastFailures.map(\.code) == [421])
     }
 
     @Test func foldTracksThreadsInFlightAndFailures() {
