@@ -44,4 +44,22 @@ struct SMTPTimeoutTests {
         #expect(report.results.map(\.outcome) == [.temporary], "\(report)")
         #expect(elapsed >= timeout - 0.1 && elapsed < timeout + 1.5, "gave up after \(elapsed) s")
     }
+
+    /// Through the built binary: two invitations due, a relay that hangs after each final dot, `response_timeout: 2s`.
+    /// Each is given up after one timeout and journaled as delivery unknown (resent later with its Message-ID); the
+    /// run ends without waiting for QUIT replies. (Before: 2 s, then 6 s for the second message, then 2 s to close.)
+    @Test func runGivesUpEachUnansweredDotAfterOneResponseTimeout() throws {
+        let server = try TestSMTPServer(.init(starttls: false, hangAfterData: true))
+        let fixture = try DeliveryFixture(
+            smtp: .init(url: server.url(), responseTimeout: 2), roster: DeliveryFixture.roster(of: 2),
+            programme: DeliveryFixture.singleInvitation)
+        var result: ConveneBinary.Result?
+        let elapsed = Self.seconds { result = try? fixture.run(from: "2027-02-11 09:00", until: "2027-02-11 09:00") }
+        let run = try #require(result)
+        #expect(run.status == 0 && run.stdout.contains("sent 0, failed 2"), "\(run)")
+        #expect(elapsed < 2 * 2 + 1.5, "took \(elapsed) s for two messages with a 2 s response timeout")
+        let failed = try fixture.journal().filter { $0.type == .failed }
+        #expect(failed.count == 2)
+        #expect(failed.allSatisfy { $0.permanent == false && $0.reply?.contains("connection lost after the message was sent") == true }, "\(failed)")
+    }
 }
