@@ -8,6 +8,9 @@
 typedef size_t (*ccurl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
 /// The curl header callback type.
 typedef size_t (*ccurl_header_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+/// The curl transfer-progress callback type (CURLOPT_XFERINFOFUNCTION; called only with CURLOPT_NOPROGRESS off).
+typedef int (*ccurl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                                       curl_off_t ulnow);
 /// The curl debug callback type (CURLOPT_DEBUGFUNCTION; called only with CURLOPT_VERBOSE on).
 typedef int (*ccurl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
 
@@ -35,6 +38,15 @@ static inline CURLcode ccurl_setopt_header(CURL *handle, ccurl_header_callback c
 /// Sets CURLOPT_DEBUGFUNCTION; SMTP transports use it to see the command lines libcurl sends.
 static inline CURLcode ccurl_setopt_debug(CURL *handle, ccurl_debug_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
+}
+/// Sets CURLOPT_XFERINFOFUNCTION: libcurl calls it while it waits, even in its blocking waits for a reply (about
+/// once a second there); returning non-zero aborts the transfer.
+static inline CURLcode ccurl_setopt_xferinfo(CURL *handle, ccurl_xferinfo_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
+/// CURLINFO_ACTIVESOCKET: the socket of the connection the last transfer left in the cache, or CURL_SOCKET_BAD.
+static inline CURLcode ccurl_getinfo_socket(CURL *handle, curl_socket_t *socket) {
+    return curl_easy_getinfo(handle, CURLINFO_ACTIVESOCKET, socket);
 }
 static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);

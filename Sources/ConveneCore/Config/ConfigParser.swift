@@ -138,7 +138,8 @@ public enum ConfigParser {
         if tls != .implicit && scheme == "smtps" {
             reader.error("an smtps:// url means implicit TLS: set 'tls: implicit'", at: urlNode.location)
         }
-        if tls == .none && !isLoopback(host) {
+        // The host as `run` reads it from the URL (SMTPSettings), checked by the same rule.
+        if tls == .none && !SMTPHost.isLoopback(SMTPHost.host(inURL: url) ?? host) {
             reader.error(
                 "'tls: none' is allowed only to a loopback host, not '\(host)'", at: urlNode.location,
                 hint: "use 'tls: starttls' so the password and mail are encrypted")
@@ -149,12 +150,6 @@ public enum ConfigParser {
                 hint: "add 'password_credential: smtp-password' or 'password_file: PATH'")
         }
         return config
-    }
-
-    /// True for `localhost`, 127.0.0.0/8 and ::1.
-    public static func isLoopback(_ host: String) -> Bool {
-        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
     }
 
     static func positiveInt(_ node: YAMLNode, _ what: String, max: Int, _ reader: SchemaReader) -> Int? {

@@ -5,6 +5,7 @@
 /// recipient `temporary` (nothing was delivered; the message can go once the cause is fixed).
 /// The executable maps them to sysexits in its one exit-code file: `invalidSettings` → 78,
 /// `authRefused` → 77, `tlsRequiredButUnavailable`, `certificateRejected`, `unavailable` → 69,
+/// `serverUnavailable` → 69 for a 5xx refusal, 75 for a 4xx one or none (see its doc),
 /// `invalidAddress` → 65 (a bad envelope sender; a bad recipient fails only itself, without an error).
 public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The SMTP settings cannot work (bad URL, plain text to a remote host, bad EHLO name).
@@ -17,8 +18,16 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     case tlsRequiredButUnavailable(String)
     /// The server's certificate could not be verified, or the CA file could not be used.
     case certificateRejected(String)
-    /// The server refuses service (5xx greeting/EHLO) or libcurl could not be set up.
+    /// libcurl could not be set up.
     case unavailable(String)
+    /// The server did not offer service on this connection, before anything about a message was sent: it greeted
+    /// (or answered EHLO/HELO) with a 4xx or 5xx reply, or it could not be reached at all (no greeting: the name did
+    /// not resolve, the connection was refused, timed out or dropped). Not the message's fault: sending pauses and
+    /// the connection is tried again later. The reply class sets the exit status of `run --once`: a 4xx (`421
+    /// Service not available, closing transmission channel`, RFC 5321 §4.2.3) or no reply is temporary (75,
+    /// EX_TEMPFAIL); a 5xx (`554 No SMTP service here`, §3.1) says the server refuses service as it stands (69,
+    /// EX_UNAVAILABLE), which an operator should look at, though the daemon still retries it after a pause.
+    case serverUnavailable(code: Int?, reply: String)
 
     public var description: String {
         switch self {
@@ -33,7 +42,9 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .certificateRejected(let why):
             return "the SMTP server's certificate was not accepted: \(why) (check smtp.url's host name and the CA)"
         case .unavailable(let why):
-            return "the SMTP server is unavailable: \(why)"
+            return "the SMTP transport is unavailable: \(why)"
+        case .serverUnavailable(_, let reply):
+            return "the SMTP server is unavailable: \(reply)"
         }
     }
 }

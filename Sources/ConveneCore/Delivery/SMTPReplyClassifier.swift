@@ -33,6 +33,13 @@ public enum SMTPReplyClassifier {
         public static let sslIssuerError = 83
         public static let sslPinnedPublicKeyMismatch = 90
         public static let sslInvalidCertificateStatus = 91
+        public static let gotNothing = 52
+
+        /// Codes that, before any reply on a new connection, mean the server was never reached (or vanished before
+        /// greeting): name not resolved, connection refused, timed out, nothing received, send or receive failed.
+        static let noServer: Set<Int> = [
+            couldNotResolveHost, couldNotConnect, operationTimedOut, gotNothing, sendError, receiveError,
+        ]
     }
 
     /// The outcome of the transaction as a whole at `stage`, given libcurl's result and the reply
@@ -77,13 +84,18 @@ public enum SMTPReplyClassifier {
         default:
             break
         }
+        if transcript.exchanges.isEmpty && CurlCode.noServer.contains(curlCode) {
+            // Not a word from the server on a new connection: it could not be reached, not a problem of this message.
+            return .serverUnavailable(code: nil, reply: curlError)
+        }
         guard let deciding, let reply = deciding.reply else { return nil }
         if deciding.command == .mailFrom && reply.code == 530 {
             // "Authentication required": the credentials are missing or were not used, not the message.
             return .authRefused(reply: reply.text)
         }
-        if deciding.command.stage == .connection && reply.code / 100 == 5 {
-            return .unavailable(reply.text)
+        if [.connect, .ehlo, .helo].contains(deciding.command) && [4, 5].contains(reply.code / 100) {
+            // A greeting or EHLO refused (421 closing, 554 no service): the server's state, whatever the message.
+            return .serverUnavailable(code: reply.code, reply: reply.text)
         }
         return nil
     }

@@ -137,6 +137,14 @@ public struct SMTPTranscript: Sendable, Hashable {
         }
     }
 
+    /// True when the last command is a QUIT sent right after a command that got no reply: libcurl closing the
+    /// connection of a server that went silent (a reply timed out). That server will not answer QUIT either, and
+    /// libcurl 7.88 would wait a whole `response_timeout` more for it: the transport stops waiting instead.
+    public var isQuittingASilentServer: Bool {
+        guard exchanges.count >= 2, case .other("QUIT") = exchanges[exchanges.count - 1].command else { return false }
+        return exchanges[exchanges.count - 2].reply == nil
+    }
+
     /// True when this dialogue began with a server greeting (a new connection, not a reused one).
     public var openedConnection: Bool {
         exchanges.contains { $0.command == .connect }

@@ -11,7 +11,8 @@ import Foundation
 
 extension JournalRecord {
     /// Reads the object at the reader's cursor; throws if it does not fit this version's schema. The caller checks `v`.
-    init(reading reader: inout JSONReader) throws(JSONReader.Malformed) {
+    /// The line's `synced` field (see `JournalCodec.append(_:synced:to:)`) goes to `synced`, not into the record.
+    init(reading reader: inout JSONReader, synced syncedField: inout Int?) throws(JSONReader.Malformed) {
         var v: Int?
         var type: RecordType?
         var at: Date?
@@ -29,6 +30,9 @@ extension JournalRecord {
         var reply: String??
         var reason: String??
         var files: String??
+        var synced: Int??
+        var copies: [Copy]??
+        var connection: Bool??
         try reader.readObject { reader, field throws(JSONReader.Malformed) in
             switch field {
             case "v": try once(&v, reader.readInt())
@@ -48,15 +52,41 @@ extension JournalRecord {
             case "reply": try once(&reply, reader.readNull() ? nil : reader.readString())
             case "reason": try once(&reason, reader.readNull() ? nil : reader.readString())
             case "files": try once(&files, reader.readNull() ? nil : reader.readString())
+            case "synced": try once(&synced, reader.readNull() ? nil : reader.readInt())
+            case "copies": try once(&copies, reader.readNull() ? nil : reader.readCopies())
+            case "connection": try once(&connection, reader.readNull() ? nil : reader.readBool())
             default: try reader.skipValue()
             }
         }
         guard let v, let type, let at, let key, let kind else { throw JSONReader.Malformed() }
+        syncedField = synced ?? nil
         self.init(
             type: type, at: at, key: key, kind: kind, uid: uid ?? nil, seq: seq ?? nil, msgid: msgid ?? nil, to: to ?? nil,
             name: name ?? nil, cc: cc ?? nil, event: event ?? nil, code: code ?? nil, permanent: permanent ?? nil,
-            reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil)
+            reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil, copies: copies ?? nil,
+            connection: connection ?? nil)
         self.v = v
+    }
+}
+
+extension JournalRecord.Copy {
+    /// Reads one element of a record's `copies`.
+    init(reading reader: inout JSONReader) throws(JSONReader.Malformed) {
+        var to: String?
+        var outcome: DeliveryOutcome?
+        var code: Int??
+        var reply: String??
+        try reader.readObject { reader, field throws(JSONReader.Malformed) in
+            switch field {
+            case "to": try once(&to, reader.readString())
+            case "outcome": try once(&outcome, reader.readRawValue())
+            case "code": try once(&code, reader.readNull() ? nil : reader.readInt())
+            case "reply": try once(&reply, reader.readNull() ? nil : reader.readString())
+            default: try reader.skipValue()
+            }
+        }
+        guard let to, let outcome else { throw JSONReader.Malformed() }
+        self.init(to: to, outcome: outcome, code: code ?? nil, reply: reply ?? nil)
     }
 }
 
@@ -99,6 +129,12 @@ extension JSONReader {
     fileprivate mutating func readRawValue<Value: RawRepresentable<String>>() throws(Malformed) -> Value {
         guard let value = Value(rawValue: try readString()) else { throw Malformed() }
         return value
+    }
+
+    fileprivate mutating func readCopies() throws(Malformed) -> [JournalRecord.Copy] {
+        var copies: [JournalRecord.Copy] = []
+        try readArray { reader throws(Malformed) in copies.append(try JournalRecord.Copy(reading: &reader)) }
+        return copies
     }
 
     fileprivate mutating func readStrings() throws(Malformed) -> [String] {

@@ -43,11 +43,21 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     public var reason: String?
     /// For `approved`: the hash of the rules file and roster that were approved (`Workspace.fingerprint`).
     public var files: String?
+    /// How the copies of this message for the other envelope recipients (the delegates) fared in this attempt, on
+    /// `sent` and `failed` records: every copy tried when the principal's message was not delivered (a retry then
+    /// goes only to those still owed it), only the copies not delivered when it was. Absent when there is nothing
+    /// to say (no delegates, or every copy delivered along with the principal's) and in journals written before.
+    public var copies: [Copy]?
+    /// On a `failed` record: true when the failure was the connection's, before anything of the message was handed
+    /// over (the server greeted 421 or 554, could not be reached, or refused the credentials or TLS), and sending
+    /// stopped and paused. Such a failure does not count towards the message's retry back-off: the pause does.
+    public var connection: Bool?
 
     public init(
         type: RecordType, at: Date, key: String, kind: MessageKind, uid: String? = nil, seq: Int? = nil,
         msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
-        code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, files: String? = nil
+        code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, files: String? = nil,
+        copies: [Copy]? = nil, connection: Bool? = nil
     ) {
         self.v = 1
         self.type = type
@@ -66,6 +76,8 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         self.reply = reply
         self.reason = reason
         self.files = files
+        self.copies = copies
+        self.connection = connection
     }
 }
 
@@ -84,11 +96,31 @@ public enum JournalCodec {
     }
 
     /// `encode(record)` appended to `out` as bytes (no newline): the journal writes many lines from one buffer.
-    public static func append(_ record: JournalRecord, to out: inout [UInt8]) {
+    ///
+    /// `synced`, when given, is written as the line's `"synced"` field: how many bytes at the start of the file were
+    /// already on disk (fdatasynced) when this line was written. It is a fact about the file, not about the record
+    /// (decoding does not put it in the record), and it is what lets a reader tell damage from a torn write: see
+    /// `read(_:file:)`. Compaction writes a new file, so its lines carry none.
+    public static func append(_ record: JournalRecord, synced: Int? = nil, to out: inout [UInt8]) {
         var line = JSONLine(&out)
         line.addVerbatim("at", isoUTC(record.at), to: &out)
         if let cc = record.cc { line.add("cc", cc, to: &out) }
         if let code = record.code { line.add("code", code, to: &out) }
+        if let connection = record.connection { line.add("connection", connection, to: &out) }
+        if let copies = record.copies {
+            line.addRaw("copies", to: &out)
+            out.append(UInt8(ascii: "["))
+            for (index, copy) in copies.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                var inner = JSONLine(&out)
+                if let code = copy.code { inner.add("code", code, to: &out) }
+                inner.add("outcome", copy.outcome.rawValue, to: &out)
+                if let reply = copy.reply { inner.add("reply", reply, to: &out) }
+                inner.add("to", copy.to, to: &out)
+                inner.finish(&out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         if let event = record.event {
             line.addRaw("event", to: &out)
             var inner = JSONLine(&out)
@@ -109,6 +141,7 @@ public enum JournalCodec {
         if let reason = record.reason { line.add("reason", reason, to: &out) }
         if let reply = record.reply { line.add("reply", reply, to: &out) }
         if let seq = record.seq { line.add("seq", seq, to: &out) }
+        if let synced { line.add("synced", synced, to: &out) }
         if let to = record.to { line.add("to", to, to: &out) }
         line.add("type", record.type.rawValue, to: &out)
         if let uid = record.uid { line.add("uid", uid, to: &out) }
@@ -160,11 +193,17 @@ public enum JournalCodec {
     }
 
     private static func decode(bytes line: UnsafeRawBufferPointer) -> Result<JournalRecord, LineError> {
+        decodeLine(bytes: line).map(\.record)
+    }
+
+    /// A line's record and its `synced` field (nil when it has none).
+    static func decodeLine(bytes line: UnsafeRawBufferPointer) -> Result<(record: JournalRecord, synced: Int?), LineError> {
         var reader = JSONReader(line)
-        if let record = try? reader.readDocument({ (reader) throws(JSONReader.Malformed) in try JournalRecord(reading: &reader) }),
-            record.v == version
-        {
-            return .success(record)
+        var synced: Int?
+        if let record = try? reader.readDocument({ (reader) throws(JSONReader.Malformed) in
+            try JournalRecord(reading: &reader, synced: &synced)
+        }), record.v == version {
+            return .success((record, synced))
         }
         reader = JSONReader(line)
         if let v = try? reader.readDocument(version(of:)), v != version { return .failure(.unsupportedVersion(v)) }
@@ -194,6 +233,13 @@ public enum JournalCodec {
     ///   reserved ahead, and a crash leaves that stretch), a bad line with no more than `tornWriteWindow` bytes of
     ///   records after it. A power cut may have put some of those bytes on disk and not others; none of them had
     ///   been synced (each sync covers everything written before it), so they are cut off with it.
+    ///
+    /// Either only if no sync covered the bad line. Each line `FileJournal` writes says how much of the file was
+    /// already synced when it was written (`"synced"`); a bad line that starts before the most any readable line
+    /// says was synced had reached the disk whole, so it is damage, however close to the end it is: cutting it
+    /// and the records after it would drop outcomes that messages were sent on the strength of, and resend them.
+    /// Journals written before that field (no line has it) keep the window rule alone.
+    ///
     /// Any other bad line is an error, so a damaged journal is never half-read silently. `end` says where the
     /// readable content ends.
     public static func read(_ journal: some ContiguousBytes, file: String) -> Contents {
@@ -209,6 +255,8 @@ public enum JournalCodec {
         var lastContentEnd = 0
         var lineStart = 0
         var lineNumber = 0
+        /// The most any readable line says was synced, and the line that says so.
+        var synced: (bytes: Int, line: Int)?
         while lineStart < journal.count {
             let lineEnd = journal[lineStart...].firstIndex(of: newline) ?? journal.count
             let line = UnsafeRawBufferPointer(rebasing: journal[lineStart..<lineEnd])
@@ -218,9 +266,10 @@ public enum JournalCodec {
             lineStart = lineEnd + 1
             if line.isEmpty { continue }
             lastContentEnd = lineEnd
-            switch decode(bytes: line) {
-            case .success(let record):
+            switch decodeLine(bytes: line) {
+            case .success(let (record, claim)):
                 contents.records.append(record)
+                if let claim, claim > synced?.bytes ?? -1 { synced = (claim, lineNumber) }
                 if unreadable.isEmpty {
                     contents.end = isTerminated ? lineEnd + 1 : lineEnd
                     contents.endsWithNewline = isTerminated
@@ -239,7 +288,8 @@ public enum JournalCodec {
         guard let first = unreadable.first else { return contents }
         let padded = journal.count >= 2 && journal[journal.count - 1] == newline && journal[journal.count - 2] == newline
         let unterminatedLast = unreadable.count == 1 && recordsAfterDamage == 0 && journal.last != newline
-        if unterminatedLast || (padded && lastContentEnd - first.offset <= tornWriteWindow) {
+        let unsynced = first.offset >= synced?.bytes ?? 0
+        if unsynced && (unterminatedLast || (padded && lastContentEnd - first.offset <= tornWriteWindow)) {
             contents.records.removeLast(recordsAfterDamage)
             let message =
                 unterminatedLast
@@ -249,8 +299,17 @@ public enum JournalCodec {
             contents.warnings.append(
                 Diagnostic(file: file, location: .init(line: first.line, column: 1), severity: .warning, message: message))
         } else {
-            for (line, _) in unreadable {
-                contents.errors.append(Diagnostic(file: file, line: line, column: 1, message: "unreadable journal record"))
+            for (line, offset) in unreadable {
+                // Say why this is not taken for an interrupted write, where a sync proves it.
+                let hint = synced.flatMap { synced in
+                    offset < synced.bytes
+                        ? "it was on disk before line \(synced.line) was written (that line says the first \(synced.bytes) "
+                            + "bytes were synced): this is damage, not an interrupted write; restore the journal from a "
+                            + "backup, or repair or delete this line knowing that its message may then be sent again"
+                        : nil
+                }
+                contents.errors.append(
+                    Diagnostic(file: file, line: line, column: 1, message: "unreadable journal record", hint: hint))
             }
             contents.errors.sort { $0.location.line < $1.location.line }
         }

@@ -35,6 +35,9 @@ public struct JournalState: Sendable {
     public private(set) var failures: [String: FailureHistory] = [:]
     /// Attempts with no outcome yet, by Message-ID: after a crash these are resent with the same Message-ID.
     public private(set) var inFlight: [String: JournalRecord] = [:]
+    /// For messages still to be (re)sent, by Message-ID: the lower-cased addresses of delegates whose copy an earlier
+    /// attempt settled (delivered, or refused for good), so the retry goes to the others alone.
+    public private(set) var settledCopies: [String: Set<String>] = [:]
     /// UIDs for which at least one invitation has gone out.
     public private(set) var invitedOccurrences: Set<String> = []
     /// Hashes of the files (`Workspace.fingerprint`) whose calendar changes an admin approved (`convene approve`).
@@ -59,6 +62,14 @@ public struct JournalState: Sendable {
         threads.isEmpty ? nil : threads[uid + "\u{0}" + key]
     }
 
+    /// The envelope for (re)sending message `id` to `recipients` (the principal first, then the delegates): the
+    /// principal always, each delegate unless an earlier attempt of this message settled their copy. Without this a
+    /// principal's 4xx resent the whole message to a delegate who already had it, at every retry.
+    public func envelope(for id: String, _ recipients: [String]) -> [String] {
+        guard recipients.count > 1, let settled = settledCopies[id] else { return recipients }
+        return [recipients[0]] + recipients.dropFirst().filter { !settled.contains($0.lowercased()) }
+    }
+
     /// Folds one record in. Records are applied in file order.
     public mutating func apply(_ record: JournalRecord) {
         let id = record.msgid ?? record.key
@@ -69,6 +80,12 @@ public struct JournalState: Sendable {
             inFlight[id] = record
         case .failed:
             inFlight[id] = nil
+            for copy in record.copies ?? [] where copy.isSettled {
+                settledCopies[id, default: []].insert(copy.to.lowercased())
+            }
+            // A connection that failed before anything was handed over says nothing about this message, and sending
+            // paused: the pause, not the message's back-off, decides when it is tried again.
+            if record.connection == true { return }
             var history = failures[id] ?? FailureHistory(count: 0, last: record.at, permanent: false)
             history.count += 1
             history.last = record.at
@@ -76,14 +93,19 @@ public struct JournalState: Sendable {
             history.code = record.code
             history.reply = record.reply
             failures[id] = history
-            if history.permanent { finished.insert(id) }
+            if history.permanent {
+                finished.insert(id)
+                settledCopies[id] = nil
+            }
         case .skipped:
             inFlight[id] = nil
             finished.insert(id)
+            settledCopies[id] = nil
         case .sent:
             inFlight[id] = nil
             finished.insert(id)
             failures[id] = nil
+            settledCopies[id] = nil
             guard record.kind.isCalendar, let uid = record.uid, let to = record.to, let snapshot = record.event else { return }
             let key = JournalState.threadKey(uid: uid, recipient: to)
             let previous = threads[key]

@@ -15,6 +15,8 @@ public struct JournalSummary: Sendable {
             case .skipped: counts["\(record.kind.rawValue).skipped", default: 0] += 1
             case .failed:
                 failures.append(record)
+                // A connection's failure (a 421 greeting, no server) is listed, but is not this message failing.
+                if record.connection == true { continue }
                 if failedMessages.insert(record.msgid ?? record.key).inserted {
                     counts["\(record.kind.rawValue).failed", default: 0] += 1
                 }

@@ -7,17 +7,23 @@ extension Action {
     }
 
     /// Written after the server accepted the message: carries what the calendar now shows.
-    public func sentRecord(at time: Date, reply: String? = nil) -> JournalRecord {
+    /// `copies`: the delegates' copies that were not delivered (see `JournalRecord.copies`).
+    public func sentRecord(at time: Date, reply: String? = nil, copies: [JournalRecord.Copy]? = nil) -> JournalRecord {
         JournalRecord(
             type: .sent, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address,
             name: recipient.name, cc: cc.map(\.address), event: kind.isCalendar ? snapshot : nil, reply: reply,
-            reason: kind == .cancellation ? reason : nil)
+            reason: kind == .cancellation ? reason : nil, copies: copies)
     }
 
-    public func failedRecord(at time: Date, code: Int?, permanent: Bool, reply: String) -> JournalRecord {
+    /// `copies`: how every delegate's copy tried in this attempt fared; `connection`: the connection failed before
+    /// anything was handed over (see `JournalRecord.connection`).
+    public func failedRecord(
+        at time: Date, code: Int?, permanent: Bool, reply: String, copies: [JournalRecord.Copy]? = nil,
+        connection: Bool? = nil
+    ) -> JournalRecord {
         JournalRecord(
             type: .failed, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address,
-            code: code, permanent: permanent, reply: reply)
+            code: code, permanent: permanent, reply: reply, copies: copies, connection: connection)
     }
 
     public func skippedRecord(at time: Date) -> JournalRecord {

@@ -244,6 +244,13 @@ public final class Dispatcher: Sendable {
         do {
             let records = try FileJournal.read(directory: journal.directory).records
             let kept = JournalCompaction.compacted(records, now: now)
+            guard kept.count < records.count else {
+                // Nothing to drop (compaction only drops): rewriting the same records would replace the file (a new
+                // inode and mtime, a full write and two fsyncs) at every start for nothing. Wait for new growth.
+                shared.withLock { $0.linesAfterCompaction = records.count }
+                log.info("journal compaction: nothing to drop", ["records": "\(records.count)", "journal": journal.path])
+                return
+            }
             try journal.compact(to: kept)
             // The fold of what was kept plans the same as the full journal, without the past's memory.
             let folded = JournalState(records: kept)
@@ -337,8 +344,11 @@ public final class Dispatcher: Sendable {
             do {
                 report = try transport.send(prepared.mail) { [journal] in (try? journal.waitDurable(previousOutcome)) != nil }
             } catch {
-                // Nothing was handed over: close the attempt as a temporary failure, then stop.
-                if let ticket = write(action.failedRecord(at: stamp, code: nil, permanent: false, reply: error.message)) { lastTicket = ticket }
+                // Nothing was handed over: close the attempt as a failure of the connection (which does not count
+                // towards this message's back-off), then stop; the caller pauses, or `run --once` exits.
+                let record = action.failedRecord(
+                    at: stamp, code: error.code, permanent: false, reply: error.message, connection: true)
+                if let ticket = write(record) { lastTicket = ticket }
                 shared.withLock { $0.counters.lastError = error.message }
                 log.error("sending stopped: \(error.message)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
                 stop(.transport(error))
@@ -401,7 +411,12 @@ public final class Dispatcher: Sendable {
                 if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
             }
             let stamp = sleeps ? clock() : now
-            return .send(.init(action: action, stamp: stamp, mail: composer.outgoing(for: action, now: stamp)))
+            var mail = composer.outgoing(for: action, now: stamp)
+            if mail.recipients.count > 1 {
+                // A retry goes only to those still owed the message: same bytes and Message-ID, smaller envelope.
+                mail.recipients = shared.withLock { $0.journal.envelope(for: action.messageID, mail.recipients) }
+            }
+            return .send(.init(action: action, stamp: stamp, mail: mail))
         }
     }
 
@@ -415,16 +430,26 @@ public final class Dispatcher: Sendable {
         let reply: String
     }
 
-    /// The outcome for the principal recipient.
+    /// The outcome for the principal recipient, with the delegates' copies (`JournalRecord.copies`): on a failure
+    /// every copy tried, so a retry skips those settled; on a delivery only those not delivered, so a refused copy
+    /// is a failure in the journal too.
     private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> Outcome {
-        let principal = report.results.first { $0.address.lowercased() == action.recipient.address.lowercased() }
+        let address = action.recipient.address.lowercased()
+        let principal = report.results.first { $0.address.lowercased() == address }
             ?? RecipientResult(address: action.recipient.address, outcome: .temporary, code: nil, reply: report.transportError ?? "no result")
         let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
+        let copies = report.results.filter { $0.address.lowercased() != address }.map {
+            JournalRecord.Copy(to: $0.address, outcome: $0.outcome, code: $0.code, reply: $0.reply.isEmpty ? report.transportError : $0.reply)
+        }
         let record: JournalRecord
         switch principal.outcome {
-        case .delivered: record = action.sentRecord(at: finished, reply: principal.reply)
-        case .permanent: record = action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply)
-        case .temporary, .unknown: record = action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply)
+        case .delivered:
+            let undelivered = copies.filter { $0.outcome != .delivered }
+            record = action.sentRecord(at: finished, reply: principal.reply, copies: undelivered.isEmpty ? nil : undelivered)
+        case .permanent:
+            record = action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply, copies: copies.isEmpty ? nil : copies)
+        case .temporary, .unknown:
+            record = action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply, copies: copies.isEmpty ? nil : copies)
         }
         return Outcome(record: record, principal: principal, reply: reply)
     }
@@ -434,7 +459,16 @@ public final class Dispatcher: Sendable {
     private func account(for action: Action, _ report: DeliveryReport, _ result: Outcome, at finished: Date) {
         let (principal, reply) = (result.principal, result.reply)
         for other in report.results where other.address != principal.address && other.outcome != .delivered {
-            log.warning("delegate copy not delivered", ["key": action.key, "cc": other.address, "smtp": other.reply])
+            let fields: KeyValuePairs<String, String> = ["key": action.key, "cc": other.address, "smtp": other.reply, "msgid": action.messageID]
+            switch (other.outcome, principal.outcome) {
+            case (.permanent, _):
+                log.error("delegate copy refused permanently", fields)
+            case (_, .temporary), (_, .unknown):
+                log.warning("delegate copy not delivered; will retry with the principal's message", fields)
+            default:
+                // The principal's message is finished (delivered or refused): nothing resends it to the delegate.
+                log.error("delegate copy not delivered and will not be retried", fields)
+            }
         }
         let fields: KeyValuePairs<String, String> = ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": reply, "msgid": action.messageID]
         switch principal.outcome {

@@ -28,10 +28,13 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable { case authenticationRefused, unavailable, temporary }
     public var kind: Kind
     public var message: String
+    /// The SMTP reply code behind it, when a reply decided it (421 or 554 to the greeting, 535 to AUTH).
+    public var code: Int?
 
-    public init(kind: Kind, message: String) {
+    public init(kind: Kind, message: String, code: Int? = nil) {
         self.kind = kind
         self.message = message
+        self.code = code
     }
 
     public var description: String { message }

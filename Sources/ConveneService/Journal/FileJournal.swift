@@ -151,15 +151,19 @@ public final class FileJournal: @unchecked Sendable {
     /// A `lazy` write (an `attempt`) does not ask for an fsync of its own: it becomes durable with the next one,
     /// so a message costs one fsync, not two.
     public func write(_ records: [JournalRecord], lazy: Bool = false) throws(JournalError) -> UInt64 {
-        var bytes: [UInt8] = []
-        for record in records {
-            JournalCodec.append(record, to: &bytes)
-            bytes.append(UInt8(ascii: "\n"))
-        }
         // A torn write can only reach back as far as what is unsynced (`JournalCodec.tornWriteWindow`): past half of
         // that, this write waits for a sync first (lanes write one record at a time, so the rest is ample margin).
         let (backlog, written) = group.withLock { (group.writtenEnd - group.durableEnd, group.written) }
         if backlog > off_t(JournalCodec.tornWriteWindow / 2) { try waitDurable(written) }
+        // Each line says how much of the file a sync has already covered: a reader then knows that a bad line before
+        // that point is damage, never a torn write to cut off (`JournalCodec.read`). The value only grows, so one
+        // read before the write is true when the line lands, after every byte it counts.
+        let synced = group.withLock { Int(group.durableEnd) }
+        var bytes: [UInt8] = []
+        for record in records {
+            JournalCodec.append(record, synced: synced, to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
         lock.lock()
         defer { lock.unlock() }
         if let error = group.withLock({ group.error }) { throw error }

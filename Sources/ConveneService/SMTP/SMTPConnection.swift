@@ -53,6 +53,9 @@ public final class SMTPConnection {
         // and with a callback set nothing goes to stderr.
         try handle.check(ccurl_setopt_debug(handle.raw, Self.commandCallback), CURLOPT_DEBUGFUNCTION)
         try handle.set(CURLOPT_VERBOSE, 1)
+        // The progress callback is how a wait inside libcurl can be cut short: a QUIT to a silent server.
+        try handle.check(ccurl_setopt_xferinfo(handle.raw, Self.progressCallback), CURLOPT_XFERINFOFUNCTION)
+        try handle.set(CURLOPT_NOPROGRESS, 0)
         try detachContext()
     }
 
@@ -102,8 +105,10 @@ public final class SMTPConnection {
         var reusedConnection: Bool
 
         var mayRetryOnFreshConnection: Bool {
-            code != 0 && reusedConnection && transcript.stage == .mailFrom
-                && transcript.decidingExchange?.reply == nil
+            // Not after a timeout: a server that let MAIL FROM time out is silent, not gone, and a fresh connection
+            // to it would make the caller wait a second `response_timeout`.
+            code != 0 && code != SMTPReplyClassifier.CurlCode.operationTimedOut && reusedConnection
+                && transcript.stage == .mailFrom && transcript.decidingExchange?.reply == nil
         }
     }
 
@@ -130,6 +135,7 @@ public final class SMTPConnection {
             try handle.set(CURLOPT_READDATA, pointer: pointer)
             try handle.set(CURLOPT_HEADERDATA, pointer: pointer)
             try handle.set(CURLOPT_DEBUGDATA, pointer: pointer)
+            try handle.set(CURLOPT_XFERINFODATA, pointer: pointer)
             result = withExtendedLifetime(context) { handle.perform() }
             // The slist is freed on return; libcurl must not see it again (nor the context, e.g. when a
             // later cleanup sends QUIT and reads its reply).
@@ -146,6 +152,7 @@ public final class SMTPConnection {
         try handle.set(CURLOPT_READDATA, pointer: nil)
         try handle.set(CURLOPT_HEADERDATA, pointer: nil)
         try handle.set(CURLOPT_DEBUGDATA, pointer: nil)
+        try handle.set(CURLOPT_XFERINFODATA, pointer: nil)
     }
 
     /// CURLOPT_READFUNCTION: copies the next part of the message into libcurl's buffer.
@@ -184,6 +191,17 @@ public final class SMTPConnection {
             context.transcript.commandSent(String(decoding: line, as: UTF8.self))
         }
         return 0
+    }
+}
+
+extension SMTPConnection {
+    /// CURLOPT_XFERINFOFUNCTION: aborts libcurl's wait for the reply to a QUIT sent to a server that has stopped
+    /// answering (see `SMTPTranscript.isQuittingASilentServer`). libcurl calls this about once a second while it
+    /// blocks, so the wait ends within a second; the QUIT's outcome is ignored, the send's result stands.
+    fileprivate static let progressCallback: ccurl_xferinfo_callback = { userdata, _, _, _, _ in
+        guard let userdata else { return 0 }
+        let context = Unmanaged<SendContext>.fromOpaque(userdata).takeUnretainedValue()
+        return context.transcript.isQuittingASilentServer ? 1 : 0
     }
 }
 

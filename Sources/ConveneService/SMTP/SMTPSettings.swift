@@ -60,10 +60,12 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
         switch (scheme, tls) {
         case ("smtp", .starttls), ("smtps", .implicit): break
         case ("smtp", .none):
-            guard Self.isLoopback(host: Self.host(in: String(authority))) else {
+            // The same rule `validate` applies (SMTPHost), so a file that validates is never refused here.
+            let host = SMTPHost.host(inAuthority: String(authority))
+            guard SMTPHost.isLoopback(host) else {
                 throw .invalidSettings(
                     "tls: none sends the password and mail in plain text; it is allowed only to a loopback "
-                        + "address, not \(Self.host(in: String(authority)))")
+                        + "address, not \(host)")
             }
         case ("smtps", _):
             throw .invalidSettings("smtps:// means implicit TLS: set tls: implicit, or use smtp:// for STARTTLS")
@@ -82,22 +84,6 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
         }
         let encodedHelo = helo.map { $0 == "[" ? "%5B" : $0 == "]" ? "%5D" : String($0) }.joined()
         return "\(scheme)://\(authority)/\(encodedHelo)"
-    }
-
-    /// The host part of `host`, `host:port`, `[v6]` or `[v6]:port`.
-    static func host(in authority: String) -> String {
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            return String(authority[authority.index(after: authority.startIndex)..<close])
-        }
-        return String(authority.prefix { $0 != ":" })
-    }
-
-    /// True for `localhost`, 127.0.0.0/8 and ::1: the only places plain text may go.
-    static func isLoopback(host: String) -> Bool {
-        let name = host.lowercased()
-        if name == "localhost" || name == "localhost." || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     static func isValidHelo(_ name: String) -> Bool {

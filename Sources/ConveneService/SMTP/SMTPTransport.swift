@@ -32,6 +32,11 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
             throw TransportFailure(kind: .authenticationRefused, message: "the SMTP server refused the credentials: \(reply)")
         case .tlsRequiredButUnavailable(let why)?, .certificateRejected(let why)?, .invalidSettings(let why)?:
             throw TransportFailure(kind: .unavailable, message: why)
+        case .serverUnavailable(let code, _)?:
+            // Refused or unreachable before the message: stop and pause, don't fail each due message. A 5xx refusal
+            // is `unavailable` (69), a 4xx or none `temporary` (75): SMTPError.serverUnavailable says why.
+            let kind: TransportFailure.Kind = (code ?? 0) / 100 == 5 ? .unavailable : .temporary
+            throw TransportFailure(kind: kind, message: report.error!.description, code: code)
         default:
             return report
         }

@@ -55,6 +55,10 @@ enum SendTestCommand {
             default:
                 throw CommandError(exitCode: .temporaryFailure, message: "not accepted (temporary): \(reply)")
             }
+        } catch let error as TransportFailure where error.kind == .temporary && error.code == nil {
+            // No server answered at all (the name did not resolve, the connection was refused or never greeted):
+            // the settings or the server need looking at, not a retry in a minute.
+            throw CommandError(exitCode: .unavailable, message: "cannot reach \(workspace.config.smtp.url): \(error.message)")
         } catch let error as TransportFailure {
             throw CommandError(exitCode: ExitCode(error), message: error.message)
         } catch let error as CommandError {

@@ -64,6 +64,7 @@ struct ConfigParserTests {
         ("  rate: 30/minute", "  rate: lots", "5:9 bad 'rate': 'lots' is not a rate; write e.g. 30/minute"),
         ("  tls: none", "  tls: none\n  password: secret", "9:3 a password in the rules file is refused"),
         ("  url: smtp://127.0.0.1:2525", "  url: smtp://mail.example.com:25", "7:8 'tls: none' is allowed only to a loopback host, not 'mail.example.com'"),
+        ("  url: smtp://127.0.0.1:2525", "  url: smtp://127.evil.example:25", "7:8 'tls: none' is allowed only to a loopback host, not '127.evil.example'"),
         ("    name: Director General", "    name: Director General\n    aliases: [perm sec]", "15:15 grade name 'perm sec' is already used by grade 'PS' (line 12)"),
         ("  - id: DG", "  - id: PS", "13:9 duplicate grades id 'PS' (first defined at line 10)\n18:18 forum 'cslg' names unknown grade 'DG'"),
         ("    include: [cslg]", "    include: [pslg]", "21:15 forum 'pslg' includes itself"),

@@ -114,20 +114,42 @@ struct SMTPTranscriptTests {
         #expect(report.error == .authRefused(reply: "530 5.7.0 Authentication required"))
     }
 
-    @Test func aRefusingGreetingIsTheServersProblemNotTheMessages() {
-        let transcript = Self.transcript(["S: 554 5.3.2 No service"])
+    /// A greeting or EHLO refused with 4xx or 5xx is the server's state, whatever the message: the transport stops
+    /// and pauses (exit 75 for a 4xx, 69 for a 5xx) instead of failing each due message.
+    @Test(arguments: [
+        (["S: 554 5.3.2 No service"], 554, "554 5.3.2 No service"),
+        (["S: 421 4.3.2 Service not available, closing transmission channel"], 421,
+         "421 4.3.2 Service not available, closing transmission channel"),
+        (["S: 220 mx.example ESMTP", "C: EHLO convene.test", "S: 421 4.7.0 Too many connections"], 421,
+         "421 4.7.0 Too many connections"),
+        (["S: 220 mx.example ESMTP", "C: EHLO convene.test", "S: 554 5.7.1 Access denied"], 554,
+         "554 5.7.1 Access denied"),
+    ] as [([String], Int, String)])
+    func aRefusingGreetingIsTheServersProblemNotTheMessages(dialogue: [String], code: Int, reply: String) {
+        let report = SMTPReplyClassifier.report(
+            recipients: ["a@x.test"], transcript: Self.transcript(dialogue), curlCode: 8, curlError: "Weird server reply")
+        #expect(report.results.map(\.outcome) == [.temporary])
+        #expect(report.error == .serverUnavailable(code: code, reply: reply))
+    }
+
+    /// A 421 at MAIL FROM (or later) stays a temporary failure of that message, as before: only the opening of the
+    /// connection speaks for the server as a whole.
+    @Test func aRefusalAfterTheGreetingIsNotAServerOutage() {
+        let transcript = Self.transcript(Self.newConnection + ["C: MAIL FROM:<o@x.test>", "S: 421 4.4.2 Timeout"])
         let report = SMTPReplyClassifier.report(
             recipients: ["a@x.test"], transcript: transcript, curlCode: 8, curlError: "Weird server reply")
-        #expect(report.results.map(\.outcome) == [.temporary])
-        #expect(report.error == .unavailable("554 5.3.2 No service"))
+        #expect(report.error == nil && report.results.map(\.code) == [421])
     }
 
     @Test(
         arguments: [
             (60, SMTPError.certificateRejected("SSL peer certificate or SSH remote key was not OK")),
             (64, SMTPError.tlsRequiredButUnavailable("SSL peer certificate or SSH remote key was not OK")),
-            (7, nil),
-            (28, nil),
+            // Never reached: no word from the server on a new connection.
+            (7, SMTPError.serverUnavailable(code: nil, reply: "SSL peer certificate or SSH remote key was not OK")),
+            (28, SMTPError.serverUnavailable(code: nil, reply: "SSL peer certificate or SSH remote key was not OK")),
+            (6, SMTPError.serverUnavailable(code: nil, reply: "SSL peer certificate or SSH remote key was not OK")),
+            (35, nil),
         ] as [(Int, SMTPError?)])
     func transportCodesThatNeedTheOperatorBecomeErrors(curlCode: Int, expected: SMTPError?) {
         let report = SMTPReplyClassifier.report(
@@ -149,6 +171,18 @@ struct SMTPTranscriptTests {
             transcript: transcript, curlCode: 0, curlError: "")
         #expect(report.results.map(\.outcome) == [.permanent, .delivered])
         #expect(report.results[0].code == nil)
+    }
+
+    /// libcurl closes a connection whose server went silent with a QUIT; waiting for its reply would double the wait.
+    @Test func aQuitAfterAnUnansweredCommandIsQuittingASilentServer() {
+        let silent = Self.transcript(Self.newConnection + ["C: MAIL FROM:<o@x.test>", "C: QUIT"])
+        #expect(silent.isQuittingASilentServer)
+        let dot = Self.transcript(["C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: QUIT"])
+        #expect(dot.isQuittingASilentServer, "the final dot went unanswered")
+        let polite = Self.transcript(["C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 550 No", "C: QUIT"])
+        #expect(!polite.isQuittingASilentServer)
+        #expect(!Self.transcript(Self.newConnection + ["C: MAIL FROM:<o@x.test>"]).isQuittingASilentServer)
+        #expect(!Self.transcript(["C: QUIT"]).isQuittingASilentServer)
     }
 
     @Test func multiLineRepliesAreOneReply() {

@@ -49,6 +49,16 @@ struct JournalCodecTests {
         JournalRecord(type: .sent, at: at, key: "k", kind: .update, event: EventSnapshot(title: "", start: at, end: at, location: nil, joinURL: nil, description: nil)),
         JournalRecord(type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", code: 451, permanent: false, reply: "451 4.7.1 \"later\" \\ C:\\path\n"),
         JournalRecord(type: .failed, at: at, key: "k", kind: .reminder, code: nil, permanent: true, reply: "connection dropped"),
+        JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", code: 451, permanent: false,
+            reply: "451 4.2.0 later",
+            copies: [
+                .init(to: "po@x.gov.uk", outcome: .delivered, code: 250, reply: "250 2.0.0 \"ok\"\r\n"),
+                .init(to: "pa@x.gov.uk", outcome: .permanent, code: 550, reply: "550 5.1.1 unknown"),
+                .init(to: "pb@x.gov.uk", outcome: .unknown),
+            ]),
+        JournalRecord(type: .sent, at: at, key: "k", kind: .reminder, msgid: "m", copies: []),
+        JournalRecord(type: .failed, at: at, key: "k", kind: .reminder, msgid: "m", code: 421, permanent: false, reply: "421 closing", connection: true),
         JournalRecord(type: .skipped, at: at, key: "k", kind: .reminder, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", reason: "grace ended\u{0}"),
         JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "", kind: .reminder, seq: Int.min, code: Int.max),
         JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_799), key: "9999-12-31T23:59:59Z", kind: .reminder),
@@ -123,6 +133,46 @@ struct JournalCodecTests {
         let idle = JournalCodec.read(Data((prefix + later + "\n\n\n").utf8), file: "journal.jsonl")
         #expect(idle.records.count == 2 && idle.warnings.isEmpty && idle.errors.isEmpty)
         #expect(idle.end == (prefix + later + "\n").utf8.count)
+    }
+
+    /// Each line `FileJournal` writes says how much of the file was synced before it. A bad line that a later line
+    /// says was synced reached the disk whole: it is damage (a flipped bit), never a torn write, even in a padded
+    /// journal within the window, so the synced outcomes after it are never cut off and their messages never resent.
+    @Test func aBadLineThatASyncCoveredIsDamageNeverATornWrite() throws {
+        func line(_ id: String, _ type: JournalRecord.RecordType, synced: Int?) -> String {
+            var bytes: [UInt8] = []
+            JournalCodec.append(
+                JournalRecord(type: type, at: Date(timeIntervalSince1970: 0), key: "k/\(id)", kind: .reminder, msgid: id),
+                synced: synced, to: &bytes)
+            return String(decoding: bytes, as: UTF8.self) + "\n"
+        }
+        let first = line("a", .attempt, synced: 0)
+        let second = line("a", .sent, synced: 0)
+        // One bit of the third line's first byte flipped: `{` (0x7B) became `z` (0x7A).
+        let third = "z" + line("b", .attempt, synced: 0).dropFirst()
+        let covered = (first + second + third).utf8.count
+        let padding = String(repeating: "\n", count: 100)
+
+        // A later line says the first `covered` bytes were synced: the bad line 3 is damage.
+        let damaged = first + second + third + line("b", .sent, synced: covered) + padding
+        let read = JournalCodec.read(Data(damaged.utf8), file: "journal.jsonl")
+        #expect(read.errors.map(\.line) == [3] && read.warnings.isEmpty)
+        #expect(read.errors.first?.hint?.contains("line 4") == true, "\(read.errors)")
+
+        // The later line says only the first two lines were synced: line 3 may be a torn write, cut with what follows.
+        let torn = first + second + third + line("b", .sent, synced: (first + second).utf8.count) + padding
+        let cut = JournalCodec.read(Data(torn.utf8), file: "journal.jsonl")
+        #expect(cut.errors.isEmpty && cut.warnings.map(\.line) == [3])
+        #expect(cut.records.map(\.msgid) == ["a", "a"])
+
+        // The field is the line's, not the record's: records read back equal what was written, as Foundation reads them.
+        let record = JournalRecord(type: .sent, at: at, key: "k", kind: .reminder, msgid: "m")
+        var bytes: [UInt8] = []
+        JournalCodec.append(record, synced: 1234, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#""seq"#) == false)
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#""synced":1234,"type""#))
+        #expect(try JournalCodec.decode(bytes).get() == record)
+        #expect(foundationDecode(String(decoding: bytes, as: UTF8.self)) == record)
     }
 
     @Test func blankLinesAreSkippedButCountedAndAWholeLastRecordNeedsNoNewline() {
@@ -288,6 +338,48 @@ struct JournalCodecTests {
         let line = Array(attemptLine(replacing: #""key":"k""#, with: #""key":"!""#).utf8)
             .map { $0 == UInt8(ascii: "!") ? 0xFF : $0 }
         #expect(try JournalCodec.decode(line).get().key == "\u{FFFD}")
+    }
+
+    /// A principal's 4xx with the delegate's copy delivered: the retry goes to the principal alone, and a copy refused
+    /// for good is not retried either; once the message is finished nothing about its copies is kept.
+    @Test func foldRemembersSettledCopiesSoARetryGoesOnlyToThoseStillOwedIt() {
+        let at = Date(timeIntervalSince1970: 0)
+        let envelope = ["Bob@x.gov.uk", "Office.Bob@x.gov.uk", "pa@x.gov.uk", "later@x.gov.uk"]
+        var state = JournalState()
+        #expect(state.envelope(for: "m", envelope) == envelope)
+        state.apply(JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451, permanent: false, reply: "451",
+            copies: [
+                .init(to: "office.bob@x.gov.uk", outcome: .delivered, code: 250), .init(to: "pa@x.gov.uk", outcome: .permanent, code: 550),
+                .init(to: "later@x.gov.uk", outcome: .temporary, code: 452),
+            ]))
+        #expect(state.envelope(for: "m", envelope) == ["Bob@x.gov.uk", "later@x.gov.uk"])
+        #expect(state.envelope(for: "other", envelope) == envelope)
+        // The second attempt went to those two; the delegate still owed it is delivered, the principal fails again.
+        state.apply(JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451, permanent: false, reply: "451",
+            copies: [.init(to: "later@x.gov.uk", outcome: .delivered, code: 250)]))
+        #expect(state.envelope(for: "m", envelope) == ["Bob@x.gov.uk"])
+        #expect(state.failures["m"]?.count == 2)
+        state.apply(JournalRecord(type: .sent, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk"))
+        #expect(state.settledCopies.isEmpty)
+    }
+
+    /// A connection that failed before anything was handed over (a 421 greeting) closes the attempt but is not a
+    /// failure of the message: no back-off, not counted by `status`, still listed among the last failures.
+    @Test func aConnectionFailureIsNotCountedAgainstTheMessage() {
+        let at = Date(timeIntervalSince1970: 0)
+        let records = [
+            JournalRecord(type: .attempt, at: at, key: "k", kind: .invitation, msgid: "m", to: "a@x.gov.uk"),
+            JournalRecord(
+                type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "a@x.gov.uk", code: 421, permanent: false,
+                reply: "421 4.3.2 closing", connection: true),
+        ]
+        let state = JournalState(records: records)
+        #expect(state.inFlight.isEmpty && state.failures.isEmpty && !state.finished.contains("m"))
+        let summary = JournalSummary(records: records, state: state)
+        #expect(summary.counts["invitation.failed"] == nil)
+        #expect(summary.lastFailures.map(\.code) == [421])
     }
 
     @Test func foldTracksThreadsInFlightAndFailures() {

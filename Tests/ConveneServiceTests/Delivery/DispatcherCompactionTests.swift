@@ -1,6 +1,7 @@
 import ConveneCore
 import ConveneService
 import Foundation
+import Glibc
 import Testing
 
 /// The dispatcher compacts its journal as it grows, and what it keeps carries on exactly as the full journal.
@@ -61,5 +62,50 @@ struct DispatcherCompactionTests {
             #expect(compacting.plan(now: now).actions == full.plan(now: now).actions)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: compactingState).sorted() == ["journal.jsonl", "journal.lock"])
+    }
+}
+
+/// Start-up compaction rewrites the journal only when it can drop something.
+struct StartupCompactionTests {
+    @Test func startingTwiceOnACompactJournalLeavesTheFileAsItIs() throws {
+        let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"))
+        // More records than the compaction threshold (10,000), every one still needed: reminders sent for a talk
+        // that is still ahead.
+        let at = LocalDateTime(parsing: "2027-01-20 09:00")!.instant(in: TimeZone(identifier: "Europe/London")!)
+        var bytes: [UInt8] = []
+        for index in 0..<10_500 {
+            let key = "talk/20270304/week-before/person\(index)@example.test"
+            JournalCodec.append(
+                JournalRecord(
+                    type: .sent, at: at, key: key, kind: .reminder, uid: "talk-20270304@example.test", seq: 0,
+                    msgid: "talk.20270304.week-before.0.\(index)@example.test", to: "person\(index)@example.test",
+                    name: "Person \(index)", cc: []),
+                to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        try FileManager.default.createDirectory(atPath: fixture.statePath, withIntermediateDirectories: true)
+        let path = FileJournal.journalPath(fixture.statePath)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        // The mtime's resolution is the kernel tick: wait past it, so a rewrite could not keep the same time.
+        Thread.sleep(forTimeInterval: 0.05)
+        let before = try Self.identity(of: path)
+        for _ in 0..<2 {
+            // Nothing is due yet (the first invitations go on 11 February): the start is all that happens.
+            let result = try fixture.convene("run", ["--now", "2027-02-01 08:00", "--once"])
+            #expect(result.status == 0, "\(result)")
+            #expect(result.stderr.contains("journal compaction: nothing to drop"), "\(result.stderr)")
+            #expect(!result.stderr.contains("journal compacted"), "\(result.stderr)")
+        }
+        let after = try Self.identity(of: path)
+        #expect(after.inode == before.inode, "the journal was replaced")
+        #expect(after.modified == before.modified, "the journal was rewritten")
+        #expect(after.size == before.size)
+    }
+
+    /// The inode, modification time (nanoseconds) and size of a file.
+    static func identity(of path: String) throws -> (inode: UInt64, modified: Int, size: Int) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw TestSetupError("stat \(path): errno \(errno)") }
+        return (UInt64(info.st_ino), info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec, Int(info.st_size))
     }
 }

@@ -50,7 +50,13 @@ struct FileJournalTests {
         let journal = try FileJournal(directory: directory)
         let records = [Self.record(.attempt, "a"), Self.record(.sent, "a"), Self.record(.attempt, "b")]
         for record in records { try journal.append(record) }
-        let lines = records.map { JournalCodec.encode($0) + "\n" }.joined()
+        // Each appended line says how much of the file was synced before it: every line before it.
+        var lines = ""
+        for record in records {
+            var bytes: [UInt8] = []
+            JournalCodec.append(record, synced: lines.utf8.count, to: &bytes)
+            lines += String(decoding: bytes, as: UTF8.self) + "\n"
+        }
         let padded = try Data(contentsOf: URL(fileURLWithPath: journal.path))
         #expect(padded.count >= FileJournal.paddingChunk)
         #expect(padded.prefix(lines.utf8.count) == Data(lines.utf8))
@@ -69,7 +75,13 @@ struct FileJournalTests {
     /// last whole record.
     @Test func whatACrashLeftInThePaddingIsCutOffAtOpening() throws {
         let directory = try TestEnvironment.temporaryDirectory("journal").path
-        let kept = JournalCodec.encode(Self.record(.attempt, "a")) + "\n" + JournalCodec.encode(Self.record(.sent, "a")) + "\n"
+        // Appended together, neither line had anything synced before it.
+        var written: [UInt8] = []
+        for record in [Self.record(.attempt, "a"), Self.record(.sent, "a")] {
+            JournalCodec.append(record, synced: 0, to: &written)
+            written.append(UInt8(ascii: "\n"))
+        }
+        let kept = String(decoding: written, as: UTF8.self)
         do {
             let journal = try FileJournal(directory: directory)
             try journal.append([Self.record(.attempt, "a"), Self.record(.sent, "a")])

@@ -11,7 +11,7 @@ struct SMTPSettingsTests {
         #expect(try implicit.curlURL() == "smtps://mail.example.gov.uk/%5B192.0.2.1%5D")
     }
 
-    @Test(arguments: ["smtp://127.0.0.1:25", "smtp://localhost:2525", "smtp://[::1]:25", "smtp://127.0.0.53"])
+    @Test(arguments: ["smtp://127.0.0.1:25", "smtp://localhost:2525", "smtp://[::1]:25", "smtp://127.0.0.53", "smtp://[0:0:0:0:0:0:0:1]:25"])
     func plainTextToLoopbackIsAllowed(_ url: String) throws {
         _ = try SMTPConnection(settings: SMTPSettings(url: url, tls: .none, helo: "convene.test"))
     }
@@ -19,6 +19,9 @@ struct SMTPSettingsTests {
     @Test(arguments: [
         SMTPSettings(url: "smtp://mail.example.gov.uk:25", tls: .none, helo: "convene.test"),
         SMTPSettings(url: "smtp://127.0.0.1.example.com:25", tls: .none, helo: "convene.test"),
+        SMTPSettings(url: "smtp://127.evil.example:25", tls: .none, helo: "convene.test"),
+        SMTPSettings(url: "smtp://localhost.evil.example:25", tls: .none, helo: "convene.test"),
+        SMTPSettings(url: "smtp://0127.0.0.1:25", tls: .none, helo: "convene.test"),
         SMTPSettings(url: "smtps://mail.example.gov.uk", tls: .starttls, helo: "convene.test"),
         SMTPSettings(url: "smtp://mail.example.gov.uk:465", tls: .implicit, helo: "convene.test"),
         SMTPSettings(url: "http://mail.example.gov.uk", tls: .starttls, helo: "convene.test"),

@@ -27,6 +27,10 @@ final class TestSMTPServer {
         var rcptRules: [String] = []
         /// Seconds before the server closes an idle connection.
         var idleTimeout: Double? = nil
+        /// Greet with this code (421, 554) instead of 220, then hang up.
+        var greeting: Int? = nil
+        /// Read the message and its final dot, then never answer (QUIT included).
+        var hangAfterData = false
     }
 
     let port: Int
@@ -48,6 +52,8 @@ final class TestSMTPServer {
         if let user = options.user { arguments += ["--user", user, "--password", options.password ?? ""] }
         for rule in options.rcptRules { arguments += ["--rcpt-rule", rule] }
         if let idle = options.idleTimeout { arguments += ["--idle-timeout", String(idle)] }
+        if let greeting = options.greeting { arguments += ["--greeting", String(greeting)] }
+        if options.hangAfterData { arguments.append("--hang-after-data") }
         process = try TestEnvironment.launch(arguments, captureStdout: true, stderrFile: logFile)
         // The first stdout line is "PORT n" once the server listens.
         let text = process.readLine() ?? ""

@@ -2,7 +2,7 @@
 
 Usage: smtp_server.py --port 0 [--cert C --key K] [--user U --password P] [--no-starttls]
                       [--implicit-tls] [--rcpt-rule ADDR=CODE[:once]]... [--outdir DIR]
-                      [--idle-timeout SECONDS]
+                      [--idle-timeout SECONDS] [--greeting CODE] [--hang-after-data]
 
 * Prints "PORT n" as the first line on stdout once it accepts connections (n is the chosen port
   when --port 0), then nothing else on stdout; logs go to stderr.
@@ -12,6 +12,11 @@ Usage: smtp_server.py --port 0 [--cert C --key K] [--user U --password P] [--no-
 * --implicit-tls wraps the listening socket in TLS (smtps), AUTH available at once.
 * --rcpt-rule "addr=451:once" answers RCPT for addr with 451 the first time and accepts it later;
   "addr=550" always refuses it with 550.
+* --rcpt-rule "addr=451:3" answers 451 the first 3 times, then accepts it.
+* --greeting 421 (or 554) greets every connection with that code instead of 220 and hangs up, as a
+  relay that is shutting down or refusing service does.
+* --hang-after-data reads the message and its final dot and then never answers (the connection stays
+  open, QUIT included): a relay stuck after the dot.
 * --outdir DIR saves each accepted message as NNN.eml (the bytes after dot-unstuffing, exactly as
   the client sent them) and appends a JSON line to DIR/messages.jsonl:
   {"file", "mail_from", "rcpt_tos", "peer", "session", "helo", "tls", "auth"}.
@@ -38,31 +43,35 @@ class Rules:
 
     def __init__(self, specs):
         self.rules = {}
-        self.failed_once = set()
+        self.refusals = {}
         for spec in specs:
             address, _, reply = spec.partition("=")
             code, _, mode = reply.partition(":")
-            self.rules[address.lower()] = (int(code), mode == "once")
+            # None: always; "once" is 1; a number N refuses the first N times.
+            times = None if mode == "" else 1 if mode == "once" else int(mode)
+            self.rules[address.lower()] = (int(code), times)
 
     def reply_for(self, address):
         """The refusal for address, or None to accept it."""
         rule = self.rules.get(address.lower())
         if rule is None:
             return None
-        code, once = rule
-        if once:
-            if address.lower() in self.failed_once:
+        code, times = rule
+        if times is not None:
+            count = self.refusals.get(address.lower(), 0)
+            if count >= times:
                 return None
-            self.failed_once.add(address.lower())
+            self.refusals[address.lower()] = count + 1
         return "%d %s" % (code, self.MESSAGES.get(code // 100, "Refused by test rule"))
 
 
 class Handler:
     """Accepts mail, applies the recipient rules and records each message."""
 
-    def __init__(self, rules, outdir):
+    def __init__(self, rules, outdir, hang_after_data=False):
         self.rules = rules
         self.outdir = outdir
+        self.hang_after_data = hang_after_data
         self.count = 0
         self.lock = threading.Lock()
 
@@ -74,6 +83,11 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hang_after_data:
+            # The message and its dot have arrived; the verdict never comes, and the session reads no more
+            # commands (aiosmtpd handles one at a time), so QUIT goes unanswered too.
+            print("hanging after the final dot", file=sys.stderr, flush=True)
+            await asyncio.sleep(3600)
         with self.lock:
             self.count += 1
             number = self.count
@@ -101,11 +115,22 @@ class NumberedSMTP(SMTP):
     """SMTP that numbers its connections (one protocol instance each; STARTTLS keeps the number)."""
 
     connections = 0
+    # --greeting: the code to greet with instead of 220 (then the connection is closed).
+    greeting = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         NumberedSMTP.connections += 1
         self.connection_number = NumberedSMTP.connections
+
+    async def _handle_client(self):
+        if NumberedSMTP.greeting is None:
+            return await super()._handle_client()
+        text = {421: "4.3.2 Service not available, closing transmission channel",
+                554: "5.3.2 No SMTP service here"}.get(NumberedSMTP.greeting, "Refused by test rule")
+        await self.push("%d convene-test-server %s" % (NumberedSMTP.greeting, text))
+        print("greeted with %d" % NumberedSMTP.greeting, file=sys.stderr, flush=True)
+        self.transport.close()
 
 
 def make_authenticator(user, password):
@@ -133,6 +158,8 @@ def parse_arguments(argv):
     parser.add_argument("--rcpt-rule", action="append", default=[])
     parser.add_argument("--outdir")
     parser.add_argument("--idle-timeout", type=float, default=300)
+    parser.add_argument("--greeting", type=int)
+    parser.add_argument("--hang-after-data", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -142,7 +169,8 @@ async def serve(args):
     if args.cert and args.key:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-    handler = Handler(Rules(args.rcpt_rule), args.outdir)
+    handler = Handler(Rules(args.rcpt_rule), args.outdir, args.hang_after_data)
+    NumberedSMTP.greeting = args.greeting
     starttls = context is not None and not args.no_starttls and not args.implicit_tls
     options = dict(
         hostname="convene-test-server",

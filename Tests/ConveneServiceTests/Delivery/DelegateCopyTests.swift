@@ -1,0 +1,54 @@
+import ConveneCore
+import ConveneService
+import Foundation
+import Testing
+
+/// A message to a principal with a delegate in Cc is retried per recipient: the delegate who has it is never sent it
+/// again, and a delegate's copy refused for good is a failure in the journal, not only in the log.
+struct DelegateCopyTests {
+    /// Bob's invitation is due with the others' at 09:00 on 11 February; his private office is copied on it.
+    static let due = "2027-02-11 09:00"
+    static let bob = "bob@example.test"
+    static let office = "office.bob@example.test"
+
+    @Test func whenThePrincipalGets451TheRetryGoesToThePrincipalAloneWithTheSameMessageID() throws {
+        // Bob's address is refused with 451 three times; his office's is accepted at once.
+        let server = try TestSMTPServer(.init(starttls: false, rcptRules: ["\(Self.bob)=451:3"]))
+        let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
+        let run = try fixture.run(from: Self.due, until: "2027-02-11 12:00")
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("sent 4, failed 3"), "\(run)")
+
+        let mail = try DeliveredMail.read(server.outdir)
+        let toBob = mail.filter { $0.headerRecipients == [Self.bob, Self.office] }
+        // Two deliveries of the one message: the office's copy with the first attempt, Bob's once the 451 stopped.
+        #expect(toBob.map(\.envelopeRecipients) == [[Self.office], [Self.bob]], "\(toBob)")
+        #expect(mail.filter { $0.envelopeRecipients.contains(Self.office) }.count == 1, "the delegate got it more than once")
+        #expect(Set(toBob.map(\.messageID)).count == 1, "the retry carried another Message-ID")
+        #expect(mail.allSatisfy { $0.problems.isEmpty })
+
+        let journal = try fixture.journal().filter { $0.to == Self.bob && $0.type != .attempt }
+        #expect(journal.map(\.type) == [.failed, .failed, .failed, .sent])
+        #expect(Set(journal.compactMap(\.msgid)) == Set(toBob.map(\.messageID)))
+        // The first failure says the office has its copy; the retries went to Bob alone, so say nothing of it.
+        #expect(journal[0].code == 451 && journal[0].permanent == false)
+        #expect(journal[0].copies == [JournalRecord.Copy(to: Self.office, outcome: .delivered, code: 250, reply: "250 2.0.0 Message accepted for delivery")])
+        #expect(journal[1].copies == nil && journal[2].copies == nil && journal[3].copies == nil)
+        #expect(journal[3].cc == [Self.office], "the sent record keeps the delegate for later cancellations")
+    }
+
+    @Test func aDelegateCopyRefusedPermanentlyIsAFailureInTheJournalAndIsNotRetried() throws {
+        let server = try TestSMTPServer(.init(starttls: false, rcptRules: ["\(Self.office)=550"]))
+        let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
+        let run = try fixture.run(from: Self.due, until: "2027-02-11 12:00")
+        #expect(run.status == 0 && run.stdout.contains("sent 4, failed 0"), "\(run)")
+        #expect(run.stderr.contains("<3>delegate copy refused permanently key=summit/20270304/invitation/\(Self.bob) cc=\(Self.office) smtp=\"550 5.1.1 Mailbox unavailable\""), "\(run.stderr)")
+
+        let mail = try DeliveredMail.read(server.outdir)
+        #expect(mail.filter { $0.headerRecipients.contains(Self.office) }.map(\.envelopeRecipients) == [[Self.bob]])
+        let sent = try #require(try fixture.journal().first { $0.to == Self.bob && $0.type == .sent })
+        #expect(sent.copies == [JournalRecord.Copy(to: Self.office, outcome: .permanent, code: 550, reply: "550 5.1.1 Mailbox unavailable")])
+        // Each other record says nothing of copies: nobody else has a delegate, and Bob's office is not retried.
+        #expect(try fixture.journal().filter { $0.copies != nil }.count == 1)
+    }
+}
