@@ -82,6 +82,62 @@ struct ValidateCommandTests {
                 """), "\(result.stderr)")
     }
 
+
+    /// A placeholder inside a sentence that some event leaves empty is a warning naming those events, for the events
+    /// the template is actually used for; validate still succeeds.
+    @Test func anEmptyPlaceholderInsideASentenceIsAWarningNamingTheEvents() throws {
+        let dir = try CLI.exampleCopy()
+        let rules = dir.appendingPathComponent("convene.yaml")
+        let dayBefore = "    template: reminder\n    forums: [directors]"
+        let text = try String(contentsOf: rules, encoding: .utf8)
+        #expect(text.contains(dayBefore))
+        // The day-before reminder goes to the Directors' network alone: give it a template of its own.
+        try text.replacingOccurrences(of: dayBefore, with: "    template: nudge\n    forums: [directors]")
+            .write(to: rules, atomically: true, encoding: .utf8)
+        let nudge = dir.appendingPathComponent("templates/nudge.txt")
+        try """
+            subject: Tomorrow: ((event title))
+            ---
+            Dear ((first name)), join at ((join url)) tomorrow.
+
+            [Join the meeting online](((join url)))
+
+            * Where: ((location))
+            """.write(to: nudge, atomically: true, encoding: .utf8)
+        let invitation = dir.appendingPathComponent("templates/invitation.txt")
+        let sentence = "You are invited to ((event title)), an event"
+        let original = try String(contentsOf: invitation, encoding: .utf8)
+        #expect(original.contains(sentence))
+        let edited = original.replacingOccurrences(
+            of: sentence, with: "You are invited to ((event title)) (((description))), an event")
+        try edited.write(to: invitation, atomically: true, encoding: .utf8)
+
+        let result = try CLI.run(["validate", "--config", rules.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("68 people, 2 warnings\n"), "\(result.stdout)")
+        let lines = edited.components(separatedBy: "\n")
+        let row = try #require(lines.firstIndex { $0.contains("(((description)))") })
+        let column = try #require(lines[row].range(of: "((description))")).lowerBound.utf16Offset(in: lines[row]) + 1
+        let warnings = result.stderr.components(separatedBy: "\n").filter { $0.contains(": warning: ") }
+        #expect(
+            warnings == [
+                // pslg-climate has no description either, but it is cancelled: nobody is invited to it.
+                "\(invitation.path):\(row + 1):\(column): warning: ((description)) is empty for event hod-roundtable, "
+                    + "so this line would read \"You are invited to ((event title)) (), an event for members of the "
+                    + "((forum)).\"",
+                // Only Directors get the nudge: cslg-leadership-day has no joining link either, but is not named.
+                "\(nudge.path):3:30: warning: ((join url)) is empty for event directors-breakfast, so this line would "
+                    + "read \"Dear ((first name)), join at  tomorrow.\"",
+            ], "\(result.stderr)")
+
+        let json = try CLI.run(["validate", "--json", "--config", rules.path])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let diagnostics = object["diagnostics"] as? [[String: Any]] ?? []
+        #expect(object["ok"] as? Bool == true)
+        #expect(diagnostics.map { $0["severity"] as? String } == ["warning", "warning"])
+    }
+
     @Test func brokenExampleReportsEveryMistakeWithLineAndColumnInOneRun() throws {
         let dir = try CLI.exampleCopy()
         let path = dir.appendingPathComponent("convene.yaml")

@@ -25,7 +25,9 @@ public struct CalendarInvite: Sendable, Hashable {
     public var summary: String
     public var location: String?
     public var description: String?
-    public var url: String?
+    /// The link to join online (http or https). Written as URL and as CONFERENCE (RFC 7986), appended to
+    /// DESCRIPTION, and put in LOCATION when the location names no physical place (see `JoinLink`).
+    public var joinURL: String?
     /// A mailbox that receives replies (no SENT-BY: Gmail then shows "Unknown Organizer").
     public var organizer: Mailbox
     /// The principal(s), each written with ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE.
@@ -33,7 +35,7 @@ public struct CalendarInvite: Sendable, Hashable {
 
     public init(
         method: Method, uid: String, sequence: Int, stamp: Date, start: Date, end: Date, timeZone: TimeZone,
-        summary: String, location: String? = nil, description: String? = nil, url: String? = nil,
+        summary: String, location: String? = nil, description: String? = nil, joinURL: String? = nil,
         organizer: Mailbox, attendees: [Mailbox]
     ) {
         self.method = method
@@ -46,7 +48,7 @@ public struct CalendarInvite: Sendable, Hashable {
         self.summary = summary
         self.location = location
         self.description = description
-        self.url = url
+        self.joinURL = joinURL
         self.organizer = organizer
         self.attendees = attendees
     }

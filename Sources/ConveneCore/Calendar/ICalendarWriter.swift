@@ -4,6 +4,7 @@ import Foundation
 ///
 /// Output: CRLF line ends, lines folded at 75 octets on UTF-8 boundaries, TEXT escaped, parameter
 /// values quoted and caret-encoded, no VALARM. Every TZID used has its VTIMEZONE in the same object.
+/// A joining link goes into URL, CONFERENCE, DESCRIPTION and, for an online location, LOCATION (`JoinLink`).
 public enum ICalendarWriter {
     /// The product identifier every object carries.
     public static let productID = "-//convene//convene 1.0//EN"
@@ -63,14 +64,20 @@ public enum ICalendarWriter {
             ]
         }
         lines.append("SUMMARY:" + ICalendarText.text(invite.summary))
-        if let location = invite.location, !location.isEmpty {
+        // The link is made line-safe once, so LOCATION and DESCRIPTION show the same URL that URL and CONFERENCE carry.
+        let link = ICalendarText.uri(invite.joinURL?.trimmingBlanks(newlines: true) ?? "")
+        let joinURL = link.isEmpty ? nil : link
+        if let location = JoinLink.location(invite.location, joinURL: joinURL) {
             lines.append("LOCATION:" + ICalendarText.text(location))
         }
-        if let description = invite.description, !description.isEmpty {
+        if let description = JoinLink.description(invite.description, joinURL: joinURL) {
             lines.append("DESCRIPTION:" + ICalendarText.text(description))
         }
-        if let url = invite.url, !url.isEmpty {
-            lines.append("URL:" + ICalendarText.uri(url))
+        if let joinURL {
+            lines.append("URL:" + joinURL)
+            // RFC 7986 §5.11: VALUE=URI is required; FEATURE and LABEL tell clients it is a video meeting to join.
+            lines.append(
+                "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=" + ICalendarText.parameter(JoinLink.label) + ":" + joinURL)
         }
         lines.append(
             "ORGANIZER" + commonName(invite.organizer) + ":mailto:" + ICalendarText.uri(invite.organizer.address))

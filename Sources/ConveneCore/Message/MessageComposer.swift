@@ -11,6 +11,10 @@ public struct MessageComposer: @unchecked Sendable {
     private let timeFormatter: DateFormatter
     /// What consecutive messages to one occurrence share, so it is formatted once, not once per recipient.
     private let shared = SharedRendering()
+    /// `((organizer))`: who to contact, the same for every message. Its HTML, with a mailto link, is in `htmlValues`.
+    private let organizer: String
+    /// What the HTML part shows for placeholders richer than escaped text (see `MessageTemplate.render`).
+    private let htmlValues: [String: String]
 
     public init(config: Config, templates: [String: MessageTemplate]) {
         self.config = config
@@ -24,6 +28,19 @@ public struct MessageComposer: @unchecked Sendable {
         timeFormatter.locale = Locale(identifier: "en_GB")
         timeFormatter.timeZone = zone
         timeFormatter.dateFormat = "HH:mm"
+        let contact = Self.contact(config.service.organizer)
+        organizer = contact.plain
+        htmlValues = ["organizer": contact.html]
+    }
+
+    /// A mailbox as a reader can use it: `Name <address>` (the address alone without a name), and in HTML the same
+    /// with the address as a mailto link. Templates say "please contact ((organizer))": a name alone gives no way
+    /// to do so.
+    static func contact(_ mailbox: Mailbox) -> (plain: String, html: String) {
+        let address = mailbox.address
+        let link = TemplateHTML.anchor(href: "mailto:" + address, html: TemplateFormatting.html(address))
+        if mailbox.name.isEmpty { return (address, link) }
+        return (mailbox.name + " <" + address + ">", TemplateFormatting.html(mailbox.name) + " &lt;" + link + "&gt;")
     }
 
     /// Every placeholder's value for this action, keyed by normalised placeholder name.
@@ -54,7 +71,7 @@ public struct MessageComposer: @unchecked Sendable {
             "joinurl": s.joinURL ?? "",
             "description": s.description?.trimmingBlanks(newlines: true) ?? "",
             "daystogo": "\(days)",
-            "organizer": config.service.organizer.name.isEmpty ? config.service.organizer.address : config.service.organizer.name,
+            "organizer": organizer,
             "whatchanged": whatChanged(action),
             "reason": action.reason ?? "",
         ]
@@ -92,14 +109,16 @@ public struct MessageComposer: @unchecked Sendable {
         return CalendarInvite(
             method: action.kind == .cancellation ? .cancel : .request, uid: action.uid, sequence: action.sequence,
             stamp: stamp, start: s.start, end: s.end, timeZone: config.service.timeZone, summary: s.title,
-            location: s.location, description: s.description, url: s.joinURL, organizer: config.service.organizer,
+            location: s.location, description: s.description, joinURL: s.joinURL, organizer: config.service.organizer,
             attendees: [action.recipient])
     }
 
     /// The whole message for an action, generated at `now` (Date header and DTSTAMP).
     public func message(for action: Action, now: Date) -> MailMessage {
         let template = templates[action.template] ?? templates["invitation"]
-        let rendered = template?.render(values(for: action)) ?? RenderedTemplate(subject: action.snapshot.title, plain: "", html: "")
+        let rendered =
+            template?.render(values(for: action), htmlValues: htmlValues)
+            ?? RenderedTemplate(subject: action.snapshot.title, plain: "", html: "")
         let calendar = invite(for: action, stamp: now).map { invite in
             CalendarPart(invite, frame: shared.frame(for: invite))
         }

@@ -31,8 +31,12 @@ public struct MessageTemplate: Sendable, Hashable {
     /// A missing value renders as "". Values are text: they are HTML-escaped in the HTML part and never
     /// read as markup. A body line that uses placeholders and whose placeholders all come out empty is
     /// left out of both parts; a link whose URL comes out empty is left out.
-    public func render(_ values: [String: String]) -> RenderedTemplate {
-        let renderer = TemplateRenderer(values: values)
+    ///
+    /// `htmlValues`, by the same keys, are trusted HTML (escaped by the caller) that the HTML part shows instead of
+    /// the escaped value where a placeholder stands in running text, such as a mailto link for the organizer. The
+    /// subject, link texts and URLs, and whether a line is left out, use `values` alone.
+    public func render(_ values: [String: String], htmlValues: [String: String] = [:]) -> RenderedTemplate {
+        let renderer = TemplateRenderer(values: values, htmlValues: htmlValues)
         let subject = renderer.subject(self.subject)
         let body = renderer.body(self.body)
         return RenderedTemplate(

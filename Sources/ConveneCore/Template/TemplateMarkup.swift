@@ -8,8 +8,8 @@ import Foundation
 enum TemplateInline: Sendable, Hashable {
     /// Text from the template itself.
     case text(plain: String, html: String)
-    /// `((name))`, with the normalised name.
-    case placeholder(String)
+    /// `((name))`, with the normalised name and the column of its `((` (for `validate`).
+    case placeholder(String, column: Int)
     /// `((name??text))`: the static text is shown when the value is truthy.
     case optional(String, plain: String, html: String)
     /// `[text](url)` where the text or the URL uses a placeholder, so it can only be built per message.
@@ -24,6 +24,8 @@ enum TemplateInline: Sendable, Hashable {
 struct TemplateLine: Sendable, Hashable {
     var inlines: [TemplateInline]
     var usesPlaceholders: Bool
+    /// The 1-based line in the template file (for `validate`).
+    var number: Int
 }
 
 /// A block of the body, in GOV.UK Notify's markup.

@@ -59,7 +59,7 @@ extension TemplateParser {
             }
         }
         flush()
-        return TemplateLine(inlines: Self.merged(result), usesPlaceholders: usesPlaceholders)
+        return TemplateLine(inlines: Self.merged(result), usesPlaceholders: usesPlaceholders, number: number)
     }
 
     /// True at the `((` that opens a placeholder; in `(((x)))` the first `(` is text.
@@ -107,7 +107,7 @@ extension TemplateParser {
             error(line: number, column: column, "unknown placeholder '((\(name)))'", hint: Self.suggestion(for: key))
             return (nil, close + 2)
         }
-        guard isOptional else { return (.placeholder(key), close + 2) }
+        guard isOptional else { return (.placeholder(key, column: column), close + 2) }
         // The optional text holds no parentheses, so it can hold no placeholder or link: only bare URLs.
         let text = inlines(line, (question + 2)..<close, number: number, mode: mode == .body ? .body : .linkPart)
         var plain = ""

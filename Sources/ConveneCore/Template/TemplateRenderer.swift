@@ -7,6 +7,9 @@ import Foundation
 struct TemplateRenderer {
     /// Values keyed by normalised placeholder name; a missing value renders as "".
     let values: [String: String]
+    /// Ready-made HTML for values richer than escaped text (the organizer's mailto link), used in running text in
+    /// place of the escaped value; whether the value shows at all is still decided by `values`.
+    var htmlValues: [String: String] = [:]
 
     /// Indentation in the plain part for continuation lines of list items and for inset text.
     static let plainIndent = "  "
@@ -19,7 +22,7 @@ struct TemplateRenderer {
         for inline in line.inlines {
             switch inline {
             case .text(let plain, _): out += plain
-            case .placeholder(let key): out += Self.subjectValue(values[key] ?? "")
+            case .placeholder(let key, _): out += Self.subjectValue(values[key] ?? "")
             case .optional(let key, let plain, _): if Self.isTruthy(values[key]) { out += plain }
             case .link: break  // the subject is parsed without links
             }
@@ -87,25 +90,26 @@ struct TemplateRenderer {
     private func render(_ line: TemplateLine) -> (plain: String, html: String)? {
         var plain = ""
         var html = ""
-        let shown = append(line.inlines, plain: &plain, html: &html)
+        let shown = append(line.inlines, plain: &plain, html: &html, inLink: false)
         if line.usesPlaceholders && !shown { return nil }
         return (plain, html)
     }
 
-    /// Appends inlines to both outputs; true when any placeholder in them rendered something.
-    private func append(_ inlines: [TemplateInline], plain: inout String, html: inout String) -> Bool {
+    /// Appends inlines to both outputs; true when any placeholder in them rendered something. `inLink` is true for
+    /// a link's text, where `htmlValues` are not used: their anchors would nest inside the link's.
+    private func append(_ inlines: [TemplateInline], plain: inout String, html: inout String, inLink: Bool) -> Bool {
         var shown = false
         for inline in inlines {
             switch inline {
             case .text(let textPlain, let textHTML):
                 plain += textPlain
                 html += textHTML
-            case .placeholder(let key):
+            case .placeholder(let key, _):
                 let value = Self.bodyValue(values[key] ?? "")
                 guard !value.isEmpty else { continue }
                 shown = true
                 plain += value
-                html += Self.htmlValue(value)
+                html += (inLink ? nil : htmlValues[key]) ?? Self.htmlValue(value)
             case .optional(let key, let textPlain, let textHTML):
                 guard Self.isTruthy(values[key]) else { continue }
                 shown = true
@@ -116,7 +120,7 @@ struct TemplateRenderer {
                 for part in url {
                     switch part {
                     case .text(let partPlain, _): urlText += partPlain
-                    case .placeholder(let key): urlText += Self.urlValue(values[key] ?? "")
+                    case .placeholder(let key, _): urlText += Self.urlValue(values[key] ?? "")
                     case .optional(let key, let partPlain, _): if Self.isTruthy(values[key]) { urlText += partPlain }
                     case .link: break  // link parts are parsed without links
                     }
@@ -126,7 +130,7 @@ struct TemplateRenderer {
                 shown = true
                 var textPlain = ""
                 var textHTML = ""
-                _ = append(text, plain: &textPlain, html: &textHTML)
+                _ = append(text, plain: &textPlain, html: &textHTML, inLink: true)
                 plain += TemplateFormatting.plainLink(text: textPlain, url: urlText)
                 html += TemplateFormatting.htmlLink(html: textHTML, url: urlText)
             }

@@ -65,6 +65,7 @@ public enum ConfigLoader {
 
         // Templates: every one a rule names, plus update and cancellation.
         var templates: [String: MessageTemplate] = [:]
+        var templatePaths: [String: String] = [:]
         let templateDirectory = resolve(config.service.templates, against: directory)
         var needed: [(String, Diagnostic)] = config.notifications.map {
             ($0.template, Diagnostic(file: configPath, location: $0.templateLocation, message: ""))
@@ -83,7 +84,7 @@ public enum ConfigLoader {
             }
             let (template, templateDiagnostics) = MessageTemplate.parse(source, name: name, file: path)
             diagnostics += templateDiagnostics
-            if let template { templates[name] = template }
+            if let template { (templates[name], templatePaths[name]) = (template, path) }
         }
         if diagnostics.hasErrors { return .failure(LoadFailure(kind: .config, diagnostics: diagnostics)) }
 
@@ -100,9 +101,16 @@ public enum ConfigLoader {
             [UInt8](bytes), file: rosterPath, grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id)))
         diagnostics += rosterDiagnostics
         if rosterDiagnostics.hasErrors { return .failure(LoadFailure(kind: .data, diagnostics: diagnostics)) }
+        let audience = Audience(config: config, roster: roster)
+        // Which events use which template depends on who is in each audience, so this check waits for the roster.
+        let eventsByTemplate = events(byTemplate: config, audience: audience)
+        for (name, template) in templates.sorted(by: { $0.key < $1.key }) {
+            diagnostics += template.emptyPlaceholderWarnings(
+                events: eventsByTemplate[name] ?? [], file: templatePaths[name] ?? name)
+        }
         return .success(
             Workspace(
-                config: config, roster: roster, audience: Audience(config: config, roster: roster), templates: templates,
+                config: config, roster: roster, audience: audience, templates: templates,
                 warnings: diagnostics, configDirectory: directory,
                 fingerprint: fingerprint(rules: text, roster: bytes)))
     }
@@ -118,6 +126,43 @@ public enum ConfigLoader {
         mix(0)
         for byte in roster { mix(byte) }
         return DeliveryKey.hex(hash)
+    }
+
+    /// The events each template is used for, in file order, by template name: `cancellation` for every event, `update`
+    /// for every event going ahead, and a notification rule's template for the events going ahead where someone is
+    /// sent that rule's message. As the planner does it, a person gets the first invitation rule whose `forums:`
+    /// and `grades:` filters let them through and every reminder rule that does, and people who opted out of
+    /// everything get nothing. A cancelled event gets only its cancellation.
+    static func events(byTemplate config: Config, audience: Audience) -> [String: [Event]] {
+        let invitations = config.notifications.filter { $0.kind == .invitation }
+        let reminders = config.notifications.filter { $0.kind == .reminder }
+        let ruleTemplates = Set(config.notifications.map(\.template))
+        func passes(_ rule: NotificationRule, _ person: Person, in forums: [String]) -> Bool {
+            (rule.grades.isEmpty || rule.grades.contains(person.grade))
+                && (rule.forums.isEmpty || forums.contains { rule.forums.contains($0) })
+        }
+        var result: [String: [Event]] = [:]
+        for event in config.events {
+            var used: Set<String> = ["cancellation"]
+            if event.status == .confirmed {
+                used.insert("update")
+                // Stops at the first members when the rules have no filters: they already use every template.
+                members: for forum in event.forums {
+                    for member in audience.members(of: forum) where member.person.optOut != .all {
+                        let forums = audience.forums(of: member.person)
+                        if let rule = invitations.first(where: { passes($0, member.person, in: forums) }) {
+                            used.insert(rule.template)
+                        }
+                        for rule in reminders where passes(rule, member.person, in: forums) {
+                            used.insert(rule.template)
+                        }
+                        if used.isSuperset(of: ruleTemplates) { break members }
+                    }
+                }
+            }
+            for name in used { result[name, default: []].append(event) }
+        }
+        return result
     }
 
     static func readText(_ path: String) -> String? {

@@ -23,7 +23,7 @@ struct ICalendarInjectionTests {
         let event = try #require(findings.events?.first)
         #expect(event.summary == sanitised)
         #expect(event.location == sanitised)
-        #expect(event.description == sanitised)
+        #expect(event.description == sanitised + "\n\nJoin: https://meet.example.gov.uk/your-agenda")
         #expect(findings.bareLf == 0 && findings.bareCr == 0)
     }
 
@@ -43,7 +43,7 @@ struct ICalendarInjectionTests {
         var invite = MailFixtures.invite(attendees: [
             Mailbox(name: "Zoe", address: "zoe@example.gov.uk\r\nATTENDEE:mailto:x@evil")
         ])
-        invite.url = "https://meet.example/x\r\nBEGIN:VALARM"
+        invite.joinURL = "https://meet.example/x\r\nBEGIN:VALARM"
         invite.uid = "uid-1@example.gov.uk\r\nUID:other"
         let findings = try #require(try PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
         #expect(findings.errors?.isEmpty == true)
@@ -51,5 +51,28 @@ struct ICalendarInjectionTests {
         let event = try #require(findings.events?.first)
         #expect(event.attendees.count == 1)
         #expect(event.uid == "uid-1@example.gov.uk\nUID:other")
+        // The same line-safe link everywhere it goes, so the description's link is the one the URL opens.
+        #expect(event.url == "https://meet.example/xBEGIN:VALARM")
+        #expect(event.conference?.value == "https://meet.example/xBEGIN:VALARM")
+        #expect(event.description?.hasSuffix("\n\nJoin: https://meet.example/xBEGIN:VALARM") == true)
+    }
+
+    /// A link that looks like parameters or the next property stays the CONFERENCE value: the parameters are ours.
+    @Test(arguments: [
+        "https://meet.example/x\";FEATURE=AUDIO;LABEL=evil:y",
+        "https://meet.example/a,b;c=d\\e",
+        "https://meet.example/x\u{2028}DESCRIPTION:evil",
+    ])
+    func aJoiningLinkCannotAddParametersOrProperties(_ link: String) throws {
+        let invite = MailFixtures.invite(location: "Online", joinURL: link)
+        let findings = try #require(try PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
+        #expect(findings.errors?.isEmpty == true)
+        #expect(findings.contentLineNames == MailFixtures.expectedContentLines)
+        let event = try #require(findings.events?.first)
+        let safe = link.replacingOccurrences(of: "\u{2028}", with: "")
+        #expect(event.conference?.value == safe)
+        #expect(event.conference?.params == ["VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join online"])
+        #expect(event.url == safe)
+        #expect(event.location == "Online: " + safe)
     }
 }

@@ -51,8 +51,11 @@ struct ICalendarWriterTests {
             #expect(event.dtstartTzid == "Europe/London")
             #expect(event.summary == "Your Agenda, Your Conversations 🎉")
             #expect(event.location == "Online; Room 1, \"Main\"")
-            #expect(event.description == "Director-led conversations.\nBring a friend: all welcome\\")
+            #expect(
+                event.description
+                    == "Director-led conversations.\nBring a friend: all welcome\\\n\nJoin: https://meet.example.gov.uk/your-agenda")
             #expect(event.url == "https://meet.example.gov.uk/your-agenda")
+            #expect(event.conference?.value == "https://meet.example.gov.uk/your-agenda")
             #expect(event.organizer?.value == "mailto:collective.leadership@example.gov.uk")
             #expect(event.organizer?.cn == "Collective Leadership Team")
             #expect(event.attendees.count == 1)

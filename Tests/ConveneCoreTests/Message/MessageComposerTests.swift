@@ -74,6 +74,69 @@ struct MessageComposerTests {
         }
     }
 
+    /// `((organizer))` says whom to contact and how: name and address in the text part, the address as a mailto link
+    /// in the HTML part, the name escaped.
+    @Test(arguments: [
+        (
+            Mailbox(name: "Collective Leadership Team", address: "collective.leadership@example.gov.uk"),
+            "Collective Leadership Team <collective.leadership@example.gov.uk>",
+            "Collective Leadership Team &lt;\(MessageComposerTests.mailto("collective.leadership@example.gov.uk"))&gt;"
+        ),
+        (
+            Mailbox(name: "", address: "team@example.gov.uk"), "team@example.gov.uk",
+            MessageComposerTests.mailto("team@example.gov.uk")
+        ),
+        (
+            Mailbox(name: "O'Neil & <Partners>", address: "o.neil@example.gov.uk"),
+            "O'Neil & <Partners> <o.neil@example.gov.uk>",
+            "O&#39;Neil &amp; &lt;Partners&gt; &lt;\(MessageComposerTests.mailto("o.neil@example.gov.uk"))&gt;"
+        ),
+    ])
+    func organizerGivesTheNameAndAddress(_ organizer: Mailbox, _ plain: String, _ html: String) throws {
+        var fixture = Self.fixture()
+        fixture.config.service.organizer = organizer
+        let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
+        let sent = fixture.run(from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-25 00:00"))
+        #expect(sent.map(\.kind) == [.invitation, .reminder])
+        for action in sent {
+            #expect(composer.values(for: action)["organizer"] == plain)
+            let message = composer.message(for: action, now: action.due)
+            #expect(message.plain.contains("If you have any questions, please contact \(plain).\n"), "\(message.plain)")
+            #expect(message.html.contains("If you have any questions, please contact \(html).</p>"), "\(message.html)")
+        }
+    }
+
+    /// The anchor the HTML part gives an address.
+    static func mailto(_ address: String) -> String {
+        #"<a href="mailto:\#(address)" style="color: #1d70b8; text-decoration: underline;">\#(address)</a>"#
+    }
+
+    /// Through the whole message, as a recipient's client reads it: the invitation's and the cancellation's calendar
+    /// parts carry the joining link of an online event in LOCATION, DESCRIPTION, CONFERENCE and URL.
+    @Test func anOnlineEventsCalendarPartsCarryTheJoiningLink() throws {
+        var fixture = Self.fixture()
+        let link = "https://meet.example.gov.uk/talk?id=1,2"
+        fixture.config.events[0].location = "Online (Teams)"
+        fixture.config.events[0].joinURL = link
+        let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
+        let sent = fixture.run(from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-10 00:00"))
+        fixture.config.events[0].status = .cancelled
+        let cancelled = fixture.run(from: PlanningFixture.at("2027-03-26 10:00"), until: PlanningFixture.at("2027-03-26 11:00"))
+        let actions = sent + cancelled
+        #expect(actions.map(\.kind) == [.invitation, .cancellation])
+        for action in actions {
+            let found = try PythonChecker.checkMessage(composer.outgoing(for: action, now: action.due).bytes)
+            let calendar = try #require(found.parts.compactMap(\.ical).first)
+            #expect(calendar.parseError == nil && (calendar.errors ?? []).isEmpty)
+            let event = try #require(calendar.events?.first)
+            #expect(event.location == "Online (Teams): \(link)")
+            #expect(event.description == "Line one.\nLine two, with; punctuation: here.\n\nJoin: \(link)")
+            #expect(event.url == link)
+            #expect(event.conference?.value == link)
+            #expect(event.conference?.params["FEATURE"] == "VIDEO")
+        }
+    }
+
     @Test func templateValuesSayWhatChangedAndDaysToGo() throws {
         var fixture = Self.fixture()
         fixture.run(from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-10 00:00"))

@@ -16,6 +16,11 @@ struct CalendarFindings: Decodable {
         var value: String
         var params: [String: String]
     }
+    /// An RFC 7986 CONFERENCE property: the URI and its parameters (VALUE, FEATURE, LABEL).
+    struct Conference: Decodable {
+        var value: String
+        var params: [String: String]
+    }
     struct Event: Decodable {
         var properties: [String]
         var uid: String?
@@ -24,6 +29,7 @@ struct CalendarFindings: Decodable {
         var location: String?
         var description: String?
         var url: String?
+        var conference: Conference?
         var transp: String?
         var sequence: Int?
         var dtstamp: String?

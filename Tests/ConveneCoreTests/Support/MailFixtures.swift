@@ -27,14 +27,14 @@ enum MailFixtures {
         minutes: Double = 60, zone: TimeZone = london, summary: String = "Your Agenda, Your Conversations 🎉",
         location: String? = "Online; Room 1, \"Main\"",
         description: String? = "Director-led conversations.\nBring a friend: all welcome\\",
-        url: String? = "https://meet.example.gov.uk/your-agenda", attendees: [Mailbox] = [zoe]
+        joinURL: String? = "https://meet.example.gov.uk/your-agenda", attendees: [Mailbox] = [zoe]
     ) -> CalendarInvite {
         let begin = date(start, in: zone)
         return CalendarInvite(
             method: method, uid: "your-agenda-20270107@example.gov.uk", sequence: sequence,
             stamp: Date(timeIntervalSince1970: 1_790_000_000), start: begin,
             end: begin.addingTimeInterval(minutes * 60),
-            timeZone: zone, summary: summary, location: location, description: description, url: url,
+            timeZone: zone, summary: summary, location: location, description: description, joinURL: joinURL,
             organizer: organizer, attendees: attendees)
     }
 
@@ -44,7 +44,7 @@ enum MailFixtures {
         "BEGIN", "TZID", "BEGIN", "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "TZNAME", "END",
         "BEGIN", "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "TZNAME", "END", "END",
         "BEGIN", "UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "DESCRIPTION", "URL",
-        "ORGANIZER", "ATTENDEE", "STATUS", "TRANSP", "END", "END",
+        "CONFERENCE", "ORGANIZER", "ATTENDEE", "STATUS", "TRANSP", "END", "END",
     ]
 
     /// The four kinds of message convene sends.

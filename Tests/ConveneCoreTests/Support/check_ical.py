@@ -62,6 +62,10 @@ def event_facts(event, own_zones: dict) -> dict:
     facts = {"properties": [name for name, _ in event.property_items(recursive=False)][1:-1]}
     for key in ("UID", "STATUS", "SUMMARY", "LOCATION", "DESCRIPTION", "URL", "TRANSP"):
         facts[key.lower()] = str(event[key]) if key in event else None
+    conference = event.get("CONFERENCE")
+    if isinstance(conference, list):  # several show in content_line_names; the tests count them there
+        conference = conference[0]
+    facts["conference"] = {"value": str(conference), "params": dict(conference.params)} if conference else None
     facts["sequence"] = int(event["SEQUENCE"]) if "SEQUENCE" in event else None
     facts["dtstamp"] = iso(event.decoded("DTSTAMP")) if "DTSTAMP" in event else None
     organizer = event.get("ORGANIZER")

@@ -7,6 +7,9 @@ import Testing
 /// with `Golden/<name>.txt` and `Golden/<name>.html`. Run with `CONVENE_UPDATE_GOLDEN=1` to rewrite the
 /// golden files after a deliberate change, then read the diff.
 struct MessageTemplateGoldenTests {
+    /// `((organizer))` as the message layer gives it: name and address, the address a mailto link in HTML.
+    static let organizer = MessageComposer.contact(MailFixtures.organizer)
+
     /// Values as the message layer would pass them, with awkward characters in the name and title.
     static let values: [String: String] = [
         "firstname": "Zoë",
@@ -25,7 +28,7 @@ struct MessageTemplateGoldenTests {
         "description": "Director-led conversations, designed by Directors for Directors.\n"
             + "# Not a heading, and ((not a placeholder))\n",
         "daystogo": "7",
-        "organizer": "collective.leadership@example.gov.uk",
+        "organizer": organizer.plain,
         "whatchanged": "",
         "reason": "",
     ]
@@ -55,7 +58,8 @@ struct MessageTemplateGoldenTests {
         throws
     {
         let template = try Self.shippedTemplate(name)
-        let rendered = template.render(Self.values.merging(overrides) { $1 })
+        let rendered = template.render(
+            Self.values.merging(overrides) { $1 }, htmlValues: ["organizer": Self.organizer.html])
         #expect(rendered.subject == subject)
         try Self.compare(rendered.plain, golden: "\(name).txt")
         try Self.compare(rendered.html, golden: "\(name).html")

@@ -257,4 +257,25 @@ struct MessageTemplateValueTests {
         #expect(template.render(["name": "Zoë"]) == template.render(["name": "Zoë"]))
         #expect(template.render(["name": "Zoë"]) != template.render(["name": "Zoe"]))
     }
+
+    /// Ready-made HTML (the organizer's mailto link) stands in for the escaped value in running text only: the subject
+    /// and the text part keep the value, a link's text keeps it escaped (an anchor inside an anchor is not HTML), and
+    /// an empty value still leaves its line out.
+    @Test func htmlValuesReplaceTheEscapedValueInRunningTextOnly() throws {
+        let template = try #require(
+            MessageTemplate.parse(
+                "subject: Ask ((organizer))\n---\nAsk ((organizer)).\n\n[Write to ((organizer))](mailto:a@example.gov.uk)",
+                name: "t", file: "t.txt"
+            ).template)
+        let html = "Team &lt;<a href=\"mailto:t@example.gov.uk\">t@example.gov.uk</a>&gt;"
+        let rendered = template.render(["organizer": "Team <t@example.gov.uk>"], htmlValues: ["organizer": html])
+        #expect(rendered.subject == "Ask Team <t@example.gov.uk>")
+        #expect(rendered.plain == "Ask Team <t@example.gov.uk>.\n\nWrite to Team <t@example.gov.uk> (mailto:a@example.gov.uk)\n")
+        #expect(
+            htmlBlocks(rendered.html)
+                == "\(paragraphTag)Ask \(html).</p>\n\(paragraphTag)<a href=\"mailto:a@example.gov.uk\" \(anchorStyle)>"
+                + "Write to Team &lt;t@example.gov.uk&gt;</a></p>\n")
+        let empty = template.render(["organizer": ""], htmlValues: ["organizer": html])
+        #expect(!empty.html.contains("mailto:t@"))
+    }
 }
