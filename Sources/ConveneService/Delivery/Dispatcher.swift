@@ -337,7 +337,10 @@ public final class Dispatcher {
             let (composer, dispatcher) = box.value
             if sleeps {
                 let time = clock()
-                if window.intoWindow(time) > time, time < action.grace { return .stop(.windowClosed) }
+                // Closed: wait for the opening, unless it comes only after the grace. Then reconcile plans the message
+                // at once, and stopping here would have the daemon plan it, due now, again and again until the grace.
+                let opens = window.intoWindow(time)
+                if opens > time, opens < action.grace { return .stop(.windowClosed) }
                 let slot = dispatcher.lock.withLock { dispatcher.limiter.take(now: clock()) }
                 if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
             }

@@ -38,29 +38,6 @@ struct OccurrenceTests {
     }
 }
 
-struct DueTimeTests {
-    @Test func weekendDueTimeLandsOnMondayWhenTheWindowOpens() {
-        let window = try! SendWindow.parse("08:00-18:00 Mon-Fri").get()
-        let times = DueTime(zone: PlanningFixture.london, window: window)
-        // An event on Saturday 2027-01-30 at 10:00: "7 days before at 09:00" is Saturday 23 Jan.
-        let due = times.due(SendOffset(amount: 7, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), before: PlanningFixture.at("2027-01-30 10:00"))
-        #expect(LocalDateTime(instant: due, in: PlanningFixture.london).description == "2027-01-25 08:00")
-        // After closing on a weekday: next morning.
-        #expect(LocalDateTime(instant: times.intoWindow(PlanningFixture.at("2027-01-26 19:30")), in: PlanningFixture.london).description == "2027-01-27 08:00")
-        // Before opening: the same morning; inside: unchanged.
-        #expect(LocalDateTime(instant: times.intoWindow(PlanningFixture.at("2027-01-26 06:00")), in: PlanningFixture.london).description == "2027-01-26 08:00")
-        #expect(LocalDateTime(instant: times.intoWindow(PlanningFixture.at("2027-01-26 12:34")), in: PlanningFixture.london).description == "2027-01-26 12:34")
-    }
-
-    @Test func dueTimesAreComputedInLocalTimeAcrossTheClockChange() {
-        let times = DueTime(zone: PlanningFixture.london, window: .always)
-        // Event 2027-04-01 12:00 BST; 7 days before at 09:00 is 25 March, still GMT: 09:00Z.
-        let due = times.due(SendOffset(amount: 7, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), before: PlanningFixture.at("2027-04-01 12:00"))
-        #expect(Int(due.timeIntervalSince1970) % 86400 == 9 * 3600)
-        #expect(LocalDateTime(instant: due, in: PlanningFixture.london).description == "2027-03-25 09:00")
-    }
-}
-
 struct ReconcilerTests {
     static let programmeStart = PlanningFixture.at("2027-01-01 00:00")
 
