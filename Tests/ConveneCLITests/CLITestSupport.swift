@@ -51,11 +51,11 @@ enum CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// A fresh temp folder holding a copy of the shipped example (rules file, roster, templates).
+    /// A fresh temp folder holding a copy of the shipped example (rules file, holidays, roster, templates).
     static func exampleCopy() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for item in ["convene.yaml", "roster.csv", "templates"] {
+        for item in ["convene.yaml", "holidays-england-and-wales.txt", "roster.csv", "templates"] {
             try FileManager.default.copyItem(at: root.appendingPathComponent("config/\(item)"), to: dir.appendingPathComponent(item))
         }
         return dir

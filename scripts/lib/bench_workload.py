@@ -128,6 +128,9 @@ def copy_templates(directory):
     target = os.path.join(directory, "templates")
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(os.path.join(ROOT, "config", "templates"), target)
+    # The shipped rules file names its holidays file next to it.
+    shutil.copyfile(os.path.join(ROOT, "config", "holidays-england-and-wales.txt"),
+                    os.path.join(directory, "holidays-england-and-wales.txt"))
     return target
 
 

@@ -9,6 +9,10 @@ extension Config {
                 "timezone": s.timeZone.identifier, "from": mailboxText(s.from), "organizer": mailboxText(s.organizer),
                 "roster": s.roster, "templates": s.templates, "state": s.state ?? NSNull(),
                 "send_window": s.sendWindow.description, "rate": s.rate?.description ?? NSNull(),
+                // The file as written, and the closed days read from it (keyed by date, so sorted keys list them in
+                // date order).
+                "holidays": s.holidays ?? NSNull(),
+                "holiday_dates": Dictionary(uniqueKeysWithValues: s.sendWindow.holidays.names.map { ($0.key.description, $0.value) }),
                 "late_joiners": s.lateJoiners.rawValue, "leavers": s.leavers.rawValue,
                 "max_roster_shrink": "\(Int((s.maxRosterShrink * 100).rounded()))%",
                 "max_calendar_changes": "\(Int((s.maxCalendarChanges * 100).rounded()))%",

@@ -51,7 +51,13 @@ public struct ServiceSettings: Sendable {
     public var roster: String
     public var templates: String
     public var state: String?
+    /// The send window; its holidays are filled in by the loader from the `holidays` file.
     public var sendWindow: SendWindow
+    /// Path of the public holidays file (`YYYY-MM-DD name` lines), resolved against the config file's folder by the
+    /// loader; nil when the rules file names none.
+    public var holidays: String?
+    /// Where `holidays:` is written in the rules file, for an error about the file itself (it cannot be read).
+    public var holidaysLocation: SourceLocation
     public var rate: Rate?
     public var lateJoiners: LateJoinerPolicy
     public var leavers: LeaverPolicy
@@ -63,7 +69,8 @@ public struct ServiceSettings: Sendable {
 
     public init(
         timeZone: TimeZone, from: Mailbox, organizer: Mailbox, roster: String = "roster.csv",
-        templates: String = "templates", state: String? = nil, sendWindow: SendWindow = .always, rate: Rate? = nil,
+        templates: String = "templates", state: String? = nil, sendWindow: SendWindow = .always, holidays: String? = nil,
+        holidaysLocation: SourceLocation = .init(line: 1, column: 1), rate: Rate? = nil,
         lateJoiners: LateJoinerPolicy = .invite, leavers: LeaverPolicy = .cancel, maxRosterShrink: Double = 0.10,
         maxCalendarChanges: Double = 0.10
     ) {
@@ -74,6 +81,8 @@ public struct ServiceSettings: Sendable {
         self.templates = templates
         self.state = state
         self.sendWindow = sendWindow
+        self.holidays = holidays
+        self.holidaysLocation = holidaysLocation
         self.rate = rate
         self.lateJoiners = lateJoiners
         self.leavers = leavers

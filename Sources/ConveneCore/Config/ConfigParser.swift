@@ -71,6 +71,14 @@ public enum ConfigParser {
         let templates = map.value("templates").flatMap { reader.scalar($0, "'templates'") } ?? "templates"
         let state = map.value("state").flatMap { reader.scalar($0, "'state'") }
         let window = map.value("send_window").flatMap { reader.phrase($0, "'send_window'", SendWindow.parse) }
+        let holidaysNode = map.value("holidays")
+        var holidays = holidaysNode.flatMap { reader.scalar($0, "'holidays'") }
+        if let node = holidaysNode, holidays?.isEmpty == true {
+            holidays = nil
+            reader.error(
+                "'holidays' must name a file", at: node.location,
+                hint: "a file of 'YYYY-MM-DD name' lines, next to the rules file; remove the key for no holidays")
+        }
         let rate = map.value("rate").flatMap { reader.phrase($0, "'rate'", Rate.parse) }
         let late = map.value("late_joiners").flatMap { choice($0, "'late_joiners'", LateJoinerPolicy.self, reader) }
         let leavers = map.value("leavers").flatMap { choice($0, "'leavers'", LeaverPolicy.self, reader) }
@@ -80,7 +88,8 @@ public enum ConfigParser {
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return ServiceSettings(
             timeZone: zone ?? TimeZone(identifier: "UTC")!, from: from ?? placeholder, organizer: organizer ?? placeholder, roster: roster, templates: templates, state: state,
-            sendWindow: window ?? .always, rate: rate, lateJoiners: late ?? .invite, leavers: leavers ?? .cancel,
+            sendWindow: window ?? .always, holidays: holidays,
+            holidaysLocation: holidaysNode?.location ?? map.node.location, rate: rate, lateJoiners: late ?? .invite, leavers: leavers ?? .cancel,
             maxRosterShrink: shrink ?? 0.10, maxCalendarChanges: changes ?? 0.10)
     }
 

@@ -115,6 +115,13 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// The weekday of this date.
     public var weekday: Weekday { Weekday(rawValue: ((dayNumber % 7) + 7 + 3) % 7 + 1)! }
+
+    /// `Monday 4 January 2027`: how messages to an admin name a day (British order, so a weekday is never misread as
+    /// a date and 4/1 never as April).
+    public var spelledOut: String {
+        let monthName = (1...12).contains(month) ? LocalDate.monthNames[month - 1] : "month \(month)"
+        return "\(weekday.fullName) \(day) \(monthName) \(year)"
+    }
 }
 
 /// A day of the week, Monday first (ISO 8601).
@@ -192,6 +199,9 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
     }
 
     public var description: String { "\(date) \(time)" }
+
+    /// `Monday 4 January 2027 08:00`, for messages to an admin.
+    public var spelledOut: String { "\(date.spelledOut) \(time)" }
 
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool { (lhs.date, lhs.time) < (rhs.date, rhs.time) }
 

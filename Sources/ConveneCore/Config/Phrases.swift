@@ -73,16 +73,17 @@ public struct SendOffset: Sendable, Hashable, Codable, CustomStringConvertible {
         guard words.count == 3 || words.count == 5, let amount = Int(words[0]), amount >= 0, words[2] == "before" else {
             return .failure(PhraseError("'\(text)' is not a send time; \(grammar)"))
         }
-        // Planning turns the amount into days and seconds; a cap keeps a typo from overflowing (a trap) there.
-        guard amount <= 10_000 else {
-            return .failure(PhraseError("\(words[0]) \(words[1]) is too far ahead; at most 10000"))
-        }
         let unit: Unit
         switch words[1] {
         case "day", "days": unit = .days
         case "week", "weeks": unit = .weeks
         case "hour", "hours": unit = .hours
         default: return .failure(PhraseError("unknown unit '\(words[1])'; \(grammar)"))
+        }
+        // Planning does date arithmetic with this: ten years bounds it far from overflow, and far beyond any programme.
+        let limit = unit == .hours ? 24 * 3653 : unit == .weeks ? 522 : 3653
+        guard amount <= limit else {
+            return .failure(PhraseError("'\(text)' is more than ten years before the event; \(grammar)"))
         }
         var at: TimeOfDay?
         if words.count == 5 {
@@ -95,21 +96,48 @@ public struct SendOffset: Sendable, Hashable, Codable, CustomStringConvertible {
         return .success(SendOffset(amount: amount, unit: unit, at: at))
     }
 
+    /// `1 day before at 08:00`, `2 hours before`: the phrase as an admin writes it (and `parse` reads it back).
     public var description: String {
-        "\(amount) \(unit.rawValue) before" + (at.map { " at \($0)" } ?? "")
+        let unitName = amount == 1 ? String(unit.rawValue.dropLast()) : unit.rawValue
+        return "\(amount) \(unitName) before" + (at.map { " at \($0)" } ?? "")
     }
 }
 
-/// The hours in which mail may go out, e.g. `08:00-18:00 Mon-Fri`.
+/// The hours in which mail may go out, e.g. `08:00-18:00 Mon-Fri`, and the public holidays on which none does.
+/// The holidays travel with the window so that planning and the dispatcher, which both build a `DueTime` from it,
+/// see the same closed days.
 public struct SendWindow: Sendable, Hashable, Codable, CustomStringConvertible {
     public var opens: TimeOfDay
+    /// The end of the window's hours, exclusive; `24:00` for midnight.
     public var closes: TimeOfDay
     public var days: [Weekday]
+    /// Days closed whatever their weekday; set by the loader from `service.holidays`.
+    public var holidays: Holidays
 
-    public init(opens: TimeOfDay, closes: TimeOfDay, days: [Weekday]) {
+    public init(opens: TimeOfDay, closes: TimeOfDay, days: [Weekday], holidays: Holidays = .none) {
         self.opens = opens
         self.closes = closes
         self.days = days
+        self.holidays = holidays
+    }
+
+    /// True when mail may go out on `date` at some time: one of the window's weekdays and not a holiday.
+    public func isOpen(on date: LocalDate) -> Bool { days.contains(date.weekday) && !holidays.contains(date) }
+
+    /// True when `local` is inside the window.
+    public func contains(_ local: LocalDateTime) -> Bool {
+        local.time >= opens && local.time < closes && isOpen(on: local.date)
+    }
+
+    /// The window's last minute of a day (17:59 for a window closing at 18:00).
+    public var lastMinute: TimeOfDay {
+        let minutes = closes.minutesSinceMidnight - 1
+        return TimeOfDay(hour: minutes / 60, minute: minutes % 60)
+    }
+
+    /// `time` moved into the window's hours: to the opening if earlier, to the last minute if at or after closing.
+    public func clamp(_ time: TimeOfDay) -> TimeOfDay {
+        time < opens ? opens : time < closes ? time : lastMinute
     }
 
     /// Always open: every day, all day.
@@ -149,13 +177,29 @@ public struct SendWindow: Sendable, Hashable, Codable, CustomStringConvertible {
                 }
             }
             days.sort()
+            guard !days.isEmpty else { return .failure(PhraseError("'\(words[1])' names no weekday; \(grammar)")) }
         }
         return .success(SendWindow(opens: opens, closes: closes, days: days))
     }
 
+    /// The phrase as `parse` reads it: `08:00-18:00 Mon-Fri`, `07:30-19:00 Mon,Wed,Fri`; the holidays are not in it.
     public var description: String {
         let hours = "\(opens)-\(closes.hour == 24 ? "24:00" : closes.description)"
-        return days.count == 7 ? hours : hours + " " + days.map(\.shortName).joined(separator: ",")
+        let sorted = Set(days).sorted()
+        guard sorted.count < 7 else { return hours }
+        // Runs of three days or more read as ranges, as admins write them.
+        var parts: [String] = []
+        var first = 0
+        while first < sorted.count {
+            var last = first
+            while last + 1 < sorted.count && sorted[last + 1].rawValue == sorted[last].rawValue + 1 { last += 1 }
+            parts.append(
+                last - first >= 2
+                    ? "\(sorted[first].shortName)-\(sorted[last].shortName)"
+                    : sorted[first...last].map(\.shortName).joined(separator: ","))
+            first = last + 1
+        }
+        return hours + " " + parts.joined(separator: ",")
     }
 }
 

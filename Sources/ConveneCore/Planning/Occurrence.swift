@@ -106,14 +106,9 @@ public struct Occurrence: Sendable, Hashable {
 public enum Phrasing {
     /// "Thursday 25 March".
     public static func dayAndMonth(_ date: LocalDate) -> String {
-        "\(date.weekday.fullName) \(date.day) \(monthNames[date.month - 1])"
+        "\(date.weekday.fullName) \(date.day) \(LocalDate.monthNames[date.month - 1])"
     }
 
     /// "Thursday 25 March 2027".
-    public static func fullDate(_ date: LocalDate) -> String { dayAndMonth(date) + " \(date.year)" }
-
-    static let monthNames = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-        "December",
-    ]
+    public static func fullDate(_ date: LocalDate) -> String { date.longDescription }
 }

@@ -58,7 +58,11 @@ extension Reconciler {
         let sequence = kind.isCalendar && kind != .invitation || notification == "reinvite" ? (thread?.sequence ?? 0) + 1 : 0
         let name = person?.name ?? thread?.name ?? ""
         let times = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
-        let due = rule.map { times.due($0.send, before: occurrence.snapshot.start) } ?? now
+        // A rule the window cannot place before the start is previewed at its nominal time: plan says why it is not sent.
+        let due = rule.map { rule in
+            let start = occurrence.snapshot.start
+            return times.place(rule.send, before: start).date ?? times.nominal(rule.send, before: start)
+        } ?? now
         var action = Action(
             kind: kind, due: due, grace: occurrence.snapshot.start,
             occurrence: OccurrenceRef(occurrence, domain: config.service.domain), notification: notification,

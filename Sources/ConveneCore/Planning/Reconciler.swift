@@ -164,6 +164,14 @@ public struct Reconciler: Sendable {
             return inWindow < start ? inWindow : now
         }
 
+        /// A rule the send window has no time for before the event (`DueTime.place`): the message is skipped, with
+        /// the window's reason, just before its nominal time (or now, if that has passed), so `plan` shows it first.
+        func unplaceable(_ action: inout Action, _ placement: DueTime.Placement, nominal: Date) {
+            guard case .unplaceable(let reason) = placement else { return }
+            action.skipReason = "the send window has no time for it before the event: \(reason)"
+            action.due = max(now, min(nominal, action.grace).addingTimeInterval(-60))
+        }
+
         func make(
             _ kind: MessageKind, _ occurrence: OccurrenceRef, _ notification: String, template: String, to person: Person?,
             recipient: Mailbox? = nil, cc: [Mailbox]? = nil, sequence: Int, due: Date, grace: Date, forum: String?
@@ -209,8 +217,11 @@ public struct Reconciler: Sendable {
             let start = occurrence.snapshot.start
             let ref = OccurrenceRef(occurrence, domain: domain)
             // Due times depend on the occurrence and the rule only: computed once, not per person.
-            let invitationDue = invitationRules.map { times.due($0.send, before: start) }
-            let reminderDue = reminderRules.map { times.due($0.send, before: start) }
+            let invitationPlace = invitationRules.map { times.place($0.send, before: start) }
+            let reminderPlace = reminderRules.map { times.place($0.send, before: start) }
+            // A rule the window cannot place keeps its nominal time for ordering and for the moment it is skipped.
+            let invitationDue = invitationRules.indices.map { invitationPlace[$0].date ?? times.nominal(invitationRules[$0].send, before: start) }
+            let reminderDue = reminderRules.indices.map { reminderPlace[$0].date ?? times.nominal(reminderRules[$0].send, before: start) }
             // A stable sort: reminders due together keep their order in the file.
             let remindersInDueOrder = reminderRules.indices.sorted { reminderDue[$0] < reminderDue[$1] }
             for member in members(occurrence) {
@@ -232,6 +243,7 @@ public struct Reconciler: Sendable {
                     }
                     if var action = make(.invitation, ref, invitationIDs[ruleIndex], template: invitationTemplates[ruleIndex], to: person, sequence: 0, due: due, grace: start, forum: forum) {
                         action.lateJoiner = late
+                        if !late, nominal > now { unplaceable(&action, invitationPlace[ruleIndex], nominal: nominal) }
                         invitedAt = action.due
                         actions.append(action)
                     }
@@ -257,7 +269,9 @@ public struct Reconciler: Sendable {
                     let due = reminderDue[index]
                     let grace = nextReminder.map { min(reminderDue[$0], start) } ?? start
                     guard var action = make(.reminder, ref, reminderIDs[index], template: reminderTemplates[index], to: person, sequence: 0, due: max(due, min(now, grace)), grace: grace, forum: forum) else { continue }
-                    if action.skipReason == nil && due < invitedAt {
+                    if case .unplaceable = reminderPlace[index] {
+                        unplaceable(&action, reminderPlace[index], nominal: due)
+                    } else if action.skipReason == nil && due < invitedAt {
                         action.skipReason = "the recipient joined after this reminder was due"
                         action.due = max(now, invitedAt)
                     } else if action.skipReason == nil,

@@ -58,10 +58,27 @@ public enum ConfigLoader {
                     ]))
         }
         let (parsed, configDiagnostics) = ConfigParser.parse(text, file: configPath)
-        guard let config = parsed else { return .failure(LoadFailure(kind: .config, diagnostics: configDiagnostics)) }
+        guard var config = parsed else { return .failure(LoadFailure(kind: .config, diagnostics: configDiagnostics)) }
         // A config with errors is still read for its template names, so every problem is reported in one run.
         let directory = (configPath as NSString).deletingLastPathComponent
         var diagnostics = configDiagnostics
+
+        // Public holidays: closed days of the send window, read before anything can fail so that their mistakes are
+        // reported in the same run as the rules file's.
+        if let file = config.service.holidays {
+            let path = resolve(file, against: directory)
+            if let bytes = FileManager.default.contents(atPath: path) {
+                let (holidays, holidayDiagnostics) = Holidays.parse([UInt8](bytes), file: path)
+                diagnostics += holidayDiagnostics
+                config.service.sendWindow.holidays = holidays
+            } else {
+                diagnostics.append(
+                    Diagnostic(
+                        file: configPath, location: config.service.holidaysLocation,
+                        message: "cannot read the holidays file \(path): \(lastError())",
+                        hint: "one 'YYYY-MM-DD name' per line; the path is relative to the rules file"))
+            }
+        }
 
         // Templates: every one a rule names, plus update and cancellation.
         var templates: [String: MessageTemplate] = [:]

@@ -9,9 +9,9 @@ enum ValidateCommand {
         usage: """
             Usage: convene validate [--config PATH] [--print | --json]
 
-            Parses and checks the rules file, the roster and the templates, and prints every problem
-            as file:line:col: error: message. Exit 0 when all is well, 65 for roster data errors,
-            78 for rules-file or template errors.
+            Parses and checks the rules file, the holidays file, the roster and the templates, and prints
+            every problem as file:line:col: error: message. Exit 0 when all is well, 65 for roster data
+            errors, 78 for rules-file, holidays-file or template errors.
 
               --print         print the resolved configuration as JSON
               --json          print the outcome as JSON: {"ok", "exit", "diagnostics": [{"file", "line",
@@ -32,9 +32,11 @@ enum ValidateCommand {
         }
         let config = workspace.config
         let warnings = workspace.warnings.count
+        let holidays = config.service.sendWindow.holidays.count
         Output.line(
             "\(options.config): OK — \(config.forums.count) forums, \(config.events.count) events, "
                 + "\(config.notifications.count) notifications, \(workspace.roster.people.count) people"
+                + (config.service.holidays != nil ? ", \(holidays) holiday\(holidays == 1 ? "" : "s")" : "")
                 + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
         return .ok
     }

@@ -50,7 +50,8 @@ struct ConfigParserTests {
         let c = try #require(config)
         #expect(c.service.timeZone.identifier == "Europe/London")
         #expect(c.service.organizer == Mailbox(name: "Team", address: "team@example.gov.uk"))
-        #expect(c.service.sendWindow.description == "08:00-18:00 Mon,Tue,Wed,Thu,Fri")
+        #expect(c.service.sendWindow.description == "08:00-18:00 Mon-Fri")
+        #expect(c.service.holidays == nil && c.service.sendWindow.holidays.isEmpty)
         #expect(c.service.rate == Rate(count: 30, perSeconds: 60))
         #expect(c.service.lateJoiners == .invite && c.service.leavers == .cancel && c.service.maxRosterShrink == 0.10)
         #expect(c.grades.map(\.aliases) == [["Perm Sec"], []])
@@ -82,7 +83,7 @@ struct ConfigParserTests {
         ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 1 weeks until 2027-06-31", "28:13 bad 'repeat': 'until' date 2027-06-31 does not exist: June 2027 has 30 days"),
         ("    end: 2027-03-18 16:30", "    duration: 999999999999999999h", "27:15 bad 'duration': a duration over 14 days is not an event"),
         ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 9000000000000000000 days for 5 times", "28:13 bad 'repeat': the interval must be from 1 to 1000"),
-        ("    send: 21 days before at 09:00", "    send: 99999999999 days before", "31:11 bad 'send': 99999999999 days is too far ahead; at most 10000"),
+        ("    send: 21 days before at 09:00", "    send: 99999999999 days before", "31:11 bad 'send': '99999999999 days before' is more than ten years before the event; expected 'N days|weeks|hours before [at HH:MM]'"),
         ("    title: Leadership Day", "    title: |\n      Leadership\n      Day", "24:12 'title' must be one line, but this '|' block has a line break inside it"),
         ("  from: Team <team@example.gov.uk>", "  from: Team <team at example.gov.uk>", "3:9 bad 'from': 'team at example.gov.uk' has no '@'"),
         ("    send: 21 days before at 09:00", "    send: three weeks ahead", "31:11 bad 'send': 'three weeks ahead' is not a send time; expected 'N days|weeks|hours before [at HH:MM]'"),
@@ -90,12 +91,28 @@ struct ConfigParserTests {
         ("    kind: invitation", "    kind: invite", "30:11 'kind' must be one of: invitation, reminder; got 'invite'"),
         ("    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 1 days for 5000 times", "28:13 the series has more than 1000 dates; convene plans at most 1000"),
         ("    forums: [cslg]\n    start", "    forums: [hods]\n    start", "25:14 event 'day' is for unknown forum 'hods'"),
+        ("  rate: 30/minute", "  rate: 30/minute\n  holidays: ''", "6:13 'holidays' must name a file"),
+        ("  rate: 30/minute", "  rate: 30/minute\n  holidays: [a.txt, b.txt]", "6:13 'holidays' must be a single value, not a list or mapping"),
+        ("  send_window: 08:00-18:00 Mon-Fri", "  send_window: 08:00-18:00 ,", "4:16 bad 'send_window': ',' names no weekday; expected 'HH:MM-HH:MM [Mon-Fri | Mon,Wed,Fri]'"),
+        ("    send: 21 days before at 09:00", "    send: 9999999999999999 weeks before", "31:11 bad 'send': '9999999999999999 weeks before' is more than ten years before the event; expected 'N days|weeks|hours before [at HH:MM]'"),
     ])
     func eachMistakeIsReportedAtItsLineAndColumn(old: String, new: String, expected: String) {
         #expect(ConfigFixture.valid.contains(old))
         let (_, diagnostics) = ConfigFixture.parse(ConfigFixture.valid.replacingOccurrences(of: old, with: new))
         let errors = diagnostics.filter { $0.severity == .error }.map { "\($0.line):\($0.column) \($0.message)" }
         #expect(errors == expected.components(separatedBy: "\n"))
+    }
+
+    @Test func holidaysNamesAFileForTheLoaderAndWhereItIsWritten() throws {
+        let text = ConfigFixture.valid.replacingOccurrences(
+            of: "  rate: 30/minute", with: "  rate: 30/minute\n  holidays: bank-holidays.txt")
+        let (config, diagnostics) = ConfigFixture.parse(text)
+        #expect(diagnostics == [])
+        let service = try #require(config?.service)
+        #expect(service.holidays == "bank-holidays.txt")
+        #expect(service.holidaysLocation == SourceLocation(line: 6, column: 13))
+        // The core reads no files: the dates arrive from the loader.
+        #expect(service.sendWindow.holidays.isEmpty)
     }
 
     @Test func missingSectionsAndKeysAreAllReported() {
@@ -149,6 +166,37 @@ struct PhraseTests {
         #expect(r == Recurrence(interval: 2, unit: .weeks, weekdays: [.monday, .thursday], end: .until(LocalDate(year: 2027, month: 7, day: 29))))
         #expect(r.description == "every 2 weeks on Mon,Thu until 2027-07-29")
         #expect(try Recurrence.parse("every month for 6 times").get() == Recurrence(interval: 1, unit: .months, end: .count(6)))
+    }
+
+    @Test(arguments: [
+        ("08:00-18:00 Mon-Fri", "08:00-18:00 Mon-Fri"), ("07:30-19:00 Wed,Fri,Mon", "07:30-19:00 Mon,Wed,Fri"),
+        ("00:00-24:00 Fri-Mon", "00:00-24:00 Mon,Fri-Sun"), ("09:00-17:00 Sat,Sun", "09:00-17:00 Sat,Sun"),
+        ("08:00-18:00 Mon-Sun", "08:00-18:00"),
+    ])
+    func sendWindowsReadBackAsWritten(text: String, description: String) throws {
+        let window = try SendWindow.parse(text).get()
+        #expect(window.description == description)
+        #expect(try SendWindow.parse(window.description).get() == window)
+    }
+
+    @Test(arguments: [
+        ("21 days before at 09:00", "21 days before at 09:00"), ("1 days before at 08:00", "1 day before at 08:00"),
+        ("1 hour before", "1 hour before"), ("1 week before", "1 week before"), ("0 hours before", "0 hours before"),
+    ])
+    func sendOffsetsReadBackAsWritten(text: String, description: String) throws {
+        let offset = try SendOffset.parse(text).get()
+        #expect(offset.description == description)
+        #expect(try SendOffset.parse(offset.description).get() == offset)
+    }
+
+    @Test func sendOffsetsStopAtTenYears() {
+        #expect((try? SendOffset.parse("3653 days before").get()) != nil)
+        #expect((try? SendOffset.parse("3654 days before").get()) == nil)
+        #expect((try? SendOffset.parse("522 weeks before").get()) != nil)
+        #expect((try? SendOffset.parse("523 weeks before").get()) == nil)
+        #expect((try? SendOffset.parse("87672 hours before").get()) != nil)
+        #expect((try? SendOffset.parse("87673 hours before").get()) == nil)
+        #expect((try? SendOffset.parse("9223372036854775807 hours before").get()) == nil)
     }
 
     @Test func sendWindowsAcceptRangesAndLists() throws {

@@ -38,29 +38,6 @@ struct OccurrenceTests {
     }
 }
 
-struct DueTimeTests {
-    @Test func weekendDueTimeLandsOnMondayWhenTheWindowOpens() {
-        let window = try! SendWindow.parse("08:00-18:00 Mon-Fri").get()
-        let times = DueTime(zone: PlanningFixture.london, window: window)
-        // An event on Saturday 2027-01-30 at 10:00: "7 days before at 09:00" is Saturday 23 Jan.
-        let due = times.due(SendOffset(amount: 7, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), before: PlanningFixture.at("2027-01-30 10:00"))
-        #expect(LocalDateTime(instant: due, in: PlanningFixture.london).description == "2027-01-25 08:00")
-        // After closing on a weekday: next morning.
-        #expect(LocalDateTime(instant: times.intoWindow(PlanningFixture.at("2027-01-26 19:30")), in: PlanningFixture.london).description == "2027-01-27 08:00")
-        // Before opening: the same morning; inside: unchanged.
-        #expect(LocalDateTime(instant: times.intoWindow(PlanningFixture.at("2027-01-26 06:00")), in: PlanningFixture.london).description == "2027-01-26 08:00")
-        #expect(LocalDateTime(instant: times.intoWindow(PlanningFixture.at("2027-01-26 12:34")), in: PlanningFixture.london).description == "2027-01-26 12:34")
-    }
-
-    @Test func dueTimesAreComputedInLocalTimeAcrossTheClockChange() {
-        let times = DueTime(zone: PlanningFixture.london, window: .always)
-        // Event 2027-04-01 12:00 BST; 7 days before at 09:00 is 25 March, still GMT: 09:00Z.
-        let due = times.due(SendOffset(amount: 7, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), before: PlanningFixture.at("2027-04-01 12:00"))
-        #expect(Int(due.timeIntervalSince1970) % 86400 == 9 * 3600)
-        #expect(LocalDateTime(instant: due, in: PlanningFixture.london).description == "2027-03-25 09:00")
-    }
-}
-
 struct ReconcilerTests {
     static let programmeStart = PlanningFixture.at("2027-01-01 00:00")
 
@@ -187,6 +164,31 @@ struct ReconcilerTests {
             "2027-02-09 20:00 skip talk/20270210 week-before dir2@example.gov.uk seq 0",
         ])
         #expect(done.first?.skipReason?.hasPrefix("stale: it was due at 2027-02-09 08:00") == true, "\(done.first?.skipReason ?? "")")
+    }
+
+    /// The send window moves a reminder earlier, never past the event: "1 hour before" an 08:00 Monday event has no
+    /// open time before the start (07:00 moves to the 08:00 opening), so it is skipped with the window's reason, just
+    /// before its nominal time; "1 day before at 08:00" (a Sunday) goes on the Friday.
+    @Test func aReminderTheWindowCannotPlaceBeforeTheEventIsSkippedWithTheReason() {
+        var fixture = PlanningFixture(
+            events: [PlanningFixture.event("early", "2027-02-15 08:00", forums: ["directors"])],
+            window: try! SendWindow.parse("08:00-18:00 Mon-Fri").get(),
+            notifications: [
+                NotificationRule(id: "invitation", kind: .invitation, send: SendOffset(amount: 21, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), template: "invitation"),
+                NotificationRule(id: "day-before", kind: .reminder, send: SendOffset(amount: 1, unit: .days, at: TimeOfDay(hour: 8, minute: 0)), template: "reminder"),
+                NotificationRule(id: "hour-before", kind: .reminder, send: SendOffset(amount: 1, unit: .hours, at: nil), template: "reminder"),
+            ])
+        // Planned from the start as a skip, so `plan` says why before anything is sent.
+        let planned = fixture.plan(now: Self.programmeStart).actions.first { $0.notification == "hour-before" }
+        #expect(planned?.skipReason != nil)
+        let done = fixture.run(from: Self.programmeStart, until: PlanningFixture.at("2027-03-01 00:00"))
+        #expect(done.filter { $0.recipient.address == "dir1@example.gov.uk" }.map(\.line) == [
+            "2027-01-25 09:00 invitation early/20270215 invitation dir1@example.gov.uk seq 0",
+            "2027-02-12 08:00 reminder early/20270215 day-before dir1@example.gov.uk seq 0",
+            "2027-02-15 06:59 skip early/20270215 hour-before dir1@example.gov.uk seq 0",
+        ])
+        let skip = done.first { $0.notification == "hour-before" }
+        #expect(skip?.skipReason?.hasPrefix("the send window has no time for it before the event: ") == true, "\(skip?.skipReason ?? "")")
     }
 
     @Test func rosterShrinkingByHalfIsRefused() {

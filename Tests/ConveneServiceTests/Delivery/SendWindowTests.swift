@@ -5,7 +5,7 @@ import Testing
 
 /// A batch that is still sending when the send window closes stops, and the rest goes when it next opens.
 struct SendWindowTests {
-    /// A clock that reads 17:59:30 until `closesAfter` readings, then 18:00:30.
+    /// A clock that reads `before` until `closesAfter` readings, then `after` (by default 17:59:30 and 18:00:30).
     final class Clock: @unchecked Sendable {
         // @unchecked: `readings` is only touched under `lock` (the lane and its feed both read the clock).
         private let lock = NSLock()
@@ -13,10 +13,10 @@ struct SendWindowTests {
         let closesAfter: Int
         let before: Date
         let after: Date
-        init(closesAfter: Int, zone: TimeZone) {
+        init(closesAfter: Int, zone: TimeZone, before: String = "2027-02-11 17:59", after: String = "2027-02-11 18:00") {
             self.closesAfter = closesAfter
-            before = LocalDateTime(parsing: "2027-02-11 17:59")!.instant(in: zone).addingTimeInterval(30)
-            after = LocalDateTime(parsing: "2027-02-11 18:00")!.instant(in: zone).addingTimeInterval(30)
+            self.before = LocalDateTime(parsing: before)!.instant(in: zone).addingTimeInterval(30)
+            self.after = LocalDateTime(parsing: after)!.instant(in: zone).addingTimeInterval(30)
         }
         func read() -> Date {
             lock.withLock {
@@ -90,6 +90,66 @@ struct SendWindowTests {
 
         #expect(dispatcher.counters.sent == 4)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox).count == 4)
+        #expect(dispatcher.plan(now: now).actions.isEmpty)
+    }
+}
+
+/// The dispatcher sees the holidays the loader reads, and never waits for a window that opens too late.
+struct SendWindowHolidayTests {
+    /// Writes `service` lines (a window, holidays) into the fixture's rules file and loads it as the daemon does.
+    static func load(_ fixture: DeliveryFixture, service: String) throws -> Workspace {
+        let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n" + service)
+        try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        return try ConfigLoader.load(configPath: fixture.configPath).get()
+    }
+
+    static func dispatcher(_ fixture: DeliveryFixture, _ workspace: Workspace, outbox: String) throws -> Dispatcher {
+        Dispatcher(
+            workspace: workspace, journal: try FileJournal(directory: fixture.statePath), records: [],
+            transport: try OutboxTransport(directory: outbox), log: Log(sink: { _ in }), sleeps: true)
+    }
+
+    @Test func aBatchStopsWhenAHolidayBeginsAndTheRestWaitsForTheNextWorkingDay() throws {
+        let fixture = try DeliveryFixture(
+            smtp: .init(url: "smtp://127.0.0.1:25"), roster: DeliveryFixture.roster(of: 10),
+            programme: DeliveryFixture.singleInvitation)
+        try "2027-02-12 Closure day\n".write(
+            to: fixture.directory.appendingPathComponent("holidays.txt"), atomically: true, encoding: .utf8)
+        // Open all day on working days, so only the holiday can stop the batch at midnight.
+        let workspace = try Self.load(fixture, service: "  send_window: 00:00-24:00 Mon-Fri\n  holidays: holidays.txt\n")
+        let zone = workspace.config.service.timeZone
+        #expect(workspace.config.service.sendWindow.holidays.count == 1)
+        let outbox = fixture.directory.appendingPathComponent("outbox").path
+        let dispatcher = try Self.dispatcher(fixture, workspace, outbox: outbox)
+        // Thursday 23:59:30, then Friday 12 February, the holiday, 00:00:30.
+        let clock = SendWindowTests.Clock(closesAfter: 12, zone: zone, before: "2027-02-11 23:59", after: "2027-02-12 00:00")
+
+        _ = try dispatcher.runDue(now: LocalDateTime(parsing: "2027-02-11 23:59")!.instant(in: zone), clock: { clock.read() })
+
+        let sent = try FileManager.default.contentsOfDirectory(atPath: outbox).count
+        #expect(sent > 0 && sent < 10, "some went on Thursday, the rest waited: \(sent) sent")
+        let rest = dispatcher.plan(now: clock.after).actions
+        #expect(rest.count == 10 - sent)
+        #expect(rest.allSatisfy { LocalDateTime(instant: $0.due, in: zone).description == "2027-02-15 00:00" })
+    }
+
+    @Test func aMessageWhoseWindowOpensOnlyAtTheEventGoesAtOnceAsPlanned() throws {
+        let programme = DeliveryFixture.singleInvitation.replacingOccurrences(
+            of: "start: 2027-03-04 10:00", with: "start: 2027-03-04 08:00")
+        let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"), programme: programme)
+        let workspace = try Self.load(fixture, service: "  send_window: 08:00-18:00 Mon-Fri\n")
+        let zone = workspace.config.service.timeZone
+        let outbox = fixture.directory.appendingPathComponent("outbox").path
+        let dispatcher = try Self.dispatcher(fixture, workspace, outbox: outbox)
+        // Wednesday 19:00: the invitations are late, and the window next opens at 08:00 Thursday, as the event starts.
+        let now = LocalDateTime(parsing: "2027-03-03 19:00")!.instant(in: zone)
+        let planned = dispatcher.plan(now: now).actions
+        #expect(planned.count == 4 && planned.allSatisfy { $0.due == now }, "reconcile sends them at once")
+
+        _ = try dispatcher.runDue(now: now, clock: { now })
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outbox).count == 4, "and so does run")
         #expect(dispatcher.plan(now: now).actions.isEmpty)
     }
 }
