@@ -183,6 +183,51 @@ struct ValidateCommandTests {
         #expect(result.stderr.contains("hint: did you mean 'late_joiners'?"))
     }
 
+    /// One run reports the rules file's, a template's and the roster's mistakes together (exit 78: the rules come
+    /// first), a template used by two rules is reported once, and a misspelt role is named on both sides.
+    @Test func rulesTemplatesAndRosterAreCheckedTogetherInOnePass() throws {
+        let dir = try CLI.exampleCopy()
+        let rules = dir.appendingPathComponent("convene.yaml")
+        let rulesText = try String(contentsOf: rules, encoding: .utf8)
+        try rulesText.replacingOccurrences(of: "  timezone: Europe/London", with: "  timezone: Europe/Londres")
+            .write(to: rules, atomically: true, encoding: .utf8)
+        let reminder = dir.appendingPathComponent("templates/reminder.txt")
+        let reminderText = try String(contentsOf: reminder, encoding: .utf8)
+        try reminderText.replacingOccurrences(of: "Dear ((first name)),", with: "Dear ((frist name)),")
+            .write(to: reminder, atomically: true, encoding: .utf8)
+        let roster = dir.appendingPathComponent("roster.csv")
+        var rosterLines = try String(contentsOf: roster, encoding: .utf8).components(separatedBy: "\n")
+        let hod = try #require(rosterLines.firstIndex { $0.contains(",head-of-department,") })
+        rosterLines[hod] = rosterLines[hod].replacingOccurrences(of: ",head-of-department,", with: ",head-of-departmnet,")
+        let scs2 = try #require(rosterLines.firstIndex { $0.contains(",SCS2,") })
+        rosterLines[scs2] = rosterLines[scs2].replacingOccurrences(of: ",SCS2,", with: ",SCS9,")
+        try rosterLines.joined(separator: "\n").write(to: roster, atomically: true, encoding: .utf8)
+
+        let result = try CLI.run(["validate", "--config", rules.path])
+        #expect(result.status == 78, "\(result.stderr)")
+        let diagnostics = result.stderr.components(separatedBy: "\n").filter { $0.contains(": error: ") || $0.contains(": warning: ") }
+        #expect(diagnostics.contains { $0.hasPrefix(rules.path + ":") && $0.contains("unknown time zone 'Europe/Londres'") }, "\(result.stderr)")
+        #expect(diagnostics.filter { $0.hasPrefix(reminder.path + ":") && $0.contains("frist name") }.count == 1, "\(result.stderr)")
+        #expect(diagnostics.contains { $0.hasPrefix(roster.path + ":") && $0.contains("unknown grade 'SCS9'") }, "\(result.stderr)")
+        #expect(
+            diagnostics.contains {
+                $0.hasPrefix(roster.path + ":") && $0.contains("warning: unknown role 'head-of-departmnet'")
+            }, "\(result.stderr)")
+    }
+
+    @Test func aForumRoleNobodyHoldsIsAWarningNamingIt() throws {
+        let dir = try CLI.exampleCopy()
+        let rules = dir.appendingPathComponent("convene.yaml")
+        let text = try String(contentsOf: rules, encoding: .utf8)
+        #expect(text.contains("roles: [head-of-department]"))
+        try text.replacingOccurrences(of: "roles: [head-of-department]", with: "roles: [head-of-departments]")
+            .write(to: rules, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["validate", "--config", rules.path])
+        #expect(result.status == 0, "a warning does not fail validate: \(result.stderr)")
+        #expect(result.stderr.contains("warning: forum 'hod' names role 'head-of-departments', which nobody in the roster holds"), "\(result.stderr)")
+        #expect(result.stderr.contains("warning: unknown role 'head-of-department': no forum's 'roles:' names it"), "\(result.stderr)")
+    }
+
     @Test func rosterErrorsExitWith65AndNameTheirLines() throws {
         let dir = try CLI.exampleCopy()
         let roster = dir.appendingPathComponent("roster.csv")

@@ -43,9 +43,11 @@ public enum RosterParser {
         }
     }
 
-    /// Parses the roster bytes. `forumIDs` are the forums the `forums` column may name.
+    /// Parses the roster bytes. `forumIDs` are the forums the `forums` column may name. `roles`, when given, are the
+    /// roles some forum's `roles:` names: any other role in the `roles` column is a warning (once per role, where it
+    /// first appears), since a misspelt role silently leaves its holder out of the forum.
     public static func parse(
-        _ bytes: [UInt8], file: String, grades: GradeTable, forumIDs: Set<String>
+        _ bytes: [UInt8], file: String, grades: GradeTable, forumIDs: Set<String>, roles: Set<String>? = nil
     ) -> (roster: Roster, diagnostics: [Diagnostic]) {
         var (records, diagnostics) = CSVReader.read(bytes, file: file)
         guard let header = records.first else {
@@ -74,6 +76,7 @@ public enum RosterParser {
             return (Roster(file: file, people: []), diagnostics)
         }
         var people: [Person] = []
+        var warned: Set<String> = []
         // The roster's own index, built here once while duplicates are checked.
         var positions: [String: Int] = [:]
         people.reserveCapacity(records.count - 1)
@@ -89,8 +92,24 @@ public enum RosterParser {
                 }
             }
             diagnostics += row.diagnostics
+            if let roles, let column = index[.roles], column < record.fields.count {
+                for role in Self.roles(in: record.fields[column].text) where !roles.contains(role) && warned.insert(role).inserted {
+                    diagnostics.append(
+                        Diagnostic(
+                            file: file, location: record.fields[column].location, severity: .warning,
+                            message: "unknown role '\(role)': no forum's 'roles:' names it, so it puts nobody in a forum",
+                            hint: roles.isEmpty
+                                ? "no forum has 'roles:'; check the spelling or remove the role"
+                                : "roles the forums name: " + roles.sorted().joined(separator: ", ")))
+                }
+            }
         }
         return (Roster(file: file, people: people, positions: positions), diagnostics)
+    }
+
+    /// The `roles` column's `;`-separated roles, trimmed and lower-cased.
+    static func roles(in text: String) -> [String] {
+        text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
     }
 
     /// `First Name`, `first-name`, `FIRST_NAME` → `first_name`.
@@ -195,7 +214,7 @@ public enum RosterParser {
                 }
             }
             guard ok, firstName != nil, department != nil, roles != nil, delegate != nil, let email, let name else { return nil }
-            let roleList = (roles ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            let roleList = RosterParser.roles(in: roles ?? "")
             return Person(
                 email: email, name: name, firstName: firstName?.isEmpty == false ? firstName : nil, grade: gradeID,
                 department: department ?? "", roles: roleList, addedForums: added, removedForums: removed,

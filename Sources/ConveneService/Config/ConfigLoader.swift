@@ -90,9 +90,15 @@ public enum ConfigLoader {
         for name in builtInTemplates {
             needed.append((name, Diagnostic(file: configPath, line: 1, column: 1, message: "")))
         }
-        for (name, site) in needed where templates[name] == nil {
+        // Each template is read once, however many rules name it, so each of its mistakes is reported once.
+        // A missing one is reported at every rule that names it.
+        var found: [String: Bool] = [:]
+        for (name, site) in needed {
             let path = (templateDirectory as NSString).appendingPathComponent("\(name).txt")
-            guard let source = readText(path) else {
+            if found[name] == true { continue }
+            let source = found[name] == nil ? readText(path) : nil
+            found[name] = source != nil
+            guard let source else {
                 var missing = site
                 missing.message = "template '\(name)' not found: cannot read \(path)"
                 missing.hint = "create \(path) (a 'subject:' line, '---', then the body)"
@@ -103,20 +109,37 @@ public enum ConfigLoader {
             diagnostics += templateDiagnostics
             if let template { (templates[name], templatePaths[name]) = (template, path) }
         }
-        if diagnostics.hasErrors { return .failure(LoadFailure(kind: .config, diagnostics: diagnostics)) }
-
+        // The roster is read even when the rules or templates have errors, so one `validate` reports every mistake;
+        // a config error still decides the exit status (78).
+        let configBroken = diagnostics.hasErrors
         let rosterPath = resolve(config.service.roster, against: directory)
         guard let bytes = FileManager.default.contents(atPath: rosterPath) else {
             return .failure(
                 LoadFailure(
-                    kind: .data,
+                    kind: configBroken ? .config : .data,
                     diagnostics: diagnostics + [
                         Diagnostic(file: rosterPath, line: 1, column: 1, message: "cannot read the roster: \(lastError())")
                     ]))
         }
+        let forumRoles = Set(config.forums.flatMap(\.roles).map { $0.lowercased() })
         let (roster, rosterDiagnostics) = RosterParser.parse(
-            [UInt8](bytes), file: rosterPath, grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id)))
+            [UInt8](bytes), file: rosterPath, grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id)),
+            roles: forumRoles)
         diagnostics += rosterDiagnostics
+        // A forum whose roles nobody in the roster holds: a misspelling there leaves the forum without those people.
+        let heldRoles = Set(roster.people.flatMap(\.roles))
+        for forum in config.forums {
+            for role in forum.roles where !heldRoles.contains(role.lowercased()) {
+                diagnostics.append(
+                    Diagnostic(
+                        file: configPath, location: forum.location, severity: .warning,
+                        message: "forum '\(forum.id)' names role '\(role)', which nobody in the roster holds",
+                        hint: heldRoles.isEmpty
+                            ? "the roster's 'roles' column is empty or missing"
+                            : "roles in the roster: " + heldRoles.sorted().joined(separator: ", ")))
+            }
+        }
+        if configBroken { return .failure(LoadFailure(kind: .config, diagnostics: diagnostics)) }
         if rosterDiagnostics.hasErrors { return .failure(LoadFailure(kind: .data, diagnostics: diagnostics)) }
         let audience = Audience(config: config, roster: roster)
         // Which events use which template depends on who is in each audience, so this check waits for the roster.
