@@ -19,12 +19,12 @@ enum PlanCommand {
               --recipients    one line per delivery instead of one per group
               --diff          what the files would change in recipients' calendars beyond what the
                               journal holds, grouped: "cancel 25 × your-agenda 2027-03-04 — why"
+              --json          one object per delivery: due, kind, event, occurrence, notification,
+                              recipient, cc, uid, sequence, key, message_id (and reason for skips)
 
             A change that would cancel or update the calendars of more than service.max_calendar_changes
             (default 10%) of the people holding invitations is held: plan says so, and nothing of it is
             sent until `convene approve`.
-              --json          one object per delivery: due, kind, event, occurrence, notification,
-                              recipient, cc, uid, sequence, key, message_id (and reason for skips)
 
             \(CommonOptions.help)
             """, run: run)
