@@ -36,6 +36,13 @@ public enum ConfigParser {
         let forums = forumsNode.map { readForums($0, table, reader) } ?? []
         let forumIDs = Set(forums.map(\.id))
         let events = eventsNode.map { readEvents($0, forumIDs, reader) } ?? []
+        if let eventsNode, events.isEmpty, !reader.diagnostics.hasErrors {
+            // An events block commented out by mistake: every invitation already sent would be cancelled.
+            reader.warning(
+                "'events' is empty: there is no programme, and every invitation already sent would be cancelled",
+                at: eventsNode.location,
+                hint: "if this is a mistake, restore the events; a change this large waits for `convene approve`")
+        }
         let notifications = notificationsNode.map { readNotifications($0, forumIDs, table, reader) } ?? []
         // Stand-ins keep the rest checkable when a section is broken; its errors are already recorded.
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
