@@ -26,19 +26,6 @@ struct FuzzTests {
         init(_ description: String) { self.description = description }
     }
 
-    /// SplitMix64: small, seeded, the same sequence on every machine.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
-    }
-
     /// Tokens that have found bugs in parsers like ours: numbers at and past the edges of Int, dates and times that
     /// do not exist, YAML and CSV punctuation, line ends, NUL, non-ASCII.
     static let tokens: [String] = [
@@ -53,7 +40,7 @@ struct FuzzTests {
 
     /// One to four mutations: a byte changed, a token inserted, a stretch deleted, a line repeated, a run of digits
     /// made huge, or the end cut off.
-    static func mutate(_ input: [UInt8], _ random: inout Random) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SplitMix) -> [UInt8] {
         var bytes = input
         for _ in 0...random.below(4) {
             let at = random.below(bytes.count + 1)
@@ -98,7 +85,7 @@ struct FuzzTests {
         let roster = RosterParser.parse(
             Self.rosterText, file: "roster.csv", grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id))
         ).roster
-        var random = Random(state: 12)
+        var random = SplitMix(seed: 12)
         var planned = 0
         for iteration in 0..<800 {
             let seed = "rules seed 12 iteration \(iteration)"
@@ -129,7 +116,7 @@ struct FuzzTests {
         let config = try #require(example)
         let forums = Set(config.forums.map(\.id))
         let roles = Set(config.forums.flatMap(\.roles))
-        var random = Random(state: 65)
+        var random = SplitMix(seed: 65)
         for iteration in 0..<2000 {
             let (roster, diagnostics) = RosterParser.parse(
                 Self.mutate(Self.rosterText, &random), file: "roster.csv", grades: config.gradeTable, forumIDs: forums,
@@ -143,7 +130,7 @@ struct FuzzTests {
         let folder = Self.root.appendingPathComponent("config/templates")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }.sorted()
         #expect(names.count >= 4)
-        var random = Random(state: 78)
+        var random = SplitMix(seed: 78)
         for name in names {
             let original = try Self.bytes("config/templates/\(name)")
             for iteration in 0..<400 {
@@ -161,7 +148,7 @@ struct FuzzTests {
         let whole = try Self.bytes("Tests/ConveneCLITests/Fixtures/journal-from-1b67b4e/journal.jsonl")
         let cut = whole.indices.filter { whole[$0] == 10 }.dropFirst(59).first.map { $0 + 1 } ?? whole.count
         let original = Array(whole[..<cut])
-        var random = Random(state: 74)
+        var random = SplitMix(seed: 74)
         for iteration in 0..<600 {
             let contents = JournalCodec.read(Self.mutate(original, &random), file: "journal.jsonl")
             Self.expectLocated(contents.errors, in: "journal.jsonl", seed: "journal seed 74 iteration \(iteration)")
@@ -171,7 +158,7 @@ struct FuzzTests {
 
     @Test func mutatedHolidayFilesAreReportedAtAPlace() throws {
         let original = try Self.bytes("config/holidays-england-and-wales.txt")
-        var random = Random(state: 24)
+        var random = SplitMix(seed: 24)
         for iteration in 0..<1000 {
             let (_, diagnostics) = Holidays.parse(Self.mutate(original, &random), file: "holidays.txt")
             Self.expectLocated(diagnostics, in: "holidays.txt", seed: "holidays seed 24 iteration \(iteration)")
