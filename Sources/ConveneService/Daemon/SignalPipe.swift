@@ -13,7 +13,19 @@ public enum SignalPipe {
     public enum Event: Sendable { case reload, stop }
 
     /// Seconds a stop may take before the process exits anyway; below systemd's `TimeoutStopSec=` in the unit.
-    public static let stopGrace: UInt32 = 20
+    public static let defaultStopGrace: UInt32 = 20
+
+    /// The stop grace in force: `defaultStopGrace`, or `$CONVENE_STOP_GRACE` (whole seconds, 1 to 20) so tests need
+    /// not wait 20 s to see it expire. Never longer than the default: the unit's `TimeoutStopSec=` is sized for it.
+    /// Written only by install(), before any handler is installed; read by the C handler.
+    public nonisolated(unsafe) private(set) static var stopGrace: UInt32 = defaultStopGrace
+
+    static func stopGrace(environment value: String?) -> UInt32 {
+        guard let value, let seconds = UInt32(value), (1...defaultStopGrace).contains(seconds) else {
+            return defaultStopGrace
+        }
+        return seconds
+    }
 
     // Written only by install(), before any handler is installed; read by the C handlers.
     nonisolated(unsafe) private static var writeEnd: Int32 = -1
@@ -26,6 +38,7 @@ public enum SignalPipe {
     @discardableResult
     public static func install() -> Int32 {
         if readEnd >= 0 { return readEnd }
+        stopGrace = stopGrace(environment: getenv("CONVENE_STOP_GRACE").map { String(cString: $0) })
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return -1 }
         for fd in fds {

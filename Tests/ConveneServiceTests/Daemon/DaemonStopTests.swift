@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+@testable import ConveneService
 
 /// Stopping while a slow server is receiving: the message in flight finishes and is recorded, or, if the process
 /// dies mid-send, it is resent with the same Message-ID on the next start. The journal never loses a message.
@@ -19,9 +20,12 @@ struct DaemonStopTests {
         return workspace
     }
 
-    static func start(_ workspace: DaemonWorkspace, socket: NotifySocket? = nil) throws -> DaemonProcess {
+    static func start(
+        _ workspace: DaemonWorkspace, socket: NotifySocket? = nil, environment: [String: String] = [:]
+    ) throws -> DaemonProcess {
         try DaemonProcess(
-            ["run", "--config", workspace.configPath], environment: socket.map { ["NOTIFY_SOCKET": $0.address] } ?? [:],
+            ["run", "--config", workspace.configPath],
+            environment: environment.merging(socket.map { ["NOTIFY_SOCKET": $0.address] } ?? [:]) { a, _ in a },
             stderrPath: workspace.stderrPath)
     }
 
@@ -116,12 +120,21 @@ struct DaemonStopTests {
         #expect(!daemon.stderr.contains(Self.secret) && !again.stderr.contains(Self.secret))
     }
 
+    /// `$CONVENE_STOP_GRACE` may only shorten the grace: the unit's stop timeout is sized for the default.
+    @Test(arguments: [
+        (nil, 20), ("3", 3), ("1", 1), ("20", 20), ("0", 20), ("21", 20), ("600", 20), ("-1", 20), ("3s", 20), ("", 20),
+    ] as [(String?, UInt32)])
+    func theStopGraceFromTheEnvironmentIsOnlyEverShorter(_ value: String?, _ expected: UInt32) {
+        #expect(SignalPipe.stopGrace(environment: value) == expected)
+    }
+
     @Test func aStopIsBoundedEvenWhenTheServerNeverAnswersTheFinalDot() throws {
-        // The dot is answered after 40 s, longer than the daemon's 20 s stop grace (and below response_timeout).
-        let sink = try SMTPSink(flags: ["-a", "-W", ".:40"])
+        // The dot is answered after 15 s, longer than the stop grace (3 s here through $CONVENE_STOP_GRACE; 20 s in
+        // service) and below response_timeout.
+        let sink = try SMTPSink(flags: ["-a", "-W", ".:15"])
         let workspace = try Self.workspace(people: 1, sink: sink)
         defer { workspace.remove() }
-        let daemon = try Self.start(workspace)
+        let daemon = try Self.start(workspace, environment: ["CONVENE_STOP_GRACE": "3"])
         #expect(Self.waitForRecords("attempt", 1, in: workspace, seconds: 10), "log:\n\(daemon.stderr)")
         Thread.sleep(forTimeInterval: 0.5)
         let signalled = Date()
@@ -130,7 +143,7 @@ struct DaemonStopTests {
         let stopTime = Date().timeIntervalSince(signalled)
 
         #expect(status == 0, "log:\n\(daemon.stderr)")
-        #expect(stopTime > 15 && stopTime < 25, "stop took \(stopTime) s")
+        #expect(stopTime > 2 && stopTime < 8, "stop took \(stopTime) s")
         #expect(daemon.stderr.contains("<4>stop grace expired"))
         // The attempt stays open in the journal: the next start resends it with the same Message-ID.
         #expect(Self.records("attempt", in: workspace).count == 1)
