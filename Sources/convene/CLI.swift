@@ -18,6 +18,7 @@ enum CLI {
         PreviewCommand.subcommand,
         RunCommand.subcommand,
         StatusCommand.subcommand,
+        HistoryCommand.subcommand,
         ApproveCommand.subcommand,
         SendTestCommand.subcommand,
     ]

@@ -20,6 +20,14 @@ public enum JournalCompaction {
     public static func compacted(_ records: [JournalRecord], now: Date, retention: TimeInterval = retention)
         -> [JournalRecord]
     {
+        partitioned(records, now: now, retention: retention).kept
+    }
+
+    /// `compacted(records, now:)` and the records it leaves out, each in file order: the dropped outcomes are what
+    /// `FileJournal.compact(to:archiving:)` appends to the history (`JournalHistory`) before the journal loses them.
+    public static func partitioned(_ records: [JournalRecord], now: Date, retention: TimeInterval = retention)
+        -> (kept: [JournalRecord], dropped: [JournalRecord])
+    {
         // When each occurrence ended, as far as the journal knows; the latest snapshot wins.
         var ends: [String: Date] = [:]
         for record in records {
@@ -35,25 +43,27 @@ public enum JournalCompaction {
             if record.type == .sent { lastSent[id] = index }
         }
         var kept: [JournalRecord] = []
+        var dropped: [JournalRecord] = []
         kept.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
             let id = record.msgid ?? record.key
             if let occurrence = occurrence(of: record), let end = ends[occurrence] ?? latestEnd(ofOccurrence: occurrence),
                 end.addingTimeInterval(retention) < now
             {
+                dropped.append(record)
                 continue
             }
             switch record.type {
             case .attempt where lastIndex[id] != index:
                 // An outcome follows: the attempt no longer says anything.
-                continue
+                dropped.append(record)
             case .failed where record.permanent != true && (lastSent[id] ?? -1) > index:
-                continue
+                dropped.append(record)
             default:
                 kept.append(record)
             }
         }
-        return kept
+        return (kept, dropped)
     }
 
     /// `event/yyyymmdd` from the delivery key `event/yyyymmdd/notification/recipient` (event ids have no slash).

@@ -243,7 +243,7 @@ public final class Dispatcher: Sendable {
         let before = journal.lineCount
         do {
             let records = try FileJournal.read(directory: journal.directory).records
-            let kept = JournalCompaction.compacted(records, now: now)
+            let (kept, dropped) = JournalCompaction.partitioned(records, now: now)
             guard kept.count < records.count else {
                 // Nothing to drop (compaction only drops): rewriting the same records would replace the file (a new
                 // inode and mtime, a full write and two fsyncs) at every start for nothing. Wait for new growth.
@@ -251,7 +251,8 @@ public final class Dispatcher: Sendable {
                 log.info("journal compaction: nothing to drop", ["records": "\(records.count)", "journal": journal.path])
                 return
             }
-            try journal.compact(to: kept)
+            // What the journal forgets stays in the history: `convene history` still shows who was sent what.
+            try journal.compact(to: kept, archiving: dropped)
             // The fold of what was kept plans the same as the full journal, without the past's memory.
             let folded = JournalState(records: kept)
             shared.withLock {

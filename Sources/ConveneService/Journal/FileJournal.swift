@@ -274,7 +274,11 @@ public final class FileJournal: @unchecked Sendable {
 
     /// Rewrites the journal with only `records` (the caller keeps what the fold needs), atomically:
     /// temp file → fsync → rename over the journal → fsync of the folder.
-    public func compact(to records: [JournalRecord]) throws(JournalError) {
+    ///
+    /// The outcomes among `dropped` (what compaction leaves out) are first appended to the history
+    /// (`HistoryFiles`) and fsynced: only then may the journal lose them. A crash in between leaves them in both,
+    /// which readers count once.
+    public func compact(to records: [JournalRecord], archiving dropped: [JournalRecord] = []) throws(JournalError) {
         // Everything written goes to disk, and the syncer lets go of the current file, before it is replaced.
         try waitDurable(group.withLock { group.written })
         group.lock()
@@ -286,6 +290,7 @@ public final class FileJournal: @unchecked Sendable {
         group.unlock()
         lock.lock()
         defer { lock.unlock() }
+        try HistoryFiles.append(dropped, directory: directory)
         let temp = directory + "/journal.jsonl.tmp"
         let path = self.path
         let directory = self.directory

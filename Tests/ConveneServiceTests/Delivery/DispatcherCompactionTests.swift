@@ -61,7 +61,19 @@ struct DispatcherCompactionTests {
             let now = LocalDateTime(parsing: time)!.instant(in: TimeZone(identifier: "Europe/London")!)
             #expect(compacting.plan(now: now).actions == full.plan(now: now).actions)
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: compactingState).sorted() == ["journal.jsonl", "journal.lock"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: compactingState).sorted()
+                == ["history", "journal.jsonl", "journal.lock"])
+        // What compaction dropped went to the history first: history and journal together hold every outcome the
+        // full journal holds, each once.
+        func outcomes(_ records: [JournalRecord]) -> [String] {
+            records.filter(JournalHistory.isOutcome).map { "\($0.type) \($0.key) \($0.msgid ?? "")" }
+        }
+        let fullRecords = try FileJournal.read(directory: fixture.directory.appendingPathComponent("full").path).records
+        let everything = try HistoryFiles.outcomes(directory: compactingState).records
+        #expect(outcomes(everything).sorted() == outcomes(fullRecords).sorted())
+        #expect(Set(outcomes(everything)).count == everything.count)
+        #expect(!HistoryFiles.files(directory: compactingState).isEmpty)
     }
 }
 
