@@ -142,4 +142,20 @@ struct FailureReportTests {
         ])
         #expect(skipped.permanentFailures.first?.note == "not retried: late")
     }
+
+    @Test func aDelegateRefusedForGoodStaysNamedAfterCompactionAndARetryDeliveredDoesNot() {
+        let records = [
+            Self.record(.failed, minute: 0, code: 451, permanent: false, copies: [Self.copy(.permanent, 550)]),
+            Self.record(.sent, minute: 2),
+        ]
+        let compacted = JournalCompaction.compacted(records, now: Date(timeIntervalSince1970: 1_800_000_000))
+        let report = FailureReport(records: compacted)
+        #expect(report.permanentFailures.map(\.address) == [Self.office])
+        // The record is kept whole, so the principal's 451 shows too; a plain 451 before `sent` is dropped.
+        #expect(report.deliveredAfterRetry.map(\.address) == [Self.bob])
+        let plain = JournalCompaction.compacted(
+            [Self.record(.failed, minute: 0, code: 451, permanent: false), Self.record(.sent, minute: 2)],
+            now: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(FailureReport(records: plain).deliveredAfterRetry.isEmpty)
+    }
 }
