@@ -8,7 +8,8 @@ import Foundation
 /// - every record of an occurrence that ended more than `retention` ago is dropped;
 /// - an `attempt` followed by an outcome for the same message is dropped (only an attempt with no outcome,
 ///   a delivery in flight when convene stopped, changes the fold);
-/// - a temporary `failed` followed by `sent` for the same message is dropped (`sent` clears the retry history);
+/// - a temporary `failed` followed by `sent` for the same message is dropped (`sent` clears the retry history),
+///   unless a delegate's copy in it was refused for good (`convene status` lists that refusal);
 /// - everything else is kept in file order: sent and skipped records (what is finished, and the calendar
 ///   threads with their SEQUENCE and snapshot), permanent failures, and the temporary failures still
 ///   counting towards a retry's back-off.
@@ -57,7 +58,10 @@ public enum JournalCompaction {
             case .attempt where lastIndex[id] != index:
                 // An outcome follows: the attempt no longer says anything.
                 dropped.append(record)
-            case .failed where record.permanent != true && (lastSent[id] ?? -1) > index:
+            case .failed where record.permanent != true && (lastSent[id] ?? -1) > index
+                && !(record.copies ?? []).contains(where: { $0.outcome == .permanent }):
+                // Kept when it says a delegate's copy was refused for good: `status` names that person, and the
+                // `sent` after it clears what the failure adds to the fold, so planning is the same either way.
                 dropped.append(record)
             default:
                 kept.append(record)

@@ -11,7 +11,10 @@ enum StatusCommand {
 
             Reads the journal: messages sent, failed and skipped by kind, deliveries whose outcome is
             unknown (in flight when convene stopped), what is pending and due next, and the last failures
-            with the SMTP server's replies.
+            with the SMTP server's replies. Then, by name: each permanent failure (address, kind, event and
+            date, SMTP code and reply), each person awaiting a retry (attempts, last reply, next try when
+            the files load), and those delivered after failing. A delegate's copy the server refused is
+            listed with its principal.
 
             When the rules file, roster or templates have errors, it still shows what the journal says
             (what is pending and next needs the files), prints the errors, and exits 78 (65 for the
@@ -69,8 +72,8 @@ enum StatusCommand {
         let plan = workspace.map { $0.reconciler(state: state).plan(now: now) }
         let summary = JournalSummary(records: records, state: state)
         try show(
-            summary, state: state, plan: plan, journal: FileJournal.journalPath(directory), records: records.count,
-            now: now, zone: zone, json: options.json)
+            summary, state: state, failures: FailureReport(records: records), plan: plan,
+            journal: FileJournal.journalPath(directory), records: records.count, now: now, zone: zone, json: options.json)
         if let loadFailure {
             let errors = loadFailure.diagnostics.filter { $0.severity == .error }.count
             let files = loadFailure.kind == .data ? "the roster has" : "the rules file or templates have"
@@ -91,10 +94,11 @@ enum StatusCommand {
 
     /// Prints the summary; `plan` is nil when the files could not be loaded.
     static func show(
-        _ summary: JournalSummary, state: JournalState, plan: Plan?, journal: String, records: Int, now: Date,
-        zone: TimeZone, json: Bool
+        _ summary: JournalSummary, state: JournalState, failures: FailureReport, plan: Plan?, journal: String,
+        records: Int, now: Date, zone: TimeZone, json: Bool
     ) throws(CommandError) {
         let pending = plan.map { $0.actions.filter { $0.skipReason == nil } }
+        let nextTries = Self.nextTries(failures.awaitingRetry, pending: pending ?? [])
         let dueNow = pending?.filter { $0.due <= now }.count
         let next = pending.flatMap { pending in pending.first { $0.due > now } ?? pending.first }
         if json {
@@ -108,6 +112,14 @@ enum StatusCommand {
                     ["at": PlanFormat.iso(f.at, zone: zone), "key": f.key, "kind": f.kind.rawValue, "code": f.code ?? NSNull(), "permanent": f.permanent ?? false, "reply": f.reply ?? ""]
                 },
             ]
+            object["permanent_failures"] = failures.permanentFailures.map { Self.json($0, nextTry: nil, zone: zone) }
+            object["awaiting_retry"] = failures.awaitingRetry.map { entry -> [String: Any] in
+                let nextTry = nextTries[entry.messageID].map { PlanFormat.iso($0, zone: zone) }
+                return Self.json(entry, nextTry: nextTry ?? NSNull(), zone: zone)
+            }
+            object["delivered_after_retry"] = failures.deliveredAfterRetry.map {
+                Self.json($0, nextTry: nil, zone: zone)
+            }
             object["next"] = next.flatMap { try? JSONSerialization.jsonObject(with: Data(PlanFormat.json($0, zone: zone))) } ?? NSNull()
             object["refusal"] = plan?.refusal ?? NSNull()
             object["held"] = plan?.held.map { held -> [String: Any] in
@@ -136,12 +148,64 @@ enum StatusCommand {
         } else {
             Output.line("pending: unknown (the files have errors; see above)")
         }
+        Self.list("permanent failures", failures.permanentFailures, zone: zone) { _ in "" }
+        Self.list("awaiting retry", failures.awaitingRetry, zone: zone) { entry in
+            "; next try " + (nextTries[entry.messageID].map { "\(LocalDateTime(instant: $0, in: zone))" } ?? "unknown")
+        }
+        Self.list("delivered after retry", failures.deliveredAfterRetry, at: "delivered", zone: zone) { _ in "" }
         if !summary.lastFailures.isEmpty {
             Output.line("")
             Output.line("last failures:")
             for f in summary.lastFailures {
                 Output.line("  \(LocalDateTime(instant: f.at, in: zone)) \(f.permanent == true ? "permanent" : "temporary") \(f.key): \(f.reply ?? "")")
             }
+        }
+    }
+
+    /// When each message awaiting a retry is next tried, by Message-ID: the due time of its pending action. Only the
+    /// planned messages with someone awaiting a retry are looked at (the Message-ID is a hash worth not computing
+    /// for every pending action of a large roster).
+    static func nextTries(_ awaiting: [FailureReport.Entry], pending: [Action]) -> [String: Date] {
+        let keys = Set(awaiting.map(\.key))
+        let ids = Set(awaiting.map(\.messageID))
+        var tries: [String: Date] = [:]
+        for action in pending where keys.contains(action.key) {
+            let id = action.messageID
+            if ids.contains(id) { tries[id] = min(tries[id] ?? action.due, action.due) }
+        }
+        return tries
+    }
+
+    /// One failure entry for `status --json`.
+    static func json(_ entry: FailureReport.Entry, nextTry: Any?, zone: TimeZone) -> [String: Any] {
+        var object: [String: Any] = [
+            "address": entry.address, "principal": entry.principal ?? NSNull(), "kind": entry.kind.rawValue,
+            "event": entry.eventID, "date": entry.date.map { "\($0)" } ?? NSNull(), "key": entry.key,
+            "message_id": entry.messageID, "attempts": entry.attempts, "code": entry.code ?? NSNull(),
+            "reply": entry.reply ?? "", "last": PlanFormat.iso(entry.last, zone: zone), "note": entry.note ?? NSNull(),
+        ]
+        if let nextTry { object["next_try"] = nextTry }
+        return object
+    }
+
+    /// One list of people for the text output, skipped when empty; `tail` adds to each line.
+    static func list(
+        _ title: String, _ entries: [FailureReport.Entry], at: String = "at", zone: TimeZone,
+        tail: (FailureReport.Entry) -> String
+    ) {
+        guard !entries.isEmpty else { return }
+        Output.line("")
+        Output.line("\(title) (\(entries.count)):")
+        for entry in entries {
+            let who = entry.principal.map { "\(entry.address) (delegate of \($0))" } ?? entry.address
+            let what = "\(entry.kind.rawValue) \(entry.eventID) \(entry.date.map { "\($0)" } ?? "?")"
+            let attempts = "\(entry.attempts) failed attempt\(entry.attempts == 1 ? "" : "s")"
+            // The server's reply starts with its code; a reply-less failure (a transport error) has the code alone.
+            let reply = entry.reply.flatMap { $0.isEmpty ? nil : $0 } ?? entry.code.map(String.init) ?? ""
+            let replyText = reply.isEmpty ? "" : ", last reply: \(reply)"
+            let note = entry.note.map { "; \($0)" } ?? ""
+            let when = "\(at) \(LocalDateTime(instant: entry.last, in: zone))"
+            Output.line("  \(who): \(what), \(attempts)\(replyText) \(when)\(note)\(tail(entry))")
         }
     }
 }
