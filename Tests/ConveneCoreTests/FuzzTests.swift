@@ -81,10 +81,7 @@ struct FuzzTests {
     @Test func mutatedRulesFilesAreReportedAtAPlaceAndThoseThatPassArePlanned() throws {
         let original = try Self.bytes("config/convene.yaml")
         let (example, _) = ConfigParser.parse(String(decoding: original, as: UTF8.self), file: "convene.yaml")
-        let config = try #require(example)
-        let roster = RosterParser.parse(
-            Self.rosterText, file: "roster.csv", grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id))
-        ).roster
+        #expect(example != nil, "the example itself parses")
         var random = SplitMix(seed: 12)
         var planned = 0
         for iteration in 0..<800 {
@@ -107,7 +104,6 @@ struct FuzzTests {
             _ = reconciler.plan(now: Date(timeIntervalSince1970: 1_796_083_200))  // 2026-12-01
         }
         #expect(planned > 30, "enough mutants parse cleanly to exercise planning: \(planned)")
-        _ = roster
     }
 
     @Test func mutatedRostersAreReportedAtAPlace() throws {
