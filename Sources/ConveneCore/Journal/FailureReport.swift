@@ -79,9 +79,11 @@ public struct FailureReport: Sendable {
             case .failed:
                 if record.connection == true { continue }
                 let permanent = record.permanent ?? false
+                // A delegate copy (`Action.isDelegateCopy`) went to the delegate alone: the failure is theirs.
+                let delegate = record.key.contains("/delegate+") ? record.cc?.first : nil
                 fail(
-                    record, address: principal, principal: nil, code: record.code, reply: record.reply,
-                    permanent: permanent)
+                    record, address: delegate ?? principal, principal: delegate == nil ? nil : principal,
+                    code: record.code, reply: record.reply, permanent: permanent)
                 for copy in record.copies ?? [] where copy.outcome != .delivered {
                     fail(
                         record, address: copy.to, principal: principal, code: copy.code, reply: copy.reply,

@@ -112,8 +112,14 @@ public struct JournalState: Sendable {
             // The key is `event/yyyymmdd/notification/recipient`.
             let event = record.key.prefix { $0 != "/" }
             let date = record.key[event.endIndex...].dropFirst().prefix { $0 != "/" }
+            // A delegate copy adds its delegate to those the entry went to; any other calendar message went to exactly
+            // its own envelope.
+            var cc = record.cc ?? []
+            if record.key[date.endIndex...].hasPrefix("/delegate+"), let previous {
+                cc = previous.cc + cc.filter { new in !previous.cc.contains { $0.lowercased() == new.lowercased() } }
+            }
             threads[key] = CalendarThread(
-                uid: uid, eventID: String(event), date: LocalDate(compact: date), recipient: to, name: record.name ?? previous?.name ?? "", cc: record.cc ?? [],
+                uid: uid, eventID: String(event), date: LocalDate(compact: date), recipient: to, name: record.name ?? previous?.name ?? "", cc: cc,
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
                 invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }

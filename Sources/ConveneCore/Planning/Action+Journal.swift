@@ -23,7 +23,8 @@ extension Action {
     ) -> JournalRecord {
         JournalRecord(
             type: .failed, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address,
-            code: code, permanent: permanent, reply: reply, copies: copies, connection: connection)
+            cc: isDelegateCopy ? cc.map(\.address) : nil, code: code, permanent: permanent, reply: reply, copies: copies,
+            connection: connection)
     }
 
     public func skippedRecord(at time: Date) -> JournalRecord {

@@ -178,11 +178,25 @@ public struct Action: Sendable, Equatable {
     /// The label `plan` shows: the message kind, or `skip`.
     public var label: String {
         if skipReason != nil { return "skip" }
+        if isDelegateCopy { return "delegate copy" }
         return lateJoiner ? "invitation (late joiner)" : kind.rawValue
     }
 
-    /// Every envelope recipient: the principal and the delegates.
-    public var envelopeRecipients: [String] { [recipient.address] + cc.map(\.address) }
+    /// Every envelope recipient: the principal and the delegates; for a delegate copy, the delegate alone.
+    public var envelopeRecipients: [String] {
+        isDelegateCopy ? cc.map(\.address) : [recipient.address] + cc.map(\.address)
+    }
+
+    /// The notification of a delegate copy for `delegate`: `delegate+HASH` (rule ids cannot contain `+`). The
+    /// delegate's address is in it, hashed, so a second new delegate gets a Message-ID of their own.
+    public static func delegateCopyNotification(for delegate: String) -> String {
+        "delegate+" + DeliveryKey.fnv1a(delegate.lowercased())
+    }
+
+    /// True for the copy of a principal's current calendar message sent to a delegate added after it went out: the
+    /// same UID, SEQUENCE and event, with the principal in `To` and the delegate in `Cc`, and only the delegate in
+    /// the envelope.
+    public var isDelegateCopy: Bool { notification.hasPrefix("delegate+") }
 
     /// Two actions are equal when they would send the same message at the same time (storage is not compared).
     public static func == (lhs: Action, rhs: Action) -> Bool {

@@ -258,7 +258,18 @@ public struct Reconciler: Sendable {
                         action.previous = previous
                         actions.append(action)
                     }
-                case .nothing, .cancel: break
+                case .nothing:
+                    // A delegate added or changed after the entry went out gets the principal's current calendar
+                    // message as it was sent (same SEQUENCE and event), to the delegate alone: never the principal again.
+                    guard let thread, !thread.cancelled, let delegate = person.delegate,
+                        !thread.cc.contains(where: { $0.caseInsensitiveCompare(delegate) == .orderedSame })
+                    else { break }
+                    let template = ruleIndex.map { invitationTemplates[$0] } ?? "invitation"
+                    if var action = make(.invitation, ref, Action.delegateCopyNotification(for: delegate), template: template, to: person, sequence: thread.sequence, due: urgent(before: start), grace: start, forum: forum) {
+                        action.snapshot = thread.snapshot
+                        actions.append(action)
+                    }
+                case .cancel: break
                 }
                 guard person.optOut == .none, let invitedAt else { continue }
                 // Each reminder's grace ends when the member's next one is due, or at the start.

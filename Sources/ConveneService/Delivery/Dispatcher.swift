@@ -435,7 +435,9 @@ public final class Dispatcher: Sendable {
     /// every copy tried, so a retry skips those settled; on a delivery only those not delivered, so a refused copy
     /// is a failure in the journal too.
     private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> Outcome {
-        let address = action.recipient.address.lowercased()
+        // A delegate copy's envelope is the delegate alone: theirs is the result the record is about.
+        let address = (action.isDelegateCopy ? action.ccAddresses.first : nil)?.lowercased()
+            ?? action.recipient.address.lowercased()
         let principal = report.results.first { $0.address.lowercased() == address }
             ?? RecipientResult(address: action.recipient.address, outcome: .temporary, code: nil, reply: report.transportError ?? "no result")
         let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply

@@ -51,4 +51,30 @@ struct DelegateCopyTests {
         // Each other record says nothing of copies: nobody else has a delegate, and Bob's office is not retried.
         #expect(try fixture.journal().filter { $0.copies != nil }.count == 1)
     }
+
+    @Test func aDelegateAddedAfterTheInvitationsWentOutGetsThemAloneOnceAndPlanShowsIt() throws {
+        let server = try TestSMTPServer(.init(starttls: false))
+        let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
+        #expect(try fixture.run(from: Self.due, until: Self.due).stdout.contains("sent 4, failed 0"))
+        // Ada's assistant is added to the roster the next day.
+        let roster = fixture.directory.appendingPathComponent("roster.csv")
+        let text = try String(contentsOf: roster, encoding: .utf8)
+        try text.replacingOccurrences(of: "ada@example.test,Ada Lovelace,DIR,", with: "ada@example.test,Ada Lovelace,DIR,pa.ada@example.test")
+            .write(to: roster, atomically: true, encoding: .utf8)
+
+        let plan = try fixture.convene("plan", ["--now", "2027-02-12 10:00"])
+        #expect(plan.status == 0 && plan.stdout.contains("delegate copy"), "\(plan)")
+        let run = try fixture.run(from: "2027-02-12 10:00", until: "2027-02-13 10:00")
+        #expect(run.status == 0 && run.stdout.contains("sent 1, failed 0"), "\(run)")
+
+        let mail = try DeliveredMail.read(server.outdir)
+        let toAda = mail.filter { $0.headerRecipients.first == "ada@example.test" }
+        #expect(toAda.map(\.envelopeRecipients) == [["ada@example.test"], ["pa.ada@example.test"]], "\(toAda)")
+        #expect(toAda.last?.headerRecipients == ["ada@example.test", "pa.ada@example.test"])
+        #expect(Set(toAda.map(\.messageID)).count == 2, "each message has its own Message-ID")
+        #expect(mail.allSatisfy { $0.problems.isEmpty })
+        // Nothing more: a second run sends nobody anything.
+        let again = try fixture.run(from: "2027-02-13 10:00", until: "2027-02-14 10:00")
+        #expect(again.stdout.contains("sent 0, failed 0"), "\(again)")
+    }
 }
