@@ -72,6 +72,10 @@ struct DelegateCopyTests {
         #expect(toAda.map(\.envelopeRecipients) == [["ada@example.test"], ["pa.ada@example.test"]], "\(toAda)")
         #expect(toAda.last?.headerRecipients == ["ada@example.test", "pa.ada@example.test"])
         #expect(Set(toAda.map(\.messageID)).count == 2, "each message has its own Message-ID")
+        // The same calendar entry: one UID, the same SEQUENCE, a REQUEST both times.
+        let calendars = toAda.map(\.calendar)
+        #expect(calendars.count == 2 && calendars[0] == calendars[1] && calendars[0]["UID"] != nil, "\(calendars)")
+        #expect(calendars.first?["METHOD"] == "REQUEST" && calendars.first?["SEQUENCE"] == "0")
         #expect(mail.allSatisfy { $0.problems.isEmpty })
         // Nothing more: a second run sends nobody anything.
         let again = try fixture.run(from: "2027-02-13 10:00", until: "2027-02-14 10:00")

@@ -12,9 +12,11 @@ struct DeliveredMail: Decodable, Sendable {
     var subject: String
     /// Python's parser defects, plus our own checks (Date, 7-bit headers, CRLF).
     var problems: [String]
+    /// The calendar part's METHOD, UID and SEQUENCE (empty when there is none, or when read headers only).
+    var calendar: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case file, subject, problems
+        case file, subject, problems, calendar
         case messageID = "message_id"
         case headerRecipients = "header_recipients"
         case envelopeRecipients = "envelope_recipients"
@@ -29,6 +31,7 @@ struct DeliveredMail: Decodable, Sendable {
         for line in (open(path).read().splitlines() if os.path.exists(path) else []):
             entry = json.loads(line)
             raw = open(os.path.join(outdir, entry["file"]), "rb").read()
+            calendar = {}
             if headers_only:
                 message = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
                 problems = []
@@ -37,6 +40,12 @@ struct DeliveredMail: Decodable, Sendable {
                 problems = [repr(d) for d in message.defects]
                 for part in message.walk():
                     problems += [repr(d) for d in part.defects]
+                    if part.get_content_type() == "text/calendar":
+                        text = part.get_payload(decode=True).decode("utf-8").replace("\r\n ", "")
+                        for line in text.split("\r\n"):
+                            name, _, value = line.partition(":")
+                            if name in ("METHOD", "UID", "SEQUENCE") and name not in calendar:
+                                calendar[name] = value
             if message["Date"] is None: problems.append("no Date header")
             head = raw.split(b"\r\n\r\n", 1)[0]
             if any(b > 127 for b in head): problems.append("8-bit header bytes")
@@ -50,6 +59,7 @@ struct DeliveredMail: Decodable, Sendable {
                 "envelope_recipients": sorted(a.lower() for a in entry["rcpt_tos"]),
                 "subject": str(message["Subject"] or ""),
                 "problems": problems,
+                "calendar": calendar,
             })
         json.dump(results, sys.stdout)
         """#
