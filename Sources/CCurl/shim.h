@@ -6,6 +6,8 @@
 
 /// The curl read callback type, spelled out so Swift sees a concrete function pointer.
 typedef size_t (*ccurl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+/// The curl write callback type (CURLOPT_WRITEFUNCTION): the body of an HTTP answer, in pieces.
+typedef size_t (*ccurl_write_callback)(char *data, size_t size, size_t nmemb, void *userdata);
 /// The curl header callback type.
 typedef size_t (*ccurl_header_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
 /// The curl transfer-progress callback type (CURLOPT_XFERINFOFUNCTION; called only with CURLOPT_NOPROGRESS off).
@@ -31,6 +33,10 @@ static inline CURLcode ccurl_setopt_off(CURL *handle, CURLoption option, curl_of
 }
 static inline CURLcode ccurl_setopt_read(CURL *handle, ccurl_read_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+/// Sets CURLOPT_WRITEFUNCTION; the OAuth token client collects the endpoint's answer with it.
+static inline CURLcode ccurl_setopt_write(CURL *handle, ccurl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 static inline CURLcode ccurl_setopt_header(CURL *handle, ccurl_header_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);

@@ -1,7 +1,8 @@
 import Foundation
 
 extension Config {
-    /// The resolved configuration as JSON-ready values (for `validate --print`); the password never appears.
+    /// The resolved configuration as JSON-ready values (for `validate --print`); no password or client secret
+    /// ever appears (only where each is read from).
     public var jsonObject: [String: Any] {
         let s = service
         return [
@@ -22,6 +23,7 @@ extension Config {
                 "password_credential": smtp.passwordCredential ?? NSNull(), "password_file": smtp.passwordFile ?? NSNull(),
                 "helo": smtp.helo ?? NSNull(), "connections": smtp.connections, "ca_file": smtp.caFile ?? NSNull(),
                 "connect_timeout": smtp.connectTimeout, "response_timeout": smtp.responseTimeout,
+                "auth": smtp.auth.rawValue, "oauth2": smtp.oauth2.map(oauth2Object) ?? NSNull(),
             ] as [String: Any],
             "grades": grades.map { ["id": $0.id, "name": $0.name, "aliases": $0.aliases] },
             "forums": forums.map {
@@ -45,6 +47,16 @@ extension Config {
                     "forums": $0.forums, "grades": $0.grades,
                 ]
             },
+        ]
+    }
+
+    /// Where the client secret is read from, never the secret (the rules file cannot hold it).
+    private func oauth2Object(_ o: OAuth2Config) -> [String: Any] {
+        [
+            "token_url": o.tokenURL, "client_id": o.clientID, "scope": o.scope,
+            "client_secret_credential": o.clientSecretCredential ?? NSNull(),
+            "client_secret_file": o.clientSecretFile ?? NSNull(), "ca_file": o.caFile ?? NSNull(),
+            "timeout": o.timeout,
         ]
     }
 

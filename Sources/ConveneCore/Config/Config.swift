@@ -111,11 +111,15 @@ public struct SMTPConfig: Sendable, Hashable {
     public var caFile: String?
     public var connectTimeout: Int
     public var responseTimeout: Int
+    /// How to log in: a password (the default), an OAuth 2.0 token (XOAUTH2), or not at all.
+    public var auth: SMTPAuth
+    /// Where the token comes from; set for `auth: xoauth2` only.
+    public var oauth2: OAuth2Config?
 
     public init(
         url: String, tls: TLSMode = .starttls, username: String? = nil, passwordCredential: String? = nil,
         passwordFile: String? = nil, helo: String? = nil, connections: Int = 1, caFile: String? = nil,
-        connectTimeout: Int = 30, responseTimeout: Int = 600
+        connectTimeout: Int = 30, responseTimeout: Int = 600, auth: SMTPAuth = .password, oauth2: OAuth2Config? = nil
     ) {
         self.url = url
         self.tls = tls
@@ -127,6 +131,8 @@ public struct SMTPConfig: Sendable, Hashable {
         self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.responseTimeout = responseTimeout
+        self.auth = auth
+        self.oauth2 = oauth2
     }
 
     /// The host part of `url`, lower-cased (for the loopback rule of `tls: none`).

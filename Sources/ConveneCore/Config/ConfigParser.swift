@@ -134,6 +134,9 @@ public enum ConfigParser {
         let connections = map.value("connections").flatMap { positiveInt($0, "'connections'", max: 64, reader) } ?? 1
         let connectTimeout = map.value("connect_timeout").flatMap { seconds($0, "'connect_timeout'", reader) } ?? 30
         let responseTimeout = map.value("response_timeout").flatMap { seconds($0, "'response_timeout'", reader) } ?? 600
+        let authNode = map.value("auth")
+        let auth = authNode.flatMap { choice($0, "'auth'", SMTPAuth.self, reader) }
+        let oauth2 = map.value("oauth2").flatMap { readOAuth2($0, reader) }
         map.rejectUnknownKeys()
         if credential != nil, passwordFile != nil, let location = map.keyLocation("password_file") {
             reader.error("give either 'password_credential' or 'password_file', not both", at: location)
@@ -142,7 +145,7 @@ public enum ConfigParser {
         let config = SMTPConfig(
             url: url, tls: tls, username: username, passwordCredential: credential, passwordFile: passwordFile,
             helo: helo, connections: connections, caFile: caFile, connectTimeout: connectTimeout,
-            responseTimeout: responseTimeout)
+            responseTimeout: responseTimeout, auth: auth ?? .password, oauth2: auth == .xoauth2 ? oauth2 : nil)
         let scheme = url.split(separator: ":").first.map { $0.lowercased() }
         guard scheme == "smtp" || scheme == "smtps", let host = config.host, !host.isEmpty else {
             reader.error("'url' must be smtp://HOST[:PORT] or smtps://HOST[:PORT]; got '\(url)'", at: urlNode.location)
@@ -160,10 +163,11 @@ public enum ConfigParser {
                 "'tls: none' is allowed only to a loopback host, not '\(host)'", at: urlNode.location,
                 hint: "use 'tls: starttls' so the password and mail are encrypted")
         }
-        if username != nil && credential == nil && passwordFile == nil {
-            reader.error(
-                "'username' is set but no password source is", at: map.keyLocation("username") ?? map.node.location,
-                hint: "add 'password_credential: smtp-password' or 'password_file: PATH'")
+        // An unknown `auth` value is already reported; checking what it would need adds only noise.
+        if authNode == nil || auth != nil {
+            checkAuth(
+                auth ?? .password, authLocation: authNode?.location, username: username,
+                hasPassword: credential != nil || passwordFile != nil, oauth2Written: map.has("oauth2"), map, reader)
         }
         return config
     }

@@ -38,8 +38,18 @@ public final class SMTPConnection {
         try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
         try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile = settings.caFile { try handle.set(CURLOPT_CAINFO, caFile) }
-        if let username = settings.username { try handle.set(CURLOPT_USERNAME, username) }
-        if let password = settings.password { try handle.set(CURLOPT_PASSWORD, password) }
+        switch settings.auth {
+        case .password:
+            if let username = settings.username { try handle.set(CURLOPT_USERNAME, username) }
+            if let password = settings.password { try handle.set(CURLOPT_PASSWORD, password) }
+        case .xoauth2:
+            if let username = settings.username { try handle.set(CURLOPT_USERNAME, username) }
+            if let token = settings.bearerToken { try handle.set(CURLOPT_XOAUTH2_BEARER, token) }
+            // Pinned: libcurl prefers OAUTHBEARER when a server offers both, and Google refuses it (curl#2642, #10259).
+            try handle.set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+        case .none:
+            break
+        }
         try handle.set(CURLOPT_NOSIGNAL, 1)
         try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
         try handle.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(settings.connectTimeout * 1000)))

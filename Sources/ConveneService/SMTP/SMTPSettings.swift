@@ -1,6 +1,7 @@
 import ConveneCore
 
-/// Where and how to reach the SMTP server. The password is held in memory only and never printed.
+/// Where and how to reach the SMTP server. The password, the client secret and the access token are held in memory
+/// only and never printed.
 public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// `smtp://host[:port]` (STARTTLS or plain) or `smtps://host[:port]` (implicit TLS), without a path.
     public var url: String
@@ -15,10 +16,18 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
     public var connectTimeout: Double
     /// Seconds to wait for each server reply (RFC 5321 allows 10 minutes after the final dot).
     public var responseTimeout: Double
+    /// How to log in: `password` (with `username` and `password`; no AUTH without a username), `xoauth2` (with
+    /// `username` and `bearerToken`), or `none`.
+    public var auth: SMTPAuth
+    /// Where `xoauth2` gets its tokens.
+    public var oauth2: OAuthSettings?
+    /// The access token a connection presents with `xoauth2` (set by `SMTPTransport` before each message).
+    public var bearerToken: String?
 
     public init(
         url: String, tls: TLSMode = .starttls, username: String? = nil, password: String? = nil, helo: String,
-        caFile: String? = nil, connectTimeout: Double = 30, responseTimeout: Double = 600
+        caFile: String? = nil, connectTimeout: Double = 30, responseTimeout: Double = 600, auth: SMTPAuth = .password,
+        oauth2: OAuthSettings? = nil, bearerToken: String? = nil
     ) {
         self.url = url
         self.tls = tls
@@ -28,13 +37,19 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
         self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.responseTimeout = responseTimeout
+        self.auth = auth
+        self.oauth2 = oauth2
+        self.bearerToken = bearerToken
     }
 
     public var description: String {
         let user = username.map { " user \($0)" } ?? ""
         let secret = password == nil ? "" : " password <redacted>"
         let ca = caFile.map { " ca \($0)" } ?? ""
-        return "SMTP \(url) tls \(tls.rawValue) helo \(helo)\(user)\(secret)\(ca)"
+        let login = auth == .password ? "" : " auth \(auth.rawValue)"
+        let token = bearerToken == nil ? "" : " token <withheld>"
+        let oauth = oauth2.map { " (\($0))" } ?? ""
+        return "SMTP \(url) tls \(tls.rawValue) helo \(helo)\(user)\(secret)\(ca)\(login)\(token)\(oauth)"
     }
 
     public var debugDescription: String { description }
@@ -79,8 +94,12 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
                 "smtp.helo \(helo.debugDescription) must be a host name (letters, digits, '-', '.') "
                     + "or an address literal like [192.0.2.1]")
         }
-        if username != nil && password == nil {
+        switch auth {
+        case .password where username != nil && password == nil:
             throw .invalidSettings("smtp.username is set but no password was given")
+        case .xoauth2 where username == nil:
+            throw .invalidSettings("auth: xoauth2 needs smtp.username, the mailbox to send as")
+        default: break
         }
         let encodedHelo = helo.map { $0 == "[" ? "%5B" : $0 == "]" ? "%5D" : String($0) }.joined()
         return "\(scheme)://\(authority)/\(encodedHelo)"
