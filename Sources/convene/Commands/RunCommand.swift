@@ -152,7 +152,11 @@ enum RunCommand {
             } else {
                 let settings = try SMTPTransport.settings(for: workspace, environment: ProcessInfo.processInfo.environment)
                 let polls = SMTPTransport.pollsForReplies(connections: count)
-                for _ in 0..<count { transports.append(try SMTPTransport(settings: settings, pollsForReplies: polls)) }
+                // One token for every connection (auth: xoauth2): the endpoint is asked once per token lifetime.
+                let tokens = settings.oauth2.map { TokenCache(settings: $0) }
+                for _ in 0..<count {
+                    transports.append(try SMTPTransport(settings: settings, pollsForReplies: polls, tokens: tokens))
+                }
             }
         } catch let error as TransportFailure {
             throw CommandError(exitCode: ExitCode(error), message: error.message)

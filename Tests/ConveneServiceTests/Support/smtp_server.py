@@ -21,6 +21,11 @@ Usage: smtp_server.py --port 0 [--cert C --key K] [--user U --password P] [--no-
   the client sent them) and appends a JSON line to DIR/messages.jsonl:
   {"file", "mail_from", "rcpt_tos", "peer", "session", "helo", "tls", "auth"}.
   "session" numbers connections, so tests can count how many connections carried the messages.
+* --xoauth2-tokens FILE offers AUTH XOAUTH2 (and an OAUTHBEARER that always fails, as Google's does for
+  libcurl) instead of PLAIN/LOGIN, and requires it: the SASL string must name --user and carry a token listed in
+  FILE (token_server.py's tokens.jsonl) that has not expired; otherwise "535 5.7.3 Authentication unsuccessful",
+  as Exchange Online answers. Every AUTH is appended to DIR/auth.jsonl {"mechanism", "ok", "reason",
+  "seconds_left"} (with --outdir).
 * Stops cleanly on SIGTERM or SIGINT.
 """
 
@@ -32,8 +37,10 @@ import signal
 import ssl
 import sys
 import threading
+import time
+from base64 import b64decode
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 class Rules:
@@ -111,6 +118,67 @@ class Handler:
         return "250 2.0.0 Message accepted for delivery"
 
 
+class XOAuth2Handler(Handler):
+    """Handler that authenticates with XOAUTH2 against the tokens token_server.py issued."""
+
+    def __init__(self, rules, outdir, hang_after_data, user, tokens_file):
+        super().__init__(rules, outdir, hang_after_data)
+        self.user = user
+        self.tokens_file = tokens_file
+
+    def record_auth(self, mechanism, ok, reason, seconds_left=None):
+        if self.outdir:
+            with self.lock, open(os.path.join(self.outdir, "auth.jsonl"), "a") as f:
+                f.write(json.dumps({"mechanism": mechanism, "ok": ok, "reason": reason,
+                                    "seconds_left": seconds_left}) + "\n")
+
+    def expiry_of(self, token):
+        try:
+            with open(self.tokens_file) as f:
+                for line in f:
+                    record = json.loads(line)
+                    if record["token"] == token:
+                        return record["expires_at"]
+        except FileNotFoundError:
+            pass
+        return None
+
+    async def auth_XOAUTH2(self, server, args):
+        refused = AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
+        if len(args) == 1:
+            blob = await server.challenge_auth("", encode_to_b64=False)
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = b64decode(args[1], validate=True)
+            except Exception:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        # user=USER ^A auth=Bearer TOKEN ^A ^A
+        parts = blob.decode(errors="replace").split("\x01")
+        fields = dict(part.split("=", 1) for part in parts if "=" in part)
+        bearer = fields.get("auth", "")
+        token = bearer[len("Bearer "):] if bearer.startswith("Bearer ") else None
+        if fields.get("user") != self.user or token is None or parts[-2:] != ["", ""]:
+            self.record_auth("XOAUTH2", False, "malformed or wrong user")
+            return refused
+        expires = self.expiry_of(token)
+        if expires is None:
+            self.record_auth("XOAUTH2", False, "unknown token")
+            return refused
+        left = expires - time.time()
+        if left <= 0:
+            self.record_auth("XOAUTH2", False, "expired", left)
+            return refused
+        self.record_auth("XOAUTH2", True, "", left)
+        return AuthResult(success=True, auth_data=LoginPassword(self.user.encode(), b""))
+
+    async def auth_OAUTHBEARER(self, server, args):
+        self.record_auth("OAUTHBEARER", False, "OAUTHBEARER is refused here, as Google refuses it")
+        return AuthResult(success=False, handled=False, message="535 5.7.8 OAUTHBEARER is not accepted")
+
+
 class NumberedSMTP(SMTP):
     """SMTP that numbers its connections (one protocol instance each; STARTTLS keeps the number)."""
 
@@ -160,6 +228,7 @@ def parse_arguments(argv):
     parser.add_argument("--idle-timeout", type=float, default=300)
     parser.add_argument("--greeting", type=int)
     parser.add_argument("--hang-after-data", action="store_true")
+    parser.add_argument("--xoauth2-tokens")
     return parser.parse_args(argv)
 
 
@@ -169,7 +238,11 @@ async def serve(args):
     if args.cert and args.key:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-    handler = Handler(Rules(args.rcpt_rule), args.outdir, args.hang_after_data)
+    if args.xoauth2_tokens:
+        handler = XOAuth2Handler(Rules(args.rcpt_rule), args.outdir, args.hang_after_data, args.user,
+                                 args.xoauth2_tokens)
+    else:
+        handler = Handler(Rules(args.rcpt_rule), args.outdir, args.hang_after_data)
     NumberedSMTP.greeting = args.greeting
     starttls = context is not None and not args.no_starttls and not args.implicit_tls
     options = dict(
@@ -180,7 +253,10 @@ async def serve(args):
         auth_require_tls=starttls,
         auth_required=args.user is not None,
     )
-    if args.user is not None:
+    if args.xoauth2_tokens:
+        options["auth_required"] = True
+        options["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+    elif args.user is not None:
         options["authenticator"] = make_authenticator(args.user, args.password or "")
     if not starttls:
         # Plain or implicit TLS: AUTH cannot wait for a STARTTLS that never comes.

@@ -1,0 +1,73 @@
+import ConveneCore
+import ConveneService
+import Foundation
+import Testing
+
+/// The token cache against token_server.py over TLS: one request per token lifetime, a new token before the old one
+/// runs out, and the endpoint's refusal or absence as the failures the transport maps to 77 and 75.
+struct TokenCacheTests {
+    static func settings(_ server: TestTokenServer, secret: String? = nil, url: String? = nil) throws -> OAuthSettings {
+        OAuthSettings(
+            tokenURL: url ?? server.url, clientID: server.options.clientID,
+            clientSecret: secret ?? server.options.clientSecret, scope: server.options.scope,
+            caFile: try TestCertificates.get().caFile, connectTimeout: 5, timeout: 5)
+    }
+
+    @Test func aTokenIsReusedUntilItsMarginThenReplacedAheadOfExpiry() throws {
+        let server = try TestTokenServer(.init(lifetime: 2))
+        let cache = TokenCache(settings: try Self.settings(server))
+        let first = try cache.token()
+        #expect(first.lifetime == 2)
+        #expect(try cache.token() == first, "a fresh token is used again")
+        #expect(server.tokens() == [first.accessToken])
+        // A 2 s token has a 0.5 s margin: after 1.6 s it is no longer used, though it has not expired.
+        Thread.sleep(forTimeInterval: 1.6)
+        let second = try cache.token()
+        #expect(second.accessToken != first.accessToken)
+        #expect(Date() < first.expiresAt, "replaced before it expired")
+        #expect(server.tokens() == [first.accessToken, second.accessToken])
+        #expect(cache.requests == 2)
+        // The form body arrived intact: the secret's '+', '/', '=' and '~' survived the form encoding.
+        #expect(server.requests().allSatisfy { $0["secret_ok"] as? Bool == true && $0["status"] as? Int == 200 })
+    }
+
+    @Test func aWrongSecretIsRefusedWithTheEndpointsWordsSanitised() throws {
+        let server = try TestTokenServer()
+        let cache = TokenCache(settings: try Self.settings(server, secret: "not-the-secret"))
+        #expect {
+            try cache.token()
+        } throws: { error in
+            guard case .refused(let status, let code, let description) = error as? OAuthTokenFailure else { return false }
+            return status == 401 && code == "invalid_client"
+                && description.hasPrefix("AADSTS7000215: Invalid client secret provided. Trace ID:")
+                && !description.contains("\r") && !description.contains("\n")
+        }
+        #expect(server.tokens().isEmpty)
+    }
+
+    @Test func anEndpointThatIsDownOrAbsentIsUnavailable() throws {
+        let down = try TestTokenServer(.init(status: 503))
+        let closed = "https://127.0.0.1:\(try TestEnvironment.freePort())/token"
+        for settings in [try Self.settings(down), try Self.settings(down, url: closed)] {
+            #expect {
+                try TokenCache(settings: settings).token()
+            } throws: { error in
+                guard case .unavailable(let why) = error as? OAuthTokenFailure else { return false }
+                return why.contains("503") || why.contains("cannot reach the token endpoint")
+            }
+        }
+    }
+
+    @Test func theEndpointsCertificateIsCheckedAgainstTheCAFile() throws {
+        let server = try TestTokenServer()
+        var settings = try Self.settings(server)
+        settings.caFile = nil  // the system store does not know the test CA
+        #expect {
+            try TokenCache(settings: settings).token()
+        } throws: { error in
+            guard case .unavailable = error as? OAuthTokenFailure else { return false }
+            return true
+        }
+        #expect(server.tokens().isEmpty)
+    }
+}
