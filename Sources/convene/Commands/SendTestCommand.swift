@@ -101,11 +101,17 @@ enum SendTestCommand {
     /// server's reply (its first line). SASL responses are not in the transcript, so no credential can be printed.
     static func printSteps(of transcript: SMTPTranscript, _ settings: SMTPSettings) {
         let mechanism = settings.auth == .xoauth2 ? "AUTH XOAUTH2" : "AUTH"
+        // The first line of a multi-line reply (`250-mx.example`) reads as the reply it begins.
+        func first(_ reply: SMTPTranscript.Reply?) -> String {
+            guard let line = reply?.lines.first else { return "no reply" }
+            let bytes = Array(line.utf8)
+            return bytes.count > 3 && bytes[3] == UInt8(ascii: "-") ? "\(line.prefix(3)) \(line.dropFirst(4))" : line
+        }
         var index = 0
         let exchanges = transcript.exchanges
         while index < exchanges.count {
             let exchange = exchanges[index]
-            let reply = exchange.reply.map { $0.lines.first ?? "" } ?? "no reply"
+            let reply = first(exchange.reply)
             switch exchange.command {
             case .connect: Output.line("connected: \(reply)")
             case .ehlo: Output.line("EHLO \(settings.helo): \(reply)")
@@ -118,7 +124,7 @@ enum SendTestCommand {
                     index += 1
                     last = exchanges[index]
                 }
-                let verdict = last.reply.map { $0.lines.first ?? "" } ?? "no reply"
+                let verdict = first(last.reply)
                 let accepted = last.reply?.code == 235
                 Output.line("\(mechanism) \(accepted ? "accepted" : "refused"): \(verdict)")
             default: break
