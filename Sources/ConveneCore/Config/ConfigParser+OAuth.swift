@@ -25,11 +25,12 @@ extension ConfigParser {
         let caFile = map.value("ca_file").flatMap { reader.scalar($0, "'ca_file'") }
         let timeout = map.value("timeout").flatMap { seconds($0, "'timeout'", reader) } ?? 30
         map.rejectUnknownKeys()
-        var usable = tokenURL != nil && clientID != nil && scope != nil
+        var usable = tokenURL != nil && clientID != nil && scope != nil && !map.has("client_secret")
         if credential != nil, secretFile != nil, let location = map.keyLocation("client_secret_file") {
             reader.error("give either 'client_secret_credential' or 'client_secret_file', not both", at: location)
         }
-        if !map.has("client_secret_credential") && !map.has("client_secret_file") {
+        // A literal secret is already refused, with a hint naming both forms.
+        if !map.has("client_secret_credential") && !map.has("client_secret_file") && !map.has("client_secret") {
             usable = false
             reader.error(
                 "'oauth2' needs 'client_secret_credential' or 'client_secret_file'", at: map.node.location,
