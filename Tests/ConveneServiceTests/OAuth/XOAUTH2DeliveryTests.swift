@@ -20,10 +20,20 @@ struct XOAUTH2DeliveryTests {
         programme: String = DeliveryFixture.programme, rate: String? = nil, connections: Int = 1,
         tokenURL: String? = nil
     ) throws -> DeliveryFixture {
+        let fixture = try DeliveryFixture(smtp: .init(url: smtp.url()), roster: roster, programme: programme)
+        try configure(
+            fixture, smtp, tokens, secret: secret, rate: rate, connections: connections, tokenURL: tokenURL)
+        return fixture
+    }
+
+    /// (Re)writes the fixture's rules file for `smtp` and `tokens`, keeping its state.
+    static func configure(
+        _ fixture: DeliveryFixture, _ smtp: TestSMTPServer, _ tokens: TestTokenServer, secret: String? = nil,
+        rate: String? = nil, connections: Int = 1, tokenURL: String? = nil
+    ) throws {
         let ca = try TestCertificates.get().caFile
-        let fixture = try DeliveryFixture(
-            smtp: .init(url: smtp.url(), tls: "starttls", caFile: ca, username: mailbox, connections: connections),
-            roster: roster, programme: programme)
+        try fixture.write(
+            smtp: .init(url: smtp.url(), tls: "starttls", caFile: ca, username: mailbox, connections: connections))
         try ((secret ?? tokens.options.clientSecret) + "\n").write(
             to: fixture.directory.appendingPathComponent("oauth-client-secret"), atomically: true, encoding: .utf8)
         var rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
@@ -42,7 +52,6 @@ struct XOAUTH2DeliveryTests {
         rules = rules.replacingOccurrences(of: "  helo: convene.test\n", with: oauth)
         if let rate { rules = rules.replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  rate: \(rate)\n") }
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
-        return fixture
     }
 
     /// Every AUTH the SMTP server saw: mechanism, ok, reason, seconds the token had left.
@@ -152,6 +161,14 @@ struct XOAUTH2DeliveryTests {
         let test = try fixture.convene("send-test", ["--to", "ada@example.test"])
         #expect(test.status == 69, "\(test)")
         #expect(test.stderr.contains("HTTP 503"), "\(test)")
+
+        // The endpoint is back (a new one, and a server that knows its tokens): the next pass sends what waited.
+        let healthy = try TestTokenServer()
+        let working = try Self.smtpServer(healthy)
+        try Self.configure(fixture, working, healthy)
+        let retry = try fixture.convene("run", ["--once", "--now", "2027-02-11 09:05"])
+        #expect(retry.status == 0, "\(retry)")
+        #expect(try working.messages().count == 4, "\(retry)")
 
         let closed = try Self.fixture(smtp, tokens, tokenURL: "https://127.0.0.1:\(try TestEnvironment.freePort())/token")
         let unreachable = try closed.convene("send-test", ["--to", "ada@example.test"])
