@@ -63,6 +63,16 @@ final class TestTokenServer {
         lines("tokens.jsonl").compactMap { $0["token"] as? String }
     }
 
+    /// When each token was issued and when it expires (Unix seconds), in order.
+    func lifetimes() -> [(issued: Double, expires: Double)] {
+        lines("tokens.jsonl").compactMap { record in
+            guard let issued = record["issued_at"] as? Double, let expires = record["expires_at"] as? Double else {
+                return nil
+            }
+            return (issued, expires)
+        }
+    }
+
     /// Every request so far (status, grant_type, client_id, scope, secret_ok), in order.
     func requests() -> [[String: Any]] { lines("requests.jsonl") }
 
