@@ -1,8 +1,11 @@
 /// The client-credentials token request (RFC 6749 §4.4.2): the form body POSTed to the token endpoint. It holds the
 /// client secret, so `description` withholds it.
 public struct OAuthTokenRequest: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The application (client) id.
     public var clientID: String
+    /// The client secret: sent in the body, never printed.
     public var clientSecret: String
+    /// The scope asked for.
     public var scope: String
 
     public init(clientID: String, clientSecret: String, scope: String) {

@@ -5,8 +5,11 @@ import ConveneCore
 public struct OAuthSettings: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The token endpoint (`https://…`, or `http://` to loopback).
     public var tokenURL: String
+    /// The application (client) id.
     public var clientID: String
+    /// The client secret, from the systemd credential or the secret file: never printed.
     public var clientSecret: String
+    /// The scope asked for (`https://outlook.office365.com/.default`).
     public var scope: String
     /// A PEM file of CA certificates for the endpoint instead of the system store.
     public var caFile: String?

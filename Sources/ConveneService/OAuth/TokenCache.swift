@@ -16,6 +16,7 @@ public final class TokenCache: @unchecked Sendable {
     private var requestCount = 0
     private let clock: @Sendable () -> Date
 
+    /// The endpoint and client credentials the tokens are requested with.
     public let settings: OAuthSettings
 
     public init(settings: OAuthSettings, clock: @escaping @Sendable () -> Date = { Date() }) {

@@ -185,6 +185,28 @@ struct XOAUTH2DeliveryTests {
         #expect(try smtp.messages().isEmpty)
     }
 
+    @Test func aSecretWrittenInTheRulesFileIsRefusedWith78AndNotRepeated() throws {
+        let tokens = try TestTokenServer()
+        let smtp = try Self.smtpServer(tokens)
+        let fixture = try Self.fixture(smtp, tokens)
+        var rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+        rules = rules.replacingOccurrences(
+            of: "    client_secret_file: oauth-client-secret\n", with: "    client_secret: literal-hunter2\n")
+        try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let line = rules.components(separatedBy: "\n").firstIndex { $0.contains("client_secret:") }.map { $0 + 1 }
+        for command in ["validate", "run"] {
+            let result = try fixture.convene(command, command == "run" ? ["--once"] : [])
+            #expect(result.status == 78, "\(result)")
+            #expect(
+                result.stderr.contains(
+                    "convene.yaml:\(line ?? 0):5: error: a client secret in the rules file is refused"), "\(result)")
+            #expect(result.stderr.contains("'client_secret_credential: NAME'"), "\(result)")
+            #expect(!(result.stdout + result.stderr).contains("literal-hunter2"), "the secret was repeated")
+        }
+        #expect(tokens.requests().isEmpty)
+        #expect(try smtp.messages().isEmpty)
+    }
+
     @Test func sendTestShowsEachStepAndNoOutputCarriesASecretOrToken() throws {
         let tokens = try TestTokenServer(.init(lifetime: 120))
         let smtp = try Self.smtpServer(tokens)
