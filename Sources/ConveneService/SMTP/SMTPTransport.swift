@@ -51,8 +51,9 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
         case .authRefused(let reply)? where tokens != nil:
             throw TransportFailure(
                 kind: .authenticationRefused,
-                message: "the SMTP server refused the OAuth token for \(connection.settings.username ?? "the mailbox"): "
-                    + "\(reply) (check the application's SMTP.SendAsApp permission and its access to the mailbox)",
+                message: "the SMTP server refused the OAuth token for "
+                    + "\(connection.settings.username ?? "the mailbox"): \(reply) "
+                    + "(check the application's SMTP.SendAsApp permission and its access to the mailbox)",
                 code: report.results.first?.code)
         case .authRefused(let reply)?:
             throw TransportFailure(kind: .authenticationRefused, message: "the SMTP server refused the credentials: \(reply)")
@@ -110,7 +111,8 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
         var password: String?
         if smtp.auth == .password {
             if let name = smtp.passwordCredential {
-                password = try readCredential(name, key: "smtp.password_credential", alternative: "password_file", environment)
+                password = try readCredential(
+                    name, key: "smtp.password_credential", alternative: "password_file", environment)
             } else if let file = smtp.passwordFile {
                 password = try readSecret(workspace.resolve(file))
             }

@@ -16,9 +16,9 @@ struct XOAUTH2DeliveryTests {
     /// A rules file for `smtp`, logging in with XOAUTH2 through `tokens` (its secret, or `secret`), sending at
     /// most `rate` messages a second.
     static func fixture(
-        _ smtp: TestSMTPServer, _ tokens: TestTokenServer, secret: String? = nil, roster: String = DeliveryFixture.smallRoster,
-        programme: String = DeliveryFixture.programme, rate: String? = nil, connections: Int = 1,
-        tokenURL: String? = nil
+        _ smtp: TestSMTPServer, _ tokens: TestTokenServer, secret: String? = nil,
+        roster: String = DeliveryFixture.smallRoster, programme: String = DeliveryFixture.programme,
+        rate: String? = nil, connections: Int = 1, tokenURL: String? = nil
     ) throws -> DeliveryFixture {
         let fixture = try DeliveryFixture(smtp: .init(url: smtp.url()), roster: roster, programme: programme)
         try configure(
@@ -50,7 +50,10 @@ struct XOAUTH2DeliveryTests {
 
             """
         rules = rules.replacingOccurrences(of: "  helo: convene.test\n", with: oauth)
-        if let rate { rules = rules.replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  rate: \(rate)\n") }
+        if let rate {
+            rules = rules.replacingOccurrences(
+                of: "  templates: templates\n", with: "  templates: templates\n  rate: \(rate)\n")
+        }
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
     }
 
@@ -127,7 +130,8 @@ struct XOAUTH2DeliveryTests {
         // A new token means a new connection (libcurl authenticates a connection once).
         #expect(Set(messages.map(\.session)).count >= issued.count, "sessions vs tokens")
         #expect(try fixture.journal().filter { $0.type == .sent }.count == 56)
-        Self.expectNoSecrets(in: Self.everything(fixture, [result]), secret: tokens.options.clientSecret, tokens: issued)
+        Self.expectNoSecrets(
+            in: Self.everything(fixture, [result]), secret: tokens.options.clientSecret, tokens: issued)
     }
 
     @Test func aWrongSecretExits77WithTheEndpointsWordsAndSendsNothing() throws {
@@ -178,7 +182,8 @@ struct XOAUTH2DeliveryTests {
         #expect(retry.status == 0, "\(retry)")
         #expect(try working.messages().count == 4, "\(retry)")
 
-        let closed = try Self.fixture(smtp, tokens, tokenURL: "https://127.0.0.1:\(try TestEnvironment.freePort())/token")
+        let nowhere = "https://127.0.0.1:\(try TestEnvironment.freePort())/token"
+        let closed = try Self.fixture(smtp, tokens, tokenURL: nowhere)
         let unreachable = try closed.convene("send-test", ["--to", "ada@example.test"])
         #expect(unreachable.status == 69, "\(unreachable)")
         #expect(unreachable.stderr.contains("cannot reach the token endpoint"), "\(unreachable)")
