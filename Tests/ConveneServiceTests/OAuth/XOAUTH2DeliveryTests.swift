@@ -170,6 +170,10 @@ struct XOAUTH2DeliveryTests {
         #expect(journal.allSatisfy { $0.type != .sent })
         #expect(journal.contains { $0.type == .failed && $0.permanent == false }, "the attempt is closed, to retry")
 
+        let failed = journal.filter { $0.type == .failed }
+        #expect(failed.count == 1, "stopped at the first attempt, as for an unreachable SMTP server")
+        #expect(failed.allSatisfy { $0.connection == true && $0.code == nil && $0.permanent == false })
+
         let test = try fixture.convene("send-test", ["--to", "ada@example.test"])
         #expect(test.status == 69, "\(test)")
         #expect(test.stderr.contains("HTTP 503"), "\(test)")

@@ -20,19 +20,23 @@ final class TestTokenServer {
     let options: Options
     private let process: ChildProcess
     private let logFile: URL
+    private let ownsOutdir: Bool
 
     /// token_server.py beside this file.
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("token_server.py").path
 
-    init(_ options: Options = Options()) throws {
+    /// Starts the endpoint on `port` (0: any free one), recording into `outdir` (nil: a new temporary folder, removed
+    /// with the server). A given port and folder let a test replace a failing endpoint with a working one.
+    init(_ options: Options = Options(), port: Int = 0, outdir: URL? = nil) throws {
         self.options = options
         let python = try TestEnvironment.python()
         let certificates = try TestCertificates.get()
-        outdir = try TestEnvironment.temporaryDirectory("tokens")
-        logFile = outdir.appendingPathComponent("server.log")
+        ownsOutdir = outdir == nil
+        self.outdir = try outdir ?? TestEnvironment.temporaryDirectory("tokens")
+        logFile = self.outdir.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
         var arguments = [
-            python, Self.script, "--port", "0", "--outdir", outdir.path, "--cert", certificates.certificateFile,
+            python, Self.script, "--port", String(port), "--outdir", self.outdir.path, "--cert", certificates.certificateFile,
             "--key", certificates.keyFile, "--client-id", options.clientID, "--client-secret", options.clientSecret,
             "--scope", options.scope, "--lifetime", String(options.lifetime),
         ]
@@ -49,7 +53,7 @@ final class TestTokenServer {
 
     deinit {
         process.stop()
-        try? FileManager.default.removeItem(at: outdir)
+        if ownsOutdir { try? FileManager.default.removeItem(at: outdir) }
     }
 
     /// The token URL, shaped like Entra ID's.
