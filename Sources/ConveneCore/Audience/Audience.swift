@@ -13,7 +13,7 @@ public struct Audience: Sendable {
     private var membersByForum: [String: [Membership]] = [:]
     private var forumsByPerson: [String: [String]] = [:]
 
-    /// Resolves every forum at once, in O(people × memberships); `include:` cycles yield nobody rather than looping.
+    /// Resolves every forum's members once, up front, so `members(of:)` and `forums(of:)` are lookups.
     public init(config: Config, roster: Roster) {
         let people = roster.people
         // One reason string per grade, shared by everyone in it: a national roster has few grades and many people.

@@ -239,7 +239,7 @@ public enum EventStatus: String, Sendable, Hashable, Codable, CaseIterable { cas
 public struct Event: Sendable, Hashable {
     /// The event's id: part of every occurrence's identity, calendar UID (`<event>-<yyyymmdd>@domain`) and journal key.
     public var id: String
-    /// The title used in subjects, bodies and the calendar SUMMARY.
+    /// The title: `((event title))` in templates and the calendar SUMMARY.
     public var title: String
     /// Ids of the forums whose members are invited; at least one.
     public var forums: [String]

@@ -12,7 +12,7 @@ public struct Holidays: Sendable, Hashable, Codable {
     /// No holidays: every day the window's weekdays allow is open.
     public static let none = Holidays()
 
-    /// True when no holidays file is configured or it lists none, so the window closes on weekdays only.
+    /// True when no holidays file is configured or it lists none: only the window's weekdays close days.
     public var isEmpty: Bool { names.isEmpty }
     /// How many holiday dates there are (shown by `validate`), not how many fall in any one window.
     public var count: Int { names.count }

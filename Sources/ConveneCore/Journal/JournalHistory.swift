@@ -21,7 +21,7 @@ public enum JournalHistory {
     /// What makes two outcome records the same: a crash between the history append and the journal's rename leaves
     /// a record in both, and a later compaction may append it again, so readers and the writer compare on this.
     public struct Identity: Sendable, Hashable {
-        /// Sent, failed or skipped: the same message may have all three, each its own line in the history.
+        /// Sent, failed or skipped: a failure and the later delivery of one message are two records.
         public var type: JournalRecord.RecordType
         /// The delivery key `event/yyyymmdd/notification/recipient`.
         public var key: String

@@ -15,7 +15,7 @@ public struct JournalState: Sendable {
         public var recipient: String
         /// The principal's display name as last sent, for a cancellation to a leaver no longer in the roster.
         public var name: String
-        /// The delegates (Cc) the entry has reached; a cancellation or update goes to them too.
+        /// The delegates (Cc) the entry has reached; a cancellation for a leaver goes to them too.
         public var cc: [String]
         /// The SEQUENCE last sent; the next update or cancellation sends one more.
         public var sequence: Int
@@ -33,7 +33,7 @@ public struct JournalState: Sendable {
         public var count: Int
         /// When the last failure was journaled; the next retry is timed from it.
         public var last: Date
-        /// True after a 5xx: the message is finished and never retried.
+        /// True once refused for good (a 5xx, or refused before sending): the message is finished, never retried.
         public var permanent: Bool
         /// The reply code of the last failure; nil when no reply decided it.
         public var code: Int?
