@@ -215,38 +215,64 @@ public struct SendWindow: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// A sending rate such as `30/minute`.
+/// A sending rate such as `30/minute`, with an optional daily cap: `30/minute, 10000/day`.
 public struct Rate: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The most messages that may start in any window of `perSeconds`; at least 1.
     public var count: Int
-    /// The window's length in seconds: 1, 60 or 3600 (second, minute, hour).
+    /// The window's length in seconds: 1, 60, 3600 (second, minute, hour), or 86,400 when only a daily cap is given.
     public var perSeconds: Int
+    /// The most envelope recipients in any 24 hours, counted from the journal so that it holds across restarts (the
+    /// relays count recipients, not messages: Exchange Online allows 10,000 a rolling day); nil for no cap.
+    public var perDay: Int?
 
-    /// Takes the parts unchecked; `parse` allows only a count of 1 or more per second, minute or hour.
-    public init(count: Int, perSeconds: Int) {
+    /// Takes the parts unchecked; `parse` allows only counts of 1 or more.
+    public init(count: Int, perSeconds: Int, perDay: Int? = nil) {
         self.count = count
         self.perSeconds = perSeconds
+        self.perDay = perDay
     }
 
-    /// Reads `30/minute`, `5/s`, `600/hour`; the failure message is shown to the admin as is.
+    /// Reads `30/minute`, `5/s`, `600/hour`, `10000/day`, or a rate and a daily cap separated by a comma
+    /// (`30/minute, 10000/day`); the failure message is shown to the admin as is.
     public static func parse(_ text: String) -> Result<Rate, PhraseError> {
-        let parts = text.replacingOccurrences(of: " ", with: "").lowercased().split(separator: "/").map(String.init)
-        guard parts.count == 2, let n = Int(parts[0]), n >= 1 else {
-            return .failure(PhraseError("'\(text)' is not a rate; write e.g. 30/minute"))
+        var window: (count: Int, seconds: Int)?
+        var perDay: Int?
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else {
+            return .failure(PhraseError("'\(text)' has more than a rate and a daily cap; write e.g. 30/minute, 10000/day"))
         }
-        let seconds: Int
-        switch parts[1] {
-        case "s", "sec", "second": seconds = 1
-        case "m", "min", "minute": seconds = 60
-        case "h", "hour": seconds = 3600
-        default: return .failure(PhraseError("'\(parts[1])' is not second, minute or hour; write e.g. 30/minute"))
+        for part in parts {
+            let fields = part.replacingOccurrences(of: " ", with: "").lowercased().split(separator: "/").map(String.init)
+            // Ten digits at most: a count above 9,999,999,999 is a typo, and Int(...) must not be asked to trap.
+            guard fields.count == 2, fields[0].count <= 10, let n = Int(fields[0]), n >= 1 else {
+                return .failure(PhraseError("'\(text)' is not a rate; write e.g. 30/minute"))
+            }
+            let seconds: Int
+            switch fields[1] {
+            case "s", "sec", "second": seconds = 1
+            case "m", "min", "minute": seconds = 60
+            case "h", "hour": seconds = 3600
+            case "d", "day":
+                guard perDay == nil else { return .failure(PhraseError("'\(text)' gives two daily caps")) }
+                perDay = n
+                continue
+            default:
+                return .failure(
+                    PhraseError("'\(fields[1])' is not second, minute, hour or day; write e.g. 30/minute, 10000/day"))
+            }
+            guard window == nil else { return .failure(PhraseError("'\(text)' gives two rates; keep one and a daily cap")) }
+            window = (n, seconds)
         }
-        return .success(Rate(count: n, perSeconds: seconds))
+        let rate = window ?? (perDay ?? 1, 86_400)
+        return .success(Rate(count: rate.count, perSeconds: rate.seconds, perDay: perDay))
     }
 
-    /// `30/minute`, as `parse` reads it back.
+    /// `30/minute` or `30/minute, 10000/day`, as `parse` reads it back.
     public var description: String {
-        "\(count)/" + (perSeconds == 1 ? "second" : perSeconds == 60 ? "minute" : "hour")
+        let unit = [1: "second", 60: "minute", 3600: "hour"][perSeconds]
+        let window = unit.map { "\(count)/\($0)" }
+        let day = perDay.map { "\($0)/day" }
+        return [window, day].compactMap { $0 }.joined(separator: ", ")
     }
 }
 
