@@ -45,27 +45,6 @@ public final class Dispatcher: Sendable {
     /// Sent, failed and skipped so far: safe to read while a batch is sending (the daemon's STATUS=).
     public var counters: Counters { shared.withLock { $0.counters } }
 
-    /// What the daemon reports in STATUS= and `run` prints at the end.
-    public struct Counters: Sendable {
-        public var sent = 0
-        public var failed = 0
-        public var skipped = 0
-        public var lastError: String?
-        /// Local day and count of messages sent on it, for "sent today".
-        var today: (LocalDate, Int)?
-
-        mutating func countSent(at time: Date, zone: TimeZone) {
-            sent += 1
-            let day = LocalDateTime(instant: time, in: zone).date
-            today = (day, today?.0 == day ? today!.1 + 1 : 1)
-        }
-
-        public func sentToday(now: Date, zone: TimeZone) -> Int {
-            guard let today, today.0 == LocalDateTime(instant: now, in: zone).date else { return 0 }
-            return today.1
-        }
-    }
-
     /// One transport per connection: `transports.count` lanes send at once.
     public init(
         workspace: Workspace, journal: FileJournal, records: [JournalRecord], transports: [MailTransport], log: Log,
@@ -307,7 +286,7 @@ public final class Dispatcher: Sendable {
         clock: @escaping @Sendable () -> Date, between: () -> Bool
     ) {
         var lastTicket: UInt64 = 0
-        var unansweredInARow = 0
+        var ledger = DeliveryLedger()
         let feed = prepareAhead(actions, composer: composer, now: now, clock: clock)
         let rateLimited = sleeps && shared.withLock { $0.gate.rate != nil }
         defer {
@@ -341,38 +320,29 @@ public final class Dispatcher: Sendable {
             let previousOutcome = lastTicket
             guard let attempt = write(action.attemptRecord(at: stamp), lazy: true) else { return }
             lastTicket = attempt
-            let report: DeliveryReport
+            let entry: DeliveryLedger.Entry
+            let finished: Date
             do {
-                report = try transport.send(prepared.mail) { [journal] in (try? journal.waitDurable(previousOutcome)) != nil }
+                let report = try transport.send(prepared.mail) { [journal] in
+                    (try? journal.waitDurable(previousOutcome)) != nil
+                }
+                // Never stamped before `now`: a failure's retry is due a back-off after it, so it cannot fall due
+                // again when the caller plans once more at `now` (a `--once` pass, a clock set back during the batch).
+                finished = sleeps ? max(clock(), now) : now
+                entry = ledger.settle(action, with: report, at: finished)
             } catch {
-                // Nothing was handed over: close the attempt as a failure of the connection (which does not count
-                // towards this message's back-off), then stop; the caller pauses, or `run --once` exits.
-                let record = action.failedRecord(
-                    at: stamp, code: error.code, permanent: false, reply: error.message, connection: true)
-                if let ticket = write(record) { lastTicket = ticket }
-                shared.withLock { $0.counters.lastError = error.message }
-                log.error("sending stopped: \(error.message)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
-                stop(.transport(error))
-                return
+                finished = stamp
+                entry = ledger.settle(action, refusedWith: error, at: stamp)
             }
-            // The outcome goes to the journal first: its sync is what the next message's final dot waits for. Never
-            // stamped before `now`: a failure's retry is due a back-off after it, so it cannot fall due again when the
-            // caller plans once more at `now` (a `--once` pass, a clock set back during the batch).
-            let finished = sleeps ? max(clock(), now) : now
-            let result = outcome(of: action, report, at: finished)
-            let written = write(result.record)
-            account(for: action, report, result, at: finished)
+            // The outcome goes to the journal first: its sync is what the next message's final dot waits for.
+            let written = write(entry.record)
+            shared.withLock { $0.counters.count(entry.count, at: finished, zone: $0.workspace.config.service.timeZone) }
+            for line in entry.log { log(line) }
             guard let ticket = written else { return }
             lastTicket = ticket
-            // A server that never answers (refused, unreachable, timed out before any reply) is an outage, not a
-            // problem with these messages: after a few in a row, stop and let the caller pause, rather than
-            // failing every due message one by one.
-            let unanswered = report.results.allSatisfy { $0.outcome == .temporary && $0.code == nil }
-            unansweredInARow = unanswered ? unansweredInARow + 1 : 0
-            if unansweredInARow >= Dispatcher.outageThreshold {
-                let reason = report.transportError ?? "no reply"
-                log.error("the SMTP server cannot be reached; sending stops", ["error": reason])
-                stop(.transport(TransportFailure(kind: .temporary, message: "the SMTP server cannot be reached: \(reason)")))
+            if let stop = entry.stop {
+                if let line = stop.log { log(line) }
+                self.stop(.transport(stop.failure))
                 return
             }
         }
@@ -418,102 +388,6 @@ public final class Dispatcher: Sendable {
                 mail.recipients = shared.withLock { $0.journal.envelope(for: action.messageID, mail.recipients) }
             }
             return .send(.init(action: action, stamp: stamp, mail: mail))
-        }
-    }
-
-    /// Messages in a row without any SMTP reply after which a lane treats the server as down.
-    static let outageThreshold = 5
-
-    /// What a send came to for its principal recipient: the journal record, the recipient's result and the reply text.
-    private struct Outcome {
-        let record: JournalRecord
-        let principal: RecipientResult
-        let reply: String
-    }
-
-    /// The outcome for the principal recipient, with the delegates' copies (`JournalRecord.copies`): on a failure
-    /// every copy tried, so a retry skips those settled; on a delivery only those not delivered, so a refused copy
-    /// is a failure in the journal too.
-    private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> Outcome {
-        // A delegate copy's envelope is the delegate alone: theirs is the result the record is about.
-        let address = (action.isDelegateCopy ? action.ccAddresses.first : nil)?.lowercased()
-            ?? action.recipient.address.lowercased()
-        let principal = report.results.first { $0.address.lowercased() == address }
-            ?? RecipientResult(address: action.recipient.address, outcome: .temporary, code: nil, reply: report.transportError ?? "no result")
-        let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
-        let copies = report.results.filter { $0.address.lowercased() != address }.map {
-            JournalRecord.Copy(to: $0.address, outcome: $0.outcome, code: $0.code, reply: $0.reply.isEmpty ? report.transportError : $0.reply)
-        }
-        let record: JournalRecord
-        switch principal.outcome {
-        case .delivered:
-            let undelivered = copies.filter { $0.outcome != .delivered }
-            record = action.sentRecord(at: finished, reply: principal.reply, copies: undelivered.isEmpty ? nil : undelivered)
-        case .permanent:
-            record = action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply, copies: copies.isEmpty ? nil : copies)
-        case .temporary, .unknown:
-            record = action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply, copies: copies.isEmpty ? nil : copies)
-        }
-        return Outcome(record: record, principal: principal, reply: reply)
-    }
-
-    /// Counters and log lines for an outcome (logged even if its record could not be written: the server's verdict
-    /// is a fact the admin needs either way).
-    private func account(for action: Action, _ report: DeliveryReport, _ result: Outcome, at finished: Date) {
-        let (principal, reply) = (result.principal, result.reply)
-        for other in report.results where other.address != principal.address && other.outcome != .delivered {
-            let fields: KeyValuePairs<String, String> = ["key": action.key, "cc": other.address, "smtp": other.reply, "msgid": action.messageID]
-            switch (other.outcome, principal.outcome) {
-            case (.permanent, _):
-                log.error("delegate copy refused permanently", fields)
-            case (_, .temporary), (_, .unknown):
-                log.warning("delegate copy not delivered; will retry with the principal's message", fields)
-            default:
-                // The principal's message is finished (delivered or refused): nothing resends it to the delegate.
-                log.error("delegate copy not delivered and will not be retried", fields)
-            }
-        }
-        let fields: KeyValuePairs<String, String> = ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": reply, "msgid": action.messageID]
-        switch principal.outcome {
-        case .delivered:
-            shared.withLock { $0.counters.countSent(at: finished, zone: $0.workspace.config.service.timeZone) }
-            log.info("sent", fields)
-        case .permanent:
-            shared.withLock {
-                $0.counters.failed += 1
-                $0.counters.lastError = reply
-            }
-            log.error("failed permanently", fields)
-        case .temporary, .unknown:
-            shared.withLock {
-                $0.counters.failed += 1
-                $0.counters.lastError = reply
-            }
-            log.warning(principal.outcome == .unknown ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry", fields)
-        }
-    }
-}
-
-/// Counts lanes still running; the dispatching thread waits on it in short slices.
-private final class LaneCount: @unchecked Sendable {
-    // @unchecked: `running` is only touched under `condition`.
-    private let condition = NSCondition()
-    private var running: Int
-
-    init(_ count: Int) { running = count }
-
-    func finishOne() {
-        condition.withLock {
-            running -= 1
-            condition.broadcast()
-        }
-    }
-
-    /// Waits up to `seconds`; true when every lane has finished.
-    func wait(seconds: Double) -> Bool {
-        condition.withLock {
-            if running > 0 { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
-            return running == 0
         }
     }
 }
