@@ -1,21 +1,6 @@
 import ConveneCore
 import Foundation
 
-/// Why a run stopped, mapped to an exit status by the executable.
-public enum RunStop: Error, Sendable, CustomStringConvertible {
-    case journal(JournalError)
-    case transport(TransportFailure)
-    case refused(String)
-
-    public var description: String {
-        switch self {
-        case .journal(let error): return error.description
-        case .transport(let failure): return failure.message
-        case .refused(let reason): return reason
-        }
-    }
-}
-
 /// Carries out reconcile's actions in due order with the journal discipline: an `attempt` record before each send
 /// and `sent`, `failed` or `skipped` after it. If the journal cannot be written nothing more is sent.
 ///
@@ -25,18 +10,23 @@ public enum RunStop: Error, Sendable, CustomStringConvertible {
 /// message (SMTP's final dot) only once the previous message's outcome is on disk. A crash therefore loses at most
 /// the outcome of the one message in flight per connection: it is resent with the same Message-ID.
 ///
+/// What each send comes to (its record, counts, log lines, an outage) is decided by `DeliveryLedger`; the lanes
+/// (`Dispatcher+Lane.swift`) carry it out, and the journal discipline is in `Dispatcher+Journal.swift`.
+///
 /// Immutable itself: everything that changes (the journal state, counters, the rate limiter, the configuration) is in
 /// `shared`, behind one lock, so lane threads and the daemon's main thread can use the dispatcher at once.
 public final class Dispatcher: Sendable {
     public let journal: FileJournal
     private let transports: [MailTransport]
-    private let log: Log
+    /// (Internal, not private: the lanes and the journal discipline are extensions in files of their own.)
+    let log: Log
     /// Real mode waits for the rate limiter; simulated runs (`--until`) do not.
-    private let sleeps: Bool
+    let sleeps: Bool
     /// Compaction runs once the journal has grown by this many lines since the last one (or by as many lines as
     /// that one kept, if more, so rewriting a journal that stays large costs time in proportion to its growth).
     public let compactionThreshold: Int
-    private let shared: DispatcherShared
+    /// Everything that changes, behind one lock (`DispatcherShared`).
+    let shared: DispatcherShared
 
     /// The configuration in use (replaced by a reload).
     public var workspace: Workspace { shared.withLock { $0.workspace } }
@@ -195,199 +185,5 @@ public final class Dispatcher: Sendable {
         }
         if let failure = shared.withLock({ $0.failure }) { throw failure }
         return userStop
-    }
-
-    /// Takes in approvals `convene approve` recorded beside the journal since the last look (`Approvals`), copying
-    /// each new one into the journal so it stays with the rest of the record.
-    func foldApprovals(now: Date) throws(RunStop) {
-        let size = Approvals.size(directory: journal.directory)
-        let seen = shared.withLock { state in
-            defer { state.approvalsSize = size }
-            return state.approvalsSize == size
-        }
-        guard !seen else { return }
-        for approval in Approvals.read(directory: journal.directory) where !state.approvals.contains(approval.files ?? "") {
-            try record(approval)
-            log.info("approved calendar change", ["files": approval.files ?? "", "change": approval.reason ?? ""])
-        }
-    }
-
-    /// Rewrites the journal with only what planning still needs (`JournalCompaction`) once it has grown enough.
-    /// Runs between messages, never between an attempt and its outcome. A failure stops sending: the journal
-    /// cannot be trusted to take the next record.
-    func compactIfNeeded(now: Date) throws(RunStop) {
-        let linesAfterCompaction = shared.withLock { $0.linesAfterCompaction }
-        let grown = journal.lineCount - linesAfterCompaction
-        guard grown >= max(compactionThreshold, linesAfterCompaction) else { return }
-        let before = journal.lineCount
-        do {
-            let records = try FileJournal.read(directory: journal.directory).records
-            let (kept, dropped) = JournalCompaction.partitioned(records, now: now)
-            guard kept.count < records.count else {
-                // Nothing to drop (compaction only drops): rewriting the same records would replace the file (a new
-                // inode and mtime, a full write and two fsyncs) at every start for nothing. Wait for new growth.
-                shared.withLock { $0.linesAfterCompaction = records.count }
-                log.info("journal compaction: nothing to drop", ["records": "\(records.count)", "journal": journal.path])
-                return
-            }
-            // What the journal forgets stays in the history: `convene history` still shows who was sent what.
-            try journal.compact(to: kept, archiving: dropped)
-            // The fold of what was kept plans the same as the full journal, without the past's memory.
-            let folded = JournalState(records: kept)
-            shared.withLock {
-                $0.journal = folded
-                $0.linesAfterCompaction = kept.count
-            }
-            log.info("journal compacted", ["records": "\(before)", "kept": "\(kept.count)", "journal": journal.path])
-        } catch {
-            log.error("journal compaction failed; sending stops", ["error": error.description])
-            throw .journal(error)
-        }
-    }
-
-    private func record(_ record: JournalRecord) throws(RunStop) {
-        do {
-            try journal.append(record)
-        } catch {
-            log.error("journal write failed; sending stops", ["error": error.description])
-            throw .journal(error)
-        }
-        shared.withLock { $0.journal.apply(record) }
-    }
-
-    /// Records the first failure and tells every lane to stop after its current message.
-    private func stop(_ reason: RunStop) {
-        shared.withLock {
-            if $0.failure == nil { $0.failure = reason }
-            $0.stopLanes = true
-        }
-    }
-
-    /// Writes a record for a lane without waiting for the disk; nil (after stopping everything) if it failed.
-    private func write(_ record: JournalRecord, lazy: Bool = false) -> UInt64? {
-        do {
-            let ticket = try journal.write([record], lazy: lazy)
-            shared.withLock { $0.journal.apply(record) }
-            return ticket
-        } catch {
-            log.error("journal write failed; sending stops", ["error": error.description])
-            stop(.journal(error))
-            return nil
-        }
-    }
-
-    /// One connection's share of the due messages, in due order. `between` is asked before each message whether
-    /// to stop (never during one), and every fifth of a second while the lane waits (a rate limit can hold the next
-    /// message for a whole period): on the daemon's thread it also feeds the watchdog. The lane's feed prepares each
-    /// message (window, rate limit, rendering) one step ahead on its own thread, so this thread only journals and
-    /// sends.
-    func runLane(
-        _ actions: [Action], transport: MailTransport, composer: MessageComposer, now: Date,
-        clock: @escaping @Sendable () -> Date, between: () -> Bool
-    ) {
-        var lastTicket: UInt64 = 0
-        var ledger = DeliveryLedger()
-        let feed = prepareAhead(actions, composer: composer, now: now, clock: clock)
-        let rateLimited = sleeps && shared.withLock { $0.gate.rate != nil }
-        defer {
-            feed.cancel()
-            // Everything this lane wrote is on disk before it reports done.
-            do { try journal.waitDurable(lastTicket) } catch { stop(.journal(error)) }
-        }
-        while true {
-            var next = LaneFeed.Next.waiting
-            while case .waiting = next {
-                if between() || shared.withLock({ $0.stopLanes }) { return }
-                next = feed.next(waitingAtMost: 0.2)
-            }
-            guard case .ready(let prepared) = next else {
-                if feed.finish == .windowClosed { shared.withLock { $0.windowClosed = true } }
-                return
-            }
-            if rateLimited {
-                // The feed stamped this message when the pacer let it go; a lane that fell behind its feed (a slow
-                // server) would then start the queued messages back to back. The gate counts actual starts.
-                let time = clock()
-                let slot = shared.withLock { $0.gate.take(now: time) }
-                guard wait(until: slot, clock: clock, between: between) else { return }
-            }
-            let action = prepared.action
-            let stamp = prepared.stamp
-            // The previous message's outcome must be on disk before this one can be completed: then a crash leaves
-            // at most this one message to resend per connection. Its fsync, started when the outcome was written,
-            // runs while this message's SMTP dialogue proceeds. This attempt rides along with it or the next fsync;
-            // if a crash loses it, the message is re-planned and resent with the same Message-ID.
-            let previousOutcome = lastTicket
-            guard let attempt = write(action.attemptRecord(at: stamp), lazy: true) else { return }
-            lastTicket = attempt
-            let entry: DeliveryLedger.Entry
-            let finished: Date
-            do {
-                let report = try transport.send(prepared.mail) { [journal] in
-                    (try? journal.waitDurable(previousOutcome)) != nil
-                }
-                // Never stamped before `now`: a failure's retry is due a back-off after it, so it cannot fall due
-                // again when the caller plans once more at `now` (a `--once` pass, a clock set back during the batch).
-                finished = sleeps ? max(clock(), now) : now
-                entry = ledger.settle(action, with: report, at: finished)
-            } catch {
-                finished = stamp
-                entry = ledger.settle(action, refusedWith: error, at: stamp)
-            }
-            // The outcome goes to the journal first: its sync is what the next message's final dot waits for.
-            let written = write(entry.record)
-            shared.withLock { $0.counters.count(entry.count, at: finished, zone: $0.workspace.config.service.timeZone) }
-            for line in entry.log { log(line) }
-            guard let ticket = written else { return }
-            lastTicket = ticket
-            if let stop = entry.stop {
-                if let line = stop.log { log(line) }
-                self.stop(.transport(stop.failure))
-                return
-            }
-        }
-    }
-
-    /// Sleeps until `instant` by `clock`, a fifth of a second at a time so that `between` (the watchdog, a stop) is
-    /// heard meanwhile; false when told to stop.
-    private func wait(until instant: Date, clock: () -> Date, between: () -> Bool) -> Bool {
-        while true {
-            let left = instant.timeIntervalSince(clock())
-            if left <= 0 { return true }
-            if between() || shared.withLock({ $0.stopLanes }) { return false }
-            Thread.sleep(forTimeInterval: min(left, 0.2))
-        }
-    }
-
-    /// The lane's feed. In real time (`sleeps`) each message first waits for the send window — a long batch (a rate
-    /// limit, a big roster) stops when the window closes, and what is left is planned again for its next opening — and
-    /// for the rate limiter, then is stamped with the clock; a simulated run stamps everything `now`.
-    ///
-    /// The window is judged as reconcile judges it, so `plan` and `run` agree: a closed window stops the feed when it
-    /// opens again before the message's grace; when it opens only after, a calendar message goes now (a calendar must
-    /// not stay wrong) and a reminder is left for planning to skip. (Stopping for a calendar message that planning
-    /// says is due now had the daemon plan and stop in a loop until the event began.)
-    private func prepareAhead(
-        _ actions: [Action], composer: MessageComposer, now: Date, clock: @escaping @Sendable () -> Date
-    ) -> LaneFeed {
-        let config = workspace.config
-        let window = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
-        let sleeps = self.sleeps
-        return LaneFeed(actions) { [self] action, feed in
-            if sleeps {
-                let time = clock()
-                let opens = window.intoWindow(time)
-                if opens > time, opens < action.grace || action.kind == .reminder { return .stop(.windowClosed) }
-                let slot = shared.withLock { $0.pacer.take(now: clock()) }
-                if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
-            }
-            let stamp = sleeps ? clock() : now
-            var mail = composer.outgoing(for: action, now: stamp)
-            if mail.recipients.count > 1 {
-                // A retry goes only to those still owed the message: same bytes and Message-ID, smaller envelope.
-                mail.recipients = shared.withLock { $0.journal.envelope(for: action.messageID, mail.recipients) }
-            }
-            return .send(.init(action: action, stamp: stamp, mail: mail))
-        }
     }
 }
