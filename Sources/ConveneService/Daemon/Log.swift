@@ -47,7 +47,8 @@ public struct Log: Sendable {
     where Fields.Element == (key: String, value: String) {
         guard level <= minimum else { return }
         var line: [UInt8] = [UInt8(ascii: "<"), UInt8(ascii: "0") + UInt8(level.rawValue), UInt8(ascii: ">")]
-        line.reserveCapacity(64 + message.utf8.count + fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 4 })
+        let fieldBytes = fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 4 }
+        line.reserveCapacity(64 + message.utf8.count + fieldBytes)
         Log.appendClean(message.utf8, to: &line)
         for (key, value) in fields {
             line.append(UInt8(ascii: " "))

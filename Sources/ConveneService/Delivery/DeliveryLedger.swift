@@ -55,8 +55,8 @@ struct DeliveryLedger: Sendable {
     /// `copies`: on a failure every copy tried, so a retry skips those settled; on a delivery only those not
     /// delivered, so a refused copy is a failure in the journal too.
     mutating func settle(_ action: Action, with report: DeliveryReport, at finished: Date) -> Entry {
-        let address =
-            (action.isDelegateCopy ? action.ccAddresses.first : nil)?.lowercased() ?? action.recipient.address.lowercased()
+        let delegate = action.isDelegateCopy ? action.ccAddresses.first : nil
+        let address = delegate?.lowercased() ?? action.recipient.address.lowercased()
         let principal =
             report.results.first { $0.address.lowercased() == address }
             ?? RecipientResult(
@@ -65,8 +65,10 @@ struct DeliveryLedger: Sendable {
         let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
         let copies = report.results.filter { $0.address.lowercased() != address }.map {
             JournalRecord.Copy(
-                to: $0.address, outcome: $0.outcome, code: $0.code, reply: $0.reply.isEmpty ? report.transportError : $0.reply)
+                to: $0.address, outcome: $0.outcome, code: $0.code,
+                reply: $0.reply.isEmpty ? report.transportError : $0.reply)
         }
+        let tried = copies.isEmpty ? nil : copies
         let record: JournalRecord
         let count: Count
         var log = copyLines(action, report, principal: principal)
@@ -77,20 +79,22 @@ struct DeliveryLedger: Sendable {
         switch principal.outcome {
         case .delivered:
             let undelivered = copies.filter { $0.outcome != .delivered }
-            record = action.sentRecord(at: finished, reply: principal.reply, copies: undelivered.isEmpty ? nil : undelivered)
+            record = action.sentRecord(
+                at: finished, reply: principal.reply, copies: undelivered.isEmpty ? nil : undelivered)
             count = .sent
             log.append(Log.Line(.info, "sent", fields))
         case .permanent:
             record = action.failedRecord(
-                at: finished, code: principal.code, permanent: true, reply: reply, copies: copies.isEmpty ? nil : copies)
+                at: finished, code: principal.code, permanent: true, reply: reply, copies: tried)
             count = .failed(reply)
             log.append(Log.Line(.error, "failed permanently", fields))
         case .temporary, .unknown:
             record = action.failedRecord(
-                at: finished, code: principal.code, permanent: false, reply: reply, copies: copies.isEmpty ? nil : copies)
+                at: finished, code: principal.code, permanent: false, reply: reply, copies: tried)
             count = .failed(reply)
             let message =
-                principal.outcome == .unknown ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry"
+                principal.outcome == .unknown
+                ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry"
             log.append(Log.Line(.warning, message, fields))
         }
         // A server that never answers (refused, unreachable, timed out before any reply) is an outage, not a problem
@@ -120,7 +124,8 @@ struct DeliveryLedger: Sendable {
                 ("key", action.key), ("kind", action.kind.rawValue), ("to", action.recipient.address),
                 ("msgid", action.messageID),
             ])
-        return Entry(record: record, count: .refused(failure.message), log: [line], stop: Stop(failure: failure, log: nil))
+        let stop = Stop(failure: failure, log: nil)
+        return Entry(record: record, count: .refused(failure.message), log: [line], stop: stop)
     }
 
     /// One line for each other recipient not delivered: a delegate's copy retried with the principal's message, or
@@ -128,12 +133,15 @@ struct DeliveryLedger: Sendable {
     private func copyLines(_ action: Action, _ report: DeliveryReport, principal: RecipientResult) -> [Log.Line] {
         var lines: [Log.Line] = []
         for other in report.results where other.address != principal.address && other.outcome != .delivered {
-            let fields: [(key: String, value: String)] = [("key", action.key), ("cc", other.address), ("smtp", other.reply), ("msgid", action.messageID)]
+            let fields: [(key: String, value: String)] = [
+                ("key", action.key), ("cc", other.address), ("smtp", other.reply), ("msgid", action.messageID),
+            ]
             switch (other.outcome, principal.outcome) {
             case (.permanent, _):
                 lines.append(Log.Line(.error, "delegate copy refused permanently", fields))
             case (_, .temporary), (_, .unknown):
-                lines.append(Log.Line(.warning, "delegate copy not delivered; will retry with the principal's message", fields))
+                let message = "delegate copy not delivered; will retry with the principal's message"
+                lines.append(Log.Line(.warning, message, fields))
             default:
                 // The principal's message is finished (delivered or refused): nothing resends it to the delegate.
                 lines.append(Log.Line(.error, "delegate copy not delivered and will not be retried", fields))

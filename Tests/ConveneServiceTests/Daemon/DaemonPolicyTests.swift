@@ -145,7 +145,8 @@ struct DaemonPolicyTests {
                 == "next: nothing planned; sent today 0; failed 0; reload failed with 2 errors "
                 + "(first: convene.yaml:7:3: unknown key `rate`); running on the previous configuration")
         Self.transcript(&policy, [.reload(.failed([diagnostics[2]]), .keepPrevious)])
-        #expect(policy.reloadProblem?.hasPrefix("reload failed with 1 error (first: convene.yaml:9:1: bad time)") == true)
+        let one = "reload failed with 1 error (first: convene.yaml:9:1: bad time)"
+        #expect(policy.reloadProblem?.hasPrefix(one) == true)
         Self.transcript(&policy, [.reload(.refused("the roster shrank from 10 to 5 people"), .keepPrevious)])
         #expect(
             policy.statusLine(Self.idle, Self.tally, zone: Self.utc, now: Self.nine)
@@ -211,9 +212,14 @@ struct DaemonPolicyTests {
         if let pauseStart {
             Self.transcript(
                 &policy,
-                [.batch(.outage("refused"), pauseStart, .pause(until: Self.at(pauseStart + 30), retryIn: 30, reason: "refused"))])
+                [
+                    .batch(
+                        .outage("refused"), pauseStart,
+                        .pause(until: Self.at(pauseStart + 30), retryIn: 30, reason: "refused"))
+                ])
         }
-        let plan = PlanSummary(next: due.map { .init(notification: "reminder", eventID: "e", due: Self.at($0), count: 1) })
+        let plan = PlanSummary(
+            next: due.map { .init(notification: "reminder", eventID: "e", due: Self.at($0), count: 1) })
         let sendingWake = policy.wakeTime(plan)
         #expect(sendingWake == wake.map(Self.at))
         #expect(policy.pollDeadline(wake: sendingWake, wallClockTimer: timer) == deadline.map(Self.at))
@@ -237,7 +243,8 @@ struct DaemonPolicyTests {
         let tally = DaemonPolicy.Tally(sentToday: 34, failed: 1, lastError: "452 mailbox full")
         #expect(
             policy.statusLine(Self.invitation, tally, zone: Self.utc, now: Self.nine)
-                == "next: invitation agenda 2027-01-04 10:00 (212); sent today 34; failed 1; last error: 452 mailbox full")
+                == "next: invitation agenda 2027-01-04 10:00 (212); sent today 34; failed 1; "
+                + "last error: 452 mailbox full")
         #expect(DaemonPolicy.startingLine(people: 3_000) == "planning for 3000 people")
     }
 
@@ -258,7 +265,8 @@ struct DaemonPolicyTests {
         var policy = DaemonPolicy(watchdogInterval: nil)
         let reason = "the SMTP server cannot be reached: Connection refused"
         let tally = DaemonPolicy.Tally(sentToday: 5, failed: 1, lastError: "older error")
-        Self.transcript(&policy, [.batch(.outage(reason), 1_770, .pause(until: Self.at(1_800), retryIn: 30, reason: reason))])
+        Self.transcript(
+            &policy, [.batch(.outage(reason), 1_770, .pause(until: Self.at(1_800), retryIn: 30, reason: reason))])
         #expect(
             policy.statusLine(Self.invitation, tally, zone: Self.utc, now: Self.at(1_771))
                 == "next: invitation agenda 2027-01-04 10:00 (212); paused until 09:30; sent today 5; failed 1; "

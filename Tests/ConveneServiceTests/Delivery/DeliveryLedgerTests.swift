@@ -32,7 +32,9 @@ struct DeliveryLedgerTests {
         notification: Action.delegateCopyNotification(for: dan), template: "invitation", person: nil,
         recipient: Mailbox(name: "Ann", address: ann), cc: [Mailbox(name: "", address: dan)], sequence: 0, forum: nil)
 
-    static func result(_ address: String, _ outcome: DeliveryOutcome, _ code: Int?, _ reply: String) -> RecipientResult {
+    static func result(
+        _ address: String, _ outcome: DeliveryOutcome, _ code: Int?, _ reply: String
+    ) -> RecipientResult {
         RecipientResult(address: address, outcome: outcome, code: code, reply: reply)
     }
 
@@ -50,7 +52,9 @@ struct DeliveryLedgerTests {
     static let rows: [Row] = [
         Row(
             testDescription: "delivered to both", action: invitation,
-            report: DeliveryReport(results: [result(ann, .delivered, 250, "250 OK"), result(dan, .delivered, 250, "250 OK")]),
+            report: DeliveryReport(results: [
+                result(ann, .delivered, 250, "250 OK"), result(dan, .delivered, 250, "250 OK"),
+            ]),
             record: invitation.sentRecord(at: finished, reply: "250 OK"), count: .sent, log: ["info: sent"]),
         Row(
             testDescription: "delivered, the delegate's copy refused", action: invitation,
@@ -63,7 +67,9 @@ struct DeliveryLedgerTests {
             count: .sent, log: ["error: delegate copy refused permanently", "info: sent"]),
         Row(
             testDescription: "a temporary failure, the copy delivered", action: invitation,
-            report: DeliveryReport(results: [result(ann, .temporary, 451, "451 try later"), result(dan, .delivered, 250, "250 OK")]),
+            report: DeliveryReport(results: [
+                result(ann, .temporary, 451, "451 try later"), result(dan, .delivered, 250, "250 OK"),
+            ]),
             record: invitation.failedRecord(
                 at: finished, code: 451, permanent: false, reply: "451 try later",
                 copies: [.init(to: dan, outcome: .delivered, code: 250, reply: "250 OK")]),
@@ -120,7 +126,8 @@ struct DeliveryLedgerTests {
     @Test func aDelegateCopyIsRecordedAsTheDelegatesAlone() {
         var ledger = DeliveryLedger()
         let entry = ledger.settle(
-            Self.delegateCopy, with: DeliveryReport(results: [Self.result(Self.dan, .permanent, 550, "550 no such user")]),
+            Self.delegateCopy,
+            with: DeliveryReport(results: [Self.result(Self.dan, .permanent, 550, "550 no such user")]),
             at: Self.finished)
         // To: Ann (whose calendar message it is); cc: Dan, to whom alone it went; no copies, the result is Dan's.
         #expect(entry.record.type == .failed && entry.record.to == Self.ann && entry.record.cc == [Self.dan])
@@ -137,7 +144,8 @@ struct DeliveryLedgerTests {
     }
 
     @Test func aConnectionRefusalClosesTheAttemptWithoutCountingAFailureAndStopsSending() {
-        let refusal = TransportFailure(kind: .authenticationRefused, message: "535 5.7.8 credentials invalid", code: 535)
+        let refusal = TransportFailure(
+            kind: .authenticationRefused, message: "535 5.7.8 credentials invalid", code: 535)
         let entry = DeliveryLedger().settle(Self.invitation, refusedWith: refusal, at: Self.finished)
         #expect(
             entry.record
@@ -177,8 +185,10 @@ struct DeliveryLedgerTests {
             entry = ledger.settle(Self.invitation, with: report, at: Self.finished)
         }
         let expected = DeliveryLedger.Stop(
-            failure: TransportFailure(kind: .temporary, message: "the SMTP server cannot be reached: Connection refused"),
-            log: Log.Line(.error, "the SMTP server cannot be reached; sending stops", [("error", "Connection refused")]))
+            failure: TransportFailure(
+                kind: .temporary, message: "the SMTP server cannot be reached: Connection refused"),
+            log: Log.Line(
+                .error, "the SMTP server cannot be reached; sending stops", [("error", "Connection refused")]))
         #expect(entry?.stop == (stops ? expected : nil))
         #expect(entry?.record.connection == nil)  // each one still counts toward its message's back-off
     }
