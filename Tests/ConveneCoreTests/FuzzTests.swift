@@ -98,7 +98,7 @@ struct FuzzTests {
             let rosterForIt = RosterParser.parse(
                 Self.rosterText, file: "roster.csv", grades: parsed.gradeTable, forumIDs: Set(parsed.forums.map(\.id))
             ).roster
-            var reconciler = Reconciler(
+            let reconciler = Reconciler(
                 config: parsed, roster: rosterForIt, audience: Audience(config: parsed, roster: rosterForIt),
                 state: JournalState(records: []))
             _ = reconciler.plan(now: Date(timeIntervalSince1970: 1_796_083_200))  // 2026-12-01

@@ -1,5 +1,6 @@
 /// A person in a forum, with every reason they are in it.
 public struct Membership: Sendable, Hashable {
+    /// The member as the roster row gives them (address, name, delegate, opt-out).
     public var person: Person
     /// Human-readable: "grade DG (Director General)", "role head-of-department", "via cslg: grade PS …".
     public var reasons: [String]
@@ -12,6 +13,7 @@ public struct Audience: Sendable {
     private var membersByForum: [String: [Membership]] = [:]
     private var forumsByPerson: [String: [String]] = [:]
 
+    /// Resolves every forum's members once, up front, so `members(of:)` and `forums(of:)` are lookups.
     public init(config: Config, roster: Roster) {
         let people = roster.people
         // One reason string per grade, shared by everyone in it: a national roster has few grades and many people.

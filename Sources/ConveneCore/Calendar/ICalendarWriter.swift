@@ -31,7 +31,9 @@ public enum ICalendarWriter {
 
     /// Everything in an invite's VCALENDAR except its ATTENDEE lines, which come between `head` and `tail`.
     public struct Frame: Sendable {
+        /// VCALENDAR and VTIMEZONE through ORGANIZER, folded and CRLF-terminated, ready for ATTENDEE lines.
         public let head: [UInt8]
+        /// STATUS, TRANSP and the END lines that close the VEVENT and the VCALENDAR.
         public let tail: [UInt8]
     }
 

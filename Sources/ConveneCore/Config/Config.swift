@@ -4,14 +4,20 @@ import Foundation
 public struct Config: Sendable {
     /// The path the rules file was read from, as given (used in diagnostics).
     public var file: String
+    /// The `service:` section: time zone, sender, file paths, send window, rate and the safety limits.
     public var service: ServiceSettings
+    /// The `smtp:` section: where and how to connect; it names where the password is, never the password.
     public var smtp: SMTPConfig
     /// Most senior first.
     public var grades: [Grade]
+    /// Every forum in file order; an event's and a notification's `forums:` refer to their ids.
     public var forums: [Forum]
+    /// Every event in file order; its id is part of each occurrence's identity and calendar UID.
     public var events: [Event]
+    /// The `notifications:` rules, in file order; updates and cancellations need none.
     public var notifications: [NotificationRule]
 
+    /// Takes the sections as given; validation is the parser's job, not this initializer's.
     public init(
         file: String, service: ServiceSettings, smtp: SMTPConfig, grades: [Grade], forums: [Forum],
         events: [Event], notifications: [NotificationRule]
@@ -43,13 +49,17 @@ public enum LeaverPolicy: String, Sendable, Hashable, Codable, CaseIterable { ca
 
 /// The `service:` section.
 public struct ServiceSettings: Sendable {
+    /// The zone of every wall-clock time in the file (`service.timezone`), an IANA name such as Europe/London.
     public var timeZone: TimeZone
+    /// The From: mailbox of every message (`service.from`), display name optional.
     public var from: Mailbox
     /// The mailbox that receives calendar replies (ORGANIZER); its name is `from`'s when not given.
     public var organizer: Mailbox
     /// Path of the roster CSV, resolved against the config file's folder by the loader.
     public var roster: String
+    /// Path of the templates folder (`NAME.txt` files), resolved against the config file's folder; default `templates`.
     public var templates: String
+    /// The journal's folder (`service.state`); nil leaves it to `--state` or `$STATE_DIRECTORY`, which win when set.
     public var state: String?
     /// The send window; its holidays are filled in by the loader from the `holidays` file.
     public var sendWindow: SendWindow
@@ -58,8 +68,11 @@ public struct ServiceSettings: Sendable {
     public var holidays: String?
     /// Where `holidays:` is written in the rules file, for an error about the file itself (it cannot be read).
     public var holidaysLocation: SourceLocation
+    /// At most `count` messages start in any `perSeconds` window (`rate: 30/minute`); nil sends without a limit.
     public var rate: Rate?
+    /// Whether someone who joins an audience after invitations went out is invited (`late_joiners:`; default invite).
     public var lateJoiners: LateJoinerPolicy
+    /// Whether a leaver's invitations are cancelled (`leavers:`; default cancel).
     public var leavers: LeaverPolicy
     /// The largest fraction of audience members a new roster may drop (0.10 = 10%).
     public var maxRosterShrink: Double
@@ -67,6 +80,7 @@ public struct ServiceSettings: Sendable {
     /// cancel or update without an admin's `convene approve` (0.10 = 10%).
     public var maxCalendarChanges: Double
 
+    /// Defaults match an absent key: `always` open, no rate limit, invite late joiners, cancel leavers, 10% limits.
     public init(
         timeZone: TimeZone, from: Mailbox, organizer: Mailbox, roster: String = "roster.csv",
         templates: String = "templates", state: String? = nil, sendWindow: SendWindow = .always, holidays: String? = nil,
@@ -99,23 +113,32 @@ public enum TLSMode: String, Sendable, Hashable, Codable, CaseIterable { case st
 
 /// The `smtp:` section. The password itself never appears here: only where to read it.
 public struct SMTPConfig: Sendable, Hashable {
+    /// The server as `smtp://HOST[:PORT]` or `smtps://HOST[:PORT]`; the scheme must agree with `tls`.
     public var url: String
+    /// STARTTLS (default), implicit TLS (`smtps://`) or none, which the parser allows only to a loopback host.
     public var tls: TLSMode
+    /// The login for SMTP AUTH; nil sends without authenticating, and when set a password source is required.
     public var username: String?
     /// Name of a systemd credential (`$CREDENTIALS_DIRECTORY/NAME`).
     public var passwordCredential: String?
     /// Path of a file holding the password (resolved against the config folder).
     public var passwordFile: String?
+    /// The name sent in EHLO; nil uses the organizer's domain.
     public var helo: String?
+    /// Parallel SMTP connections, 1…64 (default 1); the `rate:` limit is shared by all of them.
     public var connections: Int
+    /// Path of a PEM bundle of CA certificates to trust instead of the system's; nil uses the system store.
     public var caFile: String?
+    /// Seconds allowed to establish the connection, TLS included (`connect_timeout:`, default 30).
     public var connectTimeout: Int
+    /// Seconds to wait for any one server reply (`response_timeout:`, default 600, RFC 5321's DATA-end timeout).
     public var responseTimeout: Int
     /// How to log in: a password (the default), an OAuth 2.0 token (XOAUTH2), or not at all.
     public var auth: SMTPAuth
     /// Where the token comes from; set for `auth: xoauth2` only.
     public var oauth2: OAuth2Config?
 
+    /// Defaults match an absent key: STARTTLS, one connection, 30 s to connect, 600 s per reply.
     public init(
         url: String, tls: TLSMode = .starttls, username: String? = nil, passwordCredential: String? = nil,
         passwordFile: String? = nil, helo: String? = nil, connections: Int = 1, caFile: String? = nil,
@@ -144,11 +167,16 @@ public struct SMTPConfig: Sendable, Hashable {
 
 /// A grade, most senior first in the file, with the other names HR exports use for it.
 public struct Grade: Sendable, Hashable {
+    /// The id the roster's `grade` column and forums' `grades:` use; unique in the file.
     public var id: String
+    /// The human name, shown in membership reasons ("grade DG (Director General)").
     public var name: String
+    /// Other labels for this grade in HR exports, matched like the id (case and surrounding spaces ignored).
     public var aliases: [String]
+    /// Where the grade is written in the rules file, for diagnostics.
     public var location: SourceLocation
 
+    /// A zero location means "not from a file" (tests and built configs).
     public init(id: String, name: String, aliases: [String] = [], location: SourceLocation = .init(line: 0, column: 0)) {
         self.id = id
         self.name = name
@@ -160,8 +188,10 @@ public struct Grade: Sendable, Hashable {
 /// Looks grades up by id or alias, ignoring case and surrounding spaces.
 public struct GradeTable: Sendable {
     private var byKey: [String: Grade] = [:]
+    /// The grades in file order, most senior first.
     public let grades: [Grade]
 
+    /// Indexes every id and alias; when two grades claim the same key, the earlier (more senior) grade keeps it.
     public init(_ grades: [Grade]) {
         self.grades = grades
         for grade in grades {
@@ -181,14 +211,20 @@ public struct GradeTable: Sendable {
 
 /// A forum: who is in it is decided by grade, role, inclusion of other forums and the roster's `forums` column.
 public struct Forum: Sendable, Hashable {
+    /// The id events, notifications and the roster's `forums` column use; unique in the file.
     public var id: String
+    /// The human name, used in cancellation reasons ("you are no longer a member of the Directors' Network").
     public var name: String
     /// Grade ids (aliases already resolved).
     public var grades: [String]
+    /// Roster roles that put a person in the forum, lower-cased so matching ignores case.
     public var roles: [String]
+    /// Ids of other forums whose members are members here too (transitively); the parser refuses cycles.
     public var include: [String]
+    /// Where the forum is written in the rules file, for diagnostics.
     public var location: SourceLocation
 
+    /// A zero location means "not from a file" (tests and built configs).
     public init(
         id: String, name: String, grades: [String] = [], roles: [String] = [], include: [String] = [],
         location: SourceLocation = .init(line: 0, column: 0)
@@ -207,12 +243,19 @@ public enum EventStatus: String, Sendable, Hashable, Codable, CaseIterable { cas
 
 /// An event in the programme: one date, or a series of occurrences.
 public struct Event: Sendable, Hashable {
+    /// The event's id: part of every occurrence's identity, calendar UID (`<event>-<yyyymmdd>@domain`) and journal key.
     public var id: String
+    /// The title: `((event title))` in templates and the calendar SUMMARY.
     public var title: String
+    /// Ids of the forums whose members are invited; at least one.
     public var forums: [String]
+    /// The first occurrence's wall-clock start in `service.timezone`.
     public var start: LocalDateTime
+    /// How long each occurrence lasts (`duration:`, or `end:` minus `start:`); moves keep it.
     public var duration: Duration
+    /// The `repeat:` rule; nil for a one-off event.
     public var recurrence: Recurrence?
+    /// Scheduled dates taken out of the series (`except:`); people already invited to one get a cancellation.
     public var except: [LocalDate]
     /// Why an excepted date was taken out of the series, where the admin said (`except:` written as a mapping).
     public var exceptReasons: [LocalDate: String]
@@ -220,12 +263,18 @@ public struct Event: Sendable, Hashable {
     public var moved: [LocalDate: LocalDateTime]
     /// Why the event is cancelled (`reason:` with `status: cancelled`), for the cancellation message.
     public var reason: String?
+    /// Where it takes place (calendar LOCATION, `((location))`); nil when the file gives no `location:`.
     public var location: String?
+    /// The http(s) joining link (`join_url:`), checked by the parser; nil when there is none.
     public var joinURL: String?
+    /// Free text for the body and the calendar DESCRIPTION; may span lines (a `|` or `>` block).
     public var description: String?
+    /// Confirmed, or cancelled as a whole: `cancelled` sends every invitee a cancellation.
     public var status: EventStatus
+    /// Where the event is written in the rules file, for diagnostics (`location` is the venue).
     public var sourceLocation: SourceLocation
 
+    /// Defaults match an absent key: one-off, confirmed, no exceptions, moves, venue, link or description.
     public init(
         id: String, title: String, forums: [String], start: LocalDateTime, duration: Duration,
         recurrence: Recurrence? = nil, except: [LocalDate] = [], exceptReasons: [LocalDate: String] = [:],
@@ -255,16 +304,24 @@ public enum NotificationKind: String, Sendable, Hashable, Codable, CaseIterable 
 
 /// A `notifications:` entry: what is sent, when, with which template, to whom.
 public struct NotificationRule: Sendable, Hashable {
+    /// The rule's id, part of each message's journal key (`event/yyyymmdd/notification/recipient`).
     public var id: String
+    /// Invitation (carries the calendar request) or reminder (plain mail).
     public var kind: NotificationKind
+    /// How long before each occurrence it goes (`send: 2 days before at 09:00`), before the send window moves it.
     public var send: SendOffset
+    /// The template's name: `templates/NAME.txt`.
     public var template: String
     /// Optional filters: only these forums' members / these grades (empty: everyone invited).
     public var forums: [String]
+    /// Grade ids (aliases resolved) to limit the rule to; empty: every grade.
     public var grades: [String]
+    /// Where the rule is written in the rules file, for diagnostics.
     public var location: SourceLocation
+    /// Where `template:` is written, for an error about the template file itself.
     public var templateLocation: SourceLocation
 
+    /// A zero location means "not from a file" (tests and built configs).
     public init(
         id: String, kind: NotificationKind, send: SendOffset, template: String, forums: [String] = [],
         grades: [String] = [], location: SourceLocation = .init(line: 0, column: 0),

@@ -2,10 +2,14 @@ import Foundation
 
 /// A calendar date as written in the rules file (`2027-01-07`), with no zone attached.
 public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The year in the proleptic Gregorian calendar, four digits in the files.
     public var year: Int
+    /// The month, 1 (January) … 12.
     public var month: Int
+    /// The day of the month, 1 … 31; `init(parsing:)` checks it exists, this memberwise init does not.
     public var day: Int
 
+    /// Takes the parts unchecked; use `init?(parsing:)` for text a person wrote.
     public init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
@@ -73,8 +77,10 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// `YYYYMMDD`, as used in occurrence UIDs.
     public var compact: String { digits(year, 4) + digits(month, 2) + digits(day, 2) }
+    /// `YYYY-MM-DD`, as the rules file, the holidays file and `--from`/`--to` write dates.
     public var description: String { digits(year, 4) + "-" + digits(month, 2) + "-" + digits(day, 2) }
 
+    /// Chronological order (year, then month, then day).
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
@@ -103,6 +109,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
     }
 
+    /// The date `days` days later (earlier when negative), across months and years.
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
 
     /// Adds calendar months, clamping the day (31 Jan + 1 month = 28/29 Feb).
@@ -137,19 +144,25 @@ public enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable, Comparable 
         self = match
     }
 
+    /// The English name, `Monday` … `Sunday`, as messages spell a date.
     public var fullName: String {
         ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][rawValue - 1]
     }
+    /// The first three letters, `Mon` … `Sun`, as `send_window:` and `repeat: … on` write them.
     public var shortName: String { String(fullName.prefix(3)) }
 
+    /// Monday first, as ISO 8601 numbers the days.
     public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A wall-clock time of day, `HH:MM`.
 public struct TimeOfDay: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The hour, 0 … 23, or 24 only as a send window's `closes` (midnight at the end of the day).
     public var hour: Int
+    /// The minute, 0 … 59.
     public var minute: Int
 
+    /// Takes the parts unchecked; use `init?(parsing:)` for text a person wrote.
     public init(hour: Int, minute: Int) {
         self.hour = hour
         self.minute = minute
@@ -165,17 +178,23 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.init(hour: h, minute: m)
     }
 
+    /// Minutes since 00:00, 0 … 1440 (1440 only for `24:00`), for comparing and window arithmetic.
     public var minutesSinceMidnight: Int { hour * 60 + minute }
+    /// `HH:MM`, zero-padded, 24-hour.
     public var description: String { digits(hour, 2) + ":" + digits(minute, 2) }
 
+    /// Earlier in the day first.
     public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.minutesSinceMidnight < rhs.minutesSinceMidnight }
 }
 
 /// A wall-clock date and time in the service zone, `YYYY-MM-DD HH:MM`.
 public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The calendar date, in the service zone.
     public var date: LocalDate
+    /// The wall-clock time on that date, in the service zone.
     public var time: TimeOfDay
 
+    /// Takes the parts unchecked; use `init?(parsing:)` for text a person wrote.
     public init(date: LocalDate, time: TimeOfDay) {
         self.date = date
         self.time = time
@@ -198,11 +217,13 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
         return LocalDate.nonexistence(of: parts[0])
     }
 
+    /// `YYYY-MM-DD HH:MM`, the form the rules file and `--now` use.
     public var description: String { "\(date) \(time)" }
 
     /// `Monday 4 January 2027 08:00`, for messages to an admin.
     public var spelledOut: String { "\(date.spelledOut) \(time)" }
 
+    /// Wall-clock order; two times around a clock change may compare otherwise as instants.
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool { (lhs.date, lhs.time) < (rhs.date, rhs.time) }
 
     /// The absolute instant of this wall-clock time in `zone`. A time that does not exist (inside the spring-forward

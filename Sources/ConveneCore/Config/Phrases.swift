@@ -2,10 +2,13 @@ import Foundation
 
 /// A length of time written as `60m`, `3h`, `1h30m`, `90 minutes` or `2 hours`.
 public struct Duration: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Whole minutes, 1 … 20160 (14 days) when parsed; the parser refuses longer as "not an event".
     public var minutes: Int
 
+    /// Takes the minutes unchecked; `parse` enforces the 1-minute to 14-day range.
     public init(minutes: Int) { self.minutes = minutes }
 
+    /// Reads `60m`, `3h`, `1h30m`, `90 minutes`; the failure message is shown to the admin as is.
     public static func parse(_ text: String) -> Result<Duration, PhraseError> {
         let compact = text.lowercased().replacingOccurrences(of: " ", with: "")
         var total = 0
@@ -42,6 +45,7 @@ public struct Duration: Sendable, Hashable, Codable, CustomStringConvertible {
         return .success(Duration(minutes: total))
     }
 
+    /// The compact form `1h30m`, `3h`, `45m`, as `validate --print` shows it.
     public var description: String {
         switch (minutes / 60, minutes % 60) {
         case (0, let m): return "\(m)m"
@@ -56,17 +60,21 @@ public struct SendOffset: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The unit of the lead time.
     public enum Unit: String, Sendable, Hashable, Codable { case days, weeks, hours }
 
+    /// How many units before the occurrence, 0 … ten years' worth; 0 with `at` means that day at that time.
     public var amount: Int
+    /// Days, weeks or hours; `at HH:MM` is allowed only with days and weeks.
     public var unit: Unit
     /// The wall-clock time on the resulting day (days and weeks only); nil keeps the event's time of day.
     public var at: TimeOfDay?
 
+    /// Takes the parts unchecked; `parse` enforces the ten-year limit and `at` only with days and weeks.
     public init(amount: Int, unit: Unit, at: TimeOfDay? = nil) {
         self.amount = amount
         self.unit = unit
         self.at = at
     }
 
+    /// Reads `N days|weeks|hours before [at HH:MM]`; the failure message is shown to the admin as is.
     public static func parse(_ text: String) -> Result<SendOffset, PhraseError> {
         let words = text.lowercased().split(separator: " ").map(String.init)
         let grammar = "expected 'N days|weeks|hours before [at HH:MM]'"
@@ -107,13 +115,16 @@ public struct SendOffset: Sendable, Hashable, Codable, CustomStringConvertible {
 /// The holidays travel with the window so that planning and the dispatcher, which both build a `DueTime` from it,
 /// see the same closed days.
 public struct SendWindow: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The first minute mail may go out on an open day (inclusive).
     public var opens: TimeOfDay
     /// The end of the window's hours, exclusive; `24:00` for midnight.
     public var closes: TimeOfDay
+    /// The weekdays mail may go out, Monday first; all seven when the phrase names none.
     public var days: [Weekday]
     /// Days closed whatever their weekday; set by the loader from `service.holidays`.
     public var holidays: Holidays
 
+    /// Takes the parts unchecked; `parse` checks that the window opens before it closes.
     public init(opens: TimeOfDay, closes: TimeOfDay, days: [Weekday], holidays: Holidays = .none) {
         self.opens = opens
         self.closes = closes
@@ -144,6 +155,7 @@ public struct SendWindow: Sendable, Hashable, Codable, CustomStringConvertible {
     public static let always = SendWindow(
         opens: TimeOfDay(hour: 0, minute: 0), closes: TimeOfDay(hour: 24, minute: 0), days: Weekday.allCases)
 
+    /// Reads `HH:MM-HH:MM [Mon-Fri | Mon,Wed,Fri]`; holidays come later from the loader, not from the phrase.
     public static func parse(_ text: String) -> Result<SendWindow, PhraseError> {
         let words = text.split(separator: " ").map(String.init)
         let grammar = "expected 'HH:MM-HH:MM [Mon-Fri | Mon,Wed,Fri]'"
@@ -203,33 +215,64 @@ public struct SendWindow: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// A sending rate such as `30/minute`.
+/// A sending rate such as `30/minute`, with an optional daily cap: `30/minute, 10000/day`.
 public struct Rate: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The most messages that may start in any window of `perSeconds`; at least 1.
     public var count: Int
+    /// The window's length in seconds: 1, 60, 3600 (second, minute, hour), or 86,400 when only a daily cap is given.
     public var perSeconds: Int
+    /// The most envelope recipients in any 24 hours, counted from the journal so that it holds across restarts (the
+    /// relays count recipients, not messages: Exchange Online allows 10,000 a rolling day); nil for no cap.
+    public var perDay: Int?
 
-    public init(count: Int, perSeconds: Int) {
+    /// Takes the parts unchecked; `parse` allows only counts of 1 or more.
+    public init(count: Int, perSeconds: Int, perDay: Int? = nil) {
         self.count = count
         self.perSeconds = perSeconds
+        self.perDay = perDay
     }
 
+    /// Reads `30/minute`, `5/s`, `600/hour`, `10000/day`, or a rate and a daily cap separated by a comma
+    /// (`30/minute, 10000/day`); the failure message is shown to the admin as is.
     public static func parse(_ text: String) -> Result<Rate, PhraseError> {
-        let parts = text.replacingOccurrences(of: " ", with: "").lowercased().split(separator: "/").map(String.init)
-        guard parts.count == 2, let n = Int(parts[0]), n >= 1 else {
-            return .failure(PhraseError("'\(text)' is not a rate; write e.g. 30/minute"))
+        var window: (count: Int, seconds: Int)?
+        var perDay: Int?
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else {
+            return .failure(PhraseError("'\(text)' has more than a rate and a daily cap; write e.g. 30/minute, 10000/day"))
         }
-        let seconds: Int
-        switch parts[1] {
-        case "s", "sec", "second": seconds = 1
-        case "m", "min", "minute": seconds = 60
-        case "h", "hour": seconds = 3600
-        default: return .failure(PhraseError("'\(parts[1])' is not second, minute or hour; write e.g. 30/minute"))
+        for part in parts {
+            let fields = part.replacingOccurrences(of: " ", with: "").lowercased().split(separator: "/").map(String.init)
+            // Ten digits at most: a count above 9,999,999,999 is a typo, and Int(...) must not be asked to trap.
+            guard fields.count == 2, fields[0].count <= 10, let n = Int(fields[0]), n >= 1 else {
+                return .failure(PhraseError("'\(text)' is not a rate; write e.g. 30/minute"))
+            }
+            let seconds: Int
+            switch fields[1] {
+            case "s", "sec", "second": seconds = 1
+            case "m", "min", "minute": seconds = 60
+            case "h", "hour": seconds = 3600
+            case "d", "day":
+                guard perDay == nil else { return .failure(PhraseError("'\(text)' gives two daily caps")) }
+                perDay = n
+                continue
+            default:
+                return .failure(
+                    PhraseError("'\(fields[1])' is not second, minute, hour or day; write e.g. 30/minute, 10000/day"))
+            }
+            guard window == nil else { return .failure(PhraseError("'\(text)' gives two rates; keep one and a daily cap")) }
+            window = (n, seconds)
         }
-        return .success(Rate(count: n, perSeconds: seconds))
+        let rate = window ?? (perDay ?? 1, 86_400)
+        return .success(Rate(count: rate.count, perSeconds: rate.seconds, perDay: perDay))
     }
 
+    /// `30/minute` or `30/minute, 10000/day`, as `parse` reads it back.
     public var description: String {
-        "\(count)/" + (perSeconds == 1 ? "second" : perSeconds == 60 ? "minute" : "hour")
+        let unit = [1: "second", 60: "minute", 3600: "hour"][perSeconds]
+        let window = unit.map { "\(count)/\($0)" }
+        let day = perDay.map { "\($0)/day" }
+        return [window, day].compactMap { $0 }.joined(separator: ", ")
     }
 }
 

@@ -10,12 +10,16 @@ public struct Recurrence: Sendable, Hashable, Codable, CustomStringConvertible {
         case count(Int)
     }
 
+    /// Units between occurrences, 1 … 1000 (`every 2 weeks`; a `fortnight` is 2 weeks).
     public var interval: Int
+    /// Days, weeks or calendar months (a month step clamps the day: 31 Jan → 28/29 Feb).
     public var unit: Unit
     /// For weekly series: the weekdays within each active week (empty: the start's weekday).
     public var weekdays: [Weekday]
+    /// The last date, inclusive (`until`), or the number of occurrences (`for N times`) before `except:` removes any.
     public var end: End
 
+    /// Takes the parts unchecked; `parse` enforces the interval range and weekdays only with weeks.
     public init(interval: Int, unit: Unit, weekdays: [Weekday] = [], end: End) {
         self.interval = interval
         self.unit = unit
@@ -88,6 +92,7 @@ public struct Recurrence: Sendable, Hashable, Codable, CustomStringConvertible {
         return .success(Recurrence(interval: interval, unit: unit, weekdays: weekdays, end: end))
     }
 
+    /// `every 2 weeks on Mon,Thu until 2027-07-01`, as `parse` reads it back.
     public var description: String {
         var text = "every \(interval) \(unit.rawValue)"
         if !weekdays.isEmpty { text += " on " + weekdays.map(\.shortName).joined(separator: ",") }
@@ -101,6 +106,8 @@ public struct Recurrence: Sendable, Hashable, Codable, CustomStringConvertible {
 
 /// Why a phrase in the rules file could not be read.
 public struct PhraseError: Error, Sendable, Hashable {
+    /// What was wrong and what was expected; the diagnostic prints it after `bad 'KEY':`.
     public var message: String
+    /// Wraps a message written for the admin.
     public init(_ message: String) { self.message = message }
 }

@@ -12,6 +12,7 @@ public struct OutgoingMail: Sendable, Hashable {
     /// The `Message-ID` header's value; a message whose outcome is `unknown` is resent with the same one.
     public var messageID: String
 
+    /// Takes the envelope and bytes as given; `MessageComposer` checks the addresses and writes the CRLF bytes.
     public init(envelopeFrom: String, recipients: [String], bytes: [UInt8], messageID: String) {
         self.envelopeFrom = envelopeFrom
         self.recipients = recipients

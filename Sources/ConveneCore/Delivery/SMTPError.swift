@@ -29,6 +29,7 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// EX_UNAVAILABLE), which an operator should look at, though the daemon still retries it after a pause.
     case serverUnavailable(code: Int?, reply: String)
 
+    /// One line for logs and `send-test`: what failed, the server's or libcurl's words, and what to check.
     public var description: String {
         switch self {
         case .invalidSettings(let why):

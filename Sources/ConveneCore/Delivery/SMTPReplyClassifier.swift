@@ -14,25 +14,45 @@
 public enum SMTPReplyClassifier {
     /// libcurl result codes used here (stable numbers from curl.h).
     public enum CurlCode {
+        /// `CURLE_OK`: the whole dialogue succeeded, so every recipient not refused at RCPT is delivered.
         public static let ok = 0
+        /// `CURLE_UNSUPPORTED_PROTOCOL`: libcurl was built without smtp/smtps; reported as invalid settings.
         public static let unsupportedProtocol = 1
+        /// `CURLE_URL_MALFORMAT`: `smtp.url` cannot be used; reported as invalid settings.
         public static let urlMalformat = 3
+        /// `CURLE_COULDNT_RESOLVE_HOST`: the host name did not resolve; with no reply yet, the server is unavailable.
         public static let couldNotResolveHost = 6
+        /// `CURLE_COULDNT_CONNECT`: the connection was refused or unreachable; with no reply yet, unavailable.
         public static let couldNotConnect = 7
+        /// `CURLE_WEIRD_SERVER_REPLY`: the server sent something that is not an SMTP reply; the transcript decides.
         public static let weirdServerReply = 8
+        /// `CURLE_REMOTE_ACCESS_DENIED`: a command was refused; the reply in the transcript decides the outcome.
         public static let remoteAccessDenied = 9
+        /// `CURLE_OPERATION_TIMEDOUT`: `connect_timeout` or `response_timeout` passed; before any reply, unavailable.
         public static let operationTimedOut = 28
+        /// `CURLE_SSL_CONNECT_ERROR`: the TLS handshake failed; not mapped to an `SMTPError`, so the send is temporary.
         public static let sslConnectError = 35
+        /// `CURLE_SEND_ERROR`: writing to the socket failed; before any reply, the server is unavailable.
         public static let sendError = 55
+        /// `CURLE_RECV_ERROR`: reading from the socket failed; after the body this leaves the delivery unknown.
         public static let receiveError = 56
+        /// `CURLE_SSL_CERTPROBLEM`: the local client certificate could not be used; reported as certificate rejected.
         public static let sslCertificateProblem = 58
+        /// `CURLE_PEER_FAILED_VERIFICATION`: the server's certificate or name did not verify; certificate rejected.
         public static let peerFailedVerification = 60
+        /// `CURLE_USE_SSL_FAILED`: TLS was required but the server offers no STARTTLS.
         public static let useSSLFailed = 64
+        /// `CURLE_LOGIN_DENIED`: the server refused the credentials; reported as `authRefused`.
         public static let loginDenied = 67
+        /// `CURLE_SSL_CACERT_BADFILE`: `smtp.ca_file` could not be read or parsed; certificate rejected.
         public static let sslCACertificateBadFile = 77
+        /// `CURLE_SSL_ISSUER_ERROR`: the certificate's issuer check failed; certificate rejected.
         public static let sslIssuerError = 83
+        /// `CURLE_SSL_PINNEDPUBKEYNOTMATCH`: the pinned public key did not match; certificate rejected.
         public static let sslPinnedPublicKeyMismatch = 90
+        /// `CURLE_SSL_INVALIDCERTSTATUS`: the certificate status (OCSP) check failed; certificate rejected.
         public static let sslInvalidCertificateStatus = 91
+        /// `CURLE_GOT_NOTHING`: the server closed without a word; before any reply, the server is unavailable.
         public static let gotNothing = 52
 
         /// Codes that, before any reply on a new connection, mean the server was never reached (or vanished before

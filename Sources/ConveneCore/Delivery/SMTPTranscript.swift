@@ -55,6 +55,7 @@ public struct SMTPTranscript: Sendable, Hashable {
         /// Every line without its line end, code included.
         public var lines: [String]
 
+        /// Takes the code and lines as parsed; `code` is not checked against the lines' first three characters.
         public init(code: Int, lines: [String]) {
             self.code = code
             self.lines = lines
@@ -66,13 +67,17 @@ public struct SMTPTranscript: Sendable, Hashable {
 
     /// A command and the reply to it, if one came.
     public struct Exchange: Sendable, Hashable {
+        /// What was sent; SASL responses are `.authContinuation` only, so no credentials are kept.
         public var command: Command
+        /// The final reply to `command`; nil when the connection ended before one came.
         public var reply: Reply?
     }
 
+    /// Every command in the order sent, each with its reply once it arrives; the last one may still be waiting.
     public private(set) var exchanges: [Exchange] = []
     private var pendingLines: [String] = []
 
+    /// An empty dialogue: the first reply, with no command waiting, becomes the greeting (`.connect`).
     public init() {}
 
     /// Records a command line as sent (with or without its CRLF).

@@ -13,16 +13,21 @@ public struct FailureReport: Sendable {
         public var address: String
         /// For a delegate's copy, the principal whose message it copies; nil for the principal's own delivery.
         public var principal: String?
+        /// Which message failed: invitation, reminder, update or cancellation.
         public var kind: MessageKind
         /// The event and occurrence date, from the delivery key (`event/yyyymmdd/…`).
         public var eventID: String
+        /// The occurrence's scheduled date from the key; nil when the key's second part is not `yyyymmdd`.
         public var date: LocalDate?
+        /// The delivery key `event/yyyymmdd/notification/recipient`, as the journal records it.
         public var key: String
+        /// The message's Message-ID (the same on every retry), or the delivery key when the record has none.
         public var messageID: String
         /// Failed attempts so far for this address.
         public var attempts: Int
         /// The reply code and text of the last failure.
         public var code: Int?
+        /// The server's reply text, or libcurl's error when no reply decided it; nil when the record kept none.
         public var reply: String?
         /// When the last failure (or, in `deliveredAfterRetry`, the delivery) was journaled.
         public var last: Date
@@ -39,6 +44,7 @@ public struct FailureReport: Sendable {
 
     private enum Standing { case awaiting, permanent, delivered }
 
+    /// Folds the records in file order, leaving out connection failures; a later `sent` or `skipped` settles entries.
     public init(records: [JournalRecord]) {
         var entries: [String: (entry: Entry, standing: Standing)] = [:]
         var order: [String] = []

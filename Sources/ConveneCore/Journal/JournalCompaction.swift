@@ -18,6 +18,7 @@ public enum JournalCompaction {
     /// How long after an occurrence ends its records are kept (for `convene status` and the admin's eyes).
     public static let retention: TimeInterval = 2 * 86_400
 
+    /// The records to keep, in file order; `retention` is in seconds after an occurrence's end (default 2 days).
     public static func compacted(_ records: [JournalRecord], now: Date, retention: TimeInterval = retention)
         -> [JournalRecord]
     {

@@ -21,12 +21,16 @@ public enum JournalHistory {
     /// What makes two outcome records the same: a crash between the history append and the journal's rename leaves
     /// a record in both, and a later compaction may append it again, so readers and the writer compare on this.
     public struct Identity: Sendable, Hashable {
+        /// Sent, failed or skipped: a failure and the later delivery of one message are two records.
         public var type: JournalRecord.RecordType
+        /// The delivery key `event/yyyymmdd/notification/recipient`.
         public var key: String
+        /// The Message-ID; nil in records written without one, where the key and time must tell them apart.
         public var msgid: String?
         /// Whole seconds, as the journal writes them.
         public var seconds: Int
 
+        /// The identity of `record`; sub-second parts of `at` are dropped, as the journal's ISO timestamps drop them.
         public init(_ record: JournalRecord) {
             type = record.type
             key = record.key
@@ -58,10 +62,12 @@ public struct HistoryQuery: Sendable, Hashable {
         case event(String, occurrence: LocalDate?)
     }
 
+    /// One person's messages (by address) or one event's (optionally one occurrence's).
     public var subject: Subject
     /// Records before this instant are left out.
     public var from: Date?
 
+    /// `from` nil shows the whole history kept.
     public init(subject: Subject, from: Date? = nil) {
         self.subject = subject
         self.from = from

@@ -9,12 +9,14 @@ extension JournalRecord {
     public struct Copy: Sendable, Hashable, Codable {
         /// The envelope address.
         public var to: String
+        /// Delivered, temporary (the retry goes to it again), permanent (never retried) or unknown.
         public var outcome: DeliveryOutcome
         /// The reply code that decided it, when one did.
         public var code: Int?
         /// The server's reply, or why there is none.
         public var reply: String?
 
+        /// Takes the parts as given; `code` and `reply` are nil when no server reply decided the copy.
         public init(to: String, outcome: DeliveryOutcome, code: Int? = nil, reply: String? = nil) {
             self.to = to
             self.outcome = outcome

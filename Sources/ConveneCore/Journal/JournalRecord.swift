@@ -23,23 +23,37 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         case approved
     }
 
+    /// The record format's version, always `JournalCodec.version` (1) when written; other versions are refused on load.
     public var v: Int
+    /// Attempt, sent, failed, skipped or approved; what the other fields mean depends on it.
     public var type: RecordType
+    /// When it happened, written in UTC to whole seconds.
     public var at: Date
     /// The delivery key: `event/yyyymmdd/notification/recipient`.
     public var key: String
+    /// What the message was: invitation, reminder, update or cancellation.
     public var kind: MessageKind
+    /// The occurrence's calendar UID (`<event>-<yyyymmdd>@<domain>`), kept for good once first sent.
     public var uid: String?
+    /// The calendar SEQUENCE sent: 0 for the invitation, one more for each update and the cancellation.
     public var seq: Int?
+    /// The Message-ID without angle brackets; a retry and a resend after a crash reuse it.
     public var msgid: String?
     /// The principal recipient's address and name (kept so a leaver can still be sent a cancellation).
     public var to: String?
+    /// The principal's display name on `sent` records, so a cancellation can still address a leaver by name.
     public var name: String?
+    /// Cc addresses (the delegates) on `sent`; on `failed`, only for a delegate's own copy.
     public var cc: [String]?
+    /// On `sent` calendar messages: the title, times, place, link and description the calendar now shows.
     public var event: EventSnapshot?
+    /// On `failed`: the SMTP reply code that decided it; nil when no reply did (a connection lost, a timeout).
     public var code: Int?
+    /// On `failed`: true when refused for good (a 5xx, or an address refused before sending), so never retried.
     public var permanent: Bool?
+    /// The server's reply text (on `sent`, the final reply after the dot), or libcurl's error when no reply came.
     public var reply: String?
+    /// Why: the skip reason on `skipped`, the cancellation's reason on a `sent` cancellation.
     public var reason: String?
     /// For `approved`: the hash of the rules file and roster that were approved (`Workspace.fingerprint`).
     public var files: String?
@@ -53,6 +67,7 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     /// stopped and paused. Such a failure does not count towards the message's retry back-off: the pause does.
     public var connection: Bool?
 
+    /// Sets `v` to the current version; every optional field defaults to absent, as the line will write it.
     public init(
         type: RecordType, at: Date, key: String, kind: MessageKind, uid: String? = nil, seq: Int? = nil,
         msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
@@ -216,14 +231,18 @@ public enum JournalCodec {
 
     /// A whole journal as read: its records, the warnings and errors about it, and where its readable content ends.
     public struct Contents: Sendable {
+        /// Every record read, in file order, torn tail excluded.
         public var records: [JournalRecord] = []
+        /// Problems that lost nothing: a torn last write that was never synced, cut off.
         public var warnings: [Diagnostic] = []
+        /// Unreadable lines a sync proves are damage, and unsupported versions; `FileJournal` refuses to open with any.
         public var errors: [Diagnostic] = []
         /// The offset just after the last record kept (after its newline, if it has one): a writer continues here.
         public var end = 0
         /// Whether the last record kept ends with its newline (a crash can cut a whole record's newline off).
         public var endsWithNewline = true
 
+        /// An empty journal: nothing read, writing starts at offset 0.
         public init() {}
     }
 

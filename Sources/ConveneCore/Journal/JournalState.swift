@@ -4,16 +4,24 @@ import Foundation
 public struct JournalState: Sendable {
     /// A recipient's calendar entry for one occurrence, as last sent.
     public struct CalendarThread: Sendable, Hashable {
+        /// The occurrence's calendar UID; with the recipient it keys the thread.
         public var uid: String
         /// The event and date the entry belongs to, from the delivery key (`event/yyyymmdd/…`): what a
         /// cancellation needs once the event has gone from the rules file.
         public var eventID: String
+        /// The occurrence's scheduled date; nil when the key's second part is not `yyyymmdd`.
         public var date: LocalDate?
+        /// The principal's address, as last sent to.
         public var recipient: String
+        /// The principal's display name as last sent, for a cancellation to a leaver no longer in the roster.
         public var name: String
+        /// The delegates (Cc) the entry has reached; a cancellation for a leaver goes to them too.
         public var cc: [String]
+        /// The SEQUENCE last sent; the next update or cancellation sends one more.
         public var sequence: Int
+        /// What the recipient's calendar shows now: compared with the files to decide whether an update is due.
         public var snapshot: EventSnapshot
+        /// True once a cancellation was sent; a later invitation reopens the thread.
         public var cancelled: Bool
         /// When the first invitation went out: reminders due before it are stale for this person.
         public var invitedAt: Date
@@ -21,10 +29,15 @@ public struct JournalState: Sendable {
 
     /// Retry bookkeeping for one message.
     public struct FailureHistory: Sendable, Hashable {
+        /// Failed attempts so far, connection failures excluded: the back-off grows with it.
         public var count: Int
+        /// When the last failure was journaled; the next retry is timed from it.
         public var last: Date
+        /// True once refused for good (a 5xx, or refused before sending): the message is finished, never retried.
         public var permanent: Bool
+        /// The reply code of the last failure; nil when no reply decided it.
         public var code: Int?
+        /// The reply text (or libcurl's error) of the last failure.
         public var reply: String?
     }
 
@@ -32,6 +45,7 @@ public struct JournalState: Sendable {
     public private(set) var threads: [String: CalendarThread] = [:]
     /// Message-IDs that are finished: sent, skipped, or failed permanently.
     public private(set) var finished: Set<String> = []
+    /// Retry bookkeeping by Message-ID (or delivery key); cleared when the message is sent.
     public private(set) var failures: [String: FailureHistory] = [:]
     /// Attempts with no outcome yet, by Message-ID: after a crash these are resent with the same Message-ID.
     public private(set) var inFlight: [String: JournalRecord] = [:]
@@ -45,14 +59,17 @@ public struct JournalState: Sendable {
     /// The occurrence identities calendar messages have gone out for, with their UIDs.
     public private(set) var identities = OccurrenceIdentities()
 
+    /// The state of an empty journal: nothing sent, nothing owed a retry.
     public init() {}
 
+    /// Folds `records` in file order, as `apply(_:)` would one by one.
     public init(records: [JournalRecord]) {
         for record in records { apply(record) }
     }
 
     static func threadKey(uid: String, recipient: String) -> String { uid + "\u{0}" + recipient.lowercased() }
 
+    /// The calendar entry last sent to `recipient` (any case) for `uid`; nil when none was.
     public func thread(uid: String, recipient: String) -> CalendarThread? {
         threads[JournalState.threadKey(uid: uid, recipient: recipient)]
     }

@@ -2,10 +2,12 @@
 public struct JournalSummary: Sendable {
     /// `kind.sent`, `kind.failed`, `kind.skipped` (failures counted once per message), and `permanent`.
     public var counts: [String: Int] = [:]
+    /// Attempts with no outcome (a crash mid-send), oldest first: resent with the same Message-ID.
     public var inFlight: [JournalRecord]
     /// The most recent failures, newest last (at most 10).
     public var lastFailures: [JournalRecord]
 
+    /// Counts `records` as kept; `state` supplies the permanent failures and in-flight attempts.
     public init(records: [JournalRecord], state: JournalState) {
         var failedMessages: Set<String> = []
         var failures: [JournalRecord] = []

@@ -3,6 +3,7 @@
 /// The method is kept beside the body because the MIME part must announce the same `method=` as the
 /// `METHOD:` line inside (Outlook rejects a mismatch).
 public struct CalendarPart: Sendable, Hashable {
+    /// REQUEST or CANCEL: the MIME part's `method=`, equal to the `METHOD:` inside by construction.
     public let method: CalendarInvite.Method
     /// The whole VCALENDAR as produced by `ICalendarWriter`, as bytes: it goes into the message base64-encoded.
     public let bytes: [UInt8]

@@ -4,12 +4,17 @@ import Foundation
 ///
 /// A message with a `calendar` is an invitation, update or cancellation; one without is a reminder.
 public struct MailMessage: Sendable, Hashable {
+    /// The From: header, `service.from`; the envelope sender is its address.
     public var from: Mailbox
+    /// The To: header: the principal(s) the message is for; delegates go in `cc`.
     public var to: [Mailbox]
     /// Delegates copied on the message; the header is omitted when empty.
     public var cc: [Mailbox]
+    /// Reply-To:, the organizer when it differs from `from`, so replies reach the mailbox that reads them; else nil.
     public var replyTo: Mailbox?
+    /// The Subject:, one line; the writer folds it, or encodes it as RFC 2047 words when it must.
     public var subject: String
+    /// The Date: header's instant, written in UTC (`+0000`).
     public var date: Date
     /// Without angle brackets, e.g. `abc123@example.gov.uk`; also seeds the MIME boundaries.
     public var messageID: String
@@ -17,8 +22,10 @@ public struct MailMessage: Sendable, Hashable {
     public var plain: String
     /// The text/html body with `\n` line ends.
     public var html: String
+    /// The text/calendar part of an invitation, update or cancellation; nil for a reminder.
     public var calendar: CalendarPart?
 
+    /// Takes the fields as given: `MessageComposer` decides recipients and Message-ID, `MIMEWriter` the encoding.
     public init(
         from: Mailbox, to: [Mailbox], cc: [Mailbox] = [], replyTo: Mailbox? = nil, subject: String, date: Date,
         messageID: String, plain: String, html: String, calendar: CalendarPart? = nil

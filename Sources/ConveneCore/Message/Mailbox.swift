@@ -6,6 +6,7 @@ public struct Mailbox: Sendable, Hashable, Codable {
     /// The addr-spec (`local@domain`), validated upstream.
     public var address: String
 
+    /// Takes both as given; neither is checked or escaped here.
     public init(name: String, address: String) {
         self.name = name
         self.address = address

@@ -2,7 +2,9 @@ import Foundation
 
 /// One field of a CSV record with where it starts.
 public struct CSVField: Sendable, Hashable {
+    /// The field's text with quotes removed and doubled quotes undone; may hold commas and line breaks.
     public var text: String
+    /// Where the field starts, for diagnostics about its value.
     public var location: SourceLocation
 }
 
@@ -10,6 +12,7 @@ public struct CSVField: Sendable, Hashable {
 public struct CSVRecord: Sendable, Hashable {
     /// The line the record starts on.
     public var line: Int
+    /// The fields in column order, as many as this row has.
     public var fields: [CSVField]
 }
 

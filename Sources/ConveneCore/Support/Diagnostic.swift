@@ -1,13 +1,17 @@
 /// A position in a user file: 1-based line and column (column counts Unicode scalars).
 public struct SourceLocation: Sendable, Hashable, Comparable, Codable {
+    /// The line, from 1; 0 only for a location not taken from a file.
     public var line: Int
+    /// The column, from 1, in Unicode scalars (not bytes or UTF-16 units).
     public var column: Int
 
+    /// Takes the numbers as given; 0 means "not from a file".
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 
+    /// Earlier in the file first: by line, then column.
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.line, lhs.column) < (rhs.line, rhs.column)
     }
@@ -21,13 +25,18 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
         case warning
     }
 
+    /// The file's path as printed first in `file:line:col:`, as the user named or the rules file resolved it.
     public var file: String
+    /// Where the problem is: the offending value's start, or 1:1 for a problem with the whole file.
     public var location: SourceLocation
+    /// Error (fails `validate` and the load) or warning (printed, nothing stops).
     public var severity: Severity
+    /// What is wrong, in one line, usually quoting the value as written.
     public var message: String
     /// A suggestion for how to fix it, printed on its own line when present.
     public var hint: String?
 
+    /// A diagnostic of any severity; `hint` nil prints no hint line.
     public init(
         file: String, location: SourceLocation, severity: Severity = .error, message: String, hint: String? = nil
     ) {
@@ -38,11 +47,14 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
         self.hint = hint
     }
 
+    /// An error at `line`, `column`: the common case.
     public init(file: String, line: Int, column: Int, message: String, hint: String? = nil) {
         self.init(file: file, location: SourceLocation(line: line, column: column), message: message, hint: hint)
     }
 
+    /// The location's line, from 1.
     public var line: Int { location.line }
+    /// The location's column, from 1, in Unicode scalars.
     public var column: Int { location.column }
 
     /// `file:line:col: error: message`, then `  hint: …` when there is a hint.

@@ -17,6 +17,7 @@ public struct JSONLine: ~Copyable {
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
+    /// A string value, escaped so that control characters never break the line.
     public mutating func add(_ name: StaticString, _ value: String, to bytes: inout [UInt8]) {
         key(name, &bytes)
         JSONLine.appendQuoted(value, to: &bytes)
@@ -36,16 +37,19 @@ public struct JSONLine: ~Copyable {
         key(name, &bytes)
     }
 
+    /// An integer value, as decimal digits.
     public mutating func add(_ name: StaticString, _ value: Int, to bytes: inout [UInt8]) {
         key(name, &bytes)
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// A `true` or `false` value.
     public mutating func add(_ name: StaticString, _ value: Bool, to bytes: inout [UInt8]) {
         key(name, &bytes)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// An array of strings, each escaped as `add(_:_:to:)` escapes one.
     public mutating func add(_ name: StaticString, _ values: [String], to bytes: inout [UInt8]) {
         key(name, &bytes)
         bytes.append(UInt8(ascii: "["))

@@ -4,6 +4,7 @@
 /// GOV.UK Notify's markup. It is parsed once; `render(_:)` only substitutes values, so rendering
 /// thousands of recipients costs string building, not parsing.
 public struct MessageTemplate: Sendable, Hashable {
+    /// The template's name, its file name without `.txt` (`invitation`, `update`), as `template:` names it.
     public var name: String
     let subject: TemplateLine
     let body: [TemplateBlock]

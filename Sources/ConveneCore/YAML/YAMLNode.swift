@@ -21,6 +21,7 @@ public struct YAMLNode: Sendable, Hashable {
         case folded
     }
 
+    /// The node's content; every scalar is the text as written, typed later by the schema.
     public var value: Value
     /// 1-based line/column of the node's first character (for an empty scalar: where the value would be,
     /// e.g. just after `key:`).
@@ -28,6 +29,7 @@ public struct YAMLNode: Sendable, Hashable {
     /// How the scalar was written; `.flow` for lists and mappings.
     public var style: Style
 
+    /// Defaults to `.flow`, what every node but a `|` or `>` block scalar is.
     public init(value: Value, location: SourceLocation, style: Style = .flow) {
         self.value = value
         self.location = location
@@ -37,10 +39,14 @@ public struct YAMLNode: Sendable, Hashable {
 
 /// One `key: value` entry of a block mapping, with where its key starts.
 public struct YAMLPair: Sendable, Hashable {
+    /// The key's text; complex keys are refused, so a key is always a scalar.
     public var key: String
+    /// Where the key starts, for errors about the key itself (unknown, duplicate).
     public var keyLocation: SourceLocation
+    /// The value; an absent value (`key:` alone) is an empty scalar located just after the colon.
     public var value: YAMLNode
 
+    /// Takes the parts as given; refusing duplicate keys is the parser's job.
     public init(key: String, keyLocation: SourceLocation, value: YAMLNode) {
         self.key = key
         self.keyLocation = keyLocation

@@ -5,15 +5,21 @@ import Foundation
 public struct LoadFailure: Error, Sendable {
     /// Which input was bad.
     public enum Kind: Sendable { case config, data }
+    /// `config` (rules file, holidays or templates: exit 78) or `data` (the roster: exit 65); config wins when both.
     public var kind: Kind
+    /// Every problem found, errors and warnings, from every file read, to print all at once.
     public var diagnostics: [Diagnostic]
 }
 
 /// Everything convene reads from the admin's files, checked and ready to plan with.
 public struct Workspace: Sendable {
+    /// The rules file with the holidays from `service.holidays` filled into the send window.
     public var config: Config
+    /// The roster's people, checked against the rules file's grades, forums and roles.
     public var roster: Roster
+    /// Who is in each forum, resolved once from `config` and `roster`.
     public var audience: Audience
+    /// Every template a rule names plus `update` and `cancellation`, by name; all present when the load succeeds.
     public var templates: [String: MessageTemplate]
     /// Warnings found while loading (errors make the load fail instead).
     public var warnings: [Diagnostic]

@@ -31,11 +31,24 @@ public struct Log: Sendable {
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 
-    /// Built byte by byte: a sending lane logs every message, so this must cost next to nothing.
+    /// Writes one event at `level`, if at or above `minimum`.
     public func callAsFunction(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        emit(level, message, fields)
+    }
+
+    /// Writes a line decided elsewhere (`DeliveryLedger`), as if its fields had been written out in the call.
+    func callAsFunction(_ line: Line) {
+        emit(line.level, line.message, line.fields)
+    }
+
+    /// Built byte by byte: a sending lane logs every message, so this must cost next to nothing. Generic over the
+    /// fields so that a literal (`KeyValuePairs`) and a line built as data (an array) share it.
+    private func emit<Fields: Collection>(_ level: Level, _ message: String, _ fields: Fields)
+    where Fields.Element == (key: String, value: String) {
         guard level <= minimum else { return }
         var line: [UInt8] = [UInt8(ascii: "<"), UInt8(ascii: "0") + UInt8(level.rawValue), UInt8(ascii: ">")]
-        line.reserveCapacity(64 + message.utf8.count + fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 4 })
+        let fieldBytes = fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 4 }
+        line.reserveCapacity(64 + message.utf8.count + fieldBytes)
         Log.appendClean(message.utf8, to: &line)
         for (key, value) in fields {
             line.append(UInt8(ascii: " "))

@@ -1,21 +1,6 @@
 import ConveneCore
 import Foundation
 
-/// Why a run stopped, mapped to an exit status by the executable.
-public enum RunStop: Error, Sendable, CustomStringConvertible {
-    case journal(JournalError)
-    case transport(TransportFailure)
-    case refused(String)
-
-    public var description: String {
-        switch self {
-        case .journal(let error): return error.description
-        case .transport(let failure): return failure.message
-        case .refused(let reason): return reason
-        }
-    }
-}
-
 /// Carries out reconcile's actions in due order with the journal discipline: an `attempt` record before each send
 /// and `sent`, `failed` or `skipped` after it. If the journal cannot be written nothing more is sent.
 ///
@@ -25,18 +10,23 @@ public enum RunStop: Error, Sendable, CustomStringConvertible {
 /// message (SMTP's final dot) only once the previous message's outcome is on disk. A crash therefore loses at most
 /// the outcome of the one message in flight per connection: it is resent with the same Message-ID.
 ///
+/// What each send comes to (its record, counts, log lines, an outage) is decided by `DeliveryLedger`; the lanes
+/// (`Dispatcher+Lane.swift`) carry it out, and the journal discipline is in `Dispatcher+Journal.swift`.
+///
 /// Immutable itself: everything that changes (the journal state, counters, the rate limiter, the configuration) is in
 /// `shared`, behind one lock, so lane threads and the daemon's main thread can use the dispatcher at once.
 public final class Dispatcher: Sendable {
     public let journal: FileJournal
     private let transports: [MailTransport]
-    private let log: Log
+    /// (Internal, not private: the lanes and the journal discipline are extensions in files of their own.)
+    let log: Log
     /// Real mode waits for the rate limiter; simulated runs (`--until`) do not.
-    private let sleeps: Bool
+    let sleeps: Bool
     /// Compaction runs once the journal has grown by this many lines since the last one (or by as many lines as
     /// that one kept, if more, so rewriting a journal that stays large costs time in proportion to its growth).
     public let compactionThreshold: Int
-    private let shared: DispatcherShared
+    /// Everything that changes, behind one lock (`DispatcherShared`).
+    let shared: DispatcherShared
 
     /// The configuration in use (replaced by a reload).
     public var workspace: Workspace { shared.withLock { $0.workspace } }
@@ -44,27 +34,6 @@ public final class Dispatcher: Sendable {
     public var state: JournalState { shared.withLock { $0.journal } }
     /// Sent, failed and skipped so far: safe to read while a batch is sending (the daemon's STATUS=).
     public var counters: Counters { shared.withLock { $0.counters } }
-
-    /// What the daemon reports in STATUS= and `run` prints at the end.
-    public struct Counters: Sendable {
-        public var sent = 0
-        public var failed = 0
-        public var skipped = 0
-        public var lastError: String?
-        /// Local day and count of messages sent on it, for "sent today".
-        var today: (LocalDate, Int)?
-
-        mutating func countSent(at time: Date, zone: TimeZone) {
-            sent += 1
-            let day = LocalDateTime(instant: time, in: zone).date
-            today = (day, today?.0 == day ? today!.1 + 1 : 1)
-        }
-
-        public func sentToday(now: Date, zone: TimeZone) -> Int {
-            guard let today, today.0 == LocalDateTime(instant: now, in: zone).date else { return 0 }
-            return today.1
-        }
-    }
 
     /// One transport per connection: `transports.count` lanes send at once.
     public init(
@@ -216,304 +185,5 @@ public final class Dispatcher: Sendable {
         }
         if let failure = shared.withLock({ $0.failure }) { throw failure }
         return userStop
-    }
-
-    /// Takes in approvals `convene approve` recorded beside the journal since the last look (`Approvals`), copying
-    /// each new one into the journal so it stays with the rest of the record.
-    func foldApprovals(now: Date) throws(RunStop) {
-        let size = Approvals.size(directory: journal.directory)
-        let seen = shared.withLock { state in
-            defer { state.approvalsSize = size }
-            return state.approvalsSize == size
-        }
-        guard !seen else { return }
-        for approval in Approvals.read(directory: journal.directory) where !state.approvals.contains(approval.files ?? "") {
-            try record(approval)
-            log.info("approved calendar change", ["files": approval.files ?? "", "change": approval.reason ?? ""])
-        }
-    }
-
-    /// Rewrites the journal with only what planning still needs (`JournalCompaction`) once it has grown enough.
-    /// Runs between messages, never between an attempt and its outcome. A failure stops sending: the journal
-    /// cannot be trusted to take the next record.
-    func compactIfNeeded(now: Date) throws(RunStop) {
-        let linesAfterCompaction = shared.withLock { $0.linesAfterCompaction }
-        let grown = journal.lineCount - linesAfterCompaction
-        guard grown >= max(compactionThreshold, linesAfterCompaction) else { return }
-        let before = journal.lineCount
-        do {
-            let records = try FileJournal.read(directory: journal.directory).records
-            let (kept, dropped) = JournalCompaction.partitioned(records, now: now)
-            guard kept.count < records.count else {
-                // Nothing to drop (compaction only drops): rewriting the same records would replace the file (a new
-                // inode and mtime, a full write and two fsyncs) at every start for nothing. Wait for new growth.
-                shared.withLock { $0.linesAfterCompaction = records.count }
-                log.info("journal compaction: nothing to drop", ["records": "\(records.count)", "journal": journal.path])
-                return
-            }
-            // What the journal forgets stays in the history: `convene history` still shows who was sent what.
-            try journal.compact(to: kept, archiving: dropped)
-            // The fold of what was kept plans the same as the full journal, without the past's memory.
-            let folded = JournalState(records: kept)
-            shared.withLock {
-                $0.journal = folded
-                $0.linesAfterCompaction = kept.count
-            }
-            log.info("journal compacted", ["records": "\(before)", "kept": "\(kept.count)", "journal": journal.path])
-        } catch {
-            log.error("journal compaction failed; sending stops", ["error": error.description])
-            throw .journal(error)
-        }
-    }
-
-    private func record(_ record: JournalRecord) throws(RunStop) {
-        do {
-            try journal.append(record)
-        } catch {
-            log.error("journal write failed; sending stops", ["error": error.description])
-            throw .journal(error)
-        }
-        shared.withLock { $0.journal.apply(record) }
-    }
-
-    /// Records the first failure and tells every lane to stop after its current message.
-    private func stop(_ reason: RunStop) {
-        shared.withLock {
-            if $0.failure == nil { $0.failure = reason }
-            $0.stopLanes = true
-        }
-    }
-
-    /// Writes a record for a lane without waiting for the disk; nil (after stopping everything) if it failed.
-    private func write(_ record: JournalRecord, lazy: Bool = false) -> UInt64? {
-        do {
-            let ticket = try journal.write([record], lazy: lazy)
-            shared.withLock { $0.journal.apply(record) }
-            return ticket
-        } catch {
-            log.error("journal write failed; sending stops", ["error": error.description])
-            stop(.journal(error))
-            return nil
-        }
-    }
-
-    /// One connection's share of the due messages, in due order. `between` is asked before each message whether
-    /// to stop (never during one), and every fifth of a second while the lane waits (a rate limit can hold the next
-    /// message for a whole period): on the daemon's thread it also feeds the watchdog. The lane's feed prepares each
-    /// message (window, rate limit, rendering) one step ahead on its own thread, so this thread only journals and
-    /// sends.
-    func runLane(
-        _ actions: [Action], transport: MailTransport, composer: MessageComposer, now: Date,
-        clock: @escaping @Sendable () -> Date, between: () -> Bool
-    ) {
-        var lastTicket: UInt64 = 0
-        var unansweredInARow = 0
-        let feed = prepareAhead(actions, composer: composer, now: now, clock: clock)
-        let rateLimited = sleeps && shared.withLock { $0.gate.rate != nil }
-        defer {
-            feed.cancel()
-            // Everything this lane wrote is on disk before it reports done.
-            do { try journal.waitDurable(lastTicket) } catch { stop(.journal(error)) }
-        }
-        while true {
-            var next = LaneFeed.Next.waiting
-            while case .waiting = next {
-                if between() || shared.withLock({ $0.stopLanes }) { return }
-                next = feed.next(waitingAtMost: 0.2)
-            }
-            guard case .ready(let prepared) = next else {
-                if feed.finish == .windowClosed { shared.withLock { $0.windowClosed = true } }
-                return
-            }
-            if rateLimited {
-                // The feed stamped this message when the pacer let it go; a lane that fell behind its feed (a slow
-                // server) would then start the queued messages back to back. The gate counts actual starts.
-                let time = clock()
-                let slot = shared.withLock { $0.gate.take(now: time) }
-                guard wait(until: slot, clock: clock, between: between) else { return }
-            }
-            let action = prepared.action
-            let stamp = prepared.stamp
-            // The previous message's outcome must be on disk before this one can be completed: then a crash leaves
-            // at most this one message to resend per connection. Its fsync, started when the outcome was written,
-            // runs while this message's SMTP dialogue proceeds. This attempt rides along with it or the next fsync;
-            // if a crash loses it, the message is re-planned and resent with the same Message-ID.
-            let previousOutcome = lastTicket
-            guard let attempt = write(action.attemptRecord(at: stamp), lazy: true) else { return }
-            lastTicket = attempt
-            let report: DeliveryReport
-            do {
-                report = try transport.send(prepared.mail) { [journal] in (try? journal.waitDurable(previousOutcome)) != nil }
-            } catch {
-                // Nothing was handed over: close the attempt as a failure of the connection (which does not count
-                // towards this message's back-off), then stop; the caller pauses, or `run --once` exits.
-                let record = action.failedRecord(
-                    at: stamp, code: error.code, permanent: false, reply: error.message, connection: true)
-                if let ticket = write(record) { lastTicket = ticket }
-                shared.withLock { $0.counters.lastError = error.message }
-                log.error("sending stopped: \(error.message)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
-                stop(.transport(error))
-                return
-            }
-            // The outcome goes to the journal first: its sync is what the next message's final dot waits for. Never
-            // stamped before `now`: a failure's retry is due a back-off after it, so it cannot fall due again when the
-            // caller plans once more at `now` (a `--once` pass, a clock set back during the batch).
-            let finished = sleeps ? max(clock(), now) : now
-            let result = outcome(of: action, report, at: finished)
-            let written = write(result.record)
-            account(for: action, report, result, at: finished)
-            guard let ticket = written else { return }
-            lastTicket = ticket
-            // A server that never answers (refused, unreachable, timed out before any reply) is an outage, not a
-            // problem with these messages: after a few in a row, stop and let the caller pause, rather than
-            // failing every due message one by one.
-            let unanswered = report.results.allSatisfy { $0.outcome == .temporary && $0.code == nil }
-            unansweredInARow = unanswered ? unansweredInARow + 1 : 0
-            if unansweredInARow >= Dispatcher.outageThreshold {
-                let reason = report.transportError ?? "no reply"
-                log.error("the SMTP server cannot be reached; sending stops", ["error": reason])
-                stop(.transport(TransportFailure(kind: .temporary, message: "the SMTP server cannot be reached: \(reason)")))
-                return
-            }
-        }
-    }
-
-    /// Sleeps until `instant` by `clock`, a fifth of a second at a time so that `between` (the watchdog, a stop) is
-    /// heard meanwhile; false when told to stop.
-    private func wait(until instant: Date, clock: () -> Date, between: () -> Bool) -> Bool {
-        while true {
-            let left = instant.timeIntervalSince(clock())
-            if left <= 0 { return true }
-            if between() || shared.withLock({ $0.stopLanes }) { return false }
-            Thread.sleep(forTimeInterval: min(left, 0.2))
-        }
-    }
-
-    /// The lane's feed. In real time (`sleeps`) each message first waits for the send window — a long batch (a rate
-    /// limit, a big roster) stops when the window closes, and what is left is planned again for its next opening — and
-    /// for the rate limiter, then is stamped with the clock; a simulated run stamps everything `now`.
-    ///
-    /// The window is judged as reconcile judges it, so `plan` and `run` agree: a closed window stops the feed when it
-    /// opens again before the message's grace; when it opens only after, a calendar message goes now (a calendar must
-    /// not stay wrong) and a reminder is left for planning to skip. (Stopping for a calendar message that planning
-    /// says is due now had the daemon plan and stop in a loop until the event began.)
-    private func prepareAhead(
-        _ actions: [Action], composer: MessageComposer, now: Date, clock: @escaping @Sendable () -> Date
-    ) -> LaneFeed {
-        let config = workspace.config
-        let window = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
-        let sleeps = self.sleeps
-        return LaneFeed(actions) { [self] action, feed in
-            if sleeps {
-                let time = clock()
-                let opens = window.intoWindow(time)
-                if opens > time, opens < action.grace || action.kind == .reminder { return .stop(.windowClosed) }
-                let slot = shared.withLock { $0.pacer.take(now: clock()) }
-                if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
-            }
-            let stamp = sleeps ? clock() : now
-            var mail = composer.outgoing(for: action, now: stamp)
-            if mail.recipients.count > 1 {
-                // A retry goes only to those still owed the message: same bytes and Message-ID, smaller envelope.
-                mail.recipients = shared.withLock { $0.journal.envelope(for: action.messageID, mail.recipients) }
-            }
-            return .send(.init(action: action, stamp: stamp, mail: mail))
-        }
-    }
-
-    /// Messages in a row without any SMTP reply after which a lane treats the server as down.
-    static let outageThreshold = 5
-
-    /// What a send came to for its principal recipient: the journal record, the recipient's result and the reply text.
-    private struct Outcome {
-        let record: JournalRecord
-        let principal: RecipientResult
-        let reply: String
-    }
-
-    /// The outcome for the principal recipient, with the delegates' copies (`JournalRecord.copies`): on a failure
-    /// every copy tried, so a retry skips those settled; on a delivery only those not delivered, so a refused copy
-    /// is a failure in the journal too.
-    private func outcome(of action: Action, _ report: DeliveryReport, at finished: Date) -> Outcome {
-        // A delegate copy's envelope is the delegate alone: theirs is the result the record is about.
-        let address = (action.isDelegateCopy ? action.ccAddresses.first : nil)?.lowercased()
-            ?? action.recipient.address.lowercased()
-        let principal = report.results.first { $0.address.lowercased() == address }
-            ?? RecipientResult(address: action.recipient.address, outcome: .temporary, code: nil, reply: report.transportError ?? "no result")
-        let reply = principal.reply.isEmpty ? (report.transportError ?? "") : principal.reply
-        let copies = report.results.filter { $0.address.lowercased() != address }.map {
-            JournalRecord.Copy(to: $0.address, outcome: $0.outcome, code: $0.code, reply: $0.reply.isEmpty ? report.transportError : $0.reply)
-        }
-        let record: JournalRecord
-        switch principal.outcome {
-        case .delivered:
-            let undelivered = copies.filter { $0.outcome != .delivered }
-            record = action.sentRecord(at: finished, reply: principal.reply, copies: undelivered.isEmpty ? nil : undelivered)
-        case .permanent:
-            record = action.failedRecord(at: finished, code: principal.code, permanent: true, reply: reply, copies: copies.isEmpty ? nil : copies)
-        case .temporary, .unknown:
-            record = action.failedRecord(at: finished, code: principal.code, permanent: false, reply: reply, copies: copies.isEmpty ? nil : copies)
-        }
-        return Outcome(record: record, principal: principal, reply: reply)
-    }
-
-    /// Counters and log lines for an outcome (logged even if its record could not be written: the server's verdict
-    /// is a fact the admin needs either way).
-    private func account(for action: Action, _ report: DeliveryReport, _ result: Outcome, at finished: Date) {
-        let (principal, reply) = (result.principal, result.reply)
-        for other in report.results where other.address != principal.address && other.outcome != .delivered {
-            let fields: KeyValuePairs<String, String> = ["key": action.key, "cc": other.address, "smtp": other.reply, "msgid": action.messageID]
-            switch (other.outcome, principal.outcome) {
-            case (.permanent, _):
-                log.error("delegate copy refused permanently", fields)
-            case (_, .temporary), (_, .unknown):
-                log.warning("delegate copy not delivered; will retry with the principal's message", fields)
-            default:
-                // The principal's message is finished (delivered or refused): nothing resends it to the delegate.
-                log.error("delegate copy not delivered and will not be retried", fields)
-            }
-        }
-        let fields: KeyValuePairs<String, String> = ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "smtp": reply, "msgid": action.messageID]
-        switch principal.outcome {
-        case .delivered:
-            shared.withLock { $0.counters.countSent(at: finished, zone: $0.workspace.config.service.timeZone) }
-            log.info("sent", fields)
-        case .permanent:
-            shared.withLock {
-                $0.counters.failed += 1
-                $0.counters.lastError = reply
-            }
-            log.error("failed permanently", fields)
-        case .temporary, .unknown:
-            shared.withLock {
-                $0.counters.failed += 1
-                $0.counters.lastError = reply
-            }
-            log.warning(principal.outcome == .unknown ? "delivery unknown; will resend with the same Message-ID" : "failed; will retry", fields)
-        }
-    }
-}
-
-/// Counts lanes still running; the dispatching thread waits on it in short slices.
-private final class LaneCount: @unchecked Sendable {
-    // @unchecked: `running` is only touched under `condition`.
-    private let condition = NSCondition()
-    private var running: Int
-
-    init(_ count: Int) { running = count }
-
-    func finishOne() {
-        condition.withLock {
-            running -= 1
-            condition.broadcast()
-        }
-    }
-
-    /// Waits up to `seconds`; true when every lane has finished.
-    func wait(seconds: Double) -> Bool {
-        condition.withLock {
-            if running > 0 { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
-            return running == 0
-        }
     }
 }

@@ -23,7 +23,7 @@ extension MailTransport {
 }
 
 /// A failure that stops sending altogether, with the exit status class it maps to.
-public struct TransportFailure: Error, Sendable, CustomStringConvertible {
+public struct TransportFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of stop this is.
     public enum Kind: Sendable { case authenticationRefused, unavailable, temporary }
     public var kind: Kind

@@ -9,6 +9,7 @@ import Glibc
 /// them into the journal, so the journal and `convene history` keep them too. Reading both files gives the same
 /// approvals whichever has a line: folding an approval twice changes nothing.
 public enum Approvals {
+    /// `directory/approvals.jsonl`: beside the journal, in the state folder.
     public static func path(_ directory: String) -> String { directory + "/approvals.jsonl" }
 
     /// Appends `record` and makes it durable.

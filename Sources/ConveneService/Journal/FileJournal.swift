@@ -8,6 +8,7 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
     case io(SystemError)
     case damaged([Diagnostic])
 
+    /// What went wrong and what to do: stop the other convene, free disk space, or restore or repair the damaged lines.
     public var description: String {
         switch self {
         case .locked(let path):
@@ -30,7 +31,9 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
 /// dispatcher goes idle, and opening the journal cuts off what a crash left.
 public final class FileJournal: @unchecked Sendable {
     // @unchecked: the file descriptors are only used under `lock`.
+    /// The state folder holding `journal.jsonl` and `journal.lock`, as given (`--state`, `$STATE_DIRECTORY`…).
     public let directory: String
+    /// `directory/journal.jsonl`.
     public var path: String { FileJournal.journalPath(directory) }
     private var fd: Int32 = -1
     /// Where the records end (the next one is written here), and where the file ends (after the padding).
@@ -50,6 +53,7 @@ public final class FileJournal: @unchecked Sendable {
     /// (a torn last line, which has been cut off).
     private var loaded: (records: [JournalRecord], warnings: [Diagnostic]) = ([], [])
 
+    /// `directory/journal.jsonl`, for callers that have the state folder but no open journal.
     public static func journalPath(_ directory: String) -> String { directory + "/journal.jsonl" }
 
     /// Reads every record without taking the lock (for `plan`, `status`, `preview`).
@@ -142,6 +146,7 @@ public final class FileJournal: @unchecked Sendable {
         try waitDurable(write(records))
     }
 
+    /// Appends one record and fsyncs, as `append(_:)` does for several.
     public func append(_ record: JournalRecord) throws(JournalError) { try append([record]) }
 
     /// Writes records without waiting for the disk and returns a ticket for `waitDurable`. A syncer thread fsyncs as

@@ -3,10 +3,14 @@ import Glibc
 
 /// A failed system call: what was being done, to which path, and errno's explanation.
 public struct SystemError: Error, Sendable, CustomStringConvertible {
+    /// What was being done, as the call's name or a phrase (`open`, `fsync`, `create folder`).
     public var operation: String
+    /// The file or folder it was done to.
     public var path: String
+    /// The `errno` value the call left (`ENOSPC`, `EACCES` …).
     public var code: Int32
 
+    /// `operation path: strerror(code)`, e.g. `open /var/lib/convene/journal.jsonl: Permission denied`.
     public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 
     /// Runs a call that returns -1 on failure, retrying on EINTR.

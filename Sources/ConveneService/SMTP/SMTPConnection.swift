@@ -8,6 +8,7 @@ import Glibc
 /// failure libcurl closes it and the next `send` reconnects. Blocking: call it from a thread of its
 /// own, never from the cooperative pool. Not thread-safe: one `SMTPConnection` per thread.
 public final class SMTPConnection {
+    /// The settings the connection was made with, already checked by `curlURL()`; the password stays in memory only.
     public let settings: SMTPSettings
     private let handle: CurlHandle
     /// The dialogue of the most recent `send` (commands and replies; SASL responses are never kept).

@@ -5,8 +5,11 @@ import ConveneCore
 public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// `smtp://host[:port]` (STARTTLS or plain) or `smtps://host[:port]` (implicit TLS), without a path.
     public var url: String
+    /// STARTTLS, implicit TLS (`smtps://`) or none, which `curlURL()` allows only to a loopback host.
     public var tls: TLSMode
+    /// The SMTP AUTH login; nil sends without authenticating.
     public var username: String?
+    /// The password read from the systemd credential or the password file; never printed, `<redacted>` in logs.
     public var password: String?
     /// The name sent with EHLO (libcurl takes it from the URL path).
     public var helo: String
@@ -24,6 +27,7 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
     /// The access token a connection presents with `xoauth2` (set by `SMTPTransport` before each message).
     public var bearerToken: String?
 
+    /// Defaults as in the rules file: STARTTLS, 30 s to connect, 600 s per reply; `curlURL()` does the checking.
     public init(
         url: String, tls: TLSMode = .starttls, username: String? = nil, password: String? = nil, helo: String,
         caFile: String? = nil, connectTimeout: Double = 30, responseTimeout: Double = 600, auth: SMTPAuth = .password,
@@ -42,6 +46,7 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
         self.bearerToken = bearerToken
     }
 
+    /// One line for logs: URL, TLS, EHLO name, user and CA file, with the password shown only as `<redacted>`.
     public var description: String {
         let user = username.map { " user \($0)" } ?? ""
         let secret = password == nil ? "" : " password <redacted>"
@@ -52,6 +57,7 @@ public struct SMTPSettings: Sendable, CustomStringConvertible, CustomDebugString
         return "SMTP \(url) tls \(tls.rawValue) helo \(helo)\(user)\(secret)\(ca)\(login)\(token)\(oauth)"
     }
 
+    /// The same as `description`, so `debugPrint` shows no password either.
     public var debugDescription: String { description }
 
     /// The URL libcurl gets, `scheme://authority/<helo>`, after checking that the settings can work.

@@ -44,6 +44,7 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
         connections < processors
     }
 
+    /// Sends over the reused connection; throws only for failures of the whole transport, mapped to exit codes.
     public func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport {
         if let tokens { try presentCurrentToken(from: tokens) }
         let report = withoutActuallyEscaping(beforeCompletion) { connection.send(mail, beforeEndOfData: $0) }

@@ -86,7 +86,8 @@ enum RunCommand {
         }
         // The daemon keeps running through SMTP outages, bad reloads and a refused roster (all shown in STATUS=);
         // only a journal that cannot be written ends it with an error status.
-        let daemon = Daemon(dispatcher: dispatcher, reload: { ConfigLoader.load(configPath: options.config) }, log: log)
+        let daemon = Daemon(
+            dispatcher: dispatcher, reload: { ConfigLoader.load(configPath: options.config) }, log: log, clock: .system)
         do {
             try daemon.run()
         } catch {
