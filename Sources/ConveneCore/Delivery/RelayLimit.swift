@@ -34,6 +34,16 @@ public enum RelayLimit: Sendable, Hashable {
         }
     }
 
+    /// The name `status --json` gives it.
+    public var name: String {
+        switch self {
+        case .quota: return "quota"
+        case .throttled: return "throttled"
+        case .mailboxBlocked: return "mailbox_blocked"
+        case .tooManyRecipients: return "too_many_recipients"
+        }
+    }
+
     /// What `status`, the log and the systemd status line say it is.
     public var summary: String {
         switch self {
@@ -68,11 +78,17 @@ public enum RelayLimit: Sendable, Hashable {
         }
     }
 
-    /// The enhanced status code (`5.2.0`) that follows the reply code on the reply's first line, if the class agrees
-    /// with the reply code's; RFC 3463 writes it as class.subject.detail, digits only.
+    /// The enhanced status code (`5.2.0`) that follows the reply code (at the start of the reply, or after a prefix
+    /// such as the one a journaled reply carries), if its class agrees with the reply code's; RFC 3463 writes it as
+    /// class.subject.detail, digits only.
     static func enhancedStatus(in text: String, code: Int) -> String? {
         var rest = Substring(text)
-        if rest.hasPrefix(String(code)) { rest = rest.dropFirst(3) }
+        for marker in ["\(code) ", "\(code)-"] {
+            if let found = rest.range(of: marker) {
+                rest = rest[found.upperBound...]
+                break
+            }
+        }
         rest = rest.drop { $0 == " " || $0 == "-" }
         let token = rest.prefix { !$0.isWhitespace }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)

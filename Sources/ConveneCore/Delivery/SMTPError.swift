@@ -28,6 +28,11 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// EX_TEMPFAIL); a 5xx (`554 No SMTP service here`, §3.1) says the server refuses service as it stands (69,
     /// EX_UNAVAILABLE), which an operator should look at, though the daemon still retries it after a pause.
     case serverUnavailable(code: Int?, reply: String)
+    /// The relay answered with its own limit (`RelayLimit`: a quota, throttling, a blocked mailbox) rather than
+    /// anything about the message or the recipient: every recipient not delivered stays `temporary`, and sending
+    /// pauses (or, for a blocked mailbox, stops until an operator reloads). `run --once` exits 75, or 69 for a
+    /// blocked mailbox.
+    case relayLimit(RelayLimit, code: Int, reply: String)
 
     /// One line for logs and `send-test`: what failed, the server's or libcurl's words, and what to check.
     public var description: String {
@@ -46,6 +51,8 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the SMTP transport is unavailable: \(why)"
         case .serverUnavailable(_, let reply):
             return "the SMTP server is unavailable: \(reply)"
+        case .relayLimit(let limit, _, let reply):
+            return "\(limit.summary): \(reply)"
         }
     }
 }

@@ -108,6 +108,14 @@ public enum SMTPReplyClassifier {
             // Not a word from the server on a new connection: it could not be reached, not a problem of this message.
             return .serverUnavailable(code: nil, reply: curlError)
         }
+        // A relay's own limit, wherever it answered (greeting, MAIL, a RCPT, the final dot): the relay's state, not
+        // the message's or the recipient's (RelayLimit says why that matters).
+        for exchange in transcript.exchanges {
+            guard let reply = exchange.reply, reply.code >= 400 else { continue }
+            if let limit = RelayLimit.recognise(code: reply.code, text: reply.text) {
+                return .relayLimit(limit, code: reply.code, reply: reply.text)
+            }
+        }
         guard let deciding, let reply = deciding.reply else { return nil }
         if deciding.command == .mailFrom && reply.code == 530 {
             // "Authentication required": the credentials are missing or were not used, not the message.
@@ -161,7 +169,9 @@ public enum SMTPReplyClassifier {
             }
             let rcptReply = sentIndex < rcptReplies.count ? rcptReplies[sentIndex] : nil
             sentIndex += 1
-            if let rcptReply, let outcome = recipientOutcome(replyCode: rcptReply.code) {
+            if let rcptReply, var outcome = recipientOutcome(replyCode: rcptReply.code) {
+                // Under a relay's limit no recipient is refused for good: it is the relay speaking, not the mailbox.
+                if case .relayLimit? = problem { outcome = .temporary }
                 results.append(
                     RecipientResult(address: address, outcome: outcome, code: rcptReply.code, reply: rcptReply.text))
             } else {

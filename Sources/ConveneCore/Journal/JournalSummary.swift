@@ -6,6 +6,9 @@ public struct JournalSummary: Sendable {
     public var inFlight: [JournalRecord]
     /// The most recent failures, newest last (at most 10).
     public var lastFailures: [JournalRecord]
+    /// The relay's own limit (a quota, throttling, a blocked mailbox) that stopped sending last, if nothing has been
+    /// sent since: the refusal that closed an attempt (`connection: true`) and what it says.
+    public var relayLimit: (limit: RelayLimit, record: JournalRecord)?
 
     /// Counts `records` as kept; `state` supplies the permanent failures and in-flight attempts.
     public init(records: [JournalRecord], state: JournalState) {
@@ -13,12 +16,19 @@ public struct JournalSummary: Sendable {
         var failures: [JournalRecord] = []
         for record in records {
             switch record.type {
-            case .sent: counts["\(record.kind.rawValue).sent", default: 0] += 1
+            case .sent:
+                counts["\(record.kind.rawValue).sent", default: 0] += 1
+                relayLimit = nil
             case .skipped: counts["\(record.kind.rawValue).skipped", default: 0] += 1
             case .failed:
                 failures.append(record)
                 // A connection's failure (a 421 greeting, no server) is listed, but is not this message failing.
-                if record.connection == true { continue }
+                if record.connection == true {
+                    if let code = record.code, let limit = RelayLimit.recognise(code: code, text: record.reply ?? "") {
+                        relayLimit = (limit, record)
+                    }
+                    continue
+                }
                 if failedMessages.insert(record.msgid ?? record.key).inserted {
                     counts["\(record.kind.rawValue).failed", default: 0] += 1
                 }

@@ -114,8 +114,18 @@ public final class Daemon {
                 return PlanSummary(dispatcher.plan(now: now))  // carries the same refusal and no actions
             case .transport(let failure):
                 let after = clock.now()
-                if case .pause(_, let retryIn, _) = policy.batchEnded(.outage(failure.message), now: after) {
+                let end: DaemonPolicy.BatchEnd =
+                    failure.relayLimit.map { .relayLimit($0, failure.message) } ?? .outage(failure.message)
+                switch policy.batchEnded(end, now: after) {
+                case .pause(_, let retryIn, _):
                     log.error("sending paused", ["error": failure.message, "retry_in": "\(retryIn)s"])
+                case .stopUntilReload(let reason):
+                    log.error(
+                        "sending stopped until a reload: the relay has blocked the mailbox; find the cause (see the "
+                            + "failures in `convene status`), ask the relay's admin to lift the block, then "
+                            + "`systemctl reload convene`", ["error": reason])
+                default:
+                    break
                 }
                 return PlanSummary(dispatcher.plan(now: after))
             }

@@ -76,6 +76,9 @@ extension DaemonPolicy {
             pauseReason = reason
         case .resumed(_, let reason):
             pauseReason = reason
+        case .blocked(let reason):
+            parts.append("sending stopped until a reload (the relay blocked the mailbox)")
+            pauseReason = reason
         }
         parts.append("sent today \(tally.sentToday)")
         parts.append("failed \(tally.failed)")

@@ -29,6 +29,8 @@ public struct DaemonPolicy: Sendable {
         case refused(String)
         /// The server refused service or could not be reached (`TransportFailure.message`).
         case outage(String)
+        /// The relay answered with its own limit (`TransportFailure.relayLimit`), for this reason.
+        case relayLimit(RelayLimit, String)
     }
 
     /// What the daemon does about a batch's end.
@@ -41,6 +43,8 @@ public struct DaemonPolicy: Sendable {
         case stillHolding
         /// Pause sending until `until`, `retryIn` whole seconds away (logged as `retry_in`).
         case pause(until: Date, retryIn: Int, reason: String)
+        /// Stop sending until a reload: the relay has blocked the mailbox (log it as an error, loudly).
+        case stopUntilReload(String)
     }
 
     /// What loading the files again (SIGHUP) came to.
@@ -78,6 +82,8 @@ public struct DaemonPolicy: Sendable {
         /// The pause is over but nothing has been sent since: the next outage pauses for twice as long, and
         /// STATUS= keeps showing the reason as the last error.
         case resumed(count: Int, reason: String)
+        /// The relay blocked the mailbox: nothing is sent until a reload (an operator has dealt with it).
+        case blocked(reason: String)
     }
 
     /// The first pause after an outage, and the cap the doubling stops at: 30 s rides out a server restart; 15 min
@@ -119,6 +125,7 @@ public struct DaemonPolicy: Sendable {
             if now < until { return .waitOutPause }
             outage = .resumed(count: count, reason: reason)
         }
+        if case .blocked = outage { return .waitOutPause }
         return .sendDue
     }
 
@@ -133,10 +140,20 @@ public struct DaemonPolicy: Sendable {
         case .refused(let reason):
             defer { refusal = reason }
             return refusal == reason ? .stillHolding : .holdAllSending(reason)
+        case .relayLimit(let limit, let reason):
+            guard let pause = limit.pause else {
+                outage = .blocked(reason: reason)
+                return .stopUntilReload(reason)
+            }
+            // The relay said how long to keep away: its pause, not the doubling of an outage (which starts again
+            // from its first step afterwards).
+            let until = now.addingTimeInterval(pause)
+            outage = .paused(count: 0, until: until, reason: reason)
+            return .pause(until: until, retryIn: Int(pause), reason: reason)
         case .outage(let reason):
             let count: Int
             switch outage {
-            case .none: count = 1
+            case .none, .blocked: count = 1
             case .paused(let previous, _, _), .resumed(let previous, _): count = previous + 1
             }
             let delay = min(Self.firstPause * pow(2, Double(count - 1)), Self.longestPause)
@@ -153,6 +170,7 @@ public struct DaemonPolicy: Sendable {
         case .accepted:
             reloadProblem = nil
             refusal = nil
+            if case .blocked = outage { outage = .none }
             return .replace
         case .refused(let problem):
             reloadProblem = "reload refused: \(problem); running on the previous configuration"
@@ -191,6 +209,7 @@ public struct DaemonPolicy: Sendable {
     /// signal) when reconcile refused to plan or nothing is planned.
     public func wakeTime(_ plan: PlanSummary) -> Date? {
         guard plan.refusal == nil else { return nil }
+        if case .blocked = outage { return nil }
         let next = plan.next?.due
         guard case .paused(_, let until, _) = outage else { return next }
         return max(next ?? until, until)

@@ -47,6 +47,15 @@ struct DeliveryLedger: Sendable {
     /// Messages in a row, up to the last one, that got no reply at all.
     private(set) var unansweredInARow = 0
 
+    /// Addresses refused for good (a 5xx for the recipient) in this run, after which the lane stops and the daemon
+    /// pauses as for throttling (`RelayLimit.throttled`, 10 minutes). Exchange Online blocks a mailbox that keeps
+    /// causing errors (`550 5.2.251`–`5.2.255`, continuous-error throttling) and only an admin can lift it, so a
+    /// roster full of dead addresses is sent slowly — 10 refusals, then a pause — instead of all at once.
+    static let refusalsBeforeSlowing = 10
+
+    /// Recipients refused for good so far in this run.
+    private(set) var refusedForGood = 0
+
     /// A ledger for a lane that has not sent yet.
     init() {}
 
@@ -103,6 +112,15 @@ struct DeliveryLedger: Sendable {
         let unanswered = report.results.allSatisfy { $0.outcome == .temporary && $0.code == nil }
         unansweredInARow = unanswered ? unansweredInARow + 1 : 0
         var stop: Stop?
+        refusedForGood += report.results.filter { $0.outcome == .permanent && $0.code.map { $0 >= 500 } == true }.count
+        if refusedForGood >= Self.refusalsBeforeSlowing {
+            let reason =
+                "\(refusedForGood) recipients refused for good since sending last resumed; slowing down so that the relay does "
+                + "not block the mailbox for repeated errors"
+            stop = Stop(
+                failure: TransportFailure(kind: .temporary, message: reason, relayLimit: .throttled),
+                log: Log.Line(.warning, "sending paused to protect the mailbox", [("error", reason)]))
+        }
         if unansweredInARow >= Self.outageThreshold {
             let reason = report.transportError ?? "no reply"
             stop = Stop(

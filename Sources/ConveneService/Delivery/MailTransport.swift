@@ -30,11 +30,15 @@ public struct TransportFailure: Error, Sendable, Equatable, CustomStringConverti
     public var message: String
     /// The SMTP reply code behind it, when a reply decided it (421 or 554 to the greeting, 535 to AUTH).
     public var code: Int?
+    /// Set when the relay answered with its own limit: how long sending pauses (`RelayLimit.pause`).
+    public var relayLimit: RelayLimit?
 
-    public init(kind: Kind, message: String, code: Int? = nil) {
+    /// A failure of the given kind; `code` and `relayLimit` when a reply decided it.
+    public init(kind: Kind, message: String, code: Int? = nil, relayLimit: RelayLimit? = nil) {
         self.kind = kind
         self.message = message
         self.code = code
+        self.relayLimit = relayLimit
     }
 
     public var description: String { message }

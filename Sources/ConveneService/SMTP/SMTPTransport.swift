@@ -60,6 +60,12 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
             throw TransportFailure(kind: .authenticationRefused, message: "the SMTP server refused the credentials: \(reply)")
         case .tlsRequiredButUnavailable(let why)?, .certificateRejected(let why)?, .invalidSettings(let why)?:
             throw TransportFailure(kind: .unavailable, message: why)
+        case .relayLimit(let limit, let code, _)? where !report.results.contains(where: { $0.outcome == .delivered }):
+            // The relay's quota or throttling, not the message: the attempt is closed as a refusal of service (it
+            // counts towards no back-off, nobody is marked failed) and all sending pauses for the limit's time. A
+            // blocked mailbox is 69 for `run --once`: an operator must look; the others clear by themselves (75).
+            let kind: TransportFailure.Kind = limit == .mailboxBlocked ? .unavailable : .temporary
+            throw TransportFailure(kind: kind, message: report.error!.description, code: code, relayLimit: limit)
         case .serverUnavailable(let code, _)?:
             // Refused or unreachable before the message: stop and pause, don't fail each due message. A 5xx refusal
             // is `unavailable` (69), a 4xx or none `temporary` (75): SMTPError.serverUnavailable says why.

@@ -122,6 +122,13 @@ enum StatusCommand {
             }
             object["next"] = next.flatMap { try? JSONSerialization.jsonObject(with: Data(PlanFormat.json($0, zone: zone))) } ?? NSNull()
             object["refusal"] = plan?.refusal ?? NSNull()
+            object["relay_limit"] = summary.relayLimit.map { limit, record -> [String: Any] in
+                [
+                    "kind": limit.name, "summary": limit.summary, "at": PlanFormat.iso(record.at, zone: zone),
+                    "code": record.code ?? NSNull(), "reply": record.reply ?? "",
+                    "pause_seconds": limit.pause.map { Int($0) } ?? NSNull(),
+                ]
+            } ?? NSNull()
             object["held"] = plan?.held.map { held -> [String: Any] in
                 ["cancellations": held.cancellations, "updates": held.updates, "people": held.people, "holders": held.holders, "summary": held.summary]
             } ?? NSNull()
@@ -144,9 +151,11 @@ enum StatusCommand {
                 Output.line("next: \(next.notification) \(next.eventID) \(LocalDateTime(instant: next.due, in: zone)) (\(pending.filter { $0.due == next.due }.count))")
             }
             if let refusal = plan.refusal { Output.line("REFUSING TO SEND: \(refusal)") }
+            if let (limit, record) = summary.relayLimit { Self.showRelayLimit(limit, record, zone: zone) }
             if let held = plan.held { Output.line("\(held.summary) (\(held.why))") }
         } else {
             Output.line("pending: unknown (the files have errors; see above)")
+            if let (limit, record) = summary.relayLimit { Self.showRelayLimit(limit, record, zone: zone) }
         }
         Self.list("permanent failures", failures.permanentFailures, zone: zone) { _ in "" }
         Self.list("awaiting retry", failures.awaitingRetry, zone: zone) { entry in
@@ -160,6 +169,18 @@ enum StatusCommand {
                 Output.line("  \(LocalDateTime(instant: f.at, in: zone)) \(f.permanent == true ? "permanent" : "temporary") \(f.key): \(f.reply ?? "")")
             }
         }
+    }
+
+    /// `PAUSED: the relay's sending quota is used up …`: why the relay stopped sending, when, and what happens next.
+    static func showRelayLimit(_ limit: RelayLimit, _ record: JournalRecord, zone: TimeZone) {
+        let next: String
+        if let pause = limit.pause {
+            let resume = LocalDateTime(instant: record.at.addingTimeInterval(pause), in: zone)
+            next = "nothing is lost; sending tries again from \(resume) by itself"
+        } else {
+            next = "sending stopped until `systemctl reload convene`: ask the relay's admin to lift the block first"
+        }
+        Output.line("PAUSED: \(limit.summary) (\(LocalDateTime(instant: record.at, in: zone)): \(record.code ?? 0)); \(next)")
     }
 
     /// When each message awaiting a retry is next tried, by Message-ID: the due time of its pending action. Only the

@@ -192,4 +192,29 @@ struct DeliveryLedgerTests {
         #expect(entry?.stop == (stops ? expected : nil))
         #expect(entry?.record.connection == nil)  // each one still counts toward its message's back-off
     }
+
+    /// A roster full of dead addresses is sent 10 refusals at a time: the tenth recipient refused for good (a 5xx, a
+    /// delegate's copy included) stops the lane, and the daemon pauses as for throttling.
+    @Test(arguments: [(1, false), (9, false), (10, true)])
+    func tenRecipientsRefusedForGoodSlowSendingDown(refusals: Int, stops: Bool) {
+        var ledger = DeliveryLedger()
+        var entries: [DeliveryLedger.Entry] = []
+        for index in 0..<refusals {
+            // Every other send refuses the delegate's copy instead of the principal: both count.
+            let report =
+                index.isMultiple(of: 2)
+                ? DeliveryReport(results: [
+                    Self.result(Self.ann, .permanent, 550, "550 5.1.1 unknown"), Self.result(Self.dan, .delivered, 250, "250 OK"),
+                ])
+                : DeliveryReport(results: [
+                    Self.result(Self.ann, .delivered, 250, "250 OK"), Self.result(Self.dan, .permanent, 550, "550 5.1.1 unknown"),
+                ])
+            entries.append(ledger.settle(Self.invitation, with: report, at: Self.finished))
+        }
+        #expect(entries.dropLast().allSatisfy { $0.stop == nil })
+        #expect((entries.last?.stop?.failure.relayLimit == .throttled) == stops)
+        #expect(entries.last?.stop?.failure.kind == (stops ? .temporary : nil))
+        // The refusals are still each message's own record: the pause loses nothing.
+        #expect(entries.allSatisfy { $0.record.connection == nil })
+    }
 }

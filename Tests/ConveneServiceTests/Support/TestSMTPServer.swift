@@ -31,6 +31,8 @@ final class TestSMTPServer {
         var greeting: Int? = nil
         /// Read the message and its final dot, then never answer (QUIT included).
         var hangAfterData = false
+        /// Answer every final dot with this reply (`554 5.2.0 …`) instead of accepting the message.
+        var dataReply: String? = nil
         /// Offer only AUTH XOAUTH2 (and a failing OAUTHBEARER), accepting for `user` the unexpired tokens listed in
         /// this tokens.jsonl of token_server.py.
         var xoauth2Tokens: String? = nil
@@ -57,6 +59,7 @@ final class TestSMTPServer {
         if let idle = options.idleTimeout { arguments += ["--idle-timeout", String(idle)] }
         if let greeting = options.greeting { arguments += ["--greeting", String(greeting)] }
         if options.hangAfterData { arguments.append("--hang-after-data") }
+        if let reply = options.dataReply { arguments += ["--data-reply", reply] }
         if let tokens = options.xoauth2Tokens { arguments += ["--xoauth2-tokens", tokens] }
         process = try TestEnvironment.launch(arguments, captureStdout: true, stderrFile: logFile)
         // The first stdout line is "PORT n" once the server listens.

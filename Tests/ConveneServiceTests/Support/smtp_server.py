@@ -15,6 +15,8 @@ Usage: smtp_server.py --port 0 [--cert C --key K] [--user U --password P] [--no-
 * --rcpt-rule "addr=451:3" answers 451 the first 3 times, then accepts it.
 * --greeting 421 (or 554) greets every connection with that code instead of 220 and hangs up, as a
   relay that is shutting down or refusing service does.
+* --data-reply "554 5.2.0 …" answers every final dot with that reply instead of accepting the message (a relay's
+  quota or block, as Exchange Online words it); nothing is saved.
 * --hang-after-data reads the message and its final dot and then never answers (the connection stays
   open, QUIT included): a relay stuck after the dot.
 * --outdir DIR saves each accepted message as NNN.eml (the bytes after dot-unstuffing, exactly as
@@ -90,6 +92,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if getattr(self, "data_reply", None):
+            return self.data_reply
         if self.hang_after_data:
             # The message and its dot have arrived; the verdict never comes, and the session reads no more
             # commands (aiosmtpd handles one at a time), so QUIT goes unanswered too.
@@ -228,6 +232,7 @@ def parse_arguments(argv):
     parser.add_argument("--idle-timeout", type=float, default=300)
     parser.add_argument("--greeting", type=int)
     parser.add_argument("--hang-after-data", action="store_true")
+    parser.add_argument("--data-reply")
     parser.add_argument("--xoauth2-tokens")
     return parser.parse_args(argv)
 
@@ -244,6 +249,7 @@ async def serve(args):
     else:
         handler = Handler(Rules(args.rcpt_rule), args.outdir, args.hang_after_data)
     NumberedSMTP.greeting = args.greeting
+    handler.data_reply = args.data_reply
     starttls = context is not None and not args.no_starttls and not args.implicit_tls
     options = dict(
         hostname="convene-test-server",
