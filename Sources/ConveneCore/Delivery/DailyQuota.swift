@@ -7,6 +7,20 @@ import Foundation
 /// recipients. So convene counts what the journal says was handed over in the last 24 hours, and holds a message
 /// until enough of those have aged out. Pure: the caller passes the records and `now`.
 public struct DailyQuota: Sendable, Equatable {
+    /// Recipients the relay accepted at one instant.
+    public struct Handover: Sendable, Equatable {
+        /// When (the time of the journal record, or of a reservation).
+        public var at: Date
+        /// How many envelope recipients.
+        public var recipients: Int
+
+        /// A handover of its parts.
+        public init(at: Date, recipients: Int) {
+            self.at = at
+            self.recipients = recipients
+        }
+    }
+
     /// The most recipients in any 24 hours.
     public let limit: Int
     /// Recipients handed over, oldest first, never earlier than 24 hours before the last `take`.
@@ -26,6 +40,14 @@ public struct DailyQuota: Sendable, Equatable {
             if count > 0 { handedOver.append((record.at, count)) }
         }
         handedOver.sort { $0.at < $1.at }
+        used = handedOver.reduce(0) { $0 + $1.recipients }
+    }
+
+    /// A quota of `limit` recipients holding `handovers` (`JournalState.handovers`) of the day before `now`.
+    public init(limit: Int, handovers: [Handover], now: Date) {
+        self.limit = max(1, limit)
+        let since = now.addingTimeInterval(-Self.window)
+        handedOver = handovers.filter { $0.at > since }.map { ($0.at, $0.recipients) }.sorted { $0.at < $1.at }
         used = handedOver.reduce(0) { $0 + $1.recipients }
     }
 
@@ -57,17 +79,23 @@ public struct DailyQuota: Sendable, Equatable {
     /// before it is empty (refusing it for ever would lose it).
     public mutating func take(recipients: Int, now: Date) -> Date {
         forget(before: now.addingTimeInterval(-Self.window))
-        var slot = now
-        var free = limit - used
-        var index = 0
-        // Walk the oldest sends forward until enough have aged out; each ages out a window after it was handed over.
-        while free < recipients && index < handedOver.count {
-            free += handedOver[index].recipients
-            slot = max(slot, handedOver[index].at.addingTimeInterval(Self.window))
-            index += 1
-        }
+        let slot = earliest(recipients: recipients, now: now)
         handedOver.append((slot, recipients))
         used += recipients
+        return slot
+    }
+
+    /// As `take`, without reserving: when a message to `recipients` recipients could go.
+    public func earliest(recipients: Int, now: Date) -> Date {
+        let since = now.addingTimeInterval(-Self.window)
+        var slot = now
+        var free = limit - used(at: now)
+        // Walk the oldest sends forward until enough have aged out; each ages out a window after it was handed over.
+        for entry in handedOver where entry.at > since {
+            guard free < recipients else { break }
+            free += entry.recipients
+            slot = max(slot, entry.at.addingTimeInterval(Self.window))
+        }
         return slot
     }
 

@@ -58,6 +58,9 @@ public struct JournalState: Sendable {
     public private(set) var approvals: Set<String> = []
     /// The occurrence identities calendar messages have gone out for, with their UIDs.
     public private(set) var identities = OccurrenceIdentities()
+    /// Recipients the relay accepted, by the time of their record, over about the last day of records (older ones are
+    /// dropped as records come in): what a daily cap (`rate: …, N/day`) counts across restarts.
+    public private(set) var handovers: [DailyQuota.Handover] = []
 
     /// The state of an empty journal: nothing sent, nothing owed a retry.
     public init() {}
@@ -87,9 +90,22 @@ public struct JournalState: Sendable {
         return [recipients[0]] + recipients.dropFirst().filter { !settled.contains($0.lowercased()) }
     }
 
+    /// Keeps what `record` handed over, and forgets what is more than a day (and an hour of slack for clock steps)
+    /// older than it; dropped from the front in batches, so folding a long journal stays linear.
+    private mutating func noteHandover(_ record: JournalRecord) {
+        let recipients = DailyQuota.recipientsHandedOver(by: record)
+        guard recipients > 0 else { return }
+        handovers.append(DailyQuota.Handover(at: record.at, recipients: recipients))
+        let horizon = record.at.addingTimeInterval(-DailyQuota.window - 3600)
+        if handovers.count > 64, handovers[handovers.count / 2].at < horizon {
+            handovers.removeAll { $0.at < horizon }
+        }
+    }
+
     /// Folds one record in. Records are applied in file order.
     public mutating func apply(_ record: JournalRecord) {
         let id = record.msgid ?? record.key
+        if record.type == .sent || record.type == .failed { noteHandover(record) }
         switch record.type {
         case .approved:
             if let files = record.files { approvals.insert(files) }

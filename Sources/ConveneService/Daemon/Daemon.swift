@@ -115,7 +115,8 @@ public final class Daemon {
             case .transport(let failure):
                 let after = clock.now()
                 let end: DaemonPolicy.BatchEnd =
-                    failure.relayLimit.map { .relayLimit($0, failure.message) } ?? .outage(failure.message)
+                    failure.resumeAt.map { .waitUntil($0, failure.message) }
+                    ?? failure.relayLimit.map { .relayLimit($0, failure.message) } ?? .outage(failure.message)
                 switch policy.batchEnded(end, now: after) {
                 case .pause(_, let retryIn, _):
                     log.error("sending paused", ["error": failure.message, "retry_in": "\(retryIn)s"])

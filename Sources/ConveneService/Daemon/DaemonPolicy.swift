@@ -31,6 +31,8 @@ public struct DaemonPolicy: Sendable {
         case outage(String)
         /// The relay answered with its own limit (`TransportFailure.relayLimit`), for this reason.
         case relayLimit(RelayLimit, String)
+        /// Sending must wait until an instant (the daily cap: `TransportFailure.resumeAt`), for this reason.
+        case waitUntil(Date, String)
     }
 
     /// What the daemon does about a batch's end.
@@ -140,6 +142,9 @@ public struct DaemonPolicy: Sendable {
         case .refused(let reason):
             defer { refusal = reason }
             return refusal == reason ? .stillHolding : .holdAllSending(reason)
+        case .waitUntil(let until, let reason):
+            outage = .paused(count: 0, until: until, reason: reason)
+            return .pause(until: until, retryIn: max(0, Int(until.timeIntervalSince(now).rounded(.up))), reason: reason)
         case .relayLimit(let limit, let reason):
             guard let pause = limit.pause else {
                 outage = .blocked(reason: reason)

@@ -29,6 +29,7 @@ extension Dispatcher {
             }
             guard case .ready(let prepared) = next else {
                 if feed.finish == .windowClosed { shared.withLock { $0.windowClosed = true } }
+                if case .dailyCapReached(let resume) = feed.finish { stopForDailyCap(until: resume) }
                 return
             }
             if rateLimited {
@@ -75,6 +76,43 @@ extension Dispatcher {
         }
     }
 
+    /// Where the daily cap puts a message to `recipients` recipients prepared at `now`.
+    enum DailySlot: Equatable {
+        /// No cap, or room now (reserved).
+        case now
+        /// Room at `until`, soon enough to wait for within the batch (reserved).
+        case wait(until: Date)
+        /// Room only at `until`, too far off: nothing reserved; the batch stops and the daemon pauses until then.
+        case tooFar(until: Date)
+    }
+
+    /// The longest a feed waits for the daily cap within a batch: beyond a minute the batch ends, so that the daemon
+    /// sleeps (and reloads, and answers `status`) instead of holding a batch open for hours, and `run --once` exits.
+    static let longestDailyWait: TimeInterval = 60
+
+    /// Asks the daily cap (`rate: …, N/day`) when a message to `recipients` recipients may go, reserving it when soon.
+    func dailySlot(recipients: Int, now: Date) -> DailySlot {
+        shared.withLock { state -> DailySlot in
+            guard var quota = state.quota else { return .now }
+            let slot = quota.earliest(recipients: recipients, now: now)
+            if slot.timeIntervalSince(now) > Self.longestDailyWait { return .tooFar(until: slot) }
+            _ = quota.take(recipients: recipients, now: now)
+            state.quota = quota
+            return slot > now ? .wait(until: slot) : .now
+        }
+    }
+
+    /// Stops every lane because the daily cap is reached: a temporary stop (`run --once` exits 75) that the daemon
+    /// turns into a pause until `resume`.
+    func stopForDailyCap(until resume: Date) {
+        let (limit, zone) = shared.withLock { ($0.quota?.limit ?? 0, $0.workspace.config.service.timeZone) }
+        let message =
+            "the daily cap of \(limit) recipients in 24 hours (rate: …/day) is reached; the next message can go at "
+            + "\(LocalDateTime(instant: resume, in: zone))"
+        log.warning("sending paused for the daily cap", ["resume_at": "\(LocalDateTime(instant: resume, in: zone))"])
+        stop(.transport(TransportFailure(kind: .temporary, message: message, resumeAt: resume)))
+    }
+
     /// Sleeps until `instant` by `clock`, a fifth of a second at a time so that `between` (the watchdog, a stop) is
     /// heard meanwhile; false when told to stop.
     func wait(until instant: Date, clock: () -> Date, between: () -> Bool) -> Bool {
@@ -107,6 +145,14 @@ extension Dispatcher {
                 if opens > time, opens < action.grace || action.kind == .reminder { return .stop(.windowClosed) }
                 let slot = shared.withLock { $0.pacer.take(now: clock()) }
                 if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
+                switch dailySlot(recipients: action.envelopeRecipients.count, now: clock()) {
+                case .now:
+                    break
+                case .wait(let until):
+                    if !feed.sleep(until: until, clock: clock) { return .stop(.cancelled) }
+                case .tooFar(let until):
+                    return .stop(.dailyCapReached(until))
+                }
             }
             let stamp = sleeps ? clock() : now
             var mail = composer.outgoing(for: action, now: stamp)

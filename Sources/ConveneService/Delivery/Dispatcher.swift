@@ -131,6 +131,11 @@ public final class Dispatcher: Sendable {
             $0.failure = nil
             $0.stopLanes = false
             $0.windowClosed = false
+            if let limit = $0.workspace.config.service.rate?.perDay {
+                $0.quota = DailyQuota(limit: limit, handovers: $0.journal.handovers, now: now)
+            } else {
+                $0.quota = nil
+            }
             return ($0.composer, $0.workspace)
         }
         let count = min(transports.count, actions.count)

@@ -35,6 +35,9 @@ final class DispatcherShared: @unchecked Sendable {
         /// Admits the actual starts: a lane that fell behind its feed (a slow server) must not then start several
         /// prepared messages in a row faster than the rate.
         var gate: RateLimiter
+        /// `rate: …, N/day`: recipients handed over in the last 24 hours, rebuilt from the journal for each batch and
+        /// reserved by the feeds as they prepare; nil without a daily cap.
+        var quota: DailyQuota?
         /// Lines the last compaction kept; 0 before the first, so a large journal is compacted at start.
         var linesAfterCompaction = 0
         /// The size of `approvals.jsonl` when last read (-1: not yet).

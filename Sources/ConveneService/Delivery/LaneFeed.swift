@@ -21,13 +21,15 @@ final class LaneFeed: @unchecked Sendable {
     }
 
     /// Why the feed has no more messages.
-    enum End {
+    enum End: Equatable {
         /// Every action was prepared.
         case exhausted
         /// The send window closed before the next action; the rest waits for the window's next opening.
         case windowClosed
         /// The lane cancelled the feed.
         case cancelled
+        /// The daily cap leaves no room for the next action until this instant, too far off to wait within a batch.
+        case dailyCapReached(Date)
     }
 
     /// What `next(waitingAtMost:)` found.

@@ -32,13 +32,18 @@ public struct TransportFailure: Error, Sendable, Equatable, CustomStringConverti
     public var code: Int?
     /// Set when the relay answered with its own limit: how long sending pauses (`RelayLimit.pause`).
     public var relayLimit: RelayLimit?
+    /// Set when sending must wait until this instant (the daily cap): the daemon pauses until then.
+    public var resumeAt: Date?
 
-    /// A failure of the given kind; `code` and `relayLimit` when a reply decided it.
-    public init(kind: Kind, message: String, code: Int? = nil, relayLimit: RelayLimit? = nil) {
+    /// A failure of the given kind; `code` and `relayLimit` when a reply decided it, `resumeAt` for the daily cap.
+    public init(
+        kind: Kind, message: String, code: Int? = nil, relayLimit: RelayLimit? = nil, resumeAt: Date? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.code = code
         self.relayLimit = relayLimit
+        self.resumeAt = resumeAt
     }
 
     public var description: String { message }

@@ -52,4 +52,17 @@ struct DaemonPolicyRelayLimitTests {
         T.transcript(&policy, [.reload(.failed([]), .keepPrevious), .tick(86_500, .waitOutPause)])
         T.transcript(&policy, [.reload(.accepted, .replace), .tick(86_600, .sendDue)])
     }
+
+    @Test func theDailyCapPausesUntilTheDayHasRoomNotForAnOutagesBackOff() {
+        var policy = DaemonPolicy(watchdogInterval: nil)
+        let reason = "the daily cap of 10000 recipients in 24 hours (rate: …/day) is reached"
+        T.transcript(
+            &policy,
+            [
+                .batch(.waitUntil(T.at(7_200), reason), 0, .pause(until: T.at(7_200), retryIn: 7_200, reason: reason)),
+                .tick(7_199, .waitOutPause),
+                .tick(7_200, .sendDue),
+            ])
+        #expect(policy.wakeTime(T.invitation) == T.at(3_600), "a later due time is kept")
+    }
 }
