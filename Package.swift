@@ -17,8 +17,12 @@ let package = Package(
         .target(name: "ConveneCore"),
         .target(name: "ConveneService", dependencies: ["ConveneCore", "CCurl", "CLinux"]),
         .executableTarget(name: "convene", dependencies: ["ConveneCore", "ConveneService"]),
-        .testTarget(name: "ConveneCoreTests", dependencies: ["ConveneCore"], exclude: ["Template/Golden", "Support/check_message.py", "Support/check_ical.py"]),
-        .testTarget(name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore"], exclude: ["Support/smtp_server.py", "Support/token_server.py"]),
+        .testTarget(
+            name: "ConveneCoreTests", dependencies: ["ConveneCore"],
+            exclude: ["Template/Golden", "Support/check_message.py", "Support/check_ical.py"]),
+        .testTarget(
+            name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore"],
+            exclude: ["Support/smtp_server.py", "Support/token_server.py"]),
         .testTarget(name: "ConveneCLITests", dependencies: ["ConveneCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -25,7 +25,9 @@ enum CLI {
 
     static var help: String {
         let width = subcommands.map(\.name.count).max() ?? 0
-        let list = subcommands.map { "  \($0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\($0.abstract)" }
+        let list = subcommands.map {
+            "  \($0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\($0.abstract)"
+        }
         return """
             convene — invitations, calendar updates, cancellations and reminders for leadership-network events
 

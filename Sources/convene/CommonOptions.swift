@@ -35,7 +35,8 @@ struct CommonOptions {
             Output.diagnostics(failure.diagnostics)
             let errors = failure.diagnostics.filter { $0.severity == .error }.count
             throw CommandError(
-                exitCode: ExitCode(failure), message: "\(errors) error\(errors == 1 ? "" : "s") found; nothing was done")
+                exitCode: ExitCode(failure), message: "\(errors) error\(errors == 1 ? "" : "s") found; nothing was done"
+            )
         }
     }
 
@@ -48,7 +49,8 @@ struct CommonOptions {
     /// which reads the journal even when the rules file has errors elsewhere.
     func stateDirectory(configured: String?, relativeTo configDirectory: String) -> String? {
         if let state { return state }
-        if let env = ProcessInfo.processInfo.environment["STATE_DIRECTORY"], let first = env.split(separator: ":").first {
+        if let env = ProcessInfo.processInfo.environment["STATE_DIRECTORY"], let first = env.split(separator: ":").first
+        {
             return String(first)
         }
         guard let configured else { return nil }
@@ -96,8 +98,10 @@ enum Output {
 
     /// Pretty, key-sorted JSON so output is stable for scripts and diffs.
     static func json(_ object: Any) {
-        let data = (try? JSONSerialization.data(
-            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("null".utf8)
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 }

@@ -25,7 +25,8 @@ enum CLI {
     }
 
     /// Runs convene with `arguments`, a clean environment plus `environment`, and returns everything it printed.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result
+    {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             Issue.record("convene is not built at \(binary): run 'swift build' (scripts/test does) first")
             return Result(status: -1, stdout: "", stderr: "")
@@ -56,7 +57,8 @@ enum CLI {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for item in ["convene.yaml", "holidays-england-and-wales.txt", "roster.csv", "templates"] {
-            try FileManager.default.copyItem(at: root.appendingPathComponent("config/\(item)"), to: dir.appendingPathComponent(item))
+            try FileManager.default.copyItem(
+                at: root.appendingPathComponent("config/\(item)"), to: dir.appendingPathComponent(item))
         }
         return dir
     }

@@ -80,20 +80,27 @@ struct CalendarTruthTests {
         let invitation = try #require(invitations.first { $0.event?.uid.hasPrefix("day-") == true })
         #expect(invitation.event?.sequence == 0)
 
-        try programme.write(rules: Self.rules(day: Self.dayEvent.replacingOccurrences(of: "2027-01-07 12:00", with: "2027-01-08 14:00")))
+        try programme.write(
+            rules: Self.rules(day: Self.dayEvent.replacingOccurrences(of: "2027-01-07 12:00", with: "2027-01-08 14:00"))
+        )
         let moved = try programme.run(now: "2026-12-30 10:00", until: "2026-12-30 10:05")
         #expect(moved.count == 1, "one update, no cancellation and no new invitation: \(moved.map(\.subject))")
         let update = try #require(moved.first)
         #expect(update.to == ["dg@example.gov.uk"])
-        #expect(update.event?.method == "REQUEST" && update.event?.uid == invitation.event?.uid && update.event?.sequence == 1)
+        #expect(
+            update.event?.method == "REQUEST" && update.event?.uid == invitation.event?.uid
+                && update.event?.sequence == 1)
         #expect(update.event?.start == "2027-01-08T14:00:00+00:00")
         #expect(update.subject.hasPrefix("Updated: Leadership Day"))
-        #expect(update.plain.contains("moved from Thursday 7 January 2027 12:00 to Friday 8 January 2027 14:00"), "\(update.plain)")
+        #expect(
+            update.plain.contains("moved from Thursday 7 January 2027 12:00 to Friday 8 January 2027 14:00"),
+            "\(update.plain)")
 
         // The reminder follows the new time: 2 days before Friday 8 January, once.
         let later = try programme.run(now: "2026-12-30 10:05", until: "2027-01-10 00:00")
         #expect(later.map(\.subject) == ["Reminder: Leadership Day, Friday 8 January 2027"])
-        let reminder = try #require(try programme.journal().first { $0["kind"] as? String == "reminder" && $0["type"] as? String == "sent" })
+        let reminder = try #require(
+            try programme.journal().first { $0["kind"] as? String == "reminder" && $0["type"] as? String == "sent" })
         #expect(reminder["at"] as? String == "2027-01-06T09:00:00Z")
     }
 
@@ -104,7 +111,9 @@ struct CalendarTruthTests {
         #expect(invited18.count == 2, "both directors hold the 18 March entry")
 
         // Thursday → Wednesday: every date shifts by a day.
-        try programme.write(rules: Self.rules(talk: Self.talkEvent.replacingOccurrences(of: "2027-03-04 12:00", with: "2027-03-03 12:00")))
+        try programme.write(
+            rules: Self.rules(
+                talk: Self.talkEvent.replacingOccurrences(of: "2027-03-04 12:00", with: "2027-03-03 12:00")))
         let planned = try programme.plan(now: "2027-03-05 10:00", extra: ["--to", "2027-03-05"])
         #expect(planned.map { $0["kind"] as? String } == ["update", "update"], "plan shows the move before it goes")
         let moved = try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
@@ -128,15 +137,20 @@ struct CalendarTruthTests {
         try programme.write(rules: Self.rules(talk: talk))
         let moved = try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
         #expect(moved.count == 2)
-        #expect(moved.allSatisfy {
-            $0.event?.uid == "talk-20270318@example.gov.uk" && $0.event?.sequence == 1 && $0.event?.start == "2027-03-19T14:00:00+00:00"
-                && $0.plain.contains("moved from Thursday 18 March 2027 12:00 to Friday 19 March 2027 14:00")
-        })
+        #expect(
+            moved.allSatisfy {
+                $0.event?.uid == "talk-20270318@example.gov.uk" && $0.event?.sequence == 1
+                    && $0.event?.start == "2027-03-19T14:00:00+00:00"
+                    && $0.plain.contains("moved from Thursday 18 March 2027 12:00 to Friday 19 March 2027 14:00")
+            })
         try programme.run(now: "2027-03-05 10:05", until: "2027-03-20 00:00")
         let reminders = try programme.journal().filter {
-            $0["kind"] as? String == "reminder" && $0["type"] as? String == "sent" && ($0["key"] as? String)?.hasPrefix("talk/20270318/") == true
+            $0["kind"] as? String == "reminder" && $0["type"] as? String == "sent"
+                && ($0["key"] as? String)?.hasPrefix("talk/20270318/") == true
         }
-        #expect(reminders.map { $0["at"] as? String } == ["2027-03-17T09:00:00Z", "2027-03-17T09:00:00Z"], "2 days before the new start")
+        #expect(
+            reminders.map { $0["at"] as? String } == ["2027-03-17T09:00:00Z", "2027-03-17T09:00:00Z"],
+            "2 days before the new start")
     }
 
     @Test func aDescriptionChangeReachesCalendarsAsAnUpdate() throws {
@@ -168,15 +182,21 @@ struct CalendarTruthTests {
         let invited = try programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
         switch edit {
         case "leaver":
-            try programme.write(roster: Self.roster.replacingOccurrences(of: "dir2@example.gov.uk,Bob Director,SCS2", with: "dir2@example.gov.uk,Bob Director,DG"))
+            try programme.write(
+                roster: Self.roster.replacingOccurrences(
+                    of: "dir2@example.gov.uk,Bob Director,SCS2", with: "dir2@example.gov.uk,Bob Director,DG"))
         case "except":
-            try programme.write(rules: Self.rules(talk: Self.talkEvent + "\n    except:\n      2027-03-18: the spending review"))
+            try programme.write(
+                rules: Self.rules(talk: Self.talkEvent + "\n    except:\n      2027-03-18: the spending review"))
         case "cancelled":
-            try programme.write(rules: Self.rules(talk: Self.talkEvent + "\n    status: cancelled\n    reason: it is postponed to the autumn"))
+            try programme.write(
+                rules: Self.rules(
+                    talk: Self.talkEvent + "\n    status: cancelled\n    reason: it is postponed to the autumn"))
         case "deleted":
             try programme.write(rules: Self.rules(talk: ""))
         default:
-            try programme.write(rules: Self.rules(talk: Self.talkEvent.replacingOccurrences(of: "for 4 times", with: "for 1 times")))
+            try programme.write(
+                rules: Self.rules(talk: Self.talkEvent.replacingOccurrences(of: "for 4 times", with: "for 1 times")))
         }
         let cancelled = try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
         #expect(!cancelled.isEmpty)
@@ -194,7 +214,9 @@ struct CalendarTruthTests {
         let talk = Self.talkEvent.replacingOccurrences(of: "forums: [directors]", with: "forums: [directors, cslg]")
         let programme = try Programme(rules: Self.rules(talk: talk), roster: Self.roster)
         try programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
-        try programme.write(roster: Self.roster.replacingOccurrences(of: "dir2@example.gov.uk,Bob Director,SCS2", with: "dir2@example.gov.uk,Bob Director,DG"))
+        try programme.write(
+            roster: Self.roster.replacingOccurrences(
+                of: "dir2@example.gov.uk,Bob Director,SCS2", with: "dir2@example.gov.uk,Bob Director,DG"))
         #expect(try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05").isEmpty)
     }
 
@@ -205,19 +227,27 @@ struct CalendarTruthTests {
         let fixture = CLI.root.appendingPathComponent("Tests/ConveneCLITests/Fixtures/journal-from-1b67b4e")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-upgrade-\(UUID().uuidString)")
         // The dry-run outbox keeps its journal in outbox/state: the old journal goes there.
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("outbox/state"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("outbox/state"), withIntermediateDirectories: true)
         let rules = try String(contentsOf: fixture.appendingPathComponent("convene.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "templates: ../../../../config/templates", with: "templates: " + CLI.root.appendingPathComponent("config/templates").path)
+            .replacingOccurrences(
+                of: "templates: ../../../../config/templates",
+                with: "templates: " + CLI.root.appendingPathComponent("config/templates").path)
         try Data(rules.utf8).write(to: dir.appendingPathComponent("convene.yaml"))
-        try FileManager.default.copyItem(at: fixture.appendingPathComponent("roster.csv"), to: dir.appendingPathComponent("roster.csv"))
-        try FileManager.default.copyItem(at: fixture.appendingPathComponent("journal.jsonl"), to: dir.appendingPathComponent("outbox/state/journal.jsonl"))
+        try FileManager.default.copyItem(
+            at: fixture.appendingPathComponent("roster.csv"), to: dir.appendingPathComponent("roster.csv"))
+        try FileManager.default.copyItem(
+            at: fixture.appendingPathComponent("journal.jsonl"),
+            to: dir.appendingPathComponent("outbox/state/journal.jsonl"))
         let config = dir.appendingPathComponent("convene.yaml").path
         let state = dir.appendingPathComponent("outbox/state").path
 
         let plan = try CLI.run(["plan", "--config", config, "--state", state, "--now", "2027-02-15 18:00", "--json"])
         #expect(plan.status == 0, "\(plan.stderr)")
         let new = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]] ?? []
-        let old = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.appendingPathComponent("plan-after.json"))) as? [[String: Any]] ?? []
+        let old =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.appendingPathComponent("plan-after.json")))
+            as? [[String: Any]] ?? []
         // The same messages under the same UIDs. (Kinds are not compared: that release planned a day-before reminder
         // for a Monday 08:00 breakfast at 08:00 Monday and then never sent it; this one plans it for the Friday.)
         func messages(_ actions: [[String: Any]]) -> Set<String> {
@@ -227,7 +257,10 @@ struct CalendarTruthTests {
         #expect(messages(new) == messages(old))
         #expect(!new.contains { ["update", "cancellation"].contains($0["kind"] as? String) })
 
-        let once = try CLI.run(["run", "--config", config, "--now", "2027-02-15 18:00", "--once", "--dry-run", dir.appendingPathComponent("outbox").path])
+        let once = try CLI.run([
+            "run", "--config", config, "--now", "2027-02-15 18:00", "--once", "--dry-run",
+            dir.appendingPathComponent("outbox").path,
+        ])
         #expect(once.status == 0, "\(once.stderr)")
         // 18:00 is the window's closing time: the pass says so, and nothing is due anyway.
         #expect(

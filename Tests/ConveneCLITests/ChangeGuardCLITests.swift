@@ -24,8 +24,12 @@ struct ChangeGuardCLITests {
 
         // Comment out every line of the events block, keeping the key.
         var inEvents = false
-        let edited = try String(contentsOf: rules, encoding: .utf8).components(separatedBy: "\n").map { line -> String in
-            if line.hasPrefix("events:") { inEvents = true; return line }
+        let edited = try String(contentsOf: rules, encoding: .utf8).components(separatedBy: "\n").map {
+            line -> String in
+            if line.hasPrefix("events:") {
+                inEvents = true
+                return line
+            }
             if line.hasPrefix("notifications:") { inEvents = false }
             return inEvents && !line.isEmpty ? "# " + line : line
         }.joined(separator: "\n")
@@ -34,7 +38,9 @@ struct ChangeGuardCLITests {
         #expect(validate.status == 0)
         #expect(validate.stderr.contains("warning: 'events' is empty"), "\(validate.stderr)")
 
-        let held = try CLI.run(["plan", "--diff", "--config", rules.path, "--state", state, "--now", "2027-01-05 18:00"])
+        let held = try CLI.run([
+            "plan", "--diff", "--config", rules.path, "--state", state, "--now", "2027-01-05 18:00",
+        ])
         #expect(held.status == 0, "\(held.stderr)")
         #expect(held.stdout.contains("[held] cancel"), "\(held.stdout)")
         #expect(held.stdout.contains("run `convene approve` to send them"), "\(held.stdout)")
@@ -50,8 +56,11 @@ struct ChangeGuardCLITests {
 
         let approve = try CLI.run(["approve", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
         #expect(approve.status == 0, "\(approve.stderr)")
-        let planned = try CLI.run(["plan", "--json", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
-        let actions = try #require(try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [[String: Any]])
+        let planned = try CLI.run([
+            "plan", "--json", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00",
+        ])
+        let actions = try #require(
+            try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [[String: Any]])
         let cancellations = actions.filter { $0["kind"] as? String == "cancellation" }.count
         #expect(cancellations > 0)
 

@@ -15,7 +15,8 @@ struct HistoryCommandTests {
         let state = directory.appendingPathComponent("out/state").path
         var filler = ""
         for index in 0..<10_000 {
-            filler += #"{"at":"2020-01-01T09:00:00Z","key":"old/20200101/invitation/p\#(index)@example.test","#
+            filler +=
+                #"{"at":"2020-01-01T09:00:00Z","key":"old/20200101/invitation/p\#(index)@example.test","#
                 + #""kind":"invitation","msgid":"old.\#(index)@example.test","type":"attempt","v":1}"# + "\n"
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: state + "/journal.jsonl"))
@@ -42,7 +43,9 @@ struct HistoryCommandTests {
         let history = try CLI.run(["history", Self.person.uppercased(), "--config", config])
         #expect(history.status == 0, "\(history.stderr)")
         let line = try #require(history.stdout.split(separator: "\n").first { $0.contains("your-agenda 2027-01-07") })
-        #expect(line.hasPrefix("2026-12-17 09:00  sent  invitation  your-agenda 2027-01-07  <your-agenda.20270107.invitation.0."))
+        #expect(
+            line.hasPrefix(
+                "2026-12-17 09:00  sent  invitation  your-agenda 2027-01-07  <your-agenda.20270107.invitation.0."))
         #expect(line.contains("to \(Self.person)") && line.contains("reply: 250 written to"), "\(line)")
 
         // Another start (and its own compaction check) neither loses nor repeats it.
@@ -53,7 +56,9 @@ struct HistoryCommandTests {
             ])
         #expect(again.status == 0, "\(again.stderr)")
         let after = try CLI.run(["history", Self.person, "--config", config])
-        #expect(after.stdout.split(separator: "\n").filter { $0.contains("your-agenda 2027-01-07") }.count == 1, "\(after.stdout)")
+        #expect(
+            after.stdout.split(separator: "\n").filter { $0.contains("your-agenda 2027-01-07") }.count == 1,
+            "\(after.stdout)")
 
         // A delegate's history has the principal's messages they were copied on.
         let delegate = try CLI.run(["history", "private.office.hmt@example.gov.uk", "--config", config])
@@ -76,7 +81,9 @@ struct HistoryCommandTests {
 
         let event = try CLI.run(["history", "--event", "your-agenda", "--occurrence", "2027-01-07", "--config", config])
         #expect(event.status == 0, "\(event.stderr)")
-        let invitations = event.stdout.split(separator: "\n").filter { $0.contains("  sent  invitation  your-agenda 2027-01-07  ") }
+        let invitations = event.stdout.split(separator: "\n").filter {
+            $0.contains("  sent  invitation  your-agenda 2027-01-07  ")
+        }
         #expect(invitations.count == 25, "\(event.stdout)")
         #expect(event.stdout.split(separator: "\n").allSatisfy { $0.contains("your-agenda 2027-01-07") })
 
@@ -110,8 +117,10 @@ struct HistoryCommandTests {
         #expect(missing.stdout.isEmpty)
 
         for arguments in [
-            ["history"], ["history", Self.person, "--event", "your-agenda"], ["history", Self.person, "--from", "17/12/2026"],
-            ["history", "--event", "your-agenda", "--occurrence", "soon"], ["history", Self.person, "--occurrence", "2027-01-07"],
+            ["history"], ["history", Self.person, "--event", "your-agenda"],
+            ["history", Self.person, "--from", "17/12/2026"],
+            ["history", "--event", "your-agenda", "--occurrence", "soon"],
+            ["history", Self.person, "--occurrence", "2027-01-07"],
             ["history", Self.person, "--bogus"],
         ] {
             let result = try CLI.run(arguments + ["--config", config, "--state", empty])

@@ -16,18 +16,29 @@ struct PlanCommandTests {
         #expect(first.stdout == second.stdout, "same inputs, same bytes")
         let actions = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [[String: Any]])
         #expect(actions.count > 500)
-        let keys: Set<String> = ["due", "kind", "event", "occurrence", "notification", "recipient", "cc", "uid", "sequence", "key", "message_id"]
+        let keys: Set<String> = [
+            "due", "kind", "event", "occurrence", "notification", "recipient", "cc", "uid", "sequence", "key",
+            "message_id",
+        ]
         #expect(actions.allSatisfy { keys.isSubset(of: Set($0.keys)) })
         let dues = actions.map { $0["due"] as! String }
         #expect(dues == dues.sorted(), "due order (one offset per season, so text order is time order within one zone)")
-        #expect(dues.contains { $0.hasSuffix("+01:00") } && dues.contains { $0.hasSuffix("+00:00") }, "offsets follow BST and GMT")
+        #expect(
+            dues.contains { $0.hasSuffix("+01:00") } && dues.contains { $0.hasSuffix("+00:00") },
+            "offsets follow BST and GMT")
         // The cancelled climate event and the excepted series dates never appear.
         #expect(!actions.contains { $0["event"] as? String == "pslg-climate" })
         #expect(!actions.contains { ["2027-05-13", "2027-05-27"].contains($0["occurrence"] as? String) })
         // The Permanent Secretary with a private office has it copied.
-        #expect(actions.contains { $0["recipient"] as? String == "samuel.jenkins@example.gov.uk" && ($0["cc"] as? [String]) == ["private.office.hmt@example.gov.uk"] })
+        #expect(
+            actions.contains {
+                $0["recipient"] as? String == "samuel.jenkins@example.gov.uk"
+                    && ($0["cc"] as? [String]) == ["private.office.hmt@example.gov.uk"]
+            })
         // Opted out of reminders: invitations only.
-        let optedOut = actions.filter { $0["recipient"] as? String == "ruth.vaughan@example.gov.uk" }.map { $0["kind"] as! String }
+        let optedOut = actions.filter { $0["recipient"] as? String == "ruth.vaughan@example.gov.uk" }.map {
+            $0["kind"] as! String
+        }
         #expect(!optedOut.isEmpty && !optedOut.contains("reminder"))
     }
 
@@ -45,7 +56,9 @@ struct PlanCommandTests {
         let dir = try CLI.exampleCopy()
         let config = dir.appendingPathComponent("convene.yaml").path
         let outbox = dir.appendingPathComponent("outbox").path
-        let run = try CLI.run(["run", "--config", config, "--dry-run", outbox, "--now", "2026-12-01 09:00", "--until", "2026-12-18 12:00"])
+        let run = try CLI.run([
+            "run", "--config", config, "--dry-run", outbox, "--now", "2026-12-01 09:00", "--until", "2026-12-18 12:00",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         // HR sends a truncated export: the header and the first ten rows only.
         let roster = dir.appendingPathComponent("roster.csv")
@@ -65,7 +78,8 @@ struct PreviewCommandTests {
     @Test func previewPrintsTheExactMessageForOneDelivery() throws {
         let result = try CLI.run([
             "preview", "--config", Self.config, "--state", "/nonexistent", "--now", "2026-12-01 09:00",
-            "--event", "your-agenda", "--occurrence", "2027-01-21", "--notification", "invitation", "--to", "zainab.usher@example.gov.uk",
+            "--event", "your-agenda", "--occurrence", "2027-01-21", "--notification", "invitation", "--to",
+            "zainab.usher@example.gov.uk",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let text = result.stdout
@@ -86,17 +100,23 @@ struct PreviewCommandTests {
     }
 
     @Test func outWritesEveryPlannedMessageInTheWindowAsEml() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("convene-preview-\(UUID().uuidString)").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("convene-preview-\(UUID().uuidString)")
+            .path
         let result = try CLI.run([
             "preview", "--config", Self.config, "--state", "/nonexistent", "--now", "2026-12-01 09:00",
             "--from", "2026-12-17", "--to", "2026-12-31", "--out", out,
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        let planned = try CLI.run(["plan", "--config", Self.config, "--state", "/nonexistent", "--now", "2026-12-01 09:00", "--from", "2026-12-17", "--to", "2026-12-31", "--json"])
+        let planned = try CLI.run([
+            "plan", "--config", Self.config, "--state", "/nonexistent", "--now", "2026-12-01 09:00", "--from",
+            "2026-12-17", "--to", "2026-12-31", "--json",
+        ])
         let count = (try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [Any])?.count
         #expect(files.count == count)
-        #expect(files.first == "001-invitation-your-agenda-bridget.singh_example.gov.uk.eml", "NNN-kind-event-recipient.eml")
+        #expect(
+            files.first == "001-invitation-your-agenda-bridget.singh_example.gov.uk.eml", "NNN-kind-event-recipient.eml"
+        )
         #expect(files.allSatisfy { $0.hasSuffix(".eml") })
         #expect(result.stdout.contains("wrote \(files.count) messages"))
         let reminder = try #require(files.first { $0.contains("-reminder-") })

@@ -27,7 +27,10 @@ struct PlanIsWhatRunDoesTests {
         func day(from base: Int = 0) -> String {
             let date = Calendar(identifier: .gregorian).date(
                 byAdding: .day, value: base + Int.random(in: 0..<300, using: &random),
-                to: DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"), year: 2027, month: 1, day: 4).date!)!
+                to: DateComponents(
+                    calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"), year: 2027,
+                    month: 1, day: 4
+                ).date!)!
             let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
             return "\(parts.year!)-\(two(parts.month!))-\(two(parts.day!))"
         }
@@ -42,10 +45,12 @@ struct PlanIsWhatRunDoesTests {
                     duration: \(pick(["45m", "1h", "3h"]))
                 """
             if Bool.random(using: &random) {
-                event += "\n    repeat: every \(Int.random(in: 1...3, using: &random)) \(pick(["weeks", "days", "months"])) for \(Int.random(in: 2...6, using: &random)) times"
+                event +=
+                    "\n    repeat: every \(Int.random(in: 1...3, using: &random)) \(pick(["weeks", "days", "months"])) for \(Int.random(in: 2...6, using: &random)) times"
                 if Bool.random(using: &random) {
                     let scheduled = String(start.prefix(10))
-                    event += "\n    moved:\n      \(scheduled): \(scheduled) \(two(Int.random(in: 8...17, using: &random))):15"
+                    event +=
+                        "\n    moved:\n      \(scheduled): \(scheduled) \(two(Int.random(in: 8...17, using: &random))):15"
                 }
             }
             events.append(event)
@@ -114,12 +119,18 @@ struct PlanIsWhatRunDoesTests {
             return
         }
         let planned = try programme.plan(now: now)
-        let expected = Set(planned.map { "\($0["message_id"] as? String ?? "?") \($0["kind"] as? String == "skip" ? "skipped" : "sent")" })
+        let expected = Set(
+            planned.map {
+                "\($0["message_id"] as? String ?? "?") \($0["kind"] as? String == "skip" ? "skipped" : "sent")"
+            })
         try programme.run(now: now, until: until)
         let journal = try programme.journal()
         let outcomes = journal.filter { ["sent", "skipped"].contains($0["type"] as? String) }
         let done = Set(outcomes.map { "\($0["msgid"] as? String ?? "?") \($0["type"] as? String ?? "")" })
-        #expect(done == expected, "seed \(seed): only planned: \(expected.subtracting(done).sorted().prefix(5)); only run: \(done.subtracting(expected).sorted().prefix(5))\n\(rules)")
+        #expect(
+            done == expected,
+            "seed \(seed): only planned: \(expected.subtracting(done).sorted().prefix(5)); only run: \(done.subtracting(expected).sorted().prefix(5))\n\(rules)"
+        )
         #expect(outcomes.count == done.count, "seed \(seed): each message once")
 
         // No reminder after its occurrence starts (the start from the calendar messages of the same occurrence).
@@ -131,8 +142,11 @@ struct PlanIsWhatRunDoesTests {
         }
         for record in outcomes where record["type"] as? String == "sent" && record["kind"] as? String == "reminder" {
             let occurrence = (record["key"] as? String ?? "").split(separator: "/").prefix(2).joined(separator: "/")
-            let start = try #require(starts[occurrence], "seed \(seed): a reminder for \(occurrence) without its invitation")
-            #expect((record["at"] as? String ?? "") < start, "seed \(seed): reminder at \(record["at"] ?? "") for \(occurrence) starting \(start)")
+            let start = try #require(
+                starts[occurrence], "seed \(seed): a reminder for \(occurrence) without its invitation")
+            #expect(
+                (record["at"] as? String ?? "") < start,
+                "seed \(seed): reminder at \(record["at"] ?? "") for \(occurrence) starting \(start)")
         }
     }
 }

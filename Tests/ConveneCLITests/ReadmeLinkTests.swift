@@ -24,7 +24,9 @@ struct ReadmeLinkTests {
         let text = try Self.readme()
         let paths = try Self.captures(#"`((?:Sources|Tests|config|systemd|scripts|\.ci)/[^` ]*)`"#, in: text)
         #expect(paths.count >= 5, "the README names the code it explains")
-        let missing = paths.filter { !FileManager.default.fileExists(atPath: Self.root.appendingPathComponent($0).path) }
+        let missing = paths.filter {
+            !FileManager.default.fileExists(atPath: Self.root.appendingPathComponent($0).path)
+        }
         #expect(missing.isEmpty, "README names paths that do not exist: \(missing)")
     }
 
@@ -32,8 +34,12 @@ struct ReadmeLinkTests {
         let text = try Self.readme()
         // Markdown links outside code spans and fences; a link to a heading must name one.
         var prose = text
-        for fence in try Self.captures("(?s)(```.*?```)", in: text) { prose = prose.replacingOccurrences(of: fence, with: "") }
-        for span in try Self.captures("(`[^`\n]*`)", in: prose) { prose = prose.replacingOccurrences(of: span, with: "") }
+        for fence in try Self.captures("(?s)(```.*?```)", in: text) {
+            prose = prose.replacingOccurrences(of: fence, with: "")
+        }
+        for span in try Self.captures("(`[^`\n]*`)", in: prose) {
+            prose = prose.replacingOccurrences(of: span, with: "")
+        }
         let anchors = Set(
             try Self.captures("(?m)^#+ (.+)$", in: text).map { heading in
                 heading.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" }

@@ -75,13 +75,13 @@ struct ValidateCommandTests {
         #expect(result.status == 78)
         let line = try #require(text.components(separatedBy: "\n").firstIndex(of: "    location: |")) + 1
         #expect(
-            result.stderr.hasPrefix("""
+            result.stderr.hasPrefix(
+                """
                 \(path.path):\(line):15: error: 'location' must be one line, but this '|' block has a line break inside it
                     hint: '|' keeps every line break: write '>-' (folded, strip) to join the lines with spaces
 
                 """), "\(result.stderr)")
     }
-
 
     /// A placeholder inside a sentence that some event leaves empty is a warning naming those events, for the events
     /// the template is actually used for; validate still succeeds.
@@ -96,14 +96,14 @@ struct ValidateCommandTests {
             .write(to: rules, atomically: true, encoding: .utf8)
         let nudge = dir.appendingPathComponent("templates/nudge.txt")
         try """
-            subject: Tomorrow: ((event title))
-            ---
-            Dear ((first name)), join at ((join url)) tomorrow.
+        subject: Tomorrow: ((event title))
+        ---
+        Dear ((first name)), join at ((join url)) tomorrow.
 
-            [Join the meeting online](((join url)))
+        [Join the meeting online](((join url)))
 
-            * Where: ((location))
-            """.write(to: nudge, atomically: true, encoding: .utf8)
+        * Where: ((location))
+        """.write(to: nudge, atomically: true, encoding: .utf8)
         let invitation = dir.appendingPathComponent("templates/invitation.txt")
         let sentence = "You are invited to ((event title)), an event"
         let original = try String(contentsOf: invitation, encoding: .utf8)
@@ -169,7 +169,8 @@ struct ValidateCommandTests {
         let expected = [
             location(of: "timezone: Europe/Londres", column: "Europe") + " unknown time zone 'Europe/Londres'",
             location(of: "password: hunter2", column: "password") + " a password in the rules file is refused",
-            location(of: "aliases: [SCS3, Perm Sec]", column: "Perm Sec") + " grade name 'Perm Sec' is already used by grade 'PS'",
+            location(of: "aliases: [SCS3, Perm Sec]", column: "Perm Sec")
+                + " grade name 'Perm Sec' is already used by grade 'PS'",
             location(of: "include: [cslg, pslg]", column: "pslg]") + " forum 'pslg' includes itself",
             location(of: "repeat: every fortnight-ish", column: "every") + " bad 'repeat':",
             location(of: "duration: ninety minutes", column: "ninety") + " bad 'duration':",
@@ -198,17 +199,27 @@ struct ValidateCommandTests {
         let roster = dir.appendingPathComponent("roster.csv")
         var rosterLines = try String(contentsOf: roster, encoding: .utf8).components(separatedBy: "\n")
         let hod = try #require(rosterLines.firstIndex { $0.contains(",head-of-department,") })
-        rosterLines[hod] = rosterLines[hod].replacingOccurrences(of: ",head-of-department,", with: ",head-of-departmnet,")
+        rosterLines[hod] = rosterLines[hod].replacingOccurrences(
+            of: ",head-of-department,", with: ",head-of-departmnet,")
         let scs2 = try #require(rosterLines.firstIndex { $0.contains(",SCS2,") })
         rosterLines[scs2] = rosterLines[scs2].replacingOccurrences(of: ",SCS2,", with: ",SCS9,")
         try rosterLines.joined(separator: "\n").write(to: roster, atomically: true, encoding: .utf8)
 
         let result = try CLI.run(["validate", "--config", rules.path])
         #expect(result.status == 78, "\(result.stderr)")
-        let diagnostics = result.stderr.components(separatedBy: "\n").filter { $0.contains(": error: ") || $0.contains(": warning: ") }
-        #expect(diagnostics.contains { $0.hasPrefix(rules.path + ":") && $0.contains("unknown time zone 'Europe/Londres'") }, "\(result.stderr)")
-        #expect(diagnostics.filter { $0.hasPrefix(reminder.path + ":") && $0.contains("frist name") }.count == 1, "\(result.stderr)")
-        #expect(diagnostics.contains { $0.hasPrefix(roster.path + ":") && $0.contains("unknown grade 'SCS9'") }, "\(result.stderr)")
+        let diagnostics = result.stderr.components(separatedBy: "\n").filter {
+            $0.contains(": error: ") || $0.contains(": warning: ")
+        }
+        #expect(
+            diagnostics.contains {
+                $0.hasPrefix(rules.path + ":") && $0.contains("unknown time zone 'Europe/Londres'")
+            }, "\(result.stderr)")
+        #expect(
+            diagnostics.filter { $0.hasPrefix(reminder.path + ":") && $0.contains("frist name") }.count == 1,
+            "\(result.stderr)")
+        #expect(
+            diagnostics.contains { $0.hasPrefix(roster.path + ":") && $0.contains("unknown grade 'SCS9'") },
+            "\(result.stderr)")
         #expect(
             diagnostics.contains {
                 $0.hasPrefix(roster.path + ":") && $0.contains("warning: unknown role 'head-of-departmnet'")
@@ -224,8 +235,13 @@ struct ValidateCommandTests {
             .write(to: rules, atomically: true, encoding: .utf8)
         let result = try CLI.run(["validate", "--config", rules.path])
         #expect(result.status == 0, "a warning does not fail validate: \(result.stderr)")
-        #expect(result.stderr.contains("warning: forum 'hod' names role 'head-of-departments', which nobody in the roster holds"), "\(result.stderr)")
-        #expect(result.stderr.contains("warning: unknown role 'head-of-department': no forum's 'roles:' names it"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "warning: forum 'hod' names role 'head-of-departments', which nobody in the roster holds"),
+            "\(result.stderr)")
+        #expect(
+            result.stderr.contains("warning: unknown role 'head-of-department': no forum's 'roles:' names it"),
+            "\(result.stderr)")
     }
 
     @Test func rosterErrorsExitWith65AndNameTheirLines() throws {
@@ -239,12 +255,15 @@ struct ValidateCommandTests {
         let result = try CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
         #expect(result.status == 65)
         // Physical lines: the example has a quoted multi-line notes field, so records and lines differ.
-        #expect(result.stderr.contains("roster.csv:\(before + 1):4: error: bad email 'bad-address'"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("roster.csv:\(before + 1):4: error: bad email 'bad-address'"), "\(result.stderr)")
         #expect(result.stderr.contains("roster.csv:\(before + 2):48: error: unknown grade 'G7'"), "\(result.stderr)")
     }
 
     @Test func printEmitsTheResolvedConfigAsJSON() throws {
-        let result = try CLI.run(["validate", "--print", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        let result = try CLI.run([
+            "validate", "--print", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
+        ])
         #expect(result.status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let events = json?["events"] as? [[String: Any]]
@@ -268,14 +287,18 @@ struct ValidateCommandTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(json["ok"] as? Bool == false && json["exit"] as? Int == 78)
         let diagnostics = json["diagnostics"] as? [[String: Any]] ?? []
-        #expect(diagnostics.map { "\($0["line"]!):\($0["column"]!) \($0["message"]!)" } == [
-            "5:13 unknown time zone 'Mars/Olympus'", "13:3 unknown key 'late_joiner' in 'service'",
-        ])
+        #expect(
+            diagnostics.map { "\($0["line"]!):\($0["column"]!) \($0["message"]!)" } == [
+                "5:13 unknown time zone 'Mars/Olympus'", "13:3 unknown key 'late_joiner' in 'service'",
+            ])
         #expect(diagnostics.last?["hint"] as? String == "did you mean 'late_joiners'?")
 
-        let good = try CLI.run(["validate", "--json", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        let good = try CLI.run([
+            "validate", "--json", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
+        ])
         #expect(good.status == 0)
-        #expect((try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])?["ok"] as? Bool == true)
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])?["ok"] as? Bool == true)
     }
 
     @Test func missingConfigIsAConfigError() throws {
@@ -318,7 +341,8 @@ struct RecipientsCommandTests {
         let cslg = try CLI.run(["recipients", "cslg", "--json", "--config", config])
         #expect(pslg.status == 0 && cslg.status == 0)
         func members(_ r: CLI.Result) throws -> [[String: Any]] {
-            (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["members"] as? [[String: Any]] ?? []
+            (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["members"]
+                as? [[String: Any]] ?? []
         }
         let pslgMembers = try members(pslg)
         let cslgEmails = Set(try members(cslg).map { $0["email"] as! String })
@@ -342,7 +366,9 @@ struct RecipientsCommandTests {
     }
 
     @Test func unknownForumIsAUsageError() throws {
-        let result = try CLI.run(["recipients", "nope", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        let result = try CLI.run([
+            "recipients", "nope", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
+        ])
         #expect(result.status == 64)
         #expect(result.stderr.contains("unknown forum 'nope'"))
     }

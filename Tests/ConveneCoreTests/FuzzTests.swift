@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ConveneCore
 
 /// Mutation fuzzing of every reader of a user file: the shipped example's rules file, roster and templates, and a
@@ -124,7 +125,8 @@ struct FuzzTests {
 
     @Test func mutatedTemplatesAreReportedAtAPlaceAndThoseThatPassRender() throws {
         let folder = Self.root.appendingPathComponent("config/templates")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }
+            .sorted()
         #expect(names.count >= 4)
         var random = SplitMix(seed: 78)
         for name in names {

@@ -22,7 +22,8 @@ public struct Audience: Sendable {
         // Per forum, each person's reasons by their position in the roster: arrays, not dictionaries keyed by address,
         // so a national roster's addresses are not hashed once per forum and membership.
         let forumIndex = Dictionary(config.forums.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var direct = [[[String]?]](repeating: [[String]?](repeating: nil, count: people.count), count: config.forums.count)
+        var direct = [[[String]?]](
+            repeating: [[String]?](repeating: nil, count: people.count), count: config.forums.count)
         func add(_ reason: String, _ position: Int, to forum: Int) {
             if direct[forum][position] == nil {
                 direct[forum][position] = [reason]
@@ -35,7 +36,9 @@ public struct Audience: Sendable {
         var removed: [String: Set<Int>] = [:]
         for (position, person) in people.enumerated() {
             for (_, forum) in forumsByGrade[person.grade] ?? [] {
-                add(gradeReasons[person.grade] ?? "grade \(person.grade) (\(person.grade))", position, to: forumIndex[forum]!)
+                add(
+                    gradeReasons[person.grade] ?? "grade \(person.grade) (\(person.grade))", position,
+                    to: forumIndex[forum]!)
             }
             for role in person.roles {
                 for (_, forum) in forumsByRole[role] ?? [] { add("role \(role)", position, to: forumIndex[forum]!) }

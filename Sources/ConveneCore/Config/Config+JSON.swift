@@ -13,14 +13,16 @@ extension Config {
                 // The file as written, and the closed days read from it (keyed by date, so sorted keys list them in
                 // date order).
                 "holidays": s.holidays ?? NSNull(),
-                "holiday_dates": Dictionary(uniqueKeysWithValues: s.sendWindow.holidays.names.map { ($0.key.description, $0.value) }),
+                "holiday_dates": Dictionary(
+                    uniqueKeysWithValues: s.sendWindow.holidays.names.map { ($0.key.description, $0.value) }),
                 "late_joiners": s.lateJoiners.rawValue, "leavers": s.leavers.rawValue,
                 "max_roster_shrink": "\(Int((s.maxRosterShrink * 100).rounded()))%",
                 "max_calendar_changes": "\(Int((s.maxCalendarChanges * 100).rounded()))%",
             ] as [String: Any],
             "smtp": [
                 "url": smtp.url, "tls": smtp.tls.rawValue, "username": smtp.username ?? NSNull(),
-                "password_credential": smtp.passwordCredential ?? NSNull(), "password_file": smtp.passwordFile ?? NSNull(),
+                "password_credential": smtp.passwordCredential ?? NSNull(),
+                "password_file": smtp.passwordFile ?? NSNull(),
                 "helo": smtp.helo ?? NSNull(), "connections": smtp.connections, "ca_file": smtp.caFile ?? NSNull(),
                 "connect_timeout": smtp.connectTimeout, "response_timeout": smtp.responseTimeout,
                 "auth": smtp.auth.rawValue, "oauth2": smtp.oauth2.map(oauth2Object) ?? NSNull(),
@@ -34,8 +36,10 @@ extension Config {
                     "id": e.id, "title": e.title, "forums": e.forums, "start": e.start.description,
                     "duration": e.duration.description, "repeat": e.recurrence?.description ?? NSNull(),
                     "except": e.except.map(\.description),
-                    "except_reasons": Dictionary(uniqueKeysWithValues: e.exceptReasons.map { ($0.key.description, $0.value) }),
-                    "moved": Dictionary(uniqueKeysWithValues: e.moved.map { ($0.key.description, $0.value.description) }),
+                    "except_reasons": Dictionary(
+                        uniqueKeysWithValues: e.exceptReasons.map { ($0.key.description, $0.value) }),
+                    "moved": Dictionary(
+                        uniqueKeysWithValues: e.moved.map { ($0.key.description, $0.value.description) }),
                     "reason": e.reason ?? NSNull(), "location": e.location ?? NSNull(),
                     "join_url": e.joinURL ?? NSNull(), "description": e.description ?? NSNull(),
                     "status": e.status.rawValue, "dates": Occurrences.dates(of: e).map(\.description),

@@ -83,7 +83,8 @@ public struct ServiceSettings: Sendable {
     /// Defaults match an absent key: `always` open, no rate limit, invite late joiners, cancel leavers, 10% limits.
     public init(
         timeZone: TimeZone, from: Mailbox, organizer: Mailbox, roster: String = "roster.csv",
-        templates: String = "templates", state: String? = nil, sendWindow: SendWindow = .always, holidays: String? = nil,
+        templates: String = "templates", state: String? = nil, sendWindow: SendWindow = .always,
+        holidays: String? = nil,
         holidaysLocation: SourceLocation = .init(line: 1, column: 1), rate: Rate? = nil,
         lateJoiners: LateJoinerPolicy = .invite, leavers: LeaverPolicy = .cancel, maxRosterShrink: Double = 0.10,
         maxCalendarChanges: Double = 0.10
@@ -177,7 +178,8 @@ public struct Grade: Sendable, Hashable {
     public var location: SourceLocation
 
     /// A zero location means "not from a file" (tests and built configs).
-    public init(id: String, name: String, aliases: [String] = [], location: SourceLocation = .init(line: 0, column: 0)) {
+    public init(id: String, name: String, aliases: [String] = [], location: SourceLocation = .init(line: 0, column: 0))
+    {
         self.id = id
         self.name = name
         self.aliases = aliases
@@ -279,7 +281,8 @@ public struct Event: Sendable, Hashable {
         id: String, title: String, forums: [String], start: LocalDateTime, duration: Duration,
         recurrence: Recurrence? = nil, except: [LocalDate] = [], exceptReasons: [LocalDate: String] = [:],
         moved: [LocalDate: LocalDateTime] = [:], reason: String? = nil, location: String? = nil, joinURL: String? = nil,
-        description: String? = nil, status: EventStatus = .confirmed, sourceLocation: SourceLocation = .init(line: 0, column: 0)
+        description: String? = nil, status: EventStatus = .confirmed,
+        sourceLocation: SourceLocation = .init(line: 0, column: 0)
     ) {
         self.id = id
         self.title = title

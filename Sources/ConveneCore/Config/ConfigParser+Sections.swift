@@ -16,7 +16,8 @@ extension ConfigParser {
                 continue
             }
             if let first = seen[id] {
-                reader.error("duplicate \(section) id '\(id)' (first defined at line \(first.line))", at: idNode.location)
+                reader.error(
+                    "duplicate \(section) id '\(id)' (first defined at line \(first.line))", at: idNode.location)
             }
             seen[id] = seen[id] ?? idNode.location
             if let value = readItem(map, id, idNode.location) { result.append(value) }
@@ -150,7 +151,8 @@ extension ConfigParser {
                 reader.error("event '\(id)' has no forums: nobody would be invited", at: location)
             }
             if let joinURL, let joinNode, !isWebURL(joinURL) {
-                reader.error("'join_url' must be an http:// or https:// address; got '\(joinURL)'", at: joinNode.location)
+                reader.error(
+                    "'join_url' must be an http:// or https:// address; got '\(joinURL)'", at: joinNode.location)
             }
             var length = duration
             switch (durationNode, endNode) {
@@ -160,7 +162,8 @@ extension ConfigParser {
                 reader.error("give 'duration' or 'end', not both", at: n.location)
             case (nil, .some(let n)):
                 if let start, let end {
-                    let minutes = (end.date.dayNumber - start.date.dayNumber) * 1440
+                    let minutes =
+                        (end.date.dayNumber - start.date.dayNumber) * 1440
                         + end.time.minutesSinceMidnight - start.time.minutesSinceMidnight
                     if minutes <= 0 {
                         reader.error("'end' \(end) is not after 'start' \(start)", at: n.location)
@@ -183,12 +186,15 @@ extension ConfigParser {
             var moved: [LocalDate: LocalDateTime] = [:]
             for (scheduledText, scheduledAt, targetText, targetAt) in movedTexts {
                 guard let scheduled = LocalDate(parsing: scheduledText) else {
-                    reader.error("'moved' keys are the scheduled dates of the series, YYYY-MM-DD; got '\(scheduledText)'", at: scheduledAt)
+                    reader.error(
+                        "'moved' keys are the scheduled dates of the series, YYYY-MM-DD; got '\(scheduledText)'",
+                        at: scheduledAt)
                     continue
                 }
                 guard let target = LocalDateTime(parsing: targetText) else {
                     reader.error(
-                        "'moved' \(scheduledText) needs the new start as YYYY-MM-DD HH:MM; got '\(targetText)'", at: targetAt,
+                        "'moved' \(scheduledText) needs the new start as YYYY-MM-DD HH:MM; got '\(targetText)'",
+                        at: targetAt,
                         hint: "e.g. '\(scheduledText): \(scheduledText) 14:00' (the duration is kept)")
                     continue
                 }
@@ -203,9 +209,11 @@ extension ConfigParser {
             if let reasonNode, reason != nil, status != .cancelled, exceptReasons.isEmpty {
                 reader.warning(
                     "'reason' is only used when the event is cancelled ('status: cancelled')", at: reasonNode.location,
-                    hint: "to give the reason a date was removed, write 'except:' as a mapping: '2027-05-13: the reason'")
+                    hint:
+                        "to give the reason a date was removed, write 'except:' as a mapping: '2027-05-13: the reason'")
             }
-            if let recurrenceNode, let recurrence, let start, case .until(let last) = recurrence.end, last < start.date {
+            if let recurrenceNode, let recurrence, let start, case .until(let last) = recurrence.end, last < start.date
+            {
                 reader.error("the series ends (\(last)) before it starts (\(start.date))", at: recurrenceNode.location)
             }
             guard !id.isEmpty, let title, let start, let length else { return nil }
@@ -221,7 +229,8 @@ extension ConfigParser {
             }
             let dates = Set(all)
             let seriesRead = recurrenceNode == nil || recurrence != nil
-            for (text, at) in except where seriesRead && (LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false) {
+            for (text, at) in except
+            where seriesRead && (LocalDate(parsing: text).map({ !dates.contains($0) }) ?? false) {
                 reader.warning("'except' date \(text) is not a date of event '\(id)'", at: at)
             }
             for (text, at, _, _) in movedTexts where seriesRead && recurrenceNode != nil {
@@ -229,10 +238,13 @@ extension ConfigParser {
                 reader.error(
                     "'moved' date \(text) is not a scheduled date of event '\(id)'", at: at,
                     hint: "a key of 'moved' is the date the series would have had; its dates include "
-                        + all.filter { abs($0.dayNumber - scheduled.dayNumber) <= 31 }.prefix(4).map(\.description).joined(separator: ", "))
+                        + all.filter { abs($0.dayNumber - scheduled.dayNumber) <= 31 }.prefix(4).map(\.description)
+                        .joined(separator: ", "))
             }
             if let moved = moved.first(where: { event.except.contains($0.key) }) {
-                reader.warning("date \(moved.key) is both moved and excepted: it is taken out of the series", at: movedNode?.location ?? location)
+                reader.warning(
+                    "date \(moved.key) is both moved and excepted: it is taken out of the series",
+                    at: movedNode?.location ?? location)
             }
             checkSchedule(of: event, end: end, in: map, reader)
             return event
@@ -245,18 +257,24 @@ extension ConfigParser {
         var reasons: [String: String] = [:]
         for pair in pairs {
             if case .scalar("") = pair.value.value { continue }
-            if let reason = reader.scalar(pair.value, "the reason for except date \(pair.key)") { reasons[pair.key] = reason }
+            if let reason = reader.scalar(pair.value, "the reason for except date \(pair.key)") {
+                reasons[pair.key] = reason
+            }
         }
         return (pairs.map { ($0.key, $0.keyLocation) }, reasons)
     }
 
     /// `moved:` as a mapping of scheduled date to new start: (date text, its location, start text, its location).
-    static func readMoved(_ node: YAMLNode, _ reader: SchemaReader) -> [(String, SourceLocation, String, SourceLocation)] {
+    static func readMoved(_ node: YAMLNode, _ reader: SchemaReader) -> [(
+        String, SourceLocation, String, SourceLocation
+    )] {
         if case .scalar("") = node.value { return [] }
         guard let map = reader.mapping(node, "'moved'") else { return [] }
         guard case .mapping(let pairs) = map.node.value else { return [] }
         return pairs.compactMap { pair in
-            reader.scalar(pair.value, "the new start of \(pair.key)").map { (pair.key, pair.keyLocation, $0, pair.value.location) }
+            reader.scalar(pair.value, "the new start of \(pair.key)").map {
+                (pair.key, pair.keyLocation, $0, pair.value.location)
+            }
         }
     }
 

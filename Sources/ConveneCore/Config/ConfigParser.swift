@@ -48,7 +48,8 @@ public enum ConfigParser {
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return Config(
             file: reader.file,
-            service: service ?? ServiceSettings(timeZone: TimeZone(identifier: "UTC")!, from: placeholder, organizer: placeholder),
+            service: service
+                ?? ServiceSettings(timeZone: TimeZone(identifier: "UTC")!, from: placeholder, organizer: placeholder),
             smtp: smtp ?? SMTPConfig(url: "smtp://localhost"), grades: grades, forums: forums, events: events,
             notifications: notifications)
     }
@@ -72,7 +73,8 @@ public enum ConfigParser {
         let from = map.value("from", required: true).flatMap { reader.phrase($0, "'from'", EmailAddress.parseMailbox) }
         var organizer = from
         if let n = map.value("organizer"), let mailbox = reader.phrase(n, "'organizer'", EmailAddress.parseMailbox) {
-            organizer = Mailbox(name: mailbox.name.isEmpty ? (from?.name ?? "") : mailbox.name, address: mailbox.address)
+            organizer = Mailbox(
+                name: mailbox.name.isEmpty ? (from?.name ?? "") : mailbox.name, address: mailbox.address)
         }
         let roster = map.value("roster").flatMap { reader.scalar($0, "'roster'") } ?? "roster.csv"
         let templates = map.value("templates").flatMap { reader.scalar($0, "'templates'") } ?? "templates"
@@ -89,14 +91,20 @@ public enum ConfigParser {
         let rate = map.value("rate").flatMap { reader.phrase($0, "'rate'", Rate.parse) }
         let late = map.value("late_joiners").flatMap { choice($0, "'late_joiners'", LateJoinerPolicy.self, reader) }
         let leavers = map.value("leavers").flatMap { choice($0, "'leavers'", LeaverPolicy.self, reader) }
-        let shrink = map.value("max_roster_shrink").flatMap { reader.phrase($0, "'max_roster_shrink'", parsePercentage) }
-        let changes = map.value("max_calendar_changes").flatMap { reader.phrase($0, "'max_calendar_changes'", parsePercentage) }
+        let shrink = map.value("max_roster_shrink").flatMap {
+            reader.phrase($0, "'max_roster_shrink'", parsePercentage)
+        }
+        let changes = map.value("max_calendar_changes").flatMap {
+            reader.phrase($0, "'max_calendar_changes'", parsePercentage)
+        }
         map.rejectUnknownKeys()
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return ServiceSettings(
-            timeZone: zone ?? TimeZone(identifier: "UTC")!, from: from ?? placeholder, organizer: organizer ?? placeholder, roster: roster, templates: templates, state: state,
+            timeZone: zone ?? TimeZone(identifier: "UTC")!, from: from ?? placeholder,
+            organizer: organizer ?? placeholder, roster: roster, templates: templates, state: state,
             sendWindow: window ?? .always, holidays: holidays,
-            holidaysLocation: holidaysNode?.location ?? map.node.location, rate: rate, lateJoiners: late ?? .invite, leavers: leavers ?? .cancel,
+            holidaysLocation: holidaysNode?.location ?? map.node.location, rate: rate, lateJoiners: late ?? .invite,
+            leavers: leavers ?? .cancel,
             maxRosterShrink: shrink ?? 0.10, maxCalendarChanges: changes ?? 0.10)
     }
 
@@ -152,7 +160,8 @@ public enum ConfigParser {
             return nil
         }
         if tls == .implicit && scheme != "smtps" {
-            reader.error("'tls: implicit' needs an smtps:// url", at: urlNode.location, hint: "e.g. smtps://\(host):465")
+            reader.error(
+                "'tls: implicit' needs an smtps:// url", at: urlNode.location, hint: "e.g. smtps://\(host):465")
         }
         if tls != .implicit && scheme == "smtps" {
             reader.error("an smtps:// url means implicit TLS: set 'tls: implicit'", at: urlNode.location)

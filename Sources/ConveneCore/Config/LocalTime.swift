@@ -133,7 +133,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
 /// A day of the week, Monday first (ISO 8601).
 public enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable, Comparable {
-    case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
+    case monday = 1
+    case tuesday, wednesday, thursday, friday, saturday, sunday
 
     /// `Mon`, `Monday`, `mon` … → the weekday.
     public init?(name: String) {
@@ -184,7 +185,9 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public var description: String { digits(hour, 2) + ":" + digits(minute, 2) }
 
     /// Earlier in the day first.
-    public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.minutesSinceMidnight < rhs.minutesSinceMidnight }
+    public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool {
+        lhs.minutesSinceMidnight < rhs.minutesSinceMidnight
+    }
 }
 
 /// A wall-clock date and time in the service zone, `YYYY-MM-DD HH:MM`.
@@ -224,7 +227,9 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
     public var spelledOut: String { "\(date.spelledOut) \(time)" }
 
     /// Wall-clock order; two times around a clock change may compare otherwise as instants.
-    public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool { (lhs.date, lhs.time) < (rhs.date, rhs.time) }
+    public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool {
+        (lhs.date, lhs.time) < (rhs.date, rhs.time)
+    }
 
     /// The absolute instant of this wall-clock time in `zone`. A time that does not exist (inside the spring-forward
     /// gap) moves forward by the gap, as clocks do; an ambiguous time (autumn) takes the first, daylight-time instant.

@@ -38,7 +38,8 @@ public struct Duration: Sendable, Hashable, Codable, CustomStringConvertible {
             rest = rest.dropFirst(word.count)
         }
         guard number.isEmpty, sawUnit else {
-            return .failure(PhraseError("'\(text)' is not a duration; write e.g. 60m, 3h or 1h30m (a unit is required)"))
+            return .failure(
+                PhraseError("'\(text)' is not a duration; write e.g. 60m, 3h or 1h30m (a unit is required)"))
         }
         guard total > 0 else { return .failure(PhraseError("a duration must be longer than zero")) }
         guard total <= 14 * 24 * 60 else { return .failure(PhraseError("a duration over 14 days is not an event")) }
@@ -239,10 +240,12 @@ public struct Rate: Sendable, Hashable, Codable, CustomStringConvertible {
         var perDay: Int?
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count <= 2 else {
-            return .failure(PhraseError("'\(text)' has more than a rate and a daily cap; write e.g. 30/minute, 10000/day"))
+            return .failure(
+                PhraseError("'\(text)' has more than a rate and a daily cap; write e.g. 30/minute, 10000/day"))
         }
         for part in parts {
-            let fields = part.replacingOccurrences(of: " ", with: "").lowercased().split(separator: "/").map(String.init)
+            let fields = part.replacingOccurrences(of: " ", with: "").lowercased().split(separator: "/").map(
+                String.init)
             // Ten digits at most: a count above 9,999,999,999 is a typo, and Int(...) must not be asked to trap.
             guard fields.count == 2, fields[0].count <= 10, let n = Int(fields[0]), n >= 1 else {
                 return .failure(PhraseError("'\(text)' is not a rate; write e.g. 30/minute"))
@@ -260,7 +263,9 @@ public struct Rate: Sendable, Hashable, Codable, CustomStringConvertible {
                 return .failure(
                     PhraseError("'\(fields[1])' is not second, minute, hour or day; write e.g. 30/minute, 10000/day"))
             }
-            guard window == nil else { return .failure(PhraseError("'\(text)' gives two rates; keep one and a daily cap")) }
+            guard window == nil else {
+                return .failure(PhraseError("'\(text)' gives two rates; keep one and a daily cap"))
+            }
             window = (n, seconds)
         }
         let rate = window ?? (perDay ?? 1, 86_400)

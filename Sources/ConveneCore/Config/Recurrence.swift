@@ -31,7 +31,9 @@ public struct Recurrence: Sendable, Hashable, Codable, CustomStringConvertible {
     public static func parse(_ text: String) -> Result<Recurrence, PhraseError> {
         var words = text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         let grammar = "expected 'every N days|weeks|months [on Mon,Thu] (until YYYY-MM-DD | for N times)'"
-        guard words.first == "every" else { return .failure(PhraseError("'repeat' must start with 'every'; \(grammar)")) }
+        guard words.first == "every" else {
+            return .failure(PhraseError("'repeat' must start with 'every'; \(grammar)"))
+        }
         words.removeFirst()
         var interval = 1
         if let first = words.first, let n = Int(first) {
@@ -41,14 +43,18 @@ public struct Recurrence: Sendable, Hashable, Codable, CustomStringConvertible {
             interval = n
             words.removeFirst()
         }
-        guard let unitWord = words.first else { return .failure(PhraseError("missing days, weeks or months; \(grammar)")) }
+        guard let unitWord = words.first else {
+            return .failure(PhraseError("missing days, weeks or months; \(grammar)"))
+        }
         words.removeFirst()
         let unit: Unit
         switch unitWord {
         case "day", "days": unit = .days
         case "week", "weeks": unit = .weeks
         case "month", "months": unit = .months
-        case "fortnight": unit = .weeks; interval *= 2
+        case "fortnight":
+            unit = .weeks
+            interval *= 2
         default: return .failure(PhraseError("unknown unit '\(unitWord)'; \(grammar)"))
         }
         var weekdays: [Weekday] = []

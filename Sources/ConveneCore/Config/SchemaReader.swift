@@ -96,7 +96,8 @@ final class SchemaReader {
     func identifier(_ node: YAMLNode, _ what: String) -> String? {
         guard let text = scalar(node, what) else { return nil }
         let allowed = text.unicodeScalars.allSatisfy {
-            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "-_.".unicodeScalars.contains($0)
+            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+                || "-_.".unicodeScalars.contains($0)
         }
         guard !text.isEmpty, allowed, text.first != ".", text.first != "-" else {
             error(
@@ -140,7 +141,8 @@ final class MappingReader {
         let known = used.union(extra)
         for pair in pairs where !known.contains(pair.key) {
             let suggestion = known.min { editDistance($0, pair.key) < editDistance($1, pair.key) }
-            let hint = suggestion.flatMap { editDistance($0, pair.key) <= 2 ? "did you mean '\($0)'?" : nil }
+            let hint =
+                suggestion.flatMap { editDistance($0, pair.key) <= 2 ? "did you mean '\($0)'?" : nil }
                 ?? "known keys: " + known.sorted().joined(separator: ", ")
             reader.error("unknown key '\(pair.key)' in \(what)", at: pair.keyLocation, hint: hint)
         }

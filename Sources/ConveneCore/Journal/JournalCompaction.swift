@@ -49,7 +49,8 @@ public enum JournalCompaction {
         kept.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
             let id = record.msgid ?? record.key
-            if let occurrence = occurrence(of: record), let end = ends[occurrence] ?? latestEnd(ofOccurrence: occurrence),
+            if let occurrence = occurrence(of: record),
+                let end = ends[occurrence] ?? latestEnd(ofOccurrence: occurrence),
                 end.addingTimeInterval(retention) < now
             {
                 dropped.append(record)
@@ -59,7 +60,8 @@ public enum JournalCompaction {
             case .attempt where lastIndex[id] != index:
                 // An outcome follows: the attempt no longer says anything.
                 dropped.append(record)
-            case .failed where record.permanent != true && (lastSent[id] ?? -1) > index
+            case .failed
+            where record.permanent != true && (lastSent[id] ?? -1) > index
                 && !(record.copies ?? []).contains(where: { $0.outcome == .permanent }):
                 // Kept when it says a delegate's copy was refused for good: `status` names that person, and the
                 // `sent` after it clears what the failure adds to the fold, so planning is the same either way.

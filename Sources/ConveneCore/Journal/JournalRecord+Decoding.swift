@@ -61,7 +61,8 @@ extension JournalRecord {
         guard let v, let type, let at, let key, let kind else { throw JSONReader.Malformed() }
         syncedField = synced ?? nil
         self.init(
-            type: type, at: at, key: key, kind: kind, uid: uid ?? nil, seq: seq ?? nil, msgid: msgid ?? nil, to: to ?? nil,
+            type: type, at: at, key: key, kind: kind, uid: uid ?? nil, seq: seq ?? nil, msgid: msgid ?? nil,
+            to: to ?? nil,
             name: name ?? nil, cc: cc ?? nil, event: event ?? nil, code: code ?? nil, permanent: permanent ?? nil,
             reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil, copies: copies ?? nil,
             connection: connection ?? nil)

@@ -171,7 +171,8 @@ public enum JournalCodec {
         let rest = seconds - days * 86400
         let day = LocalDate(dayNumber: days)
         guard (0...9999).contains(day.year) else {
-            return day.description + "T" + digits(rest / 3600, 2) + ":" + digits(rest % 3600 / 60, 2) + ":" + digits(rest % 60, 2) + "Z"
+            return day.description + "T" + digits(rest / 3600, 2) + ":" + digits(rest % 3600 / 60, 2) + ":"
+                + digits(rest % 60, 2) + "Z"
         }
         // Written straight into the string's storage: every journal record carries at least one.
         return String(unsafeUninitializedCapacity: 20) { buffer in
@@ -188,7 +189,9 @@ public enum JournalCodec {
             put(rest / 3600, 2, at: 11)
             put(rest % 3600 / 60, 2, at: 14)
             put(rest % 60, 2, at: 17)
-            for (offset, byte) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")] as [(Int, Unicode.Scalar)] {
+            for (offset, byte) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")]
+                as [(Int, Unicode.Scalar)]
+            {
                 buffer[offset] = UInt8(ascii: byte)
             }
             return 20
@@ -212,7 +215,9 @@ public enum JournalCodec {
     }
 
     /// A line's record and its `synced` field (nil when it has none).
-    static func decodeLine(bytes line: UnsafeRawBufferPointer) -> Result<(record: JournalRecord, synced: Int?), LineError> {
+    static func decodeLine(bytes line: UnsafeRawBufferPointer) -> Result<
+        (record: JournalRecord, synced: Int?), LineError
+    > {
         var reader = JSONReader(line)
         var synced: Int?
         if let record = try? reader.readDocument({ (reader) throws(JSONReader.Malformed) in
@@ -300,12 +305,14 @@ public enum JournalCodec {
             case .failure(.unsupportedVersion(let v)):
                 contents.errors.append(
                     Diagnostic(
-                        file: file, line: lineNumber, column: 1, message: "journal record version \(v) is not supported",
+                        file: file, line: lineNumber, column: 1,
+                        message: "journal record version \(v) is not supported",
                         hint: "this convene reads version \(version); run the newer convene that wrote it"))
             }
         }
         guard let first = unreadable.first else { return contents }
-        let padded = journal.count >= 2 && journal[journal.count - 1] == newline && journal[journal.count - 2] == newline
+        let padded =
+            journal.count >= 2 && journal[journal.count - 1] == newline && journal[journal.count - 2] == newline
         let unterminatedLast = unreadable.count == 1 && recordsAfterDamage == 0 && journal.last != newline
         let unsynced = first.offset >= synced?.bytes ?? 0
         if unsynced && (unterminatedLast || (padded && lastContentEnd - first.offset <= tornWriteWindow)) {
@@ -316,7 +323,8 @@ public enum JournalCodec {
                 : "ignoring a torn write from line \(first.line) on (\(unreadable.count) unreadable line(s) and "
                     + "\(recordsAfterDamage) record(s) after the first, written but not yet synced when convene stopped)"
             contents.warnings.append(
-                Diagnostic(file: file, location: .init(line: first.line, column: 1), severity: .warning, message: message))
+                Diagnostic(
+                    file: file, location: .init(line: first.line, column: 1), severity: .warning, message: message))
         } else {
             for (line, offset) in unreadable {
                 // Say why this is not taken for an interrupted write, where a sync proves it.

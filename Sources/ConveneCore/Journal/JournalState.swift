@@ -139,7 +139,9 @@ public struct JournalState: Sendable {
             finished.insert(id)
             failures[id] = nil
             settledCopies[id] = nil
-            guard record.kind.isCalendar, let uid = record.uid, let to = record.to, let snapshot = record.event else { return }
+            guard record.kind.isCalendar, let uid = record.uid, let to = record.to, let snapshot = record.event else {
+                return
+            }
             let key = JournalState.threadKey(uid: uid, recipient: to)
             let previous = threads[key]
             // The key is `event/yyyymmdd/notification/recipient`.
@@ -152,7 +154,8 @@ public struct JournalState: Sendable {
                 cc = previous.cc + cc.filter { new in !previous.cc.contains { $0.lowercased() == new.lowercased() } }
             }
             threads[key] = CalendarThread(
-                uid: uid, eventID: String(event), date: LocalDate(compact: date), recipient: to, name: record.name ?? previous?.name ?? "", cc: cc,
+                uid: uid, eventID: String(event), date: LocalDate(compact: date), recipient: to,
+                name: record.name ?? previous?.name ?? "", cc: cc,
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
                 invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }

@@ -66,7 +66,8 @@ enum ContentEncoding {
             var end = index + 1
             while end < line.endIndex && line[end] & 0xC0 == 0x80 { end += 1 }
             let isLast = end == line.endIndex
-            let literal = end == index + 1
+            let literal =
+                end == index + 1
                 && (((lead == 32 || lead == 9) && !isLast) || (lead >= 33 && lead <= 126 && lead != UInt8(ascii: "=")))
             let width = literal ? 1 : 3 * (end - index)
             // Keep room for the `=` of a soft break, except on the line's last token.

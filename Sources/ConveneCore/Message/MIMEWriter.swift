@@ -18,7 +18,8 @@ public enum MIMEWriter {
     /// message sent.
     public static func render(_ message: MailMessage) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(2 * (message.plain.utf8.count + message.html.utf8.count + (message.calendar?.bytes.count ?? 0)) + 2048)
+        output.reserveCapacity(
+            2 * (message.plain.utf8.count + message.html.utf8.count + (message.calendar?.bytes.count ?? 0)) + 2048)
         let messageID = HeaderEncoding.addressText(message.messageID)
         output += HeaderEncoding.field("Date", [dateHeader(message.date)]).utf8
         output += HeaderEncoding.field("From", HeaderEncoding.mailboxList([message.from], field: "From")).utf8
@@ -29,9 +30,11 @@ public enum MIMEWriter {
         if let replyTo = message.replyTo {
             output += HeaderEncoding.field("Reply-To", HeaderEncoding.mailboxList([replyTo], field: "Reply-To")).utf8
         }
-        output += HeaderEncoding.field(
-            "Subject",
-            HeaderEncoding.unstructured(message.subject, firstLimit: HeaderEncoding.firstLimit(forField: "Subject"))).utf8
+        output +=
+            HeaderEncoding.field(
+                "Subject",
+                HeaderEncoding.unstructured(message.subject, firstLimit: HeaderEncoding.firstLimit(forField: "Subject"))
+            ).utf8
         output += HeaderEncoding.field("Message-ID", ["<" + messageID + ">"]).utf8
         output += "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n".utf8
 
@@ -50,9 +53,11 @@ public enum MIMEWriter {
         output += "Content-Type: multipart/alternative;\r\n boundary=\"\(alternative)\"\r\n\r\n".utf8
         appendAlternatives(message, boundary: alternative, calendar: (calendar.method, encodedCalendar), to: &output)
         output += delimiter(mixed).utf8
-        output += partHeaders(
-            "application/ics; name=\"invite.ics\"", encoding: "base64",
-            extraHeaders: "Content-Disposition: attachment; filename=\"invite.ics\"\r\n").utf8
+        output +=
+            partHeaders(
+                "application/ics; name=\"invite.ics\"", encoding: "base64",
+                extraHeaders: "Content-Disposition: attachment; filename=\"invite.ics\"\r\n"
+            ).utf8
         output += encodedCalendar
         output += closeDelimiter(mixed).utf8
         return output

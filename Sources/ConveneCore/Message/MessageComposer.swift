@@ -53,7 +53,10 @@ public struct MessageComposer: @unchecked Sendable {
         let days = max(0, action.occurrence.dayNumber - dueDay.dayNumber)
         let name = person?.name ?? action.recipient.name
         let when = shared.when(start: s.start, end: s.end) {
-            (dateFormatter.string(from: s.start), timeFormatter.string(from: s.start), timeFormatter.string(from: s.end))
+            (
+                dateFormatter.string(from: s.start), timeFormatter.string(from: s.start),
+                timeFormatter.string(from: s.end)
+            )
         }
         let values: [String: String] = [
             "firstname": person?.firstName ?? String(name.split(separator: " ").first ?? ""),
@@ -91,7 +94,8 @@ public struct MessageComposer: @unchecked Sendable {
             changes.append("moved from \(from) to \(to)")
         }
         if old.end.timeIntervalSince(old.start) != new.end.timeIntervalSince(new.start) {
-            changes.append("now ends at \(timeFormatter.string(from: new.end)) instead of \(timeFormatter.string(from: old.end))")
+            changes.append(
+                "now ends at \(timeFormatter.string(from: new.end)) instead of \(timeFormatter.string(from: old.end))")
         }
         if old.title != new.title { changes.append("renamed from “\(old.title)” to “\(new.title)”") }
         if old.location != new.location {
@@ -125,7 +129,8 @@ public struct MessageComposer: @unchecked Sendable {
         return MailMessage(
             from: config.service.from, to: [action.recipient], cc: action.cc,
             replyTo: config.service.organizer.address == config.service.from.address ? nil : config.service.organizer,
-            subject: rendered.subject, date: now, messageID: action.messageID, plain: rendered.plain, html: rendered.html,
+            subject: rendered.subject, date: now, messageID: action.messageID, plain: rendered.plain,
+            html: rendered.html,
             calendar: calendar)
     }
 
@@ -162,7 +167,9 @@ final class SharedRendering: @unchecked Sendable {
 
     /// The event's date, start time and end time as templates show them, formatted unless the previous event had the
     /// same start and end.
-    func when(start: Date, end: Date, format: () -> (String, String, String)) -> (date: String, time: String, end: String) {
+    func when(start: Date, end: Date, format: () -> (String, String, String)) -> (
+        date: String, time: String, end: String
+    ) {
         lock.withLock {
             if let whenKey, whenKey == (start, end) { return whenValue }
             let (date, time, endTime) = format()

@@ -108,7 +108,8 @@ public enum OAuthTokenResponse {
         var result = ""
         var lastWasSpace = true
         for scalar in clean.unicodeScalars {
-            let control = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
+            let control =
+                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
                 || scalar == "\u{2029}"
             if control || scalar == " " {
                 if !lastWasSpace { result.unicodeScalars.append(" ") }

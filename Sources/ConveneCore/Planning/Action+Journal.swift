@@ -3,14 +3,17 @@ import Foundation
 extension Action {
     /// Written and fsynced before the send.
     public func attemptRecord(at time: Date) -> JournalRecord {
-        JournalRecord(type: .attempt, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address)
+        JournalRecord(
+            type: .attempt, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,
+            to: recipient.address)
     }
 
     /// Written after the server accepted the message: carries what the calendar now shows.
     /// `copies`: the delegates' copies that were not delivered (see `JournalRecord.copies`).
     public func sentRecord(at time: Date, reply: String? = nil, copies: [JournalRecord.Copy]? = nil) -> JournalRecord {
         JournalRecord(
-            type: .sent, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address,
+            type: .sent, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,
+            to: recipient.address,
             name: recipient.name, cc: cc.map(\.address), event: kind.isCalendar ? snapshot : nil, reply: reply,
             reason: kind == .cancellation ? reason : nil, copies: copies)
     }
@@ -22,14 +25,17 @@ extension Action {
         connection: Bool? = nil
     ) -> JournalRecord {
         JournalRecord(
-            type: .failed, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address,
-            cc: isDelegateCopy ? cc.map(\.address) : nil, code: code, permanent: permanent, reply: reply, copies: copies,
+            type: .failed, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,
+            to: recipient.address,
+            cc: isDelegateCopy ? cc.map(\.address) : nil, code: code, permanent: permanent, reply: reply,
+            copies: copies,
             connection: connection)
     }
 
     public func skippedRecord(at time: Date) -> JournalRecord {
         JournalRecord(
-            type: .skipped, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID, to: recipient.address,
+            type: .skipped, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,
+            to: recipient.address,
             reason: skipReason ?? "skipped")
     }
 }

@@ -64,7 +64,8 @@ final class ActionExtras: Sendable {
             return nil
         }
         return ActionExtras(
-            recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason, reason: reason)
+            recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason, reason: reason
+        )
     }
 }
 
@@ -171,7 +172,8 @@ public struct Action: Sendable, Equatable {
     /// `event.yyyymmdd.notification.sequence.HASH@domain`; the recipient appears only hashed.
     public var messageID: String {
         let hash = DeliveryKey.hex(person?.keyHashValue ?? DeliveryKey.fnv1aValue(recipientKey))
-        return eventID + "." + occurrenceRef.compactDate + "." + notification + "." + String(sequence) + "." + hash + "@"
+        return eventID + "." + occurrenceRef.compactDate + "." + notification + "." + String(sequence) + "." + hash
+            + "@"
             + occurrenceRef.domain
     }
 

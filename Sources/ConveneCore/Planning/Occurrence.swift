@@ -49,7 +49,8 @@ public struct Occurrence: Sendable, Hashable {
     public var inactiveReason: String?
 
     public init(
-        eventID: String, date: LocalDate, identity: LocalDate? = nil, uid: String, snapshot: EventSnapshot, active: Bool,
+        eventID: String, date: LocalDate, identity: LocalDate? = nil, uid: String, snapshot: EventSnapshot,
+        active: Bool,
         forums: [String], inactiveReason: String? = nil
     ) {
         self.eventID = eventID
@@ -87,14 +88,16 @@ public struct Occurrence: Sendable, Hashable {
                 if event.status == .cancelled {
                     reason = "this event has been cancelled" + (event.reason.map { ": " + $0 } ?? "")
                 } else if excepted.contains(date) {
-                    reason = "this date, \(Phrasing.dayAndMonth(starts[index].date)), has been removed from the series"
+                    reason =
+                        "this date, \(Phrasing.dayAndMonth(starts[index].date)), has been removed from the series"
                         + (event.exceptReasons[date].map { ": " + $0 } ?? "")
                 }
                 return Occurrence(
                     eventID: event.id, date: starts[index].date, identity: identity.date,
                     uid: identity.uid ?? uid(event: event.id, date: identity.date, domain: domain),
                     snapshot: EventSnapshot(
-                        title: event.title, start: start, end: start.addingTimeInterval(Double(event.duration.minutes) * 60),
+                        title: event.title, start: start,
+                        end: start.addingTimeInterval(Double(event.duration.minutes) * 60),
                         location: event.location, joinURL: event.joinURL, description: event.description),
                     active: reason == nil, forums: event.forums, inactiveReason: reason)
             }

@@ -28,7 +28,9 @@ public struct OccurrenceIdentities: Sendable {
 
     /// The identity date and known UID (nil: new) of each scheduled date of `event`, in order. `starts` are the
     /// scheduled dates' starts as the file now has them; only occurrences after `now` are paired up after a shift.
-    public func identities(of event: Event, scheduled: [LocalDate], starts: [Date], now: Date?) -> [(date: LocalDate, uid: String?)] {
+    public func identities(of event: Event, scheduled: [LocalDate], starts: [Date], now: Date?) -> [(
+        date: LocalDate, uid: String?
+    )] {
         let known = byEvent[event.id] ?? [:]
         var result = scheduled.map { (date: $0, uid: known[$0]?.uid) }
         guard !known.isEmpty else { return result }
@@ -39,7 +41,9 @@ public struct OccurrenceIdentities: Sendable {
             let candidates = live.isEmpty ? known : live
             let target = starts.first ?? Date.distantPast
             if let (date, entry) = candidates.min(by: {
-                let (a, b) = (abs($0.value.start.timeIntervalSince(target)), abs($1.value.start.timeIntervalSince(target)))
+                let (a, b) = (
+                    abs($0.value.start.timeIntervalSince(target)), abs($1.value.start.timeIntervalSince(target))
+                )
                 return a != b ? a < b : $0.key < $1.key
             }) {
                 result[0] = (date, entry.uid)
@@ -49,7 +53,8 @@ public struct OccurrenceIdentities: Sendable {
         // A series: dates the file no longer schedules pair with new dates when they all shift the same way.
         let scheduledSet = Set(scheduled)
         let isAhead = { (start: Date) in now.map { start > $0 } ?? true }
-        let old = known.filter { !scheduledSet.contains($0.key) && $0.value.live > 0 && isAhead($0.value.start) }.keys.sorted()
+        let old = known.filter { !scheduledSet.contains($0.key) && $0.value.live > 0 && isAhead($0.value.start) }.keys
+            .sorted()
         let new = scheduled.indices.filter { result[$0].uid == nil && isAhead(starts[$0]) }
         guard !old.isEmpty, !new.isEmpty else { return result }
         // Capped: a series with a huge interval has one date, and the product must not overflow.

@@ -16,7 +16,8 @@ public enum PlanDiff {
 
         /// `cancel 25 × your-agenda 2027-03-04 — why` (with `[held]` in front when held).
         public var line: String {
-            (held ? "[held] " : "") + "\(verb) \(count) × \(eventID) \(occurrence)" + (detail.isEmpty ? "" : " — \(detail)")
+            (held ? "[held] " : "") + "\(verb) \(count) × \(eventID) \(occurrence)"
+                + (detail.isEmpty ? "" : " — \(detail)")
         }
     }
 
@@ -42,13 +43,18 @@ public enum PlanDiff {
                     (verb, detail) = ("invite", (action.lateJoiner ? "late joiners, " : "") + "from \(due)")
                 }
             }
-            let key = [verb, action.eventID, action.occurrence.description, verb == "invite" ? "" : detail, held ? "h" : ""]
-                .joined(separator: "\u{0}")
+            let key = [
+                verb, action.eventID, action.occurrence.description, verb == "invite" ? "" : detail, held ? "h" : "",
+            ]
+            .joined(separator: "\u{0}")
             if let at = index[key] {
                 order[at].count += 1
             } else {
                 index[key] = order.count
-                order.append(Group(verb: verb, eventID: action.eventID, occurrence: action.occurrence, detail: detail, count: 1, held: held))
+                order.append(
+                    Group(
+                        verb: verb, eventID: action.eventID, occurrence: action.occurrence, detail: detail, count: 1,
+                        held: held))
             }
         }
         for action in plan.held?.actions ?? [] { add(action, held: true) }

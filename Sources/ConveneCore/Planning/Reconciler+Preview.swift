@@ -22,14 +22,22 @@ extension Reconciler {
         event eventID: String, occurrence date: LocalDate?, notification: String, recipient email: String, now: Date
     ) -> Result<Preview, PreviewError> {
         guard let event = config.event(eventID) else {
-            return .failure(PreviewError(message: "unknown event '\(eventID)'", hint: "events: " + config.events.map(\.id).joined(separator: ", ")))
+            return .failure(
+                PreviewError(
+                    message: "unknown event '\(eventID)'",
+                    hint: "events: " + config.events.map(\.id).joined(separator: ", ")))
         }
-        let occurrences = Occurrence.all(in: config, known: state.identities, now: now).filter { $0.eventID == event.id }
-        let chosen = date.map { d in occurrences.first { $0.date == d } ?? occurrences.first { $0.identity == d } }
+        let occurrences = Occurrence.all(in: config, known: state.identities, now: now).filter {
+            $0.eventID == event.id
+        }
+        let chosen =
+            date.map { d in occurrences.first { $0.date == d } ?? occurrences.first { $0.identity == d } }
             ?? occurrences.first { $0.active && $0.snapshot.start > now } ?? occurrences.last
         guard let occurrence = chosen else {
-            return .failure(PreviewError(message: "event '\(eventID)' has no occurrence on \(date?.description ?? "any date")",
-                hint: "its dates: " + occurrences.map(\.date.description).joined(separator: ", ")))
+            return .failure(
+                PreviewError(
+                    message: "event '\(eventID)' has no occurrence on \(date?.description ?? "any date")",
+                    hint: "its dates: " + occurrences.map(\.date.description).joined(separator: ", ")))
         }
         let kind: MessageKind
         let template: String
@@ -38,31 +46,43 @@ extension Reconciler {
         case "update": (kind, template) = (.update, "update")
         case "cancellation": (kind, template) = (.cancellation, "cancellation")
         case "reinvite" where rule == nil:
-            (kind, template) = (.invitation, config.notifications.first { $0.kind == .invitation }?.template ?? "invitation")
+            (kind, template) = (
+                .invitation, config.notifications.first { $0.kind == .invitation }?.template ?? "invitation"
+            )
         default:
             guard let rule else {
-                return .failure(PreviewError(message: "unknown notification '\(notification)'",
-                    hint: "notifications: " + (config.notifications.map(\.id) + ["reinvite", "update", "cancellation"]).joined(separator: ", ")))
+                return .failure(
+                    PreviewError(
+                        message: "unknown notification '\(notification)'",
+                        hint: "notifications: "
+                            + (config.notifications.map(\.id) + ["reinvite", "update", "cancellation"]).joined(
+                                separator: ", ")))
             }
             (kind, template) = (rule.kind == .invitation ? .invitation : .reminder, rule.template)
         }
         let planned = plan(now: now).actions.first(where: {
-            $0.uid == occurrence.uid && $0.notification == notification && $0.recipient.address.lowercased() == email.lowercased()
+            $0.uid == occurrence.uid && $0.notification == notification
+                && $0.recipient.address.lowercased() == email.lowercased()
         })
         if let planned {
-            return .success(Preview(action: planned, warnings: planned.skipReason.map { ["it would not be sent: \($0)"] } ?? []))
+            return .success(
+                Preview(action: planned, warnings: planned.skipReason.map { ["it would not be sent: \($0)"] } ?? []))
         }
         let person = roster.person(email)
         let thread = state.thread(uid: occurrence.uid, recipient: email)
-        let forum = person.flatMap { p in occurrence.forums.first { audience.forums(of: p).contains($0) } } ?? occurrence.forums.first
-        let sequence = kind.isCalendar && kind != .invitation || notification == "reinvite" ? (thread?.sequence ?? 0) + 1 : 0
+        let forum =
+            person.flatMap { p in occurrence.forums.first { audience.forums(of: p).contains($0) } }
+            ?? occurrence.forums.first
+        let sequence =
+            kind.isCalendar && kind != .invitation || notification == "reinvite" ? (thread?.sequence ?? 0) + 1 : 0
         let name = person?.name ?? thread?.name ?? ""
         let times = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
         // A rule the window cannot place before the start is previewed at its nominal time: plan says why it is not sent.
-        let due = rule.map { rule in
-            let start = occurrence.snapshot.start
-            return times.place(rule.send, before: start).date ?? times.nominal(rule.send, before: start)
-        } ?? now
+        let due =
+            rule.map { rule in
+                let start = occurrence.snapshot.start
+                return times.place(rule.send, before: start).date ?? times.nominal(rule.send, before: start)
+            } ?? now
         var action = Action(
             kind: kind, due: due, grace: occurrence.snapshot.start,
             occurrence: OccurrenceRef(occurrence, domain: config.service.domain), notification: notification,
@@ -71,13 +91,19 @@ extension Reconciler {
         if kind == .cancellation, let snapshot = thread?.snapshot { action.snapshot = snapshot }
         action.previous = thread?.snapshot ?? (kind == .update || kind == .cancellation ? occurrence.snapshot : nil)
         if kind == .cancellation {
-            action.reason = occurrence.inactiveReason ?? Reconciler.leaverReason(eventForums: occurrence.forums, config: config)
+            action.reason =
+                occurrence.inactiveReason ?? Reconciler.leaverReason(eventForums: occurrence.forums, config: config)
         }
-        return .success(Preview(action: action, warnings: whyNotSent(action, occurrence: occurrence, rule: rule, person: person, now: now)))
+        return .success(
+            Preview(
+                action: action,
+                warnings: whyNotSent(action, occurrence: occurrence, rule: rule, person: person, now: now)))
     }
 
     /// The reasons `run` would not send this message, for an action that is not in the plan.
-    private func whyNotSent(_ action: Action, occurrence: Occurrence, rule: NotificationRule?, person: Person?, now: Date) -> [String] {
+    private func whyNotSent(
+        _ action: Action, occurrence: Occurrence, rule: NotificationRule?, person: Person?, now: Date
+    ) -> [String] {
         let email = action.recipient.address
         var reasons: [String] = []
         if action.kind != .cancellation {
@@ -95,10 +121,12 @@ extension Reconciler {
                 case .reminders where action.kind == .reminder: reasons.append("\(email) has opted out of reminders")
                 default: break
                 }
-                if let rule, !(rule.grades.isEmpty || rule.grades.contains(person.grade))
-                    || !(rule.forums.isEmpty || rule.forums.contains(where: forums.contains))
+                if let rule,
+                    !(rule.grades.isEmpty || rule.grades.contains(person.grade))
+                        || !(rule.forums.isEmpty || rule.forums.contains(where: forums.contains))
                 {
-                    reasons.append("notification '\(rule.id)' is not for \(email) (its forums or grades filter them out)")
+                    reasons.append(
+                        "notification '\(rule.id)' is not for \(email) (its forums or grades filter them out)")
                 }
             }
         }

@@ -33,7 +33,8 @@ public struct HeldChange: Sendable {
     /// "held: 112 cancellations, 25 updates — run `convene approve` to send them".
     public var summary: String {
         func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-        return "held: \(count(cancellations, "cancellation")), \(count(updates, "update")) — run `convene approve` to send them"
+        return
+            "held: \(count(cancellations, "cancellation")), \(count(updates, "update")) — run `convene approve` to send them"
     }
 
     /// Why it is held: "to 40 of 60 people holding invitations (67%), more than max_calendar_changes 10%".
@@ -53,11 +54,13 @@ public enum CalendarStep: Sendable, Hashable {
 
     /// Given what was last sent (if anything) and what the file now wants, the one step to take.
     /// `wanted` is nil when the recipient should not have the entry (occurrence gone, cancelled, or they left).
-    public static func next(sent: JournalState.CalendarThread?, wanted: EventSnapshot?, whyNot: String) -> CalendarStep {
+    public static func next(sent: JournalState.CalendarThread?, wanted: EventSnapshot?, whyNot: String) -> CalendarStep
+    {
         switch (sent, wanted) {
         case (nil, nil): return .nothing
         case (nil, .some): return .invite
-        case (.some(let thread), nil): return thread.cancelled ? .nothing : .cancel(sequence: thread.sequence + 1, reason: whyNot)
+        case (.some(let thread), nil):
+            return thread.cancelled ? .nothing : .cancel(sequence: thread.sequence + 1, reason: whyNot)
         case (.some(let thread), .some(let snapshot)):
             if thread.cancelled { return .reinvite(sequence: thread.sequence + 1) }
             if snapshot.differsSignificantly(from: thread.snapshot) {
@@ -121,7 +124,8 @@ public struct Reconciler: Sendable {
         // Rule filters as sets, checked once per person and event.
         let invitationForums = invitationRules.map { Set($0.forums) }
         let reminderForums = reminderRules.map { Set($0.forums) }
-        func matches(_ rule: NotificationRule, _ ruleForums: Set<String>, _ person: Person, in forums: [String]) -> Bool {
+        func matches(_ rule: NotificationRule, _ ruleForums: Set<String>, _ person: Person, in forums: [String]) -> Bool
+        {
             (rule.grades.isEmpty || rule.grades.contains(person.grade))
                 && (ruleForums.isEmpty || forums.contains { ruleForums.contains($0) })
         }
@@ -131,7 +135,8 @@ public struct Reconciler: Sendable {
             var seen: Set<String> = []
             var list: [Member] = []
             for forum in occurrence.forums {
-                for m in audience.members(of: forum) where m.person.optOut != .all && seen.insert(m.person.key).inserted {
+                for m in audience.members(of: forum) where m.person.optOut != .all && seen.insert(m.person.key).inserted
+                {
                     let forums = audience.forums(of: m.person)
                     list.append(
                         Member(
@@ -173,25 +178,29 @@ public struct Reconciler: Sendable {
         }
 
         func make(
-            _ kind: MessageKind, _ occurrence: OccurrenceRef, _ notification: String, template: String, to person: Person?,
+            _ kind: MessageKind, _ occurrence: OccurrenceRef, _ notification: String, template: String,
+            to person: Person?,
             recipient: Mailbox? = nil, cc: [Mailbox]? = nil, sequence: Int, due: Date, grace: Date, forum: String?
         ) -> Action? {
             var action = Action(
-                kind: kind, due: due, grace: grace, occurrence: occurrence, notification: notification, template: template,
+                kind: kind, due: due, grace: grace, occurrence: occurrence, notification: notification,
+                template: template,
                 person: person, recipient: recipient, cc: cc, sequence: sequence, forum: forum)
             // The Message-ID is only built when the journal has something to match it against.
             if !state.finished.isEmpty || !state.failures.isEmpty {
                 let id = action.messageID
                 if state.finished.contains(id) { return nil }
                 if let failure = state.failures[id] {
-                    action.due = max(due, failure.last.addingTimeInterval(Reconciler.retryDelay(attempt: failure.count, id: id)))
+                    action.due = max(
+                        due, failure.last.addingTimeInterval(Reconciler.retryDelay(attempt: failure.count, id: id)))
                 }
             }
             if action.due >= grace {
                 // It can never go out in time: journaled as skipped now, or just before the moment it would have
                 // been dropped, so `plan` and `run` agree on it.
                 let graceText = LocalDateTime(instant: grace, in: service.timeZone)
-                action.skipReason = now >= grace
+                action.skipReason =
+                    now >= grace
                     ? "its time to send ended at \(graceText) before it could go out"
                     : "it would be due at \(LocalDateTime(instant: action.due, in: service.timeZone)), not before its time to send ends at \(graceText)"
                 action.due = max(now, min(action.due, grace).addingTimeInterval(-60))
@@ -203,7 +212,8 @@ public struct Reconciler: Sendable {
                 if open < grace {
                     action.due = open
                 } else if kind == .reminder {
-                    action.skipReason = "the send window does not open again before its time to send ends at "
+                    action.skipReason =
+                        "the send window does not open again before its time to send ends at "
                         + "\(LocalDateTime(instant: grace, in: service.timeZone))"
                     action.due = now
                 } else {
@@ -220,8 +230,12 @@ public struct Reconciler: Sendable {
             let invitationPlace = invitationRules.map { times.place($0.send, before: start) }
             let reminderPlace = reminderRules.map { times.place($0.send, before: start) }
             // A rule the window cannot place keeps its nominal time for ordering and for the moment it is skipped.
-            let invitationDue = invitationRules.indices.map { invitationPlace[$0].date ?? times.nominal(invitationRules[$0].send, before: start) }
-            let reminderDue = reminderRules.indices.map { reminderPlace[$0].date ?? times.nominal(reminderRules[$0].send, before: start) }
+            let invitationDue = invitationRules.indices.map {
+                invitationPlace[$0].date ?? times.nominal(invitationRules[$0].send, before: start)
+            }
+            let reminderDue = reminderRules.indices.map {
+                reminderPlace[$0].date ?? times.nominal(reminderRules[$0].send, before: start)
+            }
             // A stable sort: reminders due together keep their order in the file.
             let remindersInDueOrder = reminderRules.indices.sorted { reminderDue[$0] < reminderDue[$1] }
             for member in members(occurrence) {
@@ -241,7 +255,10 @@ public struct Reconciler: Sendable {
                         due = urgent(before: start)
                         late = state.invitedOccurrences.contains(occurrence.uid)
                     }
-                    if var action = make(.invitation, ref, invitationIDs[ruleIndex], template: invitationTemplates[ruleIndex], to: person, sequence: 0, due: due, grace: start, forum: forum) {
+                    if var action = make(
+                        .invitation, ref, invitationIDs[ruleIndex], template: invitationTemplates[ruleIndex],
+                        to: person, sequence: 0, due: due, grace: start, forum: forum)
+                    {
                         action.lateJoiner = late
                         if !late, nominal > now { unplaceable(&action, invitationPlace[ruleIndex], nominal: nominal) }
                         invitedAt = action.due
@@ -249,12 +266,18 @@ public struct Reconciler: Sendable {
                     }
                 case .reinvite(let sequence):
                     let template = ruleIndex.map { invitationTemplates[$0] } ?? "invitation"
-                    if let action = make(.invitation, ref, "reinvite", template: template, to: person, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
+                    if let action = make(
+                        .invitation, ref, "reinvite", template: template, to: person, sequence: sequence,
+                        due: urgent(before: start), grace: start, forum: forum)
+                    {
                         invitedAt = action.due
                         actions.append(action)
                     }
                 case .update(let sequence, let previous):
-                    if var action = make(.update, ref, "update", template: "update", to: person, sequence: sequence, due: urgent(before: start), grace: start, forum: forum) {
+                    if var action = make(
+                        .update, ref, "update", template: "update", to: person, sequence: sequence,
+                        due: urgent(before: start), grace: start, forum: forum)
+                    {
                         action.previous = previous
                         actions.append(action)
                     }
@@ -265,7 +288,10 @@ public struct Reconciler: Sendable {
                         !thread.cc.contains(where: { $0.caseInsensitiveCompare(delegate) == .orderedSame })
                     else { break }
                     let template = ruleIndex.map { invitationTemplates[$0] } ?? "invitation"
-                    if var action = make(.invitation, ref, Action.delegateCopyNotification(for: delegate), template: template, to: person, sequence: thread.sequence, due: urgent(before: start), grace: start, forum: forum) {
+                    if var action = make(
+                        .invitation, ref, Action.delegateCopyNotification(for: delegate), template: template,
+                        to: person, sequence: thread.sequence, due: urgent(before: start), grace: start, forum: forum)
+                    {
                         action.snapshot = thread.snapshot
                         actions.append(action)
                     }
@@ -279,7 +305,11 @@ public struct Reconciler: Sendable {
                     nextReminder = reminders.next()
                     let due = reminderDue[index]
                     let grace = nextReminder.map { min(reminderDue[$0], start) } ?? start
-                    guard var action = make(.reminder, ref, reminderIDs[index], template: reminderTemplates[index], to: person, sequence: 0, due: max(due, min(now, grace)), grace: grace, forum: forum) else { continue }
+                    guard
+                        var action = make(
+                            .reminder, ref, reminderIDs[index], template: reminderTemplates[index], to: person,
+                            sequence: 0, due: max(due, min(now, grace)), grace: grace, forum: forum)
+                    else { continue }
                     if case .unplaceable = reminderPlace[index] {
                         unplaceable(&action, reminderPlace[index], nominal: due)
                     } else if action.skipReason == nil && due < invitedAt {
@@ -320,7 +350,10 @@ public struct Reconciler: Sendable {
             invitedPeople.insert(recipientKey)
             let occurrence = byUID[thread.uid]
             if let occurrence, occurrence.snapshot.start <= now { continue }
-            if let occurrence, occurrence.active, memberKeysByEvent(occurrence.eventID)?.contains(recipientKey) == true { continue }
+            if let occurrence, occurrence.active, memberKeysByEvent(occurrence.eventID)?.contains(recipientKey) == true
+            {
+                continue
+            }
             let person = roster.person(thread.recipient)
             let reason: String
             if let occurrence, !occurrence.active {
@@ -333,17 +366,23 @@ public struct Reconciler: Sendable {
                 guard config.service.leavers == .cancel else { continue }
                 reason = Reconciler.leaverReason(eventForums: occurrence?.forums ?? [], config: config)
             }
-            guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else { continue }
+            guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else {
+                continue
+            }
             let date = LocalDateTime(instant: thread.snapshot.start, in: service.timeZone).date
             let eventID = occurrence?.eventID ?? thread.eventID
             let ref = OccurrenceRef(
                 Occurrence(
-                    eventID: eventID, date: date, identity: occurrence?.identity ?? thread.date ?? date, uid: thread.uid,
+                    eventID: eventID, date: date, identity: occurrence?.identity ?? thread.date ?? date,
+                    uid: thread.uid,
                     snapshot: thread.snapshot, active: false, forums: []),
                 domain: domain)
             let cc = (person?.delegate.map { [$0] } ?? thread.cc).map { Mailbox(name: "", address: $0) }
             let recipient = Mailbox(name: person?.name ?? thread.name, address: thread.recipient)
-            if var action = make(.cancellation, ref, "cancellation", template: "cancellation", to: person, recipient: recipient, cc: cc, sequence: sequence, due: urgent(before: thread.snapshot.start), grace: thread.snapshot.start, forum: nil) {
+            if var action = make(
+                .cancellation, ref, "cancellation", template: "cancellation", to: person, recipient: recipient, cc: cc,
+                sequence: sequence, due: urgent(before: thread.snapshot.start), grace: thread.snapshot.start, forum: nil
+            ) {
                 action.previous = thread.snapshot
                 action.reason = reason
                 actions.append(action)
@@ -354,8 +393,10 @@ public struct Reconciler: Sendable {
             if shrink > service.maxRosterShrink {
                 return Plan(
                     actions: DueOrderedActions([]),
-                    refusal: "the roster drops \(leavers.count) of \(invitedPeople.count) invited people (\(Int((shrink * 100).rounded()))%), "
-                        + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export")
+                    refusal:
+                        "the roster drops \(leavers.count) of \(invitedPeople.count) invited people (\(Int((shrink * 100).rounded()))%), "
+                        + "more than max_roster_shrink \(Int((service.maxRosterShrink * 100).rounded()))%: refusing to send cancellations; check the roster export"
+                )
             }
         }
         let held = holdLargeChange(&actions, recipientOrdered: &recipientOrdered, holders: invitedPeople.count)
@@ -390,8 +431,11 @@ extension Reconciler {
     /// successor ("1 hour before") is never stale: its grace alone decides.
     static func staleness(due: Date, successor: Date, now: Date, zone: TimeZone) -> String? {
         let day: TimeInterval = 86_400
-        guard due < now, successor.timeIntervalSince(due) >= day, successor.timeIntervalSince(now) < day else { return nil }
-        return "stale: it was due at \(LocalDateTime(instant: due, in: zone)) and what follows it (the next reminder, or the "
+        guard due < now, successor.timeIntervalSince(due) >= day, successor.timeIntervalSince(now) < day else {
+            return nil
+        }
+        return
+            "stale: it was due at \(LocalDateTime(instant: due, in: zone)) and what follows it (the next reminder, or the "
             + "event) is due within a day, at \(LocalDateTime(instant: successor, in: zone))"
     }
 

@@ -140,7 +140,9 @@ public enum CSVReader {
                             text.append(c)
                         }
                     }
-                    if !atEnd && bytes[index] != Scanner.comma && bytes[index] != Scanner.cr && bytes[index] != Scanner.lf {
+                    if !atEnd && bytes[index] != Scanner.comma && bytes[index] != Scanner.cr
+                        && bytes[index] != Scanner.lf
+                    {
                         return .failure(
                             Problem(
                                 location: location,
@@ -148,12 +150,14 @@ public enum CSVReader {
                     }
                 } else {
                     let begin = index
-                    while !atEnd, bytes[index] != Scanner.comma, bytes[index] != Scanner.cr, bytes[index] != Scanner.lf {
+                    while !atEnd, bytes[index] != Scanner.comma, bytes[index] != Scanner.cr, bytes[index] != Scanner.lf
+                    {
                         if bytes[index] == Scanner.quote {
                             return .failure(
                                 Problem(
                                     location: location,
-                                    message: "a quote inside an unquoted field; quote the whole field and double the quote"))
+                                    message:
+                                        "a quote inside an unquoted field; quote the whole field and double the quote"))
                         }
                         if bytes[index] & 0xC0 != 0x80 { column += 1 }
                         index += 1

@@ -63,7 +63,8 @@ public final class Person: Sendable, Hashable {
 
     public static func == (lhs: Person, rhs: Person) -> Bool {
         if lhs === rhs { return true }
-        return lhs.email == rhs.email && lhs.name == rhs.name && lhs.firstName == rhs.firstName && lhs.grade == rhs.grade
+        return lhs.email == rhs.email && lhs.name == rhs.name && lhs.firstName == rhs.firstName
+            && lhs.grade == rhs.grade
             && lhs.department == rhs.department && lhs.roles == rhs.roles && lhs.addedForums == rhs.addedForums
             && lhs.removedForums == rhs.removedForums && lhs.interim == rhs.interim && lhs.delegate == rhs.delegate
             && lhs.optOut == rhs.optOut && lhs.line == rhs.line

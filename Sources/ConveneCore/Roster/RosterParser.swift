@@ -52,7 +52,10 @@ public enum RosterParser {
         var (records, diagnostics) = CSVReader.read(bytes, file: file)
         guard let header = records.first else {
             if diagnostics.isEmpty {
-                diagnostics.append(Diagnostic(file: file, line: 1, column: 1, message: "the roster is empty: a header row is required", hint: "columns: " + columns.joined(separator: ", ")))
+                diagnostics.append(
+                    Diagnostic(
+                        file: file, line: 1, column: 1, message: "the roster is empty: a header row is required",
+                        hint: "columns: " + columns.joined(separator: ", ")))
             }
             return (Roster(file: file, people: []), diagnostics)
         }
@@ -93,11 +96,13 @@ public enum RosterParser {
             }
             diagnostics += row.diagnostics
             if let roles, let column = index[.roles], column < record.fields.count {
-                for role in Self.roles(in: record.fields[column].text) where !roles.contains(role) && warned.insert(role).inserted {
+                for role in Self.roles(in: record.fields[column].text)
+                where !roles.contains(role) && warned.insert(role).inserted {
                     diagnostics.append(
                         Diagnostic(
                             file: file, location: record.fields[column].location, severity: .warning,
-                            message: "unknown role '\(role)': no forum's 'roles:' names it, so it puts nobody in a forum",
+                            message:
+                                "unknown role '\(role)': no forum's 'roles:' names it, so it puts nobody in a forum",
                             hint: roles.isEmpty
                                 ? "no forum has 'roles:'; check the spelling or remove the role"
                                 : "roles the forums name: " + roles.sorted().joined(separator: ", ")))
@@ -139,7 +144,9 @@ public enum RosterParser {
         mutating func value(_ column: Column) -> String? {
             guard let field = field(column) else { return "" }
             if let problem = EmailAddress.controlCharacter(in: field.text) {
-                error(column, "\(column.name) \(problem)", hint: "line breaks and control characters would reach mail headers; remove them")
+                error(
+                    column, "\(column.name) \(problem)",
+                    hint: "line breaks and control characters would reach mail headers; remove them")
                 return nil
             }
             let utf8 = field.text.utf8
@@ -161,24 +168,37 @@ public enum RosterParser {
             let optOutText = value(.optOut)
             if let email {
                 if email.isEmpty {
-                    error(.email, "missing email"); ok = false
+                    error(.email, "missing email")
+                    ok = false
                 } else if let problem = EmailAddress.problem(with: email) {
-                    error(.email, "bad email '\(email)': it \(problem)"); ok = false
+                    error(.email, "bad email '\(email)': it \(problem)")
+                    ok = false
                 }
-            } else { ok = false }
-            if let name, name.isEmpty { error(.name, "missing name"); ok = false }
+            } else {
+                ok = false
+            }
+            if let name, name.isEmpty {
+                error(.name, "missing name")
+                ok = false
+            }
             if name == nil { ok = false }
             var gradeID = ""
             if let gradeText {
                 if gradeText.isEmpty {
-                    error(.grade, "missing grade"); ok = false
+                    error(.grade, "missing grade")
+                    ok = false
                 } else if let grade = grades.grade(gradeText) {
                     gradeID = grade.id
                 } else {
-                    error(.grade, "unknown grade '\(gradeText)'", hint: "grades and aliases: " + grades.grades.flatMap { [$0.id] + $0.aliases }.joined(separator: ", "))
+                    error(
+                        .grade, "unknown grade '\(gradeText)'",
+                        hint: "grades and aliases: "
+                            + grades.grades.flatMap { [$0.id] + $0.aliases }.joined(separator: ", "))
                     ok = false
                 }
-            } else { ok = false }
+            } else {
+                ok = false
+            }
             var added: [String] = []
             var removed: [String] = []
             for item in (forums ?? "").split(separator: ";") {
@@ -186,34 +206,48 @@ public enum RosterParser {
                 let bare = id.hasPrefix("-") ? String(id.dropFirst()) : id
                 guard !bare.isEmpty else { continue }
                 if !forumIDs.contains(bare) {
-                    error(.forums, "unknown forum '\(bare)'", hint: "forums: " + forumIDs.sorted().joined(separator: ", "))
+                    error(
+                        .forums, "unknown forum '\(bare)'", hint: "forums: " + forumIDs.sorted().joined(separator: ", ")
+                    )
                     ok = false
-                } else if id.hasPrefix("-") { removed.append(bare) } else { added.append(bare) }
+                } else if id.hasPrefix("-") {
+                    removed.append(bare)
+                } else {
+                    added.append(bare)
+                }
             }
             var interim = false
             switch (interimText ?? "").lowercased() {
             case "", "no", "n", "false", "0": interim = false
             case "yes", "y", "true", "1": interim = true
-            default: error(.interim, "interim must be yes or no; got '\(interimText ?? "")'"); ok = false
+            default:
+                error(.interim, "interim must be yes or no; got '\(interimText ?? "")'")
+                ok = false
             }
             var optOut = OptOut.none
             switch (optOutText ?? "").lowercased() {
             case "", "none", "no": optOut = .none
             case "reminders": optOut = .reminders
             case "all": optOut = .all
-            default: error(.optOut, "opt_out must be empty, 'reminders' or 'all'; got '\(optOutText ?? "")'"); ok = false
+            default:
+                error(.optOut, "opt_out must be empty, 'reminders' or 'all'; got '\(optOutText ?? "")'")
+                ok = false
             }
             var delegateAddress: String?
             if let delegate, !delegate.isEmpty {
                 if let problem = EmailAddress.problem(with: delegate) {
-                    error(.delegate, "bad delegate email '\(delegate)': it \(problem)"); ok = false
+                    error(.delegate, "bad delegate email '\(delegate)': it \(problem)")
+                    ok = false
                 } else if delegate.lowercased() == email?.lowercased() {
-                    error(.delegate, "a person cannot be their own delegate"); ok = false
+                    error(.delegate, "a person cannot be their own delegate")
+                    ok = false
                 } else {
                     delegateAddress = delegate
                 }
             }
-            guard ok, firstName != nil, department != nil, roles != nil, delegate != nil, let email, let name else { return nil }
+            guard ok, firstName != nil, department != nil, roles != nil, delegate != nil, let email, let name else {
+                return nil
+            }
             let roleList = RosterParser.roles(in: roles ?? "")
             return Person(
                 email: email, name: name, firstName: firstName?.isEmpty == false ? firstName : nil, grade: gradeID,

@@ -29,7 +29,9 @@ public enum EmailAddress {
         let hyphen = UInt8(ascii: "-")
         for label in labels {
             guard !label.isEmpty, label.count <= 63 else { return "has an empty or over-long domain label" }
-            let ldh = label.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == hyphen }
+            let ldh = label.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == hyphen
+            }
             guard ldh, label.first != hyphen, label.last != hyphen else {
                 return "has an invalid domain '\(String(decoding: domain, as: UTF8.self))'"
             }
@@ -40,7 +42,8 @@ public enum EmailAddress {
     /// RFC 5322 atext, as a lookup table over ASCII bytes.
     static let atext: [Bool] = (0..<256).map { byte in
         guard byte < 128 else { return false }
-        return "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~".utf8.contains(UInt8(byte))
+        return "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~".utf8.contains(
+            UInt8(byte))
     }
 
     /// True when `address` passes `problem(with:)`.
@@ -51,7 +54,9 @@ public enum EmailAddress {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
             var name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
-            if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") { name = String(name.dropFirst().dropLast()) }
+            if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
+                name = String(name.dropFirst().dropLast())
+            }
             let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
             if let problem = problem(with: address) { return .failure(PhraseError("'\(address)' \(problem)")) }
             if let bad = controlCharacter(in: name) { return .failure(PhraseError("the name \(bad)")) }

@@ -70,7 +70,9 @@ public struct JSONLine: ~Copyable {
         bytes.append(UInt8(ascii: "\""))
         // Almost every value (addresses, ids, dates) needs no escaping: append it in one go. Scanned as contiguous
         // bytes when the string has them (native strings do), a tight loop rather than the UTF-8 view's iterator.
-        func needsEscaping(_ byte: UInt8) -> Bool { byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
+        func needsEscaping(_ byte: UInt8) -> Bool {
+            byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        }
         let escaping = value.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscaping) }
         if !(escaping ?? value.utf8.contains(where: needsEscaping)) {
             bytes.append(contentsOf: value.utf8)
@@ -86,7 +88,10 @@ public struct JSONLine: ~Copyable {
             case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
+                    hex[Int(byte & 15)],
+                ])
             default: bytes.append(byte)
             }
         }

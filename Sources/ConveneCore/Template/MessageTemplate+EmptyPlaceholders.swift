@@ -60,7 +60,8 @@ extension MessageTemplate {
                         file: file, location: SourceLocation(line: line.number, column: use.column),
                         severity: .warning,
                         message: "\(name) is empty for \(named), so \(what) would read \"\(previews[index] ?? "")\"",
-                        hint: "set '\(use.field.key):' on \(them), or put \(name) on a line with no other placeholder: a line "
+                        hint:
+                            "set '\(use.field.key):' on \(them), or put \(name) on a line with no other placeholder: a line "
                             + "whose placeholders all come out empty is left out"))
             }
         }

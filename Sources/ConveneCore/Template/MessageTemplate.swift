@@ -52,7 +52,8 @@ public struct MessageTemplate: Sendable, Hashable {
     /// Every known placeholder as an admin writes it, in the order the documentation lists them.
     public static let knownPlaceholderNames: [String] = [
         "first name", "name", "email", "grade", "department", "interim", "forum", "event title", "event date",
-        "event time", "event end", "location", "join url", "description", "days to go", "organizer", "what changed", "reason",
+        "event time", "event end", "location", "join url", "description", "days to go", "organizer", "what changed",
+        "reason",
     ]
 
     /// The normalised names of every known placeholder.

@@ -124,7 +124,8 @@ public enum ConfigLoader {
                 LoadFailure(
                     kind: configBroken ? .config : .data,
                     diagnostics: diagnostics + [
-                        Diagnostic(file: rosterPath, line: 1, column: 1, message: "cannot read the roster: \(lastError())")
+                        Diagnostic(
+                            file: rosterPath, line: 1, column: 1, message: "cannot read the roster: \(lastError())")
                     ]))
         }
         let forumRoles = Set(config.forums.flatMap(\.roles).map { $0.lowercased() })

@@ -12,7 +12,8 @@ extension Dispatcher {
             return state.approvalsSize == size
         }
         guard !seen else { return }
-        for approval in Approvals.read(directory: journal.directory) where !state.approvals.contains(approval.files ?? "") {
+        for approval in Approvals.read(directory: journal.directory)
+        where !state.approvals.contains(approval.files ?? "") {
             try record(approval)
             log.info("approved calendar change", ["files": approval.files ?? "", "change": approval.reason ?? ""])
         }
@@ -33,7 +34,8 @@ extension Dispatcher {
                 // Nothing to drop (compaction only drops): rewriting the same records would replace the file (a new
                 // inode and mtime, a full write and two fsyncs) at every start for nothing. Wait for new growth.
                 shared.withLock { $0.linesAfterCompaction = records.count }
-                log.info("journal compaction: nothing to drop", ["records": "\(records.count)", "journal": journal.path])
+                log.info(
+                    "journal compaction: nothing to drop", ["records": "\(records.count)", "journal": journal.path])
                 return
             }
             // What the journal forgets stays in the history: `convene history` still shows who was sent what.

@@ -95,7 +95,9 @@ public final class Dispatcher: Sendable {
         defer {
             // Idle from here: the journal drops the padding it reserved while writing (FileJournal). Only cosmetic,
             // so a failure is a warning; the next open cuts it off too.
-            do { try journal.trimPadding() } catch { log.warning("could not trim the journal's padding", ["error": error.description]) }
+            do { try journal.trimPadding() } catch {
+                log.warning("could not trim the journal's padding", ["error": error.description])
+            }
         }
         try compactIfNeeded(now: now)
         try foldApprovals(now: now)
@@ -109,7 +111,12 @@ public final class Dispatcher: Sendable {
                 if let reason = action.skipReason {
                     try record(action.skippedRecord(at: now))
                     shared.withLock { $0.counters.skipped += 1 }
-                    log.info("skipped: \(reason)", ["key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address, "msgid": action.messageID])
+                    log.info(
+                        "skipped: \(reason)",
+                        [
+                            "key": action.key, "kind": action.kind.rawValue, "to": action.recipient.address,
+                            "msgid": action.messageID,
+                        ])
                 } else {
                     sends.append(action)
                 }
@@ -153,11 +160,14 @@ public final class Dispatcher: Sendable {
             // How the batch went, and how much of it the disk took: what an admin tuning `connections` needs.
             let syncs = journal.syncCount - syncsBefore
             let syncSeconds = journal.syncSeconds - syncSecondsBefore
-            log.info("batch done", [
-                "due": "\(actions.count)", "connections": "\(count)",
-                "seconds": String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9),
-                "journal_syncs": "\(syncs)", "sync_ms": String(format: "%.3f", syncs == 0 ? 0 : syncSeconds * 1000 / Double(syncs)),
-            ])
+            log.info(
+                "batch done",
+                [
+                    "due": "\(actions.count)", "connections": "\(count)",
+                    "seconds": String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9),
+                    "journal_syncs": "\(syncs)",
+                    "sync_ms": String(format: "%.3f", syncs == 0 ? 0 : syncSeconds * 1000 / Double(syncs)),
+                ])
         }
         if count == 1 {
             runLane(lanes[0], transport: transports[0], composer: firstComposer, now: now, clock: clock) {
@@ -171,7 +181,8 @@ public final class Dispatcher: Sendable {
                 let transport = transports[index]
                 // DateFormatter is not safe to share between threads: each lane renders with its own composer.
                 let composer =
-                    index == 0 ? firstComposer : MessageComposer(config: workspace.config, templates: workspace.templates)
+                    index == 0
+                    ? firstComposer : MessageComposer(config: workspace.config, templates: workspace.templates)
                 Thread.detachNewThread { [self] in
                     Thread.current.name = "lane-\(index)"
                     runLane(lane, transport: transport, composer: composer, now: now, clock: clock) { false }

@@ -65,7 +65,10 @@ final class LaneFeed: @unchecked Sendable {
             Thread.current.name = "lane-feed"
             var end = End.exhausted
             for action in actions {
-                if isCancelled { end = .cancelled; break }
+                if isCancelled {
+                    end = .cancelled
+                    break
+                }
                 switch prepare(action, self) {
                 case .send(let prepared):
                     if !push(prepared) { end = .cancelled }

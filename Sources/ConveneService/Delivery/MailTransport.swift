@@ -62,7 +62,10 @@ public final class OutboxTransport: MailTransport {
     public func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport {
         guard beforeCompletion() else {
             return DeliveryReport(
-                results: mail.recipients.map { RecipientResult(address: $0, outcome: .temporary, code: nil, reply: "abandoned: the journal is not durable") },
+                results: mail.recipients.map {
+                    RecipientResult(
+                        address: $0, outcome: .temporary, code: nil, reply: "abandoned: the journal is not durable")
+                },
                 transportError: "abandoned before completion")
         }
         let name = mail.messageID.map { $0.isLetter || $0.isNumber || "._-@".contains($0) ? String($0) : "_" }.joined()
@@ -71,11 +74,15 @@ public final class OutboxTransport: MailTransport {
             try Data(mail.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             return DeliveryReport(
-                results: mail.recipients.map { RecipientResult(address: $0, outcome: .temporary, code: nil, reply: "cannot write \(path)") },
+                results: mail.recipients.map {
+                    RecipientResult(address: $0, outcome: .temporary, code: nil, reply: "cannot write \(path)")
+                },
                 transportError: "\(error)")
         }
         return DeliveryReport(
-            results: mail.recipients.map { RecipientResult(address: $0, outcome: .delivered, code: 250, reply: "250 written to \(name).eml") },
+            results: mail.recipients.map {
+                RecipientResult(address: $0, outcome: .delivered, code: 250, reply: "250 written to \(name).eml")
+            },
             transportError: nil)
     }
 }

@@ -17,7 +17,9 @@ public enum Approvals {
         let path = path(directory)
         do {
             try SystemError.createFolder(directory)
-            let fd = try SystemError.check("open", path) { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600) }
+            let fd = try SystemError.check("open", path) {
+                open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            }
             defer { close(fd) }
             try SystemError.writeAll(fd, Array((JournalCodec.encode(record) + "\n").utf8), path)
             try SystemError.check("fsync", path) { fsync(fd) }
@@ -31,7 +33,9 @@ public enum Approvals {
     public static func read(directory: String) -> [JournalRecord] {
         guard let data = FileManager.default.contents(atPath: path(directory)) else { return [] }
         return data.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            guard case .success(let record) = JournalCodec.decode(Array(line)), record.type == .approved else { return nil }
+            guard case .success(let record) = JournalCodec.decode(Array(line)), record.type == .approved else {
+                return nil
+            }
             return record
         }
     }
@@ -55,10 +59,13 @@ public enum Approvals {
         }
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = Glibc.read(fd, &buffer, buffer.count)
-        guard count > 0, let pid = Int32(String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+        guard count > 0,
+            let pid = Int32(
+                String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
             pid > 1
         else { return nil }
-        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         guard comm == "convene", kill(pid, SIGHUP) == 0 else { return nil }
         return pid
     }

@@ -12,9 +12,11 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .locked(let path):
-            return "another convene is using \(path) (its lock is held); stop it first, or give this one its own --state DIR"
+            return
+                "another convene is using \(path) (its lock is held); stop it first, or give this one its own --state DIR"
         case .io(let error):
-            return "journal I/O failed: \(error); nothing more will be sent until the journal can be written (check disk space and permissions)"
+            return
+                "journal I/O failed: \(error); nothing more will be sent until the journal can be written (check disk space and permissions)"
         case .damaged(let diagnostics):
             return "the journal is damaged:\n" + diagnostics.map(\.description).joined(separator: "\n")
         }
@@ -57,7 +59,9 @@ public final class FileJournal: @unchecked Sendable {
     public static func journalPath(_ directory: String) -> String { directory + "/journal.jsonl" }
 
     /// Reads every record without taking the lock (for `plan`, `status`, `preview`).
-    public static func read(directory: String) throws(JournalError) -> (records: [JournalRecord], warnings: [Diagnostic]) {
+    public static func read(directory: String) throws(JournalError) -> (
+        records: [JournalRecord], warnings: [Diagnostic]
+    ) {
         let contents = try readContents(directory: directory)
         return (contents.records, contents.warnings)
     }
@@ -257,7 +261,7 @@ public final class FileJournal: @unchecked Sendable {
         do {
             try SystemError.writeAll(fd, [UInt8](repeating: UInt8(ascii: "\n"), count: grow), at: allocated, path)
             allocated += off_t(grow)
-        } catch where error.code == ENOSPC || error.code == EFBIG || error.code == EDQUOT {
+        } catch  where error.code == ENOSPC || error.code == EFBIG || error.code == EDQUOT {
             try SystemError.check("truncate", path) { ftruncate(fd, allocated) }
         }
     }
@@ -300,7 +304,9 @@ public final class FileJournal: @unchecked Sendable {
         let path = self.path
         let directory = self.directory
         do throws(SystemError) {
-            let tfd = try SystemError.check("open", temp) { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+            let tfd = try SystemError.check("open", temp) {
+                open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            }
             defer { close(tfd) }
             var bytes: [UInt8] = []
             for record in records {

@@ -50,7 +50,9 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: off_t, _ path: String) throws(SystemError) {
         var done = 0
         while done < bytes.count {
-            let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, offset + off_t(done)) }
+            let written = bytes.withUnsafeBytes {
+                pwrite(fd, $0.baseAddress! + done, $0.count - done, offset + off_t(done))
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw SystemError(operation: "write", path: path, code: errno)

@@ -198,7 +198,8 @@ public final class SMTPConnection {
         guard type == CURLINFO_HEADER_OUT, let data, let userdata else { return 0 }
         let context = Unmanaged<SendContext>.fromOpaque(userdata).takeUnretainedValue()
         // Split on bytes (LF; commandSent drops the CR): libcurl passes every command of every message through here.
-        for line in UnsafeRawBufferPointer(start: data, count: size).split(separator: 10) where line.contains(where: { $0 != 13 }) {
+        for line in UnsafeRawBufferPointer(start: data, count: size).split(separator: 10)
+        where line.contains(where: { $0 != 13 }) {
             context.transcript.commandSent(String(decoding: line, as: UTF8.self))
         }
         return 0

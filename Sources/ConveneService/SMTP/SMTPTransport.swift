@@ -40,7 +40,9 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
     /// Whether `connections` lanes should poll for replies: only while they leave a CPU free. Polling keeps a
     /// lane's CPU from halting between a command and its reply; with a lane per CPU or more, the CPUs are busy
     /// anyway and a polling lane would take time from the others (and from a relay on the same machine).
-    public static func pollsForReplies(connections: Int, processors: Int = ProcessInfo.processInfo.activeProcessorCount) -> Bool {
+    public static func pollsForReplies(connections: Int, processors: Int = ProcessInfo.processInfo.activeProcessorCount)
+        -> Bool
+    {
         connections < processors
     }
 
@@ -57,7 +59,8 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
                     + "(check the application's SMTP.SendAsApp permission and its access to the mailbox)",
                 code: report.results.first?.code)
         case .authRefused(let reply)?:
-            throw TransportFailure(kind: .authenticationRefused, message: "the SMTP server refused the credentials: \(reply)")
+            throw TransportFailure(
+                kind: .authenticationRefused, message: "the SMTP server refused the credentials: \(reply)")
         case .tlsRequiredButUnavailable(let why)?, .certificateRejected(let why)?, .invalidSettings(let why)?:
             throw TransportFailure(kind: .unavailable, message: why)
         case .relayLimit(let limit, let code, _)? where !report.results.contains(where: { $0.outcome == .delivered }):
@@ -113,7 +116,9 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
     }
 
     /// Settings from the rules file, with the password read from the systemd credential or the password file.
-    public static func settings(for workspace: Workspace, environment: [String: String]) throws(TransportFailure) -> SMTPSettings {
+    public static func settings(for workspace: Workspace, environment: [String: String]) throws(TransportFailure)
+        -> SMTPSettings
+    {
         let smtp = workspace.config.smtp
         var password: String?
         if smtp.auth == .password {
@@ -156,7 +161,9 @@ public final class SMTPTransport: MailTransport, @unchecked Sendable {
         guard let directory = environment["CREDENTIALS_DIRECTORY"] else {
             throw TransportFailure(
                 kind: .unavailable,
-                message: "\(key) '\(name)' is set but $CREDENTIALS_DIRECTORY is not: run under systemd with LoadCredential=\(name):/etc/convene/\(name), or use \(alternative)")
+                message:
+                    "\(key) '\(name)' is set but $CREDENTIALS_DIRECTORY is not: run under systemd with LoadCredential=\(name):/etc/convene/\(name), or use \(alternative)"
+            )
         }
         return try readSecret(directory + "/" + name, what: what)
     }

@@ -27,7 +27,8 @@ enum ApproveCommand {
         let zone = workspace.config.service.timeZone
         let now = try options.instant(in: zone)
         guard let directory = options.stateDirectory(workspace) else {
-            throw CommandError(exitCode: .configError, message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
+            throw CommandError(
+                exitCode: .configError, message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
         }
         let state = try options.journalState(workspace)
         let plan = workspace.reconciler(state: state).plan(now: now)
@@ -36,7 +37,8 @@ enum ApproveCommand {
             if options.json {
                 Output.json(["approved": false, "files": workspace.fingerprint] as [String: Any])
             } else {
-                Output.line("nothing is held: the current files change no more than max_calendar_changes of the calendars")
+                Output.line(
+                    "nothing is held: the current files change no more than max_calendar_changes of the calendars")
             }
             return .ok
         }
@@ -52,15 +54,22 @@ enum ApproveCommand {
         }
         let daemon = Approvals.signalRunningDaemon(directory: directory)
         if options.json {
-            Output.json([
-                "approved": true, "files": workspace.fingerprint, "cancellations": held.cancellations,
-                "updates": held.updates, "people": held.people, "daemon_pid": daemon.map { Int($0) } ?? NSNull(),
-                "changes": groups.map { ["change": $0.verb, "event": $0.eventID, "occurrence": $0.occurrence.description, "detail": $0.detail, "count": $0.count] as [String: Any] },
-            ] as [String: Any])
+            Output.json(
+                [
+                    "approved": true, "files": workspace.fingerprint, "cancellations": held.cancellations,
+                    "updates": held.updates, "people": held.people, "daemon_pid": daemon.map { Int($0) } ?? NSNull(),
+                    "changes": groups.map {
+                        [
+                            "change": $0.verb, "event": $0.eventID, "occurrence": $0.occurrence.description,
+                            "detail": $0.detail, "count": $0.count,
+                        ] as [String: Any]
+                    },
+                ] as [String: Any])
         } else {
             groups.forEach { Output.line(String($0.line.dropFirst("[held] ".count))) }
             Output.line("approved: \(change) (files \(workspace.fingerprint))")
-            Output.line(daemon.map { "the running convene (pid \($0)) sends them now" } ?? "the next `convene run` sends them")
+            Output.line(
+                daemon.map { "the running convene (pid \($0)) sends them now" } ?? "the next `convene run` sends them")
         }
         return .ok
     }

@@ -76,8 +76,9 @@ enum HistoryCommand {
         if service == nil && options.state != nil {
             Output.error("convene history: the rules file's service: section cannot be read; times are in UTC")
         }
-        guard FileManager.default.fileExists(atPath: FileJournal.journalPath(directory))
-            || !HistoryFiles.files(directory: directory).isEmpty
+        guard
+            FileManager.default.fileExists(atPath: FileJournal.journalPath(directory))
+                || !HistoryFiles.files(directory: directory).isEmpty
         else {
             throw CommandError(
                 exitCode: .ioError,

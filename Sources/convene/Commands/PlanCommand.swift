@@ -49,10 +49,14 @@ enum PlanCommand {
             let composer = MessageComposer(config: workspace.config, templates: workspace.templates)
             let groups = PlanDiff.groups(plan, composer: composer, zone: zone)
             if options.json {
-                Output.json(groups.map {
-                    ["change": $0.verb, "event": $0.eventID, "occurrence": $0.occurrence.description, "detail": $0.detail,
-                     "count": $0.count, "held": $0.held] as [String: Any]
-                })
+                Output.json(
+                    groups.map {
+                        [
+                            "change": $0.verb, "event": $0.eventID, "occurrence": $0.occurrence.description,
+                            "detail": $0.detail,
+                            "count": $0.count, "held": $0.held,
+                        ] as [String: Any]
+                    })
             } else {
                 groups.forEach { Output.line($0.line) }
                 if groups.isEmpty { Output.line("no calendar changes: recipients' calendars already match the files") }
@@ -123,7 +127,8 @@ enum PlanFormat {
         let local = LocalDateTime(instant: instant, in: zone)
         let offset = zone.secondsFromGMT(for: instant)
         let sign = offset < 0 ? "-" : "+"
-        return "\(local.date)T\(local.time):00" + sign + digits2(abs(offset) / 3600) + ":" + digits2(abs(offset) % 3600 / 60)
+        return "\(local.date)T\(local.time):00" + sign + digits2(abs(offset) / 3600) + ":"
+            + digits2(abs(offset) % 3600 / 60)
     }
 
     static func digits2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
@@ -183,23 +188,38 @@ enum PlanFormat {
         if perRecipient {
             rows = actions.map { a in
                 let to = ([a.recipient.address] + a.cc.map { "cc " + $0.address }).joined(separator: ", ")
-                return [LocalDateTime(instant: a.due, in: zone).description, a.label, a.eventID, a.occurrence.description, a.notification, "\(a.sequence)", to + (a.skipReason.map { " (\($0))" } ?? "")]
+                return [
+                    LocalDateTime(instant: a.due, in: zone).description, a.label, a.eventID, a.occurrence.description,
+                    a.notification, "\(a.sequence)", to + (a.skipReason.map { " (\($0))" } ?? ""),
+                ]
             }
         } else {
             var groups: [(key: [String], count: Int)] = []
             var index: [[String]: Int] = [:]
             for a in actions {
-                let key = [LocalDateTime(instant: a.due, in: zone).description, a.label, a.eventID, a.occurrence.description, a.notification, "\(a.sequence)"]
-                if let i = index[key] { groups[i].count += 1 } else { index[key] = groups.count; groups.append((key, 1)) }
+                let key = [
+                    LocalDateTime(instant: a.due, in: zone).description, a.label, a.eventID, a.occurrence.description,
+                    a.notification, "\(a.sequence)",
+                ]
+                if let i = index[key] {
+                    groups[i].count += 1
+                } else {
+                    index[key] = groups.count
+                    groups.append((key, 1))
+                }
             }
             rows = groups.map { $0.key + ["\($0.count)"] }
         }
-        let header = ["DUE", "KIND", "EVENT", "OCCURRENCE", "NOTIFICATION", "SEQ", perRecipient ? "RECIPIENT" : "RECIPIENTS"]
+        let header = [
+            "DUE", "KIND", "EVENT", "OCCURRENCE", "NOTIFICATION", "SEQ", perRecipient ? "RECIPIENT" : "RECIPIENTS",
+        ]
         let all = [header] + rows
         let widths = (0..<header.count).map { column in all.map { $0[column].count }.max() ?? 0 }
         let lines = all.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
         }
         let count = actions.count
         return lines + ["\(count) deliver\(count == 1 ? "y" : "ies")"]
@@ -238,7 +258,8 @@ final class ChunkWriter: Sendable {
             // a copy and fresh pages per chunk.
             bytes.withUnsafeBytes { buffer in
                 guard let base = buffer.baseAddress else { return }
-                handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+                handle.write(
+                    Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
             }
             slots.signal()
         }
@@ -340,7 +361,8 @@ struct PlanJSONEncoder {
         run.keyPrefix.append(contentsOf: (ref.eventID + "/" + ref.compactDate + "/" + a.notification + "/").utf8)
         run.messageIDPrefix.append(contentsOf: #"","message_id":""#.utf8)
         run.messageIDPrefix.append(
-            contentsOf: (ref.eventID + "." + ref.compactDate + "." + a.notification + "." + String(a.sequence) + ".").utf8)
+            contentsOf: (ref.eventID + "." + ref.compactDate + "." + a.notification + "." + String(a.sequence) + ".")
+                .utf8)
         run.messageIDSuffix.append(contentsOf: ("@" + ref.domain + "\"").utf8)
         return run
     }

@@ -52,7 +52,8 @@ enum PreviewCommand {
                     try Data(bytes).write(to: URL(fileURLWithPath: path))
                 }
             } catch {
-                throw CommandError(exitCode: .ioError, message: "cannot write to \(outDirectory): \(error.localizedDescription)")
+                throw CommandError(
+                    exitCode: .ioError, message: "cannot write to \(outDirectory): \(error.localizedDescription)")
             }
             Output.line("wrote \(actions.count) message\(actions.count == 1 ? "" : "s") to \(outDirectory)")
             return .ok
@@ -62,7 +63,9 @@ enum PreviewCommand {
         }
         var date: LocalDate?
         if let occurrenceText { date = try PlanCommand.date(occurrenceText, "--occurrence") }
-        switch reconciler.previewAction(event: eventID, occurrence: date, notification: notification, recipient: email, now: now) {
+        switch reconciler.previewAction(
+            event: eventID, occurrence: date, notification: notification, recipient: email, now: now)
+        {
         case .failure(let error): throw CommandError(exitCode: .usage, message: error.message, hint: error.hint)
         case .success(let preview):
             let action = preview.action
@@ -77,7 +80,9 @@ enum PreviewCommand {
 
     /// `007-invitation-your-agenda-ann.ash_example.gov.uk.eml`: sortable, unique by its number, safe as a file name.
     static func emlName(_ index: Int, _ action: Action) -> String {
-        let safe = action.recipient.address.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? String($0) : "_" }.joined()
+        let safe = action.recipient.address.map {
+            $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? String($0) : "_"
+        }.joined()
         return String(format: "%03d", index) + "-\(action.kind.rawValue)-\(action.eventID)-\(safe).eml"
     }
 }

@@ -43,14 +43,18 @@ enum RunCommand {
         let zone = workspace.config.service.timeZone
         var now = try options.instant(in: zone)
         let until = try untilText.map { text throws(CommandError) -> Date in
-            guard let local = LocalDateTime(parsing: text) else { throw .usage("--until must be 'YYYY-MM-DD HH:MM'; got '\(text)'") }
+            guard let local = LocalDateTime(parsing: text) else {
+                throw .usage("--until must be 'YYYY-MM-DD HH:MM'; got '\(text)'")
+            }
             return local.instant(in: zone)
         }
         let stateDirectory = dryRun.map { $0 + "/state" } ?? options.stateDirectory(workspace)
         guard let stateDirectory else {
-            throw CommandError(exitCode: .configError, message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
+            throw CommandError(
+                exitCode: .configError, message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
         }
-        let dispatcher = try makeDispatcher(workspace, stateDirectory: stateDirectory, dryRun: dryRun, simulated: until != nil, log: log)
+        let dispatcher = try makeDispatcher(
+            workspace, stateDirectory: stateDirectory, dryRun: dryRun, simulated: until != nil, log: log)
         if once || until != nil {
             // One clock for everything the pass does: with --once --now T, T plus the real time elapsed. On the real
             // clock instead, a failure at T would be stamped with today's date, its retry would fall due before T,
@@ -69,7 +73,9 @@ enum RunCommand {
                 throw CommandError(exitCode: ExitCode(error), message: error.description)
             }
             let c = dispatcher.counters
-            Output.line("sent \(c.sent), failed \(c.failed), skipped \(c.skipped)" + (dryRun.map { "; messages in \($0)" } ?? ""))
+            Output.line(
+                "sent \(c.sent), failed \(c.failed), skipped \(c.skipped)"
+                    + (dryRun.map { "; messages in \($0)" } ?? ""))
             // A pass that leaves a message awaiting its retry is not done: cron (or the admin) should run it again.
             let retries = once ? dispatcher.retries(in: plan) : []
             if let first = retries.map(\.due).min() {
@@ -133,7 +139,9 @@ enum RunCommand {
         return hours + " " + parts.joined(separator: ",")
     }
 
-    static func makeDispatcher(_ workspace: Workspace, stateDirectory: String, dryRun: String?, simulated: Bool, log: Log) throws(CommandError) -> Dispatcher {
+    static func makeDispatcher(
+        _ workspace: Workspace, stateDirectory: String, dryRun: String?, simulated: Bool, log: Log
+    ) throws(CommandError) -> Dispatcher {
         let journal: FileJournal
         let records: [JournalRecord]
         do {
@@ -151,7 +159,8 @@ enum RunCommand {
             if let dryRun {
                 for _ in 0..<count { transports.append(try OutboxTransport(directory: dryRun)) }
             } else {
-                let settings = try SMTPTransport.settings(for: workspace, environment: ProcessInfo.processInfo.environment)
+                let settings = try SMTPTransport.settings(
+                    for: workspace, environment: ProcessInfo.processInfo.environment)
                 let polls = SMTPTransport.pollsForReplies(connections: count)
                 // One token for every connection (auth: xoauth2): the endpoint is asked once per token lifetime.
                 let tokens = settings.oauth2.map { TokenCache(settings: $0) }
@@ -166,6 +175,8 @@ enum RunCommand {
         } catch {
             throw CommandError(exitCode: .unavailable, message: "\(error)")
         }
-        return Dispatcher(workspace: workspace, journal: journal, records: records, transports: transports, log: log, sleeps: !simulated)
+        return Dispatcher(
+            workspace: workspace, journal: journal, records: records, transports: transports, log: log,
+            sleeps: !simulated)
     }
 }

@@ -38,7 +38,8 @@ enum SendTestCommand {
             subject: "convene test message", date: now, messageID: id,
             plain: "This is a test message from convene, sent to check the SMTP settings.\n",
             html: "<p>This is a test message from convene, sent to check the SMTP settings.</p>", calendar: nil)
-        let mail = OutgoingMail(envelopeFrom: service.from.address, recipients: [to], bytes: MIMEWriter.render(message), messageID: id)
+        let mail = OutgoingMail(
+            envelopeFrom: service.from.address, recipients: [to], bytes: MIMEWriter.render(message), messageID: id)
         do {
             let settings = try SMTPTransport.settings(for: workspace, environment: ProcessInfo.processInfo.environment)
             let tokens = try settings.oauth2.map { oauth2 throws(CommandError) in try obtainToken(oauth2) }
@@ -70,7 +71,8 @@ enum SendTestCommand {
         } catch let error as TransportFailure where error.kind == .temporary && error.code == nil {
             // No server answered at all (the name did not resolve, the connection was refused or never greeted):
             // the settings or the server need looking at, not a retry in a minute.
-            throw CommandError(exitCode: .unavailable, message: "cannot reach \(workspace.config.smtp.url): \(error.message)")
+            throw CommandError(
+                exitCode: .unavailable, message: "cannot reach \(workspace.config.smtp.url): \(error.message)")
         } catch let error as TransportFailure {
             throw CommandError(exitCode: ExitCode(error), message: error.message)
         } catch let error as CommandError {

@@ -73,7 +73,8 @@ enum StatusCommand {
         let summary = JournalSummary(records: records, state: state)
         try show(
             summary, state: state, failures: FailureReport(records: records), plan: plan,
-            journal: FileJournal.journalPath(directory), records: records.count, now: now, zone: zone, json: options.json)
+            journal: FileJournal.journalPath(directory), records: records.count, now: now, zone: zone,
+            json: options.json)
         if let loadFailure {
             let errors = loadFailure.diagnostics.filter { $0.severity == .error }.count
             let files = loadFailure.kind == .data ? "the roster has" : "the rules file or templates have"
@@ -105,11 +106,19 @@ enum StatusCommand {
             var object: [String: Any] = [
                 "journal": journal,
                 "counts": summary.counts.mapValues { $0 },
-                "in_flight": summary.inFlight.map { ["key": $0.key, "kind": $0.kind.rawValue, "message_id": $0.msgid ?? "", "since": PlanFormat.iso($0.at, zone: zone)] },
+                "in_flight": summary.inFlight.map {
+                    [
+                        "key": $0.key, "kind": $0.kind.rawValue, "message_id": $0.msgid ?? "",
+                        "since": PlanFormat.iso($0.at, zone: zone),
+                    ]
+                },
                 "pending": pending.map { $0.count } ?? NSNull(), "due_now": dueNow ?? NSNull(),
                 "files_loaded": plan != nil,
                 "last_failures": summary.lastFailures.map { f -> [String: Any] in
-                    ["at": PlanFormat.iso(f.at, zone: zone), "key": f.key, "kind": f.kind.rawValue, "code": f.code ?? NSNull(), "permanent": f.permanent ?? false, "reply": f.reply ?? ""]
+                    [
+                        "at": PlanFormat.iso(f.at, zone: zone), "key": f.key, "kind": f.kind.rawValue,
+                        "code": f.code ?? NSNull(), "permanent": f.permanent ?? false, "reply": f.reply ?? "",
+                    ]
                 },
             ]
             object["permanent_failures"] = failures.permanentFailures.map { Self.json($0, nextTry: nil, zone: zone) }
@@ -120,18 +129,25 @@ enum StatusCommand {
             object["delivered_after_retry"] = failures.deliveredAfterRetry.map {
                 Self.json($0, nextTry: nil, zone: zone)
             }
-            object["next"] = next.flatMap { try? JSONSerialization.jsonObject(with: Data(PlanFormat.json($0, zone: zone))) } ?? NSNull()
+            object["next"] =
+                next.flatMap { try? JSONSerialization.jsonObject(with: Data(PlanFormat.json($0, zone: zone))) }
+                ?? NSNull()
             object["refusal"] = plan?.refusal ?? NSNull()
-            object["relay_limit"] = summary.relayLimit.map { limit, record -> [String: Any] in
-                [
-                    "kind": limit.name, "summary": limit.summary, "at": PlanFormat.iso(record.at, zone: zone),
-                    "code": record.code ?? NSNull(), "reply": record.reply ?? "",
-                    "pause_seconds": limit.pause.map { Int($0) } ?? NSNull(),
-                ]
-            } ?? NSNull()
-            object["held"] = plan?.held.map { held -> [String: Any] in
-                ["cancellations": held.cancellations, "updates": held.updates, "people": held.people, "holders": held.holders, "summary": held.summary]
-            } ?? NSNull()
+            object["relay_limit"] =
+                summary.relayLimit.map { limit, record -> [String: Any] in
+                    [
+                        "kind": limit.name, "summary": limit.summary, "at": PlanFormat.iso(record.at, zone: zone),
+                        "code": record.code ?? NSNull(), "reply": record.reply ?? "",
+                        "pause_seconds": limit.pause.map { Int($0) } ?? NSNull(),
+                    ]
+                } ?? NSNull()
+            object["held"] =
+                plan?.held.map { held -> [String: Any] in
+                    [
+                        "cancellations": held.cancellations, "updates": held.updates, "people": held.people,
+                        "holders": held.holders, "summary": held.summary,
+                    ]
+                } ?? NSNull()
             Output.json(object)
             return
         }
@@ -140,15 +156,22 @@ enum StatusCommand {
         Output.line("KIND          SENT  FAILED  SKIPPED")
         for kind in MessageKind.allCases {
             let c = { (type: String) in summary.counts["\(kind.rawValue).\(type)"] ?? 0 }
-            Output.line(kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%6d  %6d  %7d", c("sent"), c("failed"), c("skipped")))
+            Output.line(
+                kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + String(format: "%6d  %6d  %7d", c("sent"), c("failed"), c("skipped")))
         }
         Output.line("")
-        Output.line("permanently failed: \(summary.counts["permanent"] ?? 0); awaiting retry: \(state.failures.values.filter { !$0.permanent }.count)")
-        Output.line("in flight (outcome unknown, resent with the same Message-ID on the next run): \(summary.inFlight.count)")
+        Output.line(
+            "permanently failed: \(summary.counts["permanent"] ?? 0); awaiting retry: \(state.failures.values.filter { !$0.permanent }.count)"
+        )
+        Output.line(
+            "in flight (outcome unknown, resent with the same Message-ID on the next run): \(summary.inFlight.count)")
         if let pending, let dueNow, let plan {
             Output.line("pending: \(pending.count) (\(dueNow) due now)")
             if let next {
-                Output.line("next: \(next.notification) \(next.eventID) \(LocalDateTime(instant: next.due, in: zone)) (\(pending.filter { $0.due == next.due }.count))")
+                Output.line(
+                    "next: \(next.notification) \(next.eventID) \(LocalDateTime(instant: next.due, in: zone)) (\(pending.filter { $0.due == next.due }.count))"
+                )
             }
             if let refusal = plan.refusal { Output.line("REFUSING TO SEND: \(refusal)") }
             if let (limit, record) = summary.relayLimit { Self.showRelayLimit(limit, record, zone: zone) }
@@ -166,7 +189,9 @@ enum StatusCommand {
             Output.line("")
             Output.line("last failures:")
             for f in summary.lastFailures {
-                Output.line("  \(LocalDateTime(instant: f.at, in: zone)) \(f.permanent == true ? "permanent" : "temporary") \(f.key): \(f.reply ?? "")")
+                Output.line(
+                    "  \(LocalDateTime(instant: f.at, in: zone)) \(f.permanent == true ? "permanent" : "temporary") \(f.key): \(f.reply ?? "")"
+                )
             }
         }
     }
@@ -180,7 +205,8 @@ enum StatusCommand {
         } else {
             next = "sending stopped until `systemctl reload convene`: ask the relay's admin to lift the block first"
         }
-        Output.line("PAUSED: \(limit.summary) (\(LocalDateTime(instant: record.at, in: zone)): \(record.code ?? 0)); \(next)")
+        Output.line(
+            "PAUSED: \(limit.summary) (\(LocalDateTime(instant: record.at, in: zone)): \(record.code ?? 0)); \(next)")
     }
 
     /// When each message awaiting a retry is next tried, by Message-ID: the due time of its pending action. Only the

@@ -43,10 +43,11 @@ enum ValidateCommand {
 
     /// `validate --json`: every diagnostic as data, for scripts and editors, with the usual exit status.
     static func json(_ result: Result<Workspace, LoadFailure>) -> ExitCode {
-        let (status, diagnostics): (ExitCode, [Diagnostic]) = switch result {
-        case .success(let workspace): (.ok, workspace.warnings)
-        case .failure(let failure): (ExitCode(failure), failure.diagnostics)
-        }
+        let (status, diagnostics): (ExitCode, [Diagnostic]) =
+            switch result {
+            case .success(let workspace): (.ok, workspace.warnings)
+            case .failure(let failure): (ExitCode(failure), failure.diagnostics)
+            }
         Output.json([
             "ok": status == .ok, "exit": Int(status.rawValue),
             "diagnostics": diagnostics.sortedByLocation().map { d -> [String: Any] in

@@ -75,7 +75,8 @@ enum Python {
 
     /// `$CONVENE_PYTHON`, else `<package root>/.venv/bin/python`; a missing one fails the test, never skips it.
     static func interpreter() throws -> String {
-        let path = ProcessInfo.processInfo.environment["CONVENE_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+        let path =
+            ProcessInfo.processInfo.environment["CONVENE_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
             ?? CLI.root.appendingPathComponent(".venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw Failure(description: "no Python at \(path) (the email/icalendar validators); run scripts/setup")
@@ -112,7 +113,8 @@ struct Programme {
     var state: String { outbox + "/state" }
 
     init(rules: String, roster: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("convene-programme-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "convene-programme-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             at: CLI.root.appendingPathComponent("config/templates"), to: directory.appendingPathComponent("templates"))
@@ -122,7 +124,9 @@ struct Programme {
 
     func write(rules: String) throws { try Data(rules.utf8).write(to: URL(fileURLWithPath: rulesPath)) }
 
-    func write(roster: String) throws { try Data(roster.utf8).write(to: directory.appendingPathComponent("roster.csv")) }
+    func write(roster: String) throws {
+        try Data(roster.utf8).write(to: directory.appendingPathComponent("roster.csv"))
+    }
 
     /// `run --dry-run` from `now` until `until`; the messages it wrote (those not in the outbox before).
     @discardableResult

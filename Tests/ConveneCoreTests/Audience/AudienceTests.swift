@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ConveneCore
 
 struct AudienceTests {
@@ -7,7 +8,8 @@ struct AudienceTests {
         let organizer = Mailbox(name: "Team", address: "team@example.gov.uk")
         return Config(
             file: "convene.yaml",
-            service: ServiceSettings(timeZone: TimeZone(identifier: "Europe/London")!, from: organizer, organizer: organizer),
+            service: ServiceSettings(
+                timeZone: TimeZone(identifier: "Europe/London")!, from: organizer, organizer: organizer),
             smtp: SMTPConfig(url: "smtp://localhost:25", tls: .none),
             grades: RosterFixture.grades.grades,
             forums: [
@@ -35,7 +37,10 @@ struct AudienceTests {
     @Test func pslgHasChiefExecutivesPlusEveryCSLGMemberWithReasons() {
         let audience = Audience(config: Self.config(), roster: Self.roster)
         let members = audience.members(of: "pslg")
-        #expect(members.map(\.person.email) == ["ps@example.gov.uk", "dg@example.gov.uk", "ce@example.gov.uk", "dd@example.gov.uk"])
+        #expect(
+            members.map(\.person.email) == [
+                "ps@example.gov.uk", "dg@example.gov.uk", "ce@example.gov.uk", "dd@example.gov.uk",
+            ])
         #expect(members[0].reasons == ["via cslg: grade PS (Permanent Secretary)"])
         #expect(members[2].reasons == ["grade CE (Chief Executive)"])
         #expect(members[3].reasons == ["listed in the roster's forums column"])
@@ -45,7 +50,9 @@ struct AudienceTests {
         let audience = Audience(config: Self.config(), roster: Self.roster)
         #expect(audience.members(of: "directors").map(\.person.email) == ["dir@example.gov.uk"])
         #expect(!audience.members(of: "cslg").map(\.person.email).contains("out@example.gov.uk"))
-        #expect(!audience.members(of: "pslg").map(\.person.email).contains("out@example.gov.uk"), "removal from cslg also removes what pslg includes through it")
+        #expect(
+            !audience.members(of: "pslg").map(\.person.email).contains("out@example.gov.uk"),
+            "removal from cslg also removes what pslg includes through it")
     }
 
     @Test func rolesBringPeopleIn() {

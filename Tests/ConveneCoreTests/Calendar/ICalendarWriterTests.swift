@@ -53,7 +53,8 @@ struct ICalendarWriterTests {
             #expect(event.location == "Online; Room 1, \"Main\"")
             #expect(
                 event.description
-                    == "Director-led conversations.\nBring a friend: all welcome\\\n\nJoin: https://meet.example.gov.uk/your-agenda")
+                    == "Director-led conversations.\nBring a friend: all welcome\\\n\nJoin: https://meet.example.gov.uk/your-agenda"
+            )
             #expect(event.url == "https://meet.example.gov.uk/your-agenda")
             #expect(event.conference?.value == "https://meet.example.gov.uk/your-agenda")
             #expect(event.organizer?.value == "mailto:collective.leadership@example.gov.uk")

@@ -1,5 +1,6 @@
-@testable import ConveneCore
 import Testing
+
+@testable import ConveneCore
 
 /// The compact `YYYYMMDD` dates of delivery keys and UIDs, which the journal's fold reads back.
 struct LocalDateTests {
@@ -9,7 +10,9 @@ struct LocalDateTests {
         #expect(LocalDate(compact: "x20270125".dropFirst()) == LocalDate(year: 2027, month: 1, day: 25))
     }
 
-    @Test(arguments: ["", "2027012", "202701250", "2027-1-25", "20270230", "20271301", "20270100", "2027012x", "２０２７０１２５"])
+    @Test(arguments: [
+        "", "2027012", "202701250", "2027-1-25", "20270230", "20271301", "20270100", "2027012x", "２０２７０１２５",
+    ])
     func anythingElseIsNoDate(text: String) {
         #expect(LocalDate(compact: text) == nil)
     }

@@ -18,24 +18,41 @@ struct DailyQuotaTests {
         #expect(quota.used(at: Self.at(0)) == 3, "2 recipients 20 hours ago, 1 an hour ago; 30 hours ago is out")
     }
 
-    @Test(arguments: [
-        // (record, recipients the relay accepted)
-        (JournalRecord(type: .sent, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x", cc: ["b@x"]), 2),
-        (JournalRecord(type: .sent, at: start, key: "e/20270107/delegate+1a2b/a@x", kind: .invitation, to: "a@x", cc: ["pa@x"]), 1),
-        (
-            JournalRecord(
-                type: .sent, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x", cc: ["b@x"],
-                copies: [.init(to: "b@x", outcome: .permanent, code: 550)]), 1
-        ),
-        (
-            JournalRecord(
-                type: .failed, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x", cc: ["b@x"],
-                code: 451, copies: [.init(to: "b@x", outcome: .delivered, code: 250)]), 1
-        ),
-        (JournalRecord(type: .failed, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x", code: 451), 0),
-        (JournalRecord(type: .attempt, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x"), 0),
-        (JournalRecord(type: .skipped, at: start, key: "e/20270107/reminder/a@x", kind: .reminder, to: "a@x"), 0),
-    ] as [(JournalRecord, Int)])
+    @Test(
+        arguments: [
+            // (record, recipients the relay accepted)
+            (
+                JournalRecord(
+                    type: .sent, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x", cc: ["b@x"]),
+                2
+            ),
+            (
+                JournalRecord(
+                    type: .sent, at: start, key: "e/20270107/delegate+1a2b/a@x", kind: .invitation, to: "a@x",
+                    cc: ["pa@x"]), 1
+            ),
+            (
+                JournalRecord(
+                    type: .sent, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x", cc: ["b@x"],
+                    copies: [.init(to: "b@x", outcome: .permanent, code: 550)]), 1
+            ),
+            (
+                JournalRecord(
+                    type: .failed, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x",
+                    cc: ["b@x"],
+                    code: 451, copies: [.init(to: "b@x", outcome: .delivered, code: 250)]), 1
+            ),
+            (
+                JournalRecord(
+                    type: .failed, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x", code: 451),
+                0
+            ),
+            (
+                JournalRecord(
+                    type: .attempt, at: start, key: "e/20270107/invitation/a@x", kind: .invitation, to: "a@x"), 0
+            ),
+            (JournalRecord(type: .skipped, at: start, key: "e/20270107/reminder/a@x", kind: .reminder, to: "a@x"), 0),
+        ] as [(JournalRecord, Int)])
     func aRecordCountsTheRecipientsTheRelayAccepted(record: JournalRecord, expected: Int) {
         #expect(DailyQuota.recipientsHandedOver(by: record) == expected)
     }
@@ -55,17 +72,20 @@ struct DailyQuotaTests {
         #expect(quota.take(recipients: 3, now: Self.at(0)) == Self.at(22))
     }
 
-    @Test(arguments: [
-        ("30/minute", "30/minute", 30, 60, nil), ("30/minute, 10000/day", "30/minute, 10000/day", 30, 60, 10_000),
-        ("10000/day ,30/m", "30/minute, 10000/day", 30, 60, 10_000), ("2000/day", "2000/day", 2000, 86_400, 2000),
-    ] as [(String, String, Int, Int, Int?)])
+    @Test(
+        arguments: [
+            ("30/minute", "30/minute", 30, 60, nil), ("30/minute, 10000/day", "30/minute, 10000/day", 30, 60, 10_000),
+            ("10000/day ,30/m", "30/minute, 10000/day", 30, 60, 10_000), ("2000/day", "2000/day", 2000, 86_400, 2000),
+        ] as [(String, String, Int, Int, Int?)])
     func aRateMayCarryADailyCap(text: String, description: String, count: Int, seconds: Int, perDay: Int?) throws {
         let rate = try Rate.parse(text).get()
         #expect(rate.count == count && rate.perSeconds == seconds && rate.perDay == perDay)
         #expect(rate.description == description)
     }
 
-    @Test(arguments: ["30/minute, 60/hour", "1/day, 2/day", "30/minute, 10000/day, 5/s", "0/day", "99999999999/day", "5/week"])
+    @Test(arguments: [
+        "30/minute, 60/hour", "1/day, 2/day", "30/minute, 10000/day, 5/s", "0/day", "99999999999/day", "5/week",
+    ])
     func aRateThatCannotWorkIsRefused(text: String) {
         #expect(throws: PhraseError.self) { try Rate.parse(text).get() }
     }

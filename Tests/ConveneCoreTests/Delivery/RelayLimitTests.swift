@@ -16,7 +16,10 @@ struct RelayLimitTests {
         ("550 5.2.250 not one of the continuous-error codes", nil),
         ("550 5.2.256 not one of the continuous-error codes", nil),
         // Google Workspace
-        ("421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address.", .throttled),
+        (
+            "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address.",
+            .throttled
+        ),
         ("450 4.2.1 The user you are trying to contact is receiving mail too quickly.", .throttled),
         ("550 5.4.5 Daily user sending limit exceeded.", .quota),
         // Amazon SES
@@ -49,10 +52,12 @@ struct RelayLimitTests {
         #expect(RelayLimit.tooManyRecipients.pause.map { $0 > 0 } == true)
     }
 
-    @Test(arguments: [
-        ("550 5.2.251 x", 550, "5.2.251"), ("550-5.2.251 first line", 550, "5.2.251"), ("421 4.7.28", 421, "4.7.28"),
-        ("250 OK", 250, nil), ("550 5.1", 550, nil), ("", 550, nil),
-    ] as [(String, Int, String?)])
+    @Test(
+        arguments: [
+            ("550 5.2.251 x", 550, "5.2.251"), ("550-5.2.251 first line", 550, "5.2.251"),
+            ("421 4.7.28", 421, "4.7.28"),
+            ("250 OK", 250, nil), ("550 5.1", 550, nil), ("", 550, nil),
+        ] as [(String, Int, String?)])
     func theEnhancedStatusCodeFollowsTheReplyCode(text: String, code: Int, expected: String?) {
         #expect(RelayLimit.enhancedStatus(in: text, code: code) == expected)
     }

@@ -4,9 +4,10 @@ import Testing
 /// A relay's quota and throttling replies, in the dialogue where they come, never make a recipient permanently failed:
 /// the report carries the limit as the transport's problem and every recipient not delivered stays temporary.
 struct RelayLimitTranscriptTests {
-    static let opening = SMTPTranscriptTests.newConnection + [
-        "C: AUTH XOAUTH2", "S: 235 2.7.0 Authentication successful", "C: MAIL FROM:<convene@x.test>",
-    ]
+    static let opening =
+        SMTPTranscriptTests.newConnection + [
+            "C: AUTH XOAUTH2", "S: 235 2.7.0 Authentication successful", "C: MAIL FROM:<convene@x.test>",
+        ]
 
     @Test func exchangesDailyQuotaAtTheFinalDotIsAQuotaAndNobodyFails() {
         let quota =
@@ -18,7 +19,8 @@ struct RelayLimitTranscriptTests {
                 "S: \(quota)",
             ])
         let report = SMTPReplyClassifier.report(
-            recipients: ["a@x.test", "pa@x.test"], transcript: transcript, curlCode: 55, curlError: "Failed sending data")
+            recipients: ["a@x.test", "pa@x.test"], transcript: transcript, curlCode: 55,
+            curlError: "Failed sending data")
         #expect(report.error == .relayLimit(.quota, code: 554, reply: quota))
         #expect(report.results.map(\.outcome) == [.temporary, .temporary])
         #expect(report.results.map(\.code) == [554, 554])
@@ -48,7 +50,8 @@ struct RelayLimitTranscriptTests {
         let report = SMTPReplyClassifier.report(
             recipients: ["a@x.test"], transcript: transcript, curlCode: 8, curlError: "weird server reply")
         #expect(
-            report.error == .relayLimit(.throttled, code: 454, reply: "454 Throttling failure: Maximum sending rate exceeded."))
+            report.error
+                == .relayLimit(.throttled, code: 454, reply: "454 Throttling failure: Maximum sending rate exceeded."))
     }
 
     @Test func anUnknownRecipientIsStillPermanentWhenNoLimitIsInSight() {

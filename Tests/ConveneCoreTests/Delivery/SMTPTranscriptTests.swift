@@ -116,18 +116,26 @@ struct SMTPTranscriptTests {
 
     /// A greeting or EHLO refused with 4xx or 5xx is the server's state, whatever the message: the transport stops
     /// and pauses (exit 75 for a 4xx, 69 for a 5xx) instead of failing each due message.
-    @Test(arguments: [
-        (["S: 554 5.3.2 No service"], 554, "554 5.3.2 No service"),
-        (["S: 421 4.3.2 Service not available, closing transmission channel"], 421,
-         "421 4.3.2 Service not available, closing transmission channel"),
-        (["S: 220 mx.example ESMTP", "C: EHLO convene.test", "S: 421 4.7.0 Too many connections"], 421,
-         "421 4.7.0 Too many connections"),
-        (["S: 220 mx.example ESMTP", "C: EHLO convene.test", "S: 554 5.7.1 Access denied"], 554,
-         "554 5.7.1 Access denied"),
-    ] as [([String], Int, String)])
+    @Test(
+        arguments: [
+            (["S: 554 5.3.2 No service"], 554, "554 5.3.2 No service"),
+            (
+                ["S: 421 4.3.2 Service not available, closing transmission channel"], 421,
+                "421 4.3.2 Service not available, closing transmission channel"
+            ),
+            (
+                ["S: 220 mx.example ESMTP", "C: EHLO convene.test", "S: 421 4.7.0 Too many connections"], 421,
+                "421 4.7.0 Too many connections"
+            ),
+            (
+                ["S: 220 mx.example ESMTP", "C: EHLO convene.test", "S: 554 5.7.1 Access denied"], 554,
+                "554 5.7.1 Access denied"
+            ),
+        ] as [([String], Int, String)])
     func aRefusingGreetingIsTheServersProblemNotTheMessages(dialogue: [String], code: Int, reply: String) {
         let report = SMTPReplyClassifier.report(
-            recipients: ["a@x.test"], transcript: Self.transcript(dialogue), curlCode: 8, curlError: "Weird server reply")
+            recipients: ["a@x.test"], transcript: Self.transcript(dialogue), curlCode: 8,
+            curlError: "Weird server reply")
         #expect(report.results.map(\.outcome) == [.temporary])
         #expect(report.error == .serverUnavailable(code: code, reply: reply))
     }
@@ -177,9 +185,14 @@ struct SMTPTranscriptTests {
     @Test func aQuitAfterAnUnansweredCommandIsQuittingASilentServer() {
         let silent = Self.transcript(Self.newConnection + ["C: MAIL FROM:<o@x.test>", "C: QUIT"])
         #expect(silent.isQuittingASilentServer)
-        let dot = Self.transcript(["C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead", "C: QUIT"])
+        let dot = Self.transcript([
+            "C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 250 OK", "C: DATA", "S: 354 Go ahead",
+            "C: QUIT",
+        ])
         #expect(dot.isQuittingASilentServer, "the final dot went unanswered")
-        let polite = Self.transcript(["C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 550 No", "C: QUIT"])
+        let polite = Self.transcript([
+            "C: MAIL FROM:<o@x.test>", "S: 250 OK", "C: RCPT TO:<a@x.test>", "S: 550 No", "C: QUIT",
+        ])
         #expect(!polite.isQuittingASilentServer)
         #expect(!Self.transcript(Self.newConnection + ["C: MAIL FROM:<o@x.test>"]).isQuittingASilentServer)
         #expect(!Self.transcript(["C: QUIT"]).isQuittingASilentServer)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ConveneCore
 
 /// Decodes a line given as text.
@@ -18,7 +19,11 @@ private func foundationDecode(_ line: String) -> JournalRecord? {
 private let at = Date(timeIntervalSince1970: 1_799_323_200)  // 2027-01-07T12:00:00Z
 
 /// A valid attempt line with its fields in a given order.
-private func attemptLine(_ members: [String] = [#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#]) -> String {
+private func attemptLine(
+    _ members: [String] = [
+        #""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#,
+    ]
+) -> String {
     "{" + members.joined(separator: ",") + "}"
 }
 
@@ -31,26 +36,42 @@ private let attempt = JournalRecord(type: .attempt, at: at, key: "k", kind: .rem
 
 struct JournalCodecTests {
     static let snapshot = EventSnapshot(
-        title: "Line\nbreak \"quoted\"", start: Date(timeIntervalSince1970: 1_800_000_000), end: Date(timeIntervalSince1970: 1_800_003_600),
+        title: "Line\nbreak \"quoted\"", start: Date(timeIntervalSince1970: 1_800_000_000),
+        end: Date(timeIntervalSince1970: 1_800_003_600),
         location: "Room 1", joinURL: nil, description: nil)
 
     /// Every shape `Action+Journal` writes, with the values most likely to break an encoder or decoder.
     static let records: [JournalRecord] = [
-        JournalRecord(type: .attempt, at: at, key: "e/20270107/invitation/a@x.gov.uk", kind: .invitation, uid: "e-20270107@x.gov.uk", seq: 0, msgid: "m@x.gov.uk", to: "a@x.gov.uk"),
         JournalRecord(
-            type: .sent, at: at, key: "e/20270107/invitation/a@x.gov.uk", kind: .invitation, uid: "e-20270107@x.gov.uk", seq: 3, msgid: "m@x.gov.uk",
+            type: .attempt, at: at, key: "e/20270107/invitation/a@x.gov.uk", kind: .invitation,
+            uid: "e-20270107@x.gov.uk", seq: 0, msgid: "m@x.gov.uk", to: "a@x.gov.uk"),
+        JournalRecord(
+            type: .sent, at: at, key: "e/20270107/invitation/a@x.gov.uk", kind: .invitation, uid: "e-20270107@x.gov.uk",
+            seq: 3, msgid: "m@x.gov.uk",
             to: "a@x.gov.uk", name: "Zoë Ölçer 山田 😀", cc: ["po@x.gov.uk", "pa@x.gov.uk"],
             event: EventSnapshot(
-                title: "Review \\ \"Q3\" /", start: at, end: at.addingTimeInterval(5400), location: "Room 4.12\tFloor 4",
-                joinURL: "https://meet.example/j/1?a=b&c=d", description: "Agenda:\r\n1. \u{0}\u{1}\u{1f}\u{7f}\u{2028}"),
+                title: "Review \\ \"Q3\" /", start: at, end: at.addingTimeInterval(5400),
+                location: "Room 4.12\tFloor 4",
+                joinURL: "https://meet.example/j/1?a=b&c=d", description: "Agenda:\r\n1. \u{0}\u{1}\u{1f}\u{7f}\u{2028}"
+            ),
             reply: "250 2.0.0 Ok"),
-        JournalRecord(type: .sent, at: at, key: "e/20270107/reminder/a@x.gov.uk", kind: .reminder, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", name: "", cc: []),
-        JournalRecord(type: .sent, at: at, key: "k", kind: .cancellation, uid: "u", seq: 1, msgid: "m", to: "a@x.gov.uk", event: snapshot),
-        JournalRecord(type: .sent, at: at, key: "k", kind: .update, event: EventSnapshot(title: "", start: at, end: at, location: nil, joinURL: nil, description: nil)),
-        JournalRecord(type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", code: 451, permanent: false, reply: "451 4.7.1 \"later\" \\ C:\\path\n"),
-        JournalRecord(type: .failed, at: at, key: "k", kind: .reminder, code: nil, permanent: true, reply: "connection dropped"),
         JournalRecord(
-            type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", code: 451, permanent: false,
+            type: .sent, at: at, key: "e/20270107/reminder/a@x.gov.uk", kind: .reminder, uid: "u", seq: 0, msgid: "m",
+            to: "a@x.gov.uk", name: "", cc: []),
+        JournalRecord(
+            type: .sent, at: at, key: "k", kind: .cancellation, uid: "u", seq: 1, msgid: "m", to: "a@x.gov.uk",
+            event: snapshot),
+        JournalRecord(
+            type: .sent, at: at, key: "k", kind: .update,
+            event: EventSnapshot(title: "", start: at, end: at, location: nil, joinURL: nil, description: nil)),
+        JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk",
+            code: 451, permanent: false, reply: "451 4.7.1 \"later\" \\ C:\\path\n"),
+        JournalRecord(
+            type: .failed, at: at, key: "k", kind: .reminder, code: nil, permanent: true, reply: "connection dropped"),
+        JournalRecord(
+            type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk",
+            code: 451, permanent: false,
             reply: "451 4.2.0 later",
             copies: [
                 .init(to: "po@x.gov.uk", outcome: .delivered, code: 250, reply: "250 2.0.0 \"ok\"\r\n"),
@@ -58,18 +79,27 @@ struct JournalCodecTests {
                 .init(to: "pb@x.gov.uk", outcome: .unknown),
             ]),
         JournalRecord(type: .sent, at: at, key: "k", kind: .reminder, msgid: "m", copies: []),
-        JournalRecord(type: .failed, at: at, key: "k", kind: .reminder, msgid: "m", code: 421, permanent: false, reply: "421 closing", connection: true),
-        JournalRecord(type: .skipped, at: at, key: "k", kind: .reminder, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk", reason: "grace ended\u{0}"),
-        JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "", kind: .reminder, seq: Int.min, code: Int.max),
-        JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_799), key: "9999-12-31T23:59:59Z", kind: .reminder),
+        JournalRecord(
+            type: .failed, at: at, key: "k", kind: .reminder, msgid: "m", code: 421, permanent: false,
+            reply: "421 closing", connection: true),
+        JournalRecord(
+            type: .skipped, at: at, key: "k", kind: .reminder, uid: "u", seq: 0, msgid: "m", to: "a@x.gov.uk",
+            reason: "grace ended\u{0}"),
+        JournalRecord(
+            type: .attempt, at: Date(timeIntervalSince1970: 0), key: "", kind: .reminder, seq: Int.min, code: Int.max),
+        JournalRecord(
+            type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_799), key: "9999-12-31T23:59:59Z",
+            kind: .reminder),
         JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 951_782_400), key: "2000-02-29", kind: .reminder),
-        JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_800), key: "10000-01-01", kind: .reminder),
+        JournalRecord(
+            type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_800), key: "10000-01-01", kind: .reminder),
     ]
 
     @Test func recordsRoundTripOnOneLineWithVersion() throws {
         let record = JournalRecord(
             type: .sent, at: Date(timeIntervalSince1970: 1_790_000_000), key: "e/20270107/invitation/a@example.gov.uk",
-            kind: .invitation, uid: "e-20270107@example.gov.uk", seq: 0, msgid: "m@example.gov.uk", to: "a@example.gov.uk",
+            kind: .invitation, uid: "e-20270107@example.gov.uk", seq: 0, msgid: "m@example.gov.uk",
+            to: "a@example.gov.uk",
             name: "Ann\r\nBcc: evil@example.com", cc: ["po@example.gov.uk"], event: Self.snapshot, reply: "250 ok")
         let line = JournalCodec.encode(record)
         #expect(!line.contains("\n") && !line.contains("\r"), "one record is one line whatever the values hold")
@@ -86,17 +116,20 @@ struct JournalCodecTests {
     /// Foundation reads dates before 15 October 1582 as Julian, `isoUTC` writes them proleptic Gregorian: the
     /// decoder must read them as written.
     @Test func datesBeforeTheGregorianReformRoundTrip() throws {
-        let record = JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: -59_006_361_600), key: "0100-03-01", kind: .reminder)
+        let record = JournalRecord(
+            type: .attempt, at: Date(timeIntervalSince1970: -59_006_361_600), key: "0100-03-01", kind: .reminder)
         #expect(JournalCodec.encode(record).contains("0100-03-01T00:00:00Z"))
         #expect(try decode(JournalCodec.encode(record)).get() == record)
     }
 
     @Test func tornLastLineIsIgnoredWithAWarningButDamageElsewhereIsAnError() {
-        let good = JournalCodec.encode(JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
+        let good = JournalCodec.encode(
+            JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
         let torn = good + "\n" + good.prefix(20)
         let read = JournalCodec.read(Data(torn.utf8), file: "journal.jsonl")
         #expect(read.records.count == 1 && read.errors.isEmpty)
-        #expect(read.warnings.map { "\($0.line) \($0.message)" } == ["2 ignoring a torn last line (an interrupted write)"])
+        #expect(
+            read.warnings.map { "\($0.line) \($0.message)" } == ["2 ignoring a torn last line (an interrupted write)"])
 
         let damaged = good + "\n" + good.prefix(20) + "\n" + good + "\n"
         let bad = JournalCodec.read(Data(damaged.utf8), file: "journal.jsonl")
@@ -108,15 +141,19 @@ struct JournalCodecTests {
     /// there, within `tornWriteWindow`, and everything from it on is cut off. Farther back, or in a journal without
     /// padding, it is damage.
     @Test func inAPaddedJournalATornWriteWithinTheWindowIsCutOffWithEverythingAfterIt() {
-        let good = JournalCodec.encode(JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
-        let later = JournalCodec.encode(JournalRecord(type: .sent, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
+        let good = JournalCodec.encode(
+            JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
+        let later = JournalCodec.encode(
+            JournalRecord(type: .sent, at: Date(timeIntervalSince1970: 0), key: "k", kind: .reminder, msgid: "m"))
         let prefix = good + "\n"
         let torn = prefix + later.prefix(30) + "\n" + later + "\n" + String(repeating: "\n", count: 100)
         let read = JournalCodec.read(Data(torn.utf8), file: "journal.jsonl")
         #expect(read.records.map(\.type) == [.attempt] && read.errors.isEmpty)
         #expect(read.end == prefix.utf8.count && read.endsWithNewline)
         #expect(read.warnings.map(\.line) == [2])
-        #expect(read.warnings.first?.message.hasPrefix("ignoring a torn write from line 2 on (1 unreadable line(s) and 1 record(s)") == true)
+        #expect(
+            read.warnings.first?.message.hasPrefix(
+                "ignoring a torn write from line 2 on (1 unreadable line(s) and 1 record(s)") == true)
 
         // The same lines without padding: damage.
         let unpadded = prefix + later.prefix(30) + "\n" + later + "\n"
@@ -142,7 +179,8 @@ struct JournalCodecTests {
         func line(_ id: String, _ type: JournalRecord.RecordType, synced: Int?) -> String {
             var bytes: [UInt8] = []
             JournalCodec.append(
-                JournalRecord(type: type, at: Date(timeIntervalSince1970: 0), key: "k/\(id)", kind: .reminder, msgid: id),
+                JournalRecord(
+                    type: type, at: Date(timeIntervalSince1970: 0), key: "k/\(id)", kind: .reminder, msgid: id),
                 synced: synced, to: &bytes)
             return String(decoding: bytes, as: UTF8.self) + "\n"
         }
@@ -200,25 +238,61 @@ struct JournalCodecTests {
     }
 
     @Test(arguments: [
-        #"{"v":2.0}"#, #"{"v":"2"}"#, #"{"v":2} x"#, #"{"v":2,"v":3}"#, #"{"v":2,"x":[}"#, #"{"type":"attempt"}"#, #"[{"v":2}]"#,
+        #"{"v":2.0}"#, #"{"v":"2"}"#, #"{"v":2} x"#, #"{"v":2,"v":3}"#, #"{"v":2,"x":[}"#, #"{"type":"attempt"}"#,
+        #"[{"v":2}]"#,
     ])
     func aLineThatIsNotAnObjectWithAnIntegerVersionIsMalformed(line: String) {
         #expect(decode(line) == .failure(.malformed))
     }
 
     @Test(arguments: [
-        (attemptLine([#""kind":"reminder""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""type":"attempt""#, #""v":1"#]), attempt),
-        (" \t{ \"v\" :\t1 ,\r\n\"type\": \"attempt\" , \"at\":\"2027-01-07T12:00:00Z\",\"key\" :\"k\",\"kind\":\"reminder\" } \r", attempt),
-        (attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""uid":null"#, #""cc":null"#, #""event":null"#, #""permanent":null"#]), attempt),
-        (attemptLine([#""v":1"#, #""future":{"a":[1,-2.5e-3,0.0,true,false,null,{"b":"\u00e9"}],"c":{}}"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""later":[]"#]), attempt),
-        (attemptLine([#""\u0076":1"#, #""type":"\u0061ttempt""#, #""at":"2027-01-07T12:00:00\u005A""#, #""key":"k""#, #""kind":"reminder""#]), attempt),
         (
-            attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"\"\\\/\b\f\n\r\t\u00e9\u00C9\u4e2d\ud83d\ude00\uD83D\uDE00\u0000""#, #""kind":"reminder""#]),
-            JournalRecord(type: .attempt, at: at, key: "\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{c9}\u{4e2d}😀😀\u{0}", kind: .reminder)
+            attemptLine([
+                #""kind":"reminder""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""type":"attempt""#, #""v":1"#,
+            ]), attempt
         ),
         (
-            attemptLine([#""v":1"#, #""type":"sent""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"update""#, #""seq":-0"#, #""cc":[ "a" , "b" ]"#, #""event":{ "end":"2027-01-07T13:00:00Z", "location":null, "title":"T", "unknown":1, "start":"2027-01-07T12:00:00Z" }"#]),
-            JournalRecord(type: .sent, at: at, key: "k", kind: .update, seq: 0, cc: ["a", "b"], event: EventSnapshot(title: "T", start: at, end: at.addingTimeInterval(3600), location: nil, joinURL: nil, description: nil))
+            " \t{ \"v\" :\t1 ,\r\n\"type\": \"attempt\" , \"at\":\"2027-01-07T12:00:00Z\",\"key\" :\"k\",\"kind\":\"reminder\" } \r",
+            attempt
+        ),
+        (
+            attemptLine([
+                #""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#,
+                #""uid":null"#, #""cc":null"#, #""event":null"#, #""permanent":null"#,
+            ]), attempt
+        ),
+        (
+            attemptLine([
+                #""v":1"#, #""future":{"a":[1,-2.5e-3,0.0,true,false,null,{"b":"\u00e9"}],"c":{}}"#,
+                #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#,
+                #""later":[]"#,
+            ]), attempt
+        ),
+        (
+            attemptLine([
+                #""\u0076":1"#, #""type":"\u0061ttempt""#, #""at":"2027-01-07T12:00:00\u005A""#, #""key":"k""#,
+                #""kind":"reminder""#,
+            ]), attempt
+        ),
+        (
+            attemptLine([
+                #""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#,
+                #""key":"\"\\\/\b\f\n\r\t\u00e9\u00C9\u4e2d\ud83d\ude00\uD83D\uDE00\u0000""#, #""kind":"reminder""#,
+            ]),
+            JournalRecord(
+                type: .attempt, at: at, key: "\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{c9}\u{4e2d}😀😀\u{0}", kind: .reminder)
+        ),
+        (
+            attemptLine([
+                #""v":1"#, #""type":"sent""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"update""#,
+                #""seq":-0"#, #""cc":[ "a" , "b" ]"#,
+                #""event":{ "end":"2027-01-07T13:00:00Z", "location":null, "title":"T", "unknown":1, "start":"2027-01-07T12:00:00Z" }"#,
+            ]),
+            JournalRecord(
+                type: .sent, at: at, key: "k", kind: .update, seq: 0, cc: ["a", "b"],
+                event: EventSnapshot(
+                    title: "T", start: at, end: at.addingTimeInterval(3600), location: nil, joinURL: nil,
+                    description: nil))
         ),
     ])
     func handWrittenLinesDecodeInAnyKeyOrderSpacingAndEscaping(line: String, expected: JournalRecord) throws {
@@ -227,67 +301,78 @@ struct JournalCodecTests {
     }
 
     /// Lines Foundation's decoder also refuses.
-    static let malformedLines: [String] = [
-        "", " ", "{}", "[]", "null", "1", #""v""#, "{", attemptLine() + "x", attemptLine() + "{}", attemptLine() + ",",
-        attemptLine(replacing: #""key":"k""#, with: "\"key\":\"a\u{1}b\""),
-        attemptLine(replacing: #""key":"k""#, with: "\"key\":\"a\tb\""),
-        attemptLine(replacing: #""key":"k""#, with: #""key":"\x""#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":"\u12""#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":"\u12g4""#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83d""#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83dx""#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83d\u0041""#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":"\ude00""#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":'k'"#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":k"#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":1"#),
-        attemptLine(replacing: #""key":"k""#, with: #""key":null"#),
-        attemptLine(replacing: #""key":"k""#, with: #""key""k""#),
-        attemptLine(replacing: #""key":"k""#, with: #"key:"k""#),
-        attemptLine(replacing: #""v":1"#, with: #""v":"1""#),
-        attemptLine(replacing: #""v":1"#, with: #""v":01"#),
-        attemptLine(replacing: #""v":1"#, with: #""v":+1"#),
-        attemptLine(replacing: #""v":1"#, with: #""v":true"#),
-        attemptLine(replacing: #""type":"attempt""#, with: #""type":"bounced""#),
-        attemptLine(replacing: #""type":"attempt""#, with: #""type":"Attempt""#),
-        attemptLine(replacing: #""kind":"reminder""#, with: #""kind":"letter""#),
-        attemptLine(replacing: #""kind":"reminder""#, with: #""kind":["reminder"]"#),
-        attemptLine(replacing: "}", with: #","seq":9223372036854775808}"#),
-        attemptLine(replacing: "}", with: #","seq":-9223372036854775809}"#),
-        attemptLine(replacing: "}", with: #","seq":1.5}"#),
-        attemptLine(replacing: "}", with: #","seq":"1"}"#),
-        attemptLine(replacing: "}", with: #","code":true}"#),
-        attemptLine(replacing: "}", with: #","permanent":1}"#),
-        attemptLine(replacing: "}", with: #","permanent":"true"}"#),
-        attemptLine(replacing: "}", with: #","permanent":tru}"#),
-        attemptLine(replacing: "}", with: #","cc":"a"}"#),
-        attemptLine(replacing: "}", with: #","cc":[null]}"#),
-        attemptLine(replacing: "}", with: #","cc":[1]}"#),
-        attemptLine(replacing: "}", with: #","cc":[["a"]]}"#),
-        attemptLine(replacing: "}", with: #","cc":["a" "b"]}"#),
-        attemptLine(replacing: "}", with: #","event":"T"}"#),
-        attemptLine(replacing: "}", with: #","event":{"start":"2027-01-07T12:00:00Z","end":"2027-01-07T12:00:00Z"}}"#),
-        attemptLine(replacing: "}", with: #","event":{"title":"T","start":"2027-01-07T12:00:00Z"}}"#),
-        attemptLine(replacing: "}", with: #","event":{"title":"T","start":"2027-01-07T12:00:00Z","end":"2027-13-07T12:00:00Z"}}"#),
-        attemptLine(replacing: "}", with: #","x":.5}"#),
-        attemptLine(replacing: "}", with: #","x":NaN}"#),
-        attemptLine(replacing: "}", with: #","x":[1,}"#),
-        attemptLine(replacing: "}", with: ",\"x\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"),
-        attemptLine(replacing: "}", with: "}\u{0b}"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-13-07T12:00:00Z"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-00T12:00:00Z"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07 12:00:00Z"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00:00"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07t12:00:00z"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00Z"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: "20270107T120000Z"),
-        attemptLine(replacing: "2027-01-07T12:00:00Z", with: " 2027-01-07T12:00:00Z"),
-        attemptLine(replacing: #""at":"2027-01-07T12:00:00Z""#, with: #""at":1799323200"#),
-    ] + ["v", "type", "at", "key", "kind"].map { field in  // each required field missing
-        attemptLine(
-            [#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#]
+    static let malformedLines: [String] =
+        [
+            "", " ", "{}", "[]", "null", "1", #""v""#, "{", attemptLine() + "x", attemptLine() + "{}",
+            attemptLine() + ",",
+            attemptLine(replacing: #""key":"k""#, with: "\"key\":\"a\u{1}b\""),
+            attemptLine(replacing: #""key":"k""#, with: "\"key\":\"a\tb\""),
+            attemptLine(replacing: #""key":"k""#, with: #""key":"\x""#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":"\u12""#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":"\u12g4""#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83d""#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83dx""#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":"\ud83d\u0041""#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":"\ude00""#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":'k'"#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":k"#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":1"#),
+            attemptLine(replacing: #""key":"k""#, with: #""key":null"#),
+            attemptLine(replacing: #""key":"k""#, with: #""key""k""#),
+            attemptLine(replacing: #""key":"k""#, with: #"key:"k""#),
+            attemptLine(replacing: #""v":1"#, with: #""v":"1""#),
+            attemptLine(replacing: #""v":1"#, with: #""v":01"#),
+            attemptLine(replacing: #""v":1"#, with: #""v":+1"#),
+            attemptLine(replacing: #""v":1"#, with: #""v":true"#),
+            attemptLine(replacing: #""type":"attempt""#, with: #""type":"bounced""#),
+            attemptLine(replacing: #""type":"attempt""#, with: #""type":"Attempt""#),
+            attemptLine(replacing: #""kind":"reminder""#, with: #""kind":"letter""#),
+            attemptLine(replacing: #""kind":"reminder""#, with: #""kind":["reminder"]"#),
+            attemptLine(replacing: "}", with: #","seq":9223372036854775808}"#),
+            attemptLine(replacing: "}", with: #","seq":-9223372036854775809}"#),
+            attemptLine(replacing: "}", with: #","seq":1.5}"#),
+            attemptLine(replacing: "}", with: #","seq":"1"}"#),
+            attemptLine(replacing: "}", with: #","code":true}"#),
+            attemptLine(replacing: "}", with: #","permanent":1}"#),
+            attemptLine(replacing: "}", with: #","permanent":"true"}"#),
+            attemptLine(replacing: "}", with: #","permanent":tru}"#),
+            attemptLine(replacing: "}", with: #","cc":"a"}"#),
+            attemptLine(replacing: "}", with: #","cc":[null]}"#),
+            attemptLine(replacing: "}", with: #","cc":[1]}"#),
+            attemptLine(replacing: "}", with: #","cc":[["a"]]}"#),
+            attemptLine(replacing: "}", with: #","cc":["a" "b"]}"#),
+            attemptLine(replacing: "}", with: #","event":"T"}"#),
+            attemptLine(
+                replacing: "}", with: #","event":{"start":"2027-01-07T12:00:00Z","end":"2027-01-07T12:00:00Z"}}"#),
+            attemptLine(replacing: "}", with: #","event":{"title":"T","start":"2027-01-07T12:00:00Z"}}"#),
+            attemptLine(
+                replacing: "}",
+                with: #","event":{"title":"T","start":"2027-01-07T12:00:00Z","end":"2027-13-07T12:00:00Z"}}"#),
+            attemptLine(replacing: "}", with: #","x":.5}"#),
+            attemptLine(replacing: "}", with: #","x":NaN}"#),
+            attemptLine(replacing: "}", with: #","x":[1,}"#),
+            attemptLine(
+                replacing: "}",
+                with: ",\"x\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"),
+            attemptLine(replacing: "}", with: "}\u{0b}"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-13-07T12:00:00Z"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-00T12:00:00Z"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07 12:00:00Z"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00:00"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07t12:00:00z"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: "2027-01-07T12:00Z"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: "20270107T120000Z"),
+            attemptLine(replacing: "2027-01-07T12:00:00Z", with: " 2027-01-07T12:00:00Z"),
+            attemptLine(replacing: #""at":"2027-01-07T12:00:00Z""#, with: #""at":1799323200"#),
+        ]
+        + ["v", "type", "at", "key", "kind"].map { field in  // each required field missing
+            attemptLine(
+                [
+                    #""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#,
+                    #""kind":"reminder""#,
+                ]
                 .filter { !$0.hasPrefix("\"\(field)\"") })
-    }
+        }
 
     @Test(arguments: malformedLines) func malformedLinesAreRejectedLikeFoundationRejectsThem(line: String) {
         #expect(decode(line) == .failure(.malformed))
@@ -298,8 +383,14 @@ struct JournalCodecTests {
     /// or (for repeated keys) refuses to guess. Foundation accepts all of these.
     static let linesJSONDecoderTolerates: [String] = [
         "\u{feff}" + attemptLine(),
-        attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""key":"j""#]),
-        attemptLine([#""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#, #""uid":null"#, #""uid":"u""#]),
+        attemptLine([
+            #""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#,
+            #""key":"j""#,
+        ]),
+        attemptLine([
+            #""v":1"#, #""type":"attempt""#, #""at":"2027-01-07T12:00:00Z""#, #""key":"k""#, #""kind":"reminder""#,
+            #""uid":null"#, #""uid":"u""#,
+        ]),
         attemptLine(replacing: "}", with: ",}"),
         attemptLine(replacing: "}", with: #","cc":["a",]}"#),
         attemptLine(replacing: #""v":1"#, with: #""v":1.0"#),
@@ -347,18 +438,23 @@ struct JournalCodecTests {
         let envelope = ["Bob@x.gov.uk", "Office.Bob@x.gov.uk", "pa@x.gov.uk", "later@x.gov.uk"]
         var state = JournalState()
         #expect(state.envelope(for: "m", envelope) == envelope)
-        state.apply(JournalRecord(
-            type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451, permanent: false, reply: "451",
-            copies: [
-                .init(to: "office.bob@x.gov.uk", outcome: .delivered, code: 250), .init(to: "pa@x.gov.uk", outcome: .permanent, code: 550),
-                .init(to: "later@x.gov.uk", outcome: .temporary, code: 452),
-            ]))
+        state.apply(
+            JournalRecord(
+                type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451,
+                permanent: false, reply: "451",
+                copies: [
+                    .init(to: "office.bob@x.gov.uk", outcome: .delivered, code: 250),
+                    .init(to: "pa@x.gov.uk", outcome: .permanent, code: 550),
+                    .init(to: "later@x.gov.uk", outcome: .temporary, code: 452),
+                ]))
         #expect(state.envelope(for: "m", envelope) == ["Bob@x.gov.uk", "later@x.gov.uk"])
         #expect(state.envelope(for: "other", envelope) == envelope)
         // The second attempt went to those two; the delegate still owed it is delivered, the principal fails again.
-        state.apply(JournalRecord(
-            type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451, permanent: false, reply: "451",
-            copies: [.init(to: "later@x.gov.uk", outcome: .delivered, code: 250)]))
+        state.apply(
+            JournalRecord(
+                type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk", code: 451,
+                permanent: false, reply: "451",
+                copies: [.init(to: "later@x.gov.uk", outcome: .delivered, code: 250)]))
         #expect(state.envelope(for: "m", envelope) == ["Bob@x.gov.uk"])
         #expect(state.failures["m"]?.count == 2)
         state.apply(JournalRecord(type: .sent, at: at, key: "k", kind: .invitation, msgid: "m", to: "bob@x.gov.uk"))
@@ -372,7 +468,8 @@ struct JournalCodecTests {
         let records = [
             JournalRecord(type: .attempt, at: at, key: "k", kind: .invitation, msgid: "m", to: "a@x.gov.uk"),
             JournalRecord(
-                type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "a@x.gov.uk", code: 421, permanent: false,
+                type: .failed, at: at, key: "k", kind: .invitation, msgid: "m", to: "a@x.gov.uk", code: 421,
+                permanent: false,
                 reply: "421 4.3.2 closing", connection: true),
         ]
         let state = JournalState(records: records)
@@ -385,15 +482,28 @@ struct JournalCodecTests {
     @Test func foldTracksThreadsInFlightAndFailures() {
         let at = Date(timeIntervalSince1970: 0)
         var state = JournalState()
-        state.apply(JournalRecord(type: .attempt, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m0", to: "A@x.gov.uk"))
+        state.apply(
+            JournalRecord(
+                type: .attempt, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m0", to: "A@x.gov.uk"))
         #expect(state.inFlight.keys.sorted() == ["m0"])
-        state.apply(JournalRecord(type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m0", to: "A@x.gov.uk", code: 451, permanent: false, reply: "451 later"))
+        state.apply(
+            JournalRecord(
+                type: .failed, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m0", to: "A@x.gov.uk",
+                code: 451, permanent: false, reply: "451 later"))
         #expect(state.inFlight.isEmpty && state.failures["m0"]?.count == 1 && !state.finished.contains("m0"))
-        state.apply(JournalRecord(type: .sent, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m0", to: "A@x.gov.uk", name: "A", event: Self.snapshot))
+        state.apply(
+            JournalRecord(
+                type: .sent, at: at, key: "k", kind: .invitation, uid: "u", seq: 0, msgid: "m0", to: "A@x.gov.uk",
+                name: "A", event: Self.snapshot))
         #expect(state.finished.contains("m0") && state.failures["m0"] == nil)
         #expect(state.thread(uid: "u", recipient: "a@x.gov.uk")?.sequence == 0)
-        state.apply(JournalRecord(type: .sent, at: at, key: "k2", kind: .cancellation, uid: "u", seq: 1, msgid: "m1", to: "a@x.gov.uk", event: Self.snapshot))
+        state.apply(
+            JournalRecord(
+                type: .sent, at: at, key: "k2", kind: .cancellation, uid: "u", seq: 1, msgid: "m1", to: "a@x.gov.uk",
+                event: Self.snapshot))
         #expect(state.thread(uid: "u", recipient: "A@x.gov.uk")?.cancelled == true)
-        #expect(state.thread(uid: "u", recipient: "A@x.gov.uk")?.name == "A", "a later record without a name keeps the known one")
+        #expect(
+            state.thread(uid: "u", recipient: "A@x.gov.uk")?.name == "A",
+            "a later record without a name keeps the known one")
     }
 }

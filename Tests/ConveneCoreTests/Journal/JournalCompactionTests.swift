@@ -9,7 +9,8 @@ struct JournalCompactionTests {
     /// deliveries in flight at a crash, an update, a cancelled date, a cancelled event and a leaver.
     @Test func aCompactedJournalPlansTheSameAsTheFullOneThroughAWholeProgramme() {
         var fixture = PlanningFixture(events: [
-            PlanningFixture.event("talk", "2027-01-07 12:00", forums: ["directors", "cslg"], repeat: "every 2 weeks for 6 times"),
+            PlanningFixture.event(
+                "talk", "2027-01-07 12:00", forums: ["directors", "cslg"], repeat: "every 2 weeks for 6 times"),
             PlanningFixture.event("day", "2027-02-18 09:30", forums: ["pslg"], minutes: 420),
             PlanningFixture.event("hod", "2027-01-20 16:00", forums: ["hod"], repeat: "every 4 weeks for 3 times"),
         ])
@@ -45,7 +46,8 @@ struct JournalCompactionTests {
                 fixture.config.events[1].start = LocalDateTime(parsing: "2027-02-18 13:00")!
                 fixture.config.events[0].except = [LocalDate(parsing: "2027-03-04")!]
                 fixture.config.events[2].status = .cancelled
-                fixture.rosterText = fixture.rosterText.replacingOccurrences(of: "dir2@example.gov.uk,Dev Two,SCS2,,,\n", with: "")
+                fixture.rosterText = fixture.rosterText.replacingOccurrences(
+                    of: "dir2@example.gov.uk,Dev Two,SCS2,,,\n", with: "")
             }
             let expected = plans(fixture, full, at: now)
             let actual = plans(fixture, compact, at: now)
@@ -136,9 +138,14 @@ struct JournalCompactionTests {
 
     /// The first action that differs, as transcript lines (the full values are pages long).
     private func difference(_ actual: [Action], _ expected: [Action]) -> String {
-        guard let index = actual.indices.first(where: { $0 < expected.count && actual[$0] != expected[$0] }) ?? (actual.count == expected.count ? nil : min(actual.count, expected.count))
+        guard
+            let index = actual.indices.first(where: { $0 < expected.count && actual[$0] != expected[$0] })
+                ?? (actual.count == expected.count ? nil : min(actual.count, expected.count))
         else { return "none" }
-        let line = { (actions: [Action]) in index < actions.count ? "\(actions[index].line) due \(actions[index].due) skip \(actions[index].skipReason ?? "-")" : "(none)" }
+        let line = { (actions: [Action]) in
+            index < actions.count
+                ? "\(actions[index].line) due \(actions[index].due) skip \(actions[index].skipReason ?? "-")" : "(none)"
+        }
         return "action \(index): compacted \(line(actual)), full \(line(expected))"
     }
 

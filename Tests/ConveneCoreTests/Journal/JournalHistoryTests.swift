@@ -12,12 +12,14 @@ struct JournalHistoryTests {
         key: String? = nil, at: Date = at
     ) -> JournalRecord {
         JournalRecord(
-            type: type, at: at, key: key ?? "talk/20270107/invitation/\(to)", kind: .invitation, msgid: id, to: to, cc: cc)
+            type: type, at: at, key: key ?? "talk/20270107/invitation/\(to)", kind: .invitation, msgid: id, to: to,
+            cc: cc)
     }
 
     @Test func compactionHandsBackEveryRecordItDropsAndTheKeptOnesAreWhatCompactedKeeps() {
         let records = [
-            Self.record(.attempt, "m1"), Self.record(.failed, "m1"), Self.record(.attempt, "m1"), Self.record(.sent, "m1"),
+            Self.record(.attempt, "m1"), Self.record(.failed, "m1"), Self.record(.attempt, "m1"),
+            Self.record(.sent, "m1"),
             Self.record(.skipped, "m2", key: "later/20300101/invitation/a@example.test"),
         ]
         let now = Self.at.addingTimeInterval(86_400)
@@ -48,7 +50,9 @@ struct JournalHistoryTests {
         let own = Self.record(.sent, "m1", to: "Pat@Example.test", cc: ["office@example.test"])
         let copied = Self.record(.sent, "m2", to: "boss@example.test", cc: ["PAT@example.test"])
         var retried = Self.record(.failed, "m3", to: "boss@example.test")
-        retried.copies = [JournalRecord.Copy(to: "pat@example.test", outcome: .temporary, code: 451, reply: "451 later")]
+        retried.copies = [
+            JournalRecord.Copy(to: "pat@example.test", outcome: .temporary, code: 451, reply: "451 later")
+        ]
         let other = Self.record(.sent, "m4", to: "someone@example.test")
         let query = HistoryQuery(subject: .person("pat@example.test"))
         #expect([own, copied, retried, other].filter(query.matches).map(\.msgid) == ["m1", "m2", "m3"])
@@ -62,9 +66,12 @@ struct JournalHistoryTests {
         let second = Self.record(.sent, "m2", key: "talk/20270121/invitation/a@example.test")
         let otherEvent = Self.record(.sent, "m3", key: "talks/20270107/invitation/a@example.test")
         let all = [first, second, otherEvent]
-        #expect(all.filter(HistoryQuery(subject: .event("talk", occurrence: nil)).matches).map(\.msgid) == ["m1", "m2"])
+        #expect(
+            all.filter(HistoryQuery(subject: .event("talk", occurrence: nil)).matches).map(\.msgid) == ["m1", "m2"])
         let one = HistoryQuery(subject: .event("talk", occurrence: LocalDate(year: 2027, month: 1, day: 21)))
         #expect(all.filter(one.matches).map(\.msgid) == ["m2"])
-        #expect(second.occurrenceRef.event == "talk" && second.occurrenceRef.date == LocalDate(year: 2027, month: 1, day: 21))
+        #expect(
+            second.occurrenceRef.event == "talk"
+                && second.occurrenceRef.date == LocalDate(year: 2027, month: 1, day: 21))
     }
 }

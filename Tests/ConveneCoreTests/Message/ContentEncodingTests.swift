@@ -27,21 +27,24 @@ private func decodeQuotedPrintable(_ text: String) -> [UInt8]? {
 }
 
 struct QuotedPrintableTests {
-    @Test(arguments: [
-        "Hello",
-        "Dear Zoë,\n\nSee you there.\n",
-        "trailing space \nand tab\t\nend ",
-        "a=b == c",
-        String(repeating: "x", count: 76),
-        String(repeating: "x", count: 77),
-        String(repeating: "wörd ", count: 60),
-        String(repeating: "🎉", count: 40),
-        "windows\r\nline\rends\n",
-        "nul\u{00}bell\u{07}",
-        ".\n..\n.leading dots\n",
-        String(repeating: "x", count: 74) + " y", String(repeating: "x", count: 75) + "=", String(repeating: "x", count: 151),
-        String(repeating: "x", count: 74) + "é" + String(repeating: "x", count: 80), "=" + String(repeating: "x", count: 80),
-    ] + QuotedPrintableTests.mixedTexts)
+    @Test(
+        arguments: [
+            "Hello",
+            "Dear Zoë,\n\nSee you there.\n",
+            "trailing space \nand tab\t\nend ",
+            "a=b == c",
+            String(repeating: "x", count: 76),
+            String(repeating: "x", count: 77),
+            String(repeating: "wörd ", count: 60),
+            String(repeating: "🎉", count: 40),
+            "windows\r\nline\rends\n",
+            "nul\u{00}bell\u{07}",
+            ".\n..\n.leading dots\n",
+            String(repeating: "x", count: 74) + " y", String(repeating: "x", count: 75) + "=",
+            String(repeating: "x", count: 151),
+            String(repeating: "x", count: 74) + "é" + String(repeating: "x", count: 80),
+            "=" + String(repeating: "x", count: 80),
+        ] + QuotedPrintableTests.mixedTexts)
     func linesStayWithin76AndDecodeBackToTheText(text: String) throws {
         let encoded = ContentEncoding.quotedPrintable(text)
         let lines = encoded.components(separatedBy: "\r\n")

@@ -11,7 +11,8 @@ struct MessageComposerTests {
         var templates: [String: MessageTemplate] = [:]
         for name in ["invitation", "reminder", "update", "cancellation"] {
             let path = folder.appendingPathComponent("\(name).txt").path
-            let (template, diagnostics) = MessageTemplate.parse(try String(contentsOfFile: path, encoding: .utf8), name: name, file: path)
+            let (template, diagnostics) = MessageTemplate.parse(
+                try String(contentsOfFile: path, encoding: .utf8), name: name, file: path)
             #expect(diagnostics.isEmpty)
             let parsed: MessageTemplate = try #require(template)
             templates[name] = parsed
@@ -21,7 +22,10 @@ struct MessageComposerTests {
 
     static func fixture() -> PlanningFixture {
         var fixture = PlanningFixture(
-            events: [PlanningFixture.event("talk", "2027-03-28 12:00", forums: ["cslg"], location: "Room 1, \"Old\" Admiralty; London")],
+            events: [
+                PlanningFixture.event(
+                    "talk", "2027-03-28 12:00", forums: ["cslg"], location: "Room 1, \"Old\" Admiralty; London")
+            ],
             rosterText: #"""
                 email,name,first_name,grade,interim,delegate
                 zoe@example.gov.uk,"Zoë O'Brien-Müller, ""Jr""",Zoë,DG,yes,office@example.gov.uk
@@ -35,18 +39,23 @@ struct MessageComposerTests {
     @Test func everyKindComposedFromAPlanIsWellFormedAndCarriesTheRightCalendar() throws {
         var fixture = Self.fixture()
         let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
-        let sent = fixture.run(from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-25 00:00"))
+        let sent = fixture.run(
+            from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-25 00:00"))
         #expect(sent.map(\.kind) == [.invitation, .reminder])
         fixture.config.events[0].start = LocalDateTime(parsing: "2027-03-28 14:00")!
-        let updates = fixture.run(from: PlanningFixture.at("2027-03-25 10:00"), until: PlanningFixture.at("2027-03-25 11:00"))
+        let updates = fixture.run(
+            from: PlanningFixture.at("2027-03-25 10:00"), until: PlanningFixture.at("2027-03-25 11:00"))
         fixture.config.events[0].status = .cancelled
-        let cancellations = fixture.run(from: PlanningFixture.at("2027-03-26 10:00"), until: PlanningFixture.at("2027-03-26 11:00"))
+        let cancellations = fixture.run(
+            from: PlanningFixture.at("2027-03-26 10:00"), until: PlanningFixture.at("2027-03-26 11:00"))
         let actions = sent + updates + cancellations
         #expect(actions.map(\.kind) == [.invitation, .reminder, .update, .cancellation])
 
         for action in actions {
             // One composer for all four: what it keeps from one occurrence's messages must follow the event's move.
-            #expect(composer.values(for: action)["eventtime"] == ([.invitation, .reminder].contains(action.kind) ? "12:00" : "14:00"))
+            #expect(
+                composer.values(for: action)["eventtime"]
+                    == ([.invitation, .reminder].contains(action.kind) ? "12:00" : "14:00"))
             let bytes = composer.outgoing(for: action, now: action.due).bytes
             let found = try PythonChecker.checkMessage(bytes)
             expectWellFormed(found)
@@ -68,7 +77,9 @@ struct MessageComposerTests {
             #expect(event.location == "Room 1, \"Old\" Admiralty; London")
             #expect(event.status == (action.kind == .cancellation ? "CANCELLED" : "CONFIRMED"))
             // 28 March 2027 is the day the clocks go forward: 12:00 BST is 11:00 UTC, 14:00 BST is 13:00 UTC.
-            #expect(event.dtstartUtc?.hasPrefix(action.kind == .invitation ? "2027-03-28T11:00" : "2027-03-28T13:00") == true, "\(event.dtstartUtc ?? "")")
+            #expect(
+                event.dtstartUtc?.hasPrefix(action.kind == .invitation ? "2027-03-28T11:00" : "2027-03-28T13:00")
+                    == true, "\(event.dtstartUtc ?? "")")
             #expect(calendars.allSatisfy { ($0.errors ?? []).allSatisfy { $0.errors.isEmpty } })
             #expect(Set(calendar.tzidsUsed ?? []) == Set((calendar.vtimezones ?? []).map(\.tzid)))
         }
@@ -96,7 +107,8 @@ struct MessageComposerTests {
         var fixture = Self.fixture()
         fixture.config.service.organizer = organizer
         let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
-        let sent = fixture.run(from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-25 00:00"))
+        let sent = fixture.run(
+            from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-25 00:00"))
         #expect(sent.map(\.kind) == [.invitation, .reminder])
         for action in sent {
             #expect(composer.values(for: action)["organizer"] == plain)
@@ -119,9 +131,11 @@ struct MessageComposerTests {
         fixture.config.events[0].location = "Online (Teams)"
         fixture.config.events[0].joinURL = link
         let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
-        let sent = fixture.run(from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-10 00:00"))
+        let sent = fixture.run(
+            from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-10 00:00"))
         fixture.config.events[0].status = .cancelled
-        let cancelled = fixture.run(from: PlanningFixture.at("2027-03-26 10:00"), until: PlanningFixture.at("2027-03-26 11:00"))
+        let cancelled = fixture.run(
+            from: PlanningFixture.at("2027-03-26 10:00"), until: PlanningFixture.at("2027-03-26 11:00"))
         let actions = sent + cancelled
         #expect(actions.map(\.kind) == [.invitation, .cancellation])
         for action in actions {
@@ -142,10 +156,14 @@ struct MessageComposerTests {
         fixture.run(from: PlanningFixture.at("2027-03-01 00:00"), until: PlanningFixture.at("2027-03-10 00:00"))
         fixture.config.events[0].start = LocalDateTime(parsing: "2027-03-28 14:00")!
         fixture.config.events[0].location = "Room 2"
-        let update = try #require(fixture.plan(now: PlanningFixture.at("2027-03-10 10:00")).actions.first { $0.kind == .update })
+        let update = try #require(
+            fixture.plan(now: PlanningFixture.at("2027-03-10 10:00")).actions.first { $0.kind == .update })
         let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
         let values = composer.values(for: update)
-        #expect(values["whatchanged"] == "moved from Sunday 28 March 2027 12:00 to Sunday 28 March 2027 14:00; location changed from Room 1, \"Old\" Admiralty; London to Room 2")
+        #expect(
+            values["whatchanged"]
+                == "moved from Sunday 28 March 2027 12:00 to Sunday 28 March 2027 14:00; location changed from Room 1, \"Old\" Admiralty; London to Room 2"
+        )
         #expect(values["daystogo"] == "18")
         #expect(values["interim"] == "yes")
         #expect(values["firstname"] == "Zoë")

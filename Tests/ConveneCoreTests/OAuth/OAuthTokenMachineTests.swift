@@ -10,7 +10,9 @@ struct OAuthTokenMachineTests {
     static func answer(_ json: String) -> [UInt8] { Array(json.utf8) }
 
     static func token(_ value: String, expiresIn: Int) -> [UInt8] {
-        answer(#"{"token_type":"Bearer","expires_in":\#(expiresIn),"ext_expires_in":\#(expiresIn),"access_token":"\#(value)"}"#)
+        answer(
+            #"{"token_type":"Bearer","expires_in":\#(expiresIn),"ext_expires_in":\#(expiresIn),"access_token":"\#(value)"}"#
+        )
     }
 
     @Test(arguments: [
@@ -40,7 +42,8 @@ struct OAuthTokenMachineTests {
 
     @Test func aRefreshReplacesTheTokenAndAFailureDropsIt() throws {
         var machine = OAuthTokenMachine()
-        _ = machine.answerReceived(status: 200, body: Self.token("tok-1", expiresIn: 4), requestedAt: Self.t0, now: Self.t0)
+        _ = machine.answerReceived(
+            status: 200, body: Self.token("tok-1", expiresIn: 4), requestedAt: Self.t0, now: Self.t0)
         let later = Self.t0.addingTimeInterval(3.5)
         #expect(machine.tokenNeeded(at: later) == .request)
         let second = try machine.answerReceived(
@@ -57,7 +60,8 @@ struct OAuthTokenMachineTests {
         var machine = OAuthTokenMachine()
         // A 4 s token whose request took 3.5 s: only 0.5 s left, under the 1 s margin.
         let result = machine.answerReceived(
-            status: 200, body: Self.token("late", expiresIn: 4), requestedAt: Self.t0, now: Self.t0.addingTimeInterval(3.5))
+            status: 200, body: Self.token("late", expiresIn: 4), requestedAt: Self.t0,
+            now: Self.t0.addingTimeInterval(3.5))
         guard case .failure(.unavailable(let why)) = result else {
             Issue.record("expected unavailable, got \(result)")
             return
@@ -80,10 +84,15 @@ struct OAuthTokenMachineTests {
         (200, #"{"expires_in":60}"#, "unavailable"),
         (200, "<html>sign in</html>", "unavailable"),
         (200, #"{"access_token":"abc",}"#, "unavailable"),
-        (401, #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2"}"#,
-         "refused 401 invalid_client: AADSTS7000215: Invalid client secret provided. Trace ID: 1 Correlation ID: 2"),
-        (400, #"{"error":"invalid_scope","error_description":"AADSTS70011: bad scope \u0007\u001b[31m"}"#,
-         "refused 400 invalid_scope: AADSTS70011: bad scope [31m"),
+        (
+            401,
+            #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2"}"#,
+            "refused 401 invalid_client: AADSTS7000215: Invalid client secret provided. Trace ID: 1 Correlation ID: 2"
+        ),
+        (
+            400, #"{"error":"invalid_scope","error_description":"AADSTS70011: bad scope \u0007\u001b[31m"}"#,
+            "refused 400 invalid_scope: AADSTS70011: bad scope [31m"
+        ),
         (400, "Bad Request", "refused 400 : "),
         (403, "{}", "refused 403 : "),
         (503, #"{"error":"temporarily_unavailable"}"#, "unavailable"),
@@ -96,7 +105,8 @@ struct OAuthTokenMachineTests {
         let outcome: String
         switch result {
         case .success(let token): outcome = "token \(Int(token.lifetime))"
-        case .failure(.refused(let status, let error, let description)): outcome = "refused \(status) \(error): \(description)"
+        case .failure(.refused(let status, let error, let description)):
+            outcome = "refused \(status) \(error): \(description)"
         case .failure(.unavailable): outcome = "unavailable"
         }
         #expect(outcome == expected)

@@ -5,8 +5,11 @@ import Testing
 struct OAuthTokenRequestTests {
     @Test(arguments: [
         ("plain", "plain"), ("a b", "a+b"), ("a+b", "a%2Bb"), ("x/y=z", "x%2Fy%3Dz"), ("Zq8~s.-_*", "Zq8%7Es.-_*"),
-        ("100%&more", "100%25%26more"), ("é", "%C3%A9"), ("https://outlook.office365.com/.default",
-        "https%3A%2F%2Foutlook.office365.com%2F.default"), ("", ""),
+        ("100%&more", "100%25%26more"), ("é", "%C3%A9"),
+        (
+            "https://outlook.office365.com/.default",
+            "https%3A%2F%2Foutlook.office365.com%2F.default"
+        ), ("", ""),
     ])
     func valuesAreFormURLEncoded(value: String, encoded: String) {
         #expect(OAuthTokenRequest.formEncoded(value) == encoded)

@@ -27,7 +27,10 @@ struct ChangeGuardTests {
         ("every event removed", 1.00, nil),
         ("talk moved an hour", 0.10, "held: 0 cancellations, 2 updates — run `convene approve` to send them"),
         ("talk moved an hour", 0.50, nil),  // 2 of 5 people: 40%
-        ("a director becomes a chief executive", 0.10, "held: 1 cancellation, 0 updates — run `convene approve` to send them"),
+        (
+            "a director becomes a chief executive", 0.10,
+            "held: 1 cancellation, 0 updates — run `convene approve` to send them"
+        ),
         ("a director becomes a chief executive", 0.20, nil),  // 1 of 5 people: exactly 20% is not more than 20%
     ]
 
@@ -37,7 +40,9 @@ struct ChangeGuardTests {
         switch edit {
         case "every event removed": fixture.config.events = []
         case "talk moved an hour": fixture.config.events[1].start = LocalDateTime(parsing: "2027-02-11 13:00")!
-        default: fixture.rosterText = fixture.rosterText.replacingOccurrences(of: "dir2@example.gov.uk,Dev Two,SCS2", with: "dir2@example.gov.uk,Dev Two,CE")
+        default:
+            fixture.rosterText = fixture.rosterText.replacingOccurrences(
+                of: "dir2@example.gov.uk,Dev Two,SCS2", with: "dir2@example.gov.uk,Dev Two,CE")
         }
         let plan = fixture.plan(now: Self.afterInvitations)
         #expect(plan.held?.summary == held)

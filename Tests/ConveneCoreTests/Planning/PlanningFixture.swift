@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ConveneCore
 
 /// A small programme built in code (no YAML), and a pure simulator that "sends" whatever is due by
@@ -24,12 +25,16 @@ struct PlanningFixture {
 
     /// Five people make every change a large share of them: the change guard (`max_calendar_changes`) is off (100%)
     /// unless a test turns it on.
-    init(events: [Event], window: SendWindow = .always, rosterText: String = PlanningFixture.defaultRoster,
-         notifications: [NotificationRule]? = nil, leavers: LeaverPolicy = .cancel, maxCalendarChanges: Double = 1.0) {
+    init(
+        events: [Event], window: SendWindow = .always, rosterText: String = PlanningFixture.defaultRoster,
+        notifications: [NotificationRule]? = nil, leavers: LeaverPolicy = .cancel, maxCalendarChanges: Double = 1.0
+    ) {
         let team = Mailbox(name: "Team", address: "team@example.gov.uk")
         config = Config(
             file: "convene.yaml",
-            service: ServiceSettings(timeZone: Self.london, from: team, organizer: team, sendWindow: window, leavers: leavers, maxRosterShrink: 0.10,
+            service: ServiceSettings(
+                timeZone: Self.london, from: team, organizer: team, sendWindow: window, leavers: leavers,
+                maxRosterShrink: 0.10,
                 maxCalendarChanges: maxCalendarChanges),
             smtp: SMTPConfig(url: "smtp://localhost:25", tls: .none),
             grades: RosterFixture.grades.grades,
@@ -41,31 +46,47 @@ struct PlanningFixture {
             ],
             events: events,
             notifications: notifications ?? [
-                NotificationRule(id: "invitation", kind: .invitation, send: SendOffset(amount: 21, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), template: "invitation"),
-                NotificationRule(id: "week-before", kind: .reminder, send: SendOffset(amount: 7, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), template: "reminder"),
-                NotificationRule(id: "day-before", kind: .reminder, send: SendOffset(amount: 1, unit: .days, at: TimeOfDay(hour: 8, minute: 0)), template: "reminder"),
+                NotificationRule(
+                    id: "invitation", kind: .invitation,
+                    send: SendOffset(amount: 21, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), template: "invitation"
+                ),
+                NotificationRule(
+                    id: "week-before", kind: .reminder,
+                    send: SendOffset(amount: 7, unit: .days, at: TimeOfDay(hour: 9, minute: 0)), template: "reminder"),
+                NotificationRule(
+                    id: "day-before", kind: .reminder,
+                    send: SendOffset(amount: 1, unit: .days, at: TimeOfDay(hour: 8, minute: 0)), template: "reminder"),
             ])
         self.rosterText = rosterText
     }
 
     static func at(_ text: String) -> Date { LocalDateTime(parsing: text)!.instant(in: london) }
 
-    static func event(_ id: String, _ start: String, forums: [String], minutes: Int = 60, repeat rule: String? = nil, except: [String] = [], status: EventStatus = .confirmed, location: String? = "Online") -> Event {
+    static func event(
+        _ id: String, _ start: String, forums: [String], minutes: Int = 60, repeat rule: String? = nil,
+        except: [String] = [], status: EventStatus = .confirmed, location: String? = "Online"
+    ) -> Event {
         Event(
-            id: id, title: "Event \(id)", forums: forums, start: LocalDateTime(parsing: start)!, duration: Duration(minutes: minutes),
+            id: id, title: "Event \(id)", forums: forums, start: LocalDateTime(parsing: start)!,
+            duration: Duration(minutes: minutes),
             recurrence: rule.map { try! Recurrence.parse($0).get() }, except: except.map { LocalDate(parsing: $0)! },
             location: location, status: status)
     }
 
     var roster: Roster {
-        RosterParser.parse(Array(rosterText.utf8), file: "roster.csv", grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id))).roster
+        RosterParser.parse(
+            Array(rosterText.utf8), file: "roster.csv", grades: config.gradeTable,
+            forumIDs: Set(config.forums.map(\.id))
+        ).roster
     }
 
     /// Plans at `now`, checking on the way that the plan's due order is that of sorting every action (the planner
     /// claims its member actions come in recipient order within each group, so those are not checked by `DueOrder`).
     func plan(now: Date) -> Plan {
         let roster = self.roster
-        var reconciler = Reconciler(config: config, roster: roster, audience: Audience(config: config, roster: roster), state: JournalState(records: records))
+        var reconciler = Reconciler(
+            config: config, roster: roster, audience: Audience(config: config, roster: roster),
+            state: JournalState(records: records))
         reconciler.fingerprint = fingerprint
         let plan = reconciler.plan(now: now)
         #expect(Array(plan.actions) == plan.actions.planned.sorted(by: Action.dueOrder), "due order at \(now)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ConveneCore
 
 /// Fixtures shared by roster and audience tests: the example's grades and forums.
@@ -18,7 +19,8 @@ enum RosterFixture {
 
 struct RosterParserTests {
     @Test func excelExportWithBOMCRLFAndQuotedMultilineFieldLoads() {
-        let text = "\u{FEFF}email,name,grade,department,notes\r\n"
+        let text =
+            "\u{FEFF}email,name,grade,department,notes\r\n"
             + "ann.ash@example.gov.uk,Ann Ash,PS,\"Treasury, HM\",\"first line\r\nsecond \"\"quoted\"\" line\"\r\n"
             + "bob.birch@example.gov.uk,\"Birch, Bob\",SCS3,Home Office,\r\n"
             + "\r\n\r\n"

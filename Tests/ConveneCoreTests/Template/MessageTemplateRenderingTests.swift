@@ -270,7 +270,9 @@ struct MessageTemplateValueTests {
         let html = "Team &lt;<a href=\"mailto:t@example.gov.uk\">t@example.gov.uk</a>&gt;"
         let rendered = template.render(["organizer": "Team <t@example.gov.uk>"], htmlValues: ["organizer": html])
         #expect(rendered.subject == "Ask Team <t@example.gov.uk>")
-        #expect(rendered.plain == "Ask Team <t@example.gov.uk>.\n\nWrite to Team <t@example.gov.uk> (mailto:a@example.gov.uk)\n")
+        #expect(
+            rendered.plain
+                == "Ask Team <t@example.gov.uk>.\n\nWrite to Team <t@example.gov.uk> (mailto:a@example.gov.uk)\n")
         #expect(
             htmlBlocks(rendered.html)
                 == "\(paragraphTag)Ask \(html).</p>\n\(paragraphTag)<a href=\"mailto:a@example.gov.uk\" \(anchorStyle)>"

@@ -137,7 +137,8 @@ struct MessageTemplatePlaceholderNameTests {
         #expect(
             MessageTemplate.knownPlaceholders == [
                 "firstname", "name", "email", "grade", "department", "interim", "forum", "eventtitle", "eventdate",
-                "eventtime", "eventend", "location", "joinurl", "description", "daystogo", "organizer", "whatchanged", "reason",
+                "eventtime", "eventend", "location", "joinurl", "description", "daystogo", "organizer", "whatchanged",
+                "reason",
             ])
     }
 

@@ -1,6 +1,7 @@
-@testable import ConveneCore
 import Foundation
 import Testing
+
+@testable import ConveneCore
 
 /// Rendering trims values natively; it must trim exactly what Foundation's character sets would.
 struct TrimmingTests {

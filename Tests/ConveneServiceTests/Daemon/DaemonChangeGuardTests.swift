@@ -24,18 +24,23 @@ struct DaemonChangeGuardTests {
         try workspace.writeConfig(event: cancelled, maxCalendarChanges: "10%")
         daemon.signal(SIGHUP)
         let held = socket.waitFor(lineStartingWith: "STATUS=next: nothing planned; held: 4 cancellations", seconds: 10)
-        let status = try #require(held.flatMap { NotifySocket.lines($0).first { $0.hasPrefix("STATUS=") } }, "log:\n\(daemon.stderr)")
+        let status = try #require(
+            held.flatMap { NotifySocket.lines($0).first { $0.hasPrefix("STATUS=") } }, "log:\n\(daemon.stderr)")
         #expect(status.contains("held: 4 cancellations, 0 updates — run `convene approve` to send them"), "\(status)")
         #expect(!workspace.waitForOutbox(1, containing: ".cancellation.", seconds: 1), "nothing of the change goes out")
 
-        let approve = try ConveneBinary.run(["approve", "--config", workspace.configPath, "--state", workspace.outbox + "/state"])
+        let approve = try ConveneBinary.run([
+            "approve", "--config", workspace.configPath, "--state", workspace.outbox + "/state",
+        ])
         #expect(approve.status == 0, "\(approve)")
         #expect(approve.stdout.contains("cancel 4 × agenda"), "\(approve)")
         #expect(approve.stdout.contains("the running convene (pid \(daemon.pid)) sends them now"), "\(approve)")
         #expect(workspace.waitForOutbox(4, containing: ".cancellation.", seconds: 10), "log:\n\(daemon.stderr)")
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(seconds: 5) == 0)
-        let approvals = workspace.journal(in: workspace.outbox + "/state").filter { $0["type"] as? String == "approved" }
+        let approvals = workspace.journal(in: workspace.outbox + "/state").filter {
+            $0["type"] as? String == "approved"
+        }
         #expect(approvals.count == 1, "the approval is recorded in the journal once")
         #expect(daemon.stderr.contains("approved calendar change"))
     }

@@ -28,7 +28,9 @@ struct DaemonNotifyTests {
         let ready = try #require(socket.waitFor("READY=1", seconds: 10), "no READY=1; log:\n\(daemon.stderr)")
         // READY=1 comes as soon as the files are loaded, before planning; the first batch's status follows.
         #expect(ready.contains("STATUS=planning for 3 people"), "\(ready)")
-        #expect(socket.waitFor(lineStartingWith: "STATUS=next: invitation agenda ", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(
+            socket.waitFor(lineStartingWith: "STATUS=next: invitation agenda ", seconds: 10) != nil,
+            "log:\n\(daemon.stderr)")
         daemon.signal(SIGHUP)
         let reloading = try #require(
             socket.waitFor("RELOADING=1", seconds: 5), "no RELOADING=1; log:\n\(daemon.stderr)")

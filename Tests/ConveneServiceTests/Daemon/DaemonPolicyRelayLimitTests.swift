@@ -17,7 +17,8 @@ struct DaemonPolicyRelayLimitTests {
             &policy,
             [
                 .tick(0, .sendDue),
-                .batch(.relayLimit(.quota, Self.quota), 10, .pause(until: T.at(3_610), retryIn: 3_600, reason: Self.quota)),
+                .batch(
+                    .relayLimit(.quota, Self.quota), 10, .pause(until: T.at(3_610), retryIn: 3_600, reason: Self.quota)),
                 .tick(3_000, .waitOutPause),
                 .tick(3_610, .sendDue),
                 .batch(.outage("no server"), 3_620, .pause(until: T.at(3_650), retryIn: 30, reason: "no server")),
@@ -31,7 +32,9 @@ struct DaemonPolicyRelayLimitTests {
             [
                 .batch(.outage("no server"), 0, .pause(until: T.at(30), retryIn: 30, reason: "no server")),
                 .tick(30, .sendDue),
-                .batch(.relayLimit(.throttled, "slow down"), 40, .pause(until: T.at(640), retryIn: 600, reason: "slow down")),
+                .batch(
+                    .relayLimit(.throttled, "slow down"), 40,
+                    .pause(until: T.at(640), retryIn: 600, reason: "slow down")),
             ])
         #expect(policy.wakeTime(T.invitation) == T.at(3_600), "the next due message is after the pause")
         #expect(policy.wakeTime(T.idle) == T.at(640))

@@ -134,7 +134,8 @@ struct DaemonReloadTests {
         let second = try DaemonProcess(
             arguments, environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
         _ = try #require(socket.waitFor("READY=1", seconds: 10), "log:\n\(second.stderr)")
-        let holding = socket.waitFor(lineStartingWith: "STATUS=holding: the roster drops 8 of 10 invited people", seconds: 10)
+        let holding = socket.waitFor(
+            lineStartingWith: "STATUS=holding: the roster drops 8 of 10 invited people", seconds: 10)
         #expect(holding != nil, "log:\n\(second.stderr)")
         Thread.sleep(forTimeInterval: 0.3)
         #expect(second.isRunning, "a refused roster must not end the daemon (systemd would restart it in a loop)")

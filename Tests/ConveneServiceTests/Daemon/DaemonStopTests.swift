@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import ConveneService
 
 /// Stopping while a slow server is receiving: the message in flight finishes and is recorded, or, if the process
@@ -121,9 +122,11 @@ struct DaemonStopTests {
     }
 
     /// `$CONVENE_STOP_GRACE` may only shorten the grace: the unit's stop timeout is sized for the default.
-    @Test(arguments: [
-        (nil, 20), ("3", 3), ("1", 1), ("20", 20), ("0", 20), ("21", 20), ("600", 20), ("-1", 20), ("3s", 20), ("", 20),
-    ] as [(String?, UInt32)])
+    @Test(
+        arguments: [
+            (nil, 20), ("3", 3), ("1", 1), ("20", 20), ("0", 20), ("21", 20), ("600", 20), ("-1", 20), ("3s", 20),
+            ("", 20),
+        ] as [(String?, UInt32)])
     func theStopGraceFromTheEnvironmentIsOnlyEverShorter(_ value: String?, _ expected: UInt32) {
         #expect(SignalPipe.stopGrace(environment: value) == expected)
     }

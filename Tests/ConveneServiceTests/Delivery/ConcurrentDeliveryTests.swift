@@ -12,7 +12,10 @@ struct ConcurrentDeliveryTests {
             smtp: .init(url: server.url(), connections: 4), roster: DeliveryFixture.roster(of: people),
             programme: DeliveryFixture.singleInvitation)
         let result = try ConveneBinary.run(
-            ["run", "--config", fixture.configPath, "--state", fixture.statePath, "--now", "2027-02-11 09:00", "--until", "2027-02-11 09:00"])
+            [
+                "run", "--config", fixture.configPath, "--state", fixture.statePath, "--now", "2027-02-11 09:00",
+                "--until", "2027-02-11 09:00",
+            ])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("sent \(people), failed 0"))
 

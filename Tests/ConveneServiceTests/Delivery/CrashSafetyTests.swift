@@ -6,13 +6,16 @@ import Testing
 /// A crash costs at most one duplicate per connection (with the same Message-ID) and never a message.
 struct CrashSafetyTests {
     @Test(arguments: [1, 4])
-    func killedAtRandomPointsAndRestartedEveryKeyIsDeliveredWithAtMostOneDuplicatePerKillPerConnection(connections: Int) throws {
+    func killedAtRandomPointsAndRestartedEveryKeyIsDeliveredWithAtMostOneDuplicatePerKillPerConnection(connections: Int)
+        throws
+    {
         let people = 2_000
         let server = try TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(
             smtp: .init(url: server.url(), connections: connections), roster: DeliveryFixture.roster(of: people),
             programme: DeliveryFixture.singleInvitation)
-        let arguments = ["run", "--config", fixture.configPath, "--state", fixture.statePath]
+        let arguments =
+            ["run", "--config", fixture.configPath, "--state", fixture.statePath]
             + ["--now", "2027-02-11 09:00", "--until", "2027-02-11 09:00"]
         let log = fixture.directory.appendingPathComponent("runs.err")
         let received = server.outdir.appendingPathComponent("messages.jsonl")
@@ -38,9 +41,12 @@ struct CrashSafetyTests {
         let ids = mail.map(\.messageID)
         let sent = try fixture.journal().filter { $0.type == .sent }
         #expect(Set(sent.map(\.key)).count == people, "not every key is journaled as sent")
-        #expect(Set(ids) == Set(sent.compactMap(\.msgid)), "a message is missing, or one arrived that was not journaled")
+        #expect(
+            Set(ids) == Set(sent.compactMap(\.msgid)), "a message is missing, or one arrived that was not journaled")
         let duplicates = ids.count - Set(ids).count
-        #expect(duplicates <= kills * connections, "\(duplicates) duplicates after \(kills) kills at \(points) over \(connections) connections")
+        #expect(
+            duplicates <= kills * connections,
+            "\(duplicates) duplicates after \(kills) kills at \(points) over \(connections) connections")
         #expect(mail.allSatisfy { $0.problems.isEmpty && $0.envelopeRecipients == $0.headerRecipients })
     }
 

@@ -23,7 +23,9 @@ struct DelegateCopyTests {
         let toBob = mail.filter { $0.headerRecipients == [Self.bob, Self.office] }
         // Two deliveries of the one message: the office's copy with the first attempt, Bob's once the 451 stopped.
         #expect(toBob.map(\.envelopeRecipients) == [[Self.office], [Self.bob]], "\(toBob)")
-        #expect(mail.filter { $0.envelopeRecipients.contains(Self.office) }.count == 1, "the delegate got it more than once")
+        #expect(
+            mail.filter { $0.envelopeRecipients.contains(Self.office) }.count == 1, "the delegate got it more than once"
+        )
         #expect(Set(toBob.map(\.messageID)).count == 1, "the retry carried another Message-ID")
         #expect(mail.allSatisfy { $0.problems.isEmpty })
 
@@ -32,7 +34,11 @@ struct DelegateCopyTests {
         #expect(Set(journal.compactMap(\.msgid)) == Set(toBob.map(\.messageID)))
         // The first failure says the office has its copy; the retries went to Bob alone, so say nothing of it.
         #expect(journal[0].code == 451 && journal[0].permanent == false)
-        #expect(journal[0].copies == [JournalRecord.Copy(to: Self.office, outcome: .delivered, code: 250, reply: "250 2.0.0 Message accepted for delivery")])
+        #expect(
+            journal[0].copies == [
+                JournalRecord.Copy(
+                    to: Self.office, outcome: .delivered, code: 250, reply: "250 2.0.0 Message accepted for delivery")
+            ])
         #expect(journal[1].copies == nil && journal[2].copies == nil && journal[3].copies == nil)
         #expect(journal[3].cc == [Self.office], "the sent record keeps the delegate for later cancellations")
     }
@@ -42,12 +48,19 @@ struct DelegateCopyTests {
         let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
         let run = try fixture.run(from: Self.due, until: "2027-02-11 12:00")
         #expect(run.status == 0 && run.stdout.contains("sent 4, failed 0"), "\(run)")
-        #expect(run.stderr.contains("<3>delegate copy refused permanently key=summit/20270304/invitation/\(Self.bob) cc=\(Self.office) smtp=\"550 5.1.1 Mailbox unavailable\""), "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "<3>delegate copy refused permanently key=summit/20270304/invitation/\(Self.bob) cc=\(Self.office) smtp=\"550 5.1.1 Mailbox unavailable\""
+            ), "\(run.stderr)")
 
         let mail = try DeliveredMail.read(server.outdir)
         #expect(mail.filter { $0.headerRecipients.contains(Self.office) }.map(\.envelopeRecipients) == [[Self.bob]])
         let sent = try #require(try fixture.journal().first { $0.to == Self.bob && $0.type == .sent })
-        #expect(sent.copies == [JournalRecord.Copy(to: Self.office, outcome: .permanent, code: 550, reply: "550 5.1.1 Mailbox unavailable")])
+        #expect(
+            sent.copies == [
+                JournalRecord.Copy(
+                    to: Self.office, outcome: .permanent, code: 550, reply: "550 5.1.1 Mailbox unavailable")
+            ])
         // Each other record says nothing of copies: nobody else has a delegate, and Bob's office is not retried.
         #expect(try fixture.journal().filter { $0.copies != nil }.count == 1)
     }
@@ -59,8 +72,10 @@ struct DelegateCopyTests {
         // Ada's assistant is added to the roster the next day.
         let roster = fixture.directory.appendingPathComponent("roster.csv")
         let text = try String(contentsOf: roster, encoding: .utf8)
-        try text.replacingOccurrences(of: "ada@example.test,Ada Lovelace,DIR,", with: "ada@example.test,Ada Lovelace,DIR,pa.ada@example.test")
-            .write(to: roster, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "ada@example.test,Ada Lovelace,DIR,", with: "ada@example.test,Ada Lovelace,DIR,pa.ada@example.test"
+        )
+        .write(to: roster, atomically: true, encoding: .utf8)
 
         let plan = try fixture.convene("plan", ["--now", "2027-02-12 10:00"])
         #expect(plan.status == 0 && plan.stdout.contains("delegate copy"), "\(plan)")

@@ -204,10 +204,12 @@ struct DeliveryLedgerTests {
             let report =
                 index.isMultiple(of: 2)
                 ? DeliveryReport(results: [
-                    Self.result(Self.ann, .permanent, 550, "550 5.1.1 unknown"), Self.result(Self.dan, .delivered, 250, "250 OK"),
+                    Self.result(Self.ann, .permanent, 550, "550 5.1.1 unknown"),
+                    Self.result(Self.dan, .delivered, 250, "250 OK"),
                 ])
                 : DeliveryReport(results: [
-                    Self.result(Self.ann, .delivered, 250, "250 OK"), Self.result(Self.dan, .permanent, 550, "550 5.1.1 unknown"),
+                    Self.result(Self.ann, .delivered, 250, "250 OK"),
+                    Self.result(Self.dan, .permanent, 550, "550 5.1.1 unknown"),
                 ])
             entries.append(ledger.settle(Self.invitation, with: report, at: Self.finished))
         }

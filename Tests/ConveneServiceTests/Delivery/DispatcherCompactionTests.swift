@@ -17,7 +17,9 @@ struct DispatcherCompactionTests {
 
     /// Runs the simulated clock over the whole programme as `convene run --until` does; returns the messages
     /// written to the outbox, the dispatcher and its log.
-    static func simulate(_ fixture: DeliveryFixture, state: String, threshold: Int) throws -> (Dispatcher, Lines, [String]) {
+    static func simulate(_ fixture: DeliveryFixture, state: String, threshold: Int) throws -> (
+        Dispatcher, Lines, [String]
+    ) {
         let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
         let journal = try FileJournal(directory: state)
         let outbox = fixture.directory.appendingPathComponent("outbox-\(threshold)").path
@@ -36,7 +38,8 @@ struct DispatcherCompactionTests {
     }
 
     @Test func aCompactingRunSendsWhatAFullJournalRunSendsAndKeepsOnlyWhatPlanningNeeds() throws {
-        let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"), roster: DeliveryFixture.roster(of: 12))
+        let fixture = try DeliveryFixture(
+            smtp: .init(url: "smtp://127.0.0.1:25"), roster: DeliveryFixture.roster(of: 12))
         let compactingState = fixture.directory.appendingPathComponent("compacting").path
         let (compacting, log, compactingMessages) = try Self.simulate(fixture, state: compactingState, threshold: 20)
         let (full, _, fullMessages) = try Self.simulate(
@@ -48,8 +51,16 @@ struct DispatcherCompactionTests {
         #expect(log.all.filter { $0.hasPrefix("<6>journal compacted") }.count >= 3)
         // Each batch says how it went and what the disk cost; together they cover every message sent.
         let batches = log.all.filter { $0.hasPrefix("<6>batch done ") }
-        #expect(batches.allSatisfy { $0.contains(" connections=1 ") && $0.range(of: #"seconds=\d+\.\d{3} journal_syncs=\d+ sync_ms=\d+\.\d{3}$"#, options: .regularExpression) != nil }, "\(batches.prefix(2))")
-        let due = batches.compactMap { $0.split(separator: " ").first { $0.hasPrefix("due=") }.flatMap { Int($0.dropFirst(4)) } }
+        #expect(
+            batches.allSatisfy {
+                $0.contains(" connections=1 ")
+                    && $0.range(
+                        of: #"seconds=\d+\.\d{3} journal_syncs=\d+ sync_ms=\d+\.\d{3}$"#, options: .regularExpression)
+                        != nil
+            }, "\(batches.prefix(2))")
+        let due = batches.compactMap {
+            $0.split(separator: " ").first { $0.hasPrefix("due=") }.flatMap { Int($0.dropFirst(4)) }
+        }
         #expect(due.reduce(0, +) == 72)
         let records = try FileJournal.read(directory: compactingState).records
         #expect(records.count < 144, "compaction kept all \(records.count) records")

@@ -1,7 +1,8 @@
 import ConveneCore
-@testable import ConveneService
 import Foundation
 import Testing
+
+@testable import ConveneService
 
 /// The feed that prepares a lane's messages ahead of its connection.
 struct LaneFeedTests {
@@ -11,15 +12,22 @@ struct LaneFeedTests {
             smtp: .init(url: "smtp://127.0.0.1:25"), roster: DeliveryFixture.roster(of: 20),
             programme: DeliveryFixture.singleInvitation)
         let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
-        let plan = Reconciler(config: workspace.config, roster: workspace.roster, audience: workspace.audience, state: JournalState(records: []))
-            .plan(now: LocalDateTime(parsing: "2027-02-11 17:59")!.instant(in: workspace.config.service.timeZone))
+        let plan = Reconciler(
+            config: workspace.config, roster: workspace.roster, audience: workspace.audience,
+            state: JournalState(records: [])
+        )
+        .plan(now: LocalDateTime(parsing: "2027-02-11 17:59")!.instant(in: workspace.config.service.timeZone))
         let actions = Array(plan.actions)
         #expect(actions.count == 20)
         return actions
     }
 
     static func prepared(_ action: Action) -> LaneFeed.Step {
-        .send(.init(action: action, stamp: Date(), mail: OutgoingMail(envelopeFrom: "a@example.gov.uk", recipients: [], bytes: [], messageID: action.messageID)))
+        .send(
+            .init(
+                action: action, stamp: Date(),
+                mail: OutgoingMail(
+                    envelopeFrom: "a@example.gov.uk", recipients: [], bytes: [], messageID: action.messageID)))
     }
 
     /// Counts the actions a feed prepared, from its thread.

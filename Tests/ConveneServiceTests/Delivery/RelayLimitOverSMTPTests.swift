@@ -63,14 +63,19 @@ struct RelayLimitOverSMTPTests {
         let server = try TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
         let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
-        try rules.replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  rate: 30/minute, 3/day\n")
-            .write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        try rules.replacingOccurrences(
+            of: "  templates: templates\n", with: "  templates: templates\n  rate: 30/minute, 3/day\n"
+        )
+        .write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
 
         let first = try fixture.convene("run", ["--once", "--now", Self.due])
         #expect(first.status == 75, "\(first)")
         #expect(first.stderr.contains("the daily cap of 3 recipients in 24 hours"), "\(first)")
         #expect(first.stderr.contains("the next message can go at 2027-02-12 09:00"), "\(first)")
-        #expect(try server.messages().map(\.rcpt_tos) == [["ada@example.test"], ["bob@example.test", "office.bob@example.test"]])
+        #expect(
+            try server.messages().map(\.rcpt_tos) == [
+                ["ada@example.test"], ["bob@example.test", "office.bob@example.test"],
+            ])
 
         // Later the same day: still no room, nothing goes (the journal is what counts, not the process).
         let later = try fixture.convene("run", ["--once", "--now", "2027-02-11 15:00"])

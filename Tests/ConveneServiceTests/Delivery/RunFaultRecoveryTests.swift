@@ -19,10 +19,13 @@ struct RunFaultRecoveryTests {
     }
 
     static let faults: [Fault] = [
-        Fault(flags: ["-r", "MAIL"]), Fault(flags: ["-r", "RCPT"]), Fault(flags: ["-r", "DATA"]), Fault(flags: ["-r", "."]),
-        Fault(flags: ["-Q", "MAIL"]), Fault(flags: ["-Q", "RCPT"]), Fault(flags: ["-Q", "DATA"]), Fault(flags: ["-Q", "."]),
+        Fault(flags: ["-r", "MAIL"]), Fault(flags: ["-r", "RCPT"]), Fault(flags: ["-r", "DATA"]),
+        Fault(flags: ["-r", "."]),
+        Fault(flags: ["-Q", "MAIL"]), Fault(flags: ["-Q", "RCPT"]), Fault(flags: ["-Q", "DATA"]),
+        Fault(flags: ["-Q", "."]),
         Fault(flags: ["-q", "RCPT"]), Fault(flags: ["-q", "."], unknown: true),
-        Fault(flags: ["-W", "MAIL:3"], responseTimeout: 1), Fault(flags: ["-W", ".:3"], unknown: true, responseTimeout: 1),
+        Fault(flags: ["-W", "MAIL:3"], responseTimeout: 1),
+        Fault(flags: ["-W", ".:3"], unknown: true, responseTimeout: 1),
     ]
 
     /// The invitations for 4 March are due at 09:00 on 11 February: four people, Bob with a delegate in Cc.

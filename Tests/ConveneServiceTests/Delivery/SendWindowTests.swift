@@ -13,7 +13,8 @@ struct SendWindowTests {
         let closesAfter: Int
         let before: Date
         let after: Date
-        init(closesAfter: Int, zone: TimeZone, before: String = "2027-02-11 17:59", after: String = "2027-02-11 18:00") {
+        init(closesAfter: Int, zone: TimeZone, before: String = "2027-02-11 17:59", after: String = "2027-02-11 18:00")
+        {
             self.closesAfter = closesAfter
             self.before = LocalDateTime(parsing: before)!.instant(in: zone).addingTimeInterval(30)
             self.after = LocalDateTime(parsing: after)!.instant(in: zone).addingTimeInterval(30)
@@ -31,7 +32,8 @@ struct SendWindowTests {
             smtp: .init(url: "smtp://127.0.0.1:25"), roster: DeliveryFixture.roster(of: 10),
             programme: DeliveryFixture.singleInvitation)
         let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  send_window: 08:00-18:00 Mon-Fri\n")
+            .replacingOccurrences(
+                of: "  templates: templates\n", with: "  templates: templates\n  send_window: 08:00-18:00 Mon-Fri\n")
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
         let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
         let zone = workspace.config.service.timeZone
@@ -75,7 +77,8 @@ struct SendWindowTests {
             """
         let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"), programme: programme)
         let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "  templates: templates\n", with: "  templates: templates\n  send_window: 08:00-18:00 Mon-Fri\n")
+            .replacingOccurrences(
+                of: "  templates: templates\n", with: "  templates: templates\n  send_window: 08:00-18:00 Mon-Fri\n")
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
         let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
         let now = LocalDateTime(parsing: "2027-02-12 18:30")!.instant(in: workspace.config.service.timeZone)
@@ -117,15 +120,18 @@ struct SendWindowHolidayTests {
         try "2027-02-12 Closure day\n".write(
             to: fixture.directory.appendingPathComponent("holidays.txt"), atomically: true, encoding: .utf8)
         // Open all day on working days, so only the holiday can stop the batch at midnight.
-        let workspace = try Self.load(fixture, service: "  send_window: 00:00-24:00 Mon-Fri\n  holidays: holidays.txt\n")
+        let workspace = try Self.load(
+            fixture, service: "  send_window: 00:00-24:00 Mon-Fri\n  holidays: holidays.txt\n")
         let zone = workspace.config.service.timeZone
         #expect(workspace.config.service.sendWindow.holidays.count == 1)
         let outbox = fixture.directory.appendingPathComponent("outbox").path
         let dispatcher = try Self.dispatcher(fixture, workspace, outbox: outbox)
         // Thursday 23:59:30, then Friday 12 February, the holiday, 00:00:30.
-        let clock = SendWindowTests.Clock(closesAfter: 12, zone: zone, before: "2027-02-11 23:59", after: "2027-02-12 00:00")
+        let clock = SendWindowTests.Clock(
+            closesAfter: 12, zone: zone, before: "2027-02-11 23:59", after: "2027-02-12 00:00")
 
-        _ = try dispatcher.runDue(now: LocalDateTime(parsing: "2027-02-11 23:59")!.instant(in: zone), clock: { clock.read() })
+        _ = try dispatcher.runDue(
+            now: LocalDateTime(parsing: "2027-02-11 23:59")!.instant(in: zone), clock: { clock.read() })
 
         let sent = try FileManager.default.contentsOfDirectory(atPath: outbox).count
         #expect(sent > 0 && sent < 10, "some went on Thursday, the rest waited: \(sent) sent")

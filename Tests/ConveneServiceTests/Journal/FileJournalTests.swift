@@ -7,7 +7,8 @@ import Testing
 struct FileJournalTests {
     static func record(_ type: JournalRecord.RecordType, _ id: String) -> JournalRecord {
         JournalRecord(
-            type: type, at: Date(timeIntervalSince1970: 1_800_000_000), key: "ev/20270301/invitation/\(id)@example.test",
+            type: type, at: Date(timeIntervalSince1970: 1_800_000_000),
+            key: "ev/20270301/invitation/\(id)@example.test",
             kind: .invitation, msgid: id)
     }
 
@@ -149,7 +150,10 @@ struct FileJournalTests {
         let reread = try FileJournal.read(directory: directory).records
         #expect(reread.count == 51)
         #expect(reread.last?.msgid == "late")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["journal.jsonl", "journal.lock"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
+                "journal.jsonl", "journal.lock",
+            ])
     }
 }
 

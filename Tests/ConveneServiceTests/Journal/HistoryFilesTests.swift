@@ -36,10 +36,15 @@ struct HistoryFilesTests {
         try Self.compact(journal)
 
         #expect(try FileJournal.read(directory: directory).records.isEmpty)
-        #expect(HistoryFiles.files(directory: directory) == ["2026-12", "2027-01"].map { "\(directory)/history/\($0).jsonl" })
+        #expect(
+            HistoryFiles.files(directory: directory)
+                == ["2026-12", "2027-01"].map { "\(directory)/history/\($0).jsonl" })
         let january = try String(contentsOfFile: "\(directory)/history/2027-01.jsonl", encoding: .utf8)
         // Journal lines, outcomes only: attempts stay out of the history.
-        #expect(january.split(separator: "\n").map { try? JournalCodec.decode(Array($0.utf8)).get().type } == [.failed, .skipped])
+        #expect(
+            january.split(separator: "\n").map { try? JournalCodec.decode(Array($0.utf8)).get().type } == [
+                .failed, .skipped,
+            ])
         let outcomes = try HistoryFiles.outcomes(directory: directory)
         #expect(outcomes.records == Self.records.filter(JournalHistory.isOutcome))
         #expect(outcomes.warnings.isEmpty)
@@ -56,7 +61,8 @@ struct HistoryFilesTests {
         try journal.append(Self.records)
         // What a compaction that crashed before its rename leaves: the outcomes in the history and still in the
         // journal, and the last history line cut short.
-        try FileManager.default.createDirectory(atPath: HistoryFiles.folder(directory), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: HistoryFiles.folder(directory), withIntermediateDirectories: true)
         let lines = [Self.records[3], Self.records[4]].map { JournalCodec.encode($0) + "\n" }.joined()
         let torn = String(JournalCodec.encode(Self.record(.sent, "e", at: Self.january)).prefix(30))
         try (lines + torn).write(toFile: "\(directory)/history/2027-01.jsonl", atomically: true, encoding: .utf8)

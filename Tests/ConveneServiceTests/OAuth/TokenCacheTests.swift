@@ -37,7 +37,9 @@ struct TokenCacheTests {
         #expect {
             try cache.token()
         } throws: { error in
-            guard case .refused(let status, let code, let description) = error as? OAuthTokenFailure else { return false }
+            guard case .refused(let status, let code, let description) = error as? OAuthTokenFailure else {
+                return false
+            }
             return status == 401 && code == "invalid_client"
                 && description.hasPrefix("AADSTS7000215: Invalid client secret provided. Trace ID:")
                 && !description.contains("\r") && !description.contains("\n")

@@ -48,7 +48,8 @@ struct XOAUTH2SettingsTests {
     }
 
     @Test func refusedAndUnavailableTokensStopSendingAs77And75() {
-        let refused = SMTPTransport.failure(.refused(status: 401, error: "invalid_client", description: "AADSTS7000215"))
+        let refused = SMTPTransport.failure(
+            .refused(status: 401, error: "invalid_client", description: "AADSTS7000215"))
         #expect(refused.kind == .authenticationRefused && refused.message.contains("AADSTS7000215"))
         let down = SMTPTransport.failure(.unavailable("the token endpoint answered HTTP 503"))
         #expect(down.kind == .temporary && down.code == nil)

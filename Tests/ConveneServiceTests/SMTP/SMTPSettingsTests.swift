@@ -11,7 +11,10 @@ struct SMTPSettingsTests {
         #expect(try implicit.curlURL() == "smtps://mail.example.gov.uk/%5B192.0.2.1%5D")
     }
 
-    @Test(arguments: ["smtp://127.0.0.1:25", "smtp://localhost:2525", "smtp://[::1]:25", "smtp://127.0.0.53", "smtp://[0:0:0:0:0:0:0:1]:25"])
+    @Test(arguments: [
+        "smtp://127.0.0.1:25", "smtp://localhost:2525", "smtp://[::1]:25", "smtp://127.0.0.53",
+        "smtp://[0:0:0:0:0:0:0:1]:25",
+    ])
     func plainTextToLoopbackIsAllowed(_ url: String) throws {
         _ = try SMTPConnection(settings: SMTPSettings(url: url, tls: .none, helo: "convene.test"))
     }

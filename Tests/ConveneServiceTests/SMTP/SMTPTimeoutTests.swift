@@ -60,6 +60,9 @@ struct SMTPTimeoutTests {
         #expect(elapsed < 2 * 2 + 1.5, "took \(elapsed) s for two messages with a 2 s response timeout")
         let failed = try fixture.journal().filter { $0.type == .failed }
         #expect(failed.count == 2)
-        #expect(failed.allSatisfy { $0.permanent == false && $0.reply?.contains("connection lost after the message was sent") == true }, "\(failed)")
+        #expect(
+            failed.allSatisfy {
+                $0.permanent == false && $0.reply?.contains("connection lost after the message was sent") == true
+            }, "\(failed)")
     }
 }

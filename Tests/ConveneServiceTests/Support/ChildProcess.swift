@@ -74,7 +74,8 @@ final class ChildProcess {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = environment == nil
+        let result =
+            environment == nil
             ? posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
             : posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
         guard result == 0 else {

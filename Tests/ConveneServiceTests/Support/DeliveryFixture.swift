@@ -78,7 +78,8 @@ final class DeliveryFixture {
     var configPath: String { directory.appendingPathComponent("convene.yaml").path }
     var statePath: String { directory.appendingPathComponent("state").path }
 
-    init(smtp: SMTP, roster: String = DeliveryFixture.smallRoster, programme: String = DeliveryFixture.programme) throws {
+    init(smtp: SMTP, roster: String = DeliveryFixture.smallRoster, programme: String = DeliveryFixture.programme) throws
+    {
         directory = try TestEnvironment.temporaryDirectory("delivery")
         self.programme = programme
         try FileManager.default.copyItem(

@@ -36,7 +36,8 @@ final class TestTokenServer {
         self.outdir = try outdir ?? TestEnvironment.temporaryDirectory("tokens")
         logFile = self.outdir.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
         var arguments = [
-            python, Self.script, "--port", String(port), "--outdir", self.outdir.path, "--cert", certificates.certificateFile,
+            python, Self.script, "--port", String(port), "--outdir", self.outdir.path, "--cert",
+            certificates.certificateFile,
             "--key", certificates.keyFile, "--client-id", options.clientID, "--client-secret", options.clientSecret,
             "--scope", options.scope, "--lifetime", String(options.lifetime),
         ]
