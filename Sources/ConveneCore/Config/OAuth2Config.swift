@@ -17,6 +17,7 @@ public struct OAuth2Config: Sendable, Hashable {
     /// Seconds the whole token request may take (connecting included).
     public var timeout: Int
 
+    /// The `oauth2` settings as parsed; exactly one of the secret's sources is set.
     public init(
         tokenURL: String, clientID: String, clientSecretCredential: String? = nil, clientSecretFile: String? = nil,
         scope: String, caFile: String? = nil, timeout: Int = 30

@@ -20,6 +20,7 @@ public struct OAuthToken: Sendable, Hashable, CustomStringConvertible, CustomDeb
     /// `expires_in`: seconds the token is valid from issue.
     public var lifetime: TimeInterval
 
+    /// A token issued at `issuedAt`, valid for `lifetime` seconds.
     public init(accessToken: String, issuedAt: Date, lifetime: TimeInterval) {
         self.accessToken = accessToken
         self.issuedAt = issuedAt
@@ -43,6 +44,8 @@ public struct OAuthToken: Sendable, Hashable, CustomStringConvertible, CustomDeb
         expiresAt.timeIntervalSince(now) > refreshMargin
     }
 
+    /// A description with the token's value withheld.
     public var description: String { "OAuth token (\(Int(lifetime)) s lifetime, value withheld)" }
+    /// The same as `description`: the value is withheld in debug output too.
     public var debugDescription: String { description }
 }

@@ -9,6 +9,7 @@ public enum OAuthTokenFailure: Error, Sendable, Hashable, CustomStringConvertibl
     /// 408 or 429, or an answer that is not a token. Worth retrying later.
     case unavailable(String)
 
+    /// What failed, for the log and status (never the secret or a token).
     public var description: String {
         switch self {
         case .refused(let status, let error, let description):

@@ -22,6 +22,7 @@ public struct OAuthTokenMachine: Sendable {
 
     private var state = State.empty
 
+    /// A machine with no token yet.
     public init() {}
 
     /// The token held, usable or not (for tests and `send-test`'s report).

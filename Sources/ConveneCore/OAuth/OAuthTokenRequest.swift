@@ -8,6 +8,7 @@ public struct OAuthTokenRequest: Sendable, Hashable, CustomStringConvertible, Cu
     /// The scope asked for.
     public var scope: String
 
+    /// A client-credentials request for `scope`.
     public init(clientID: String, clientSecret: String, scope: String) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -46,6 +47,8 @@ public struct OAuthTokenRequest: Sendable, Hashable, CustomStringConvertible, Cu
         return encoded
     }
 
+    /// A description with the client secret withheld.
     public var description: String { "token request for client \(clientID), scope \(scope) (secret withheld)" }
+    /// The same as `description`: the secret is withheld in debug output too.
     public var debugDescription: String { description }
 }

@@ -75,5 +75,8 @@ extension Array where Element == Diagnostic {
     }
 }
 
-/// Lets a parser return `Result<T, [Diagnostic]>`: every problem found, not just the first.
+/// Lets a parser return `Result<T, [Diagnostic]>`: every problem found, not just the first. Retroactive on purpose:
+/// a wrapper type would have to be unwrapped at every one of the parsers' call sites, and nothing else in the
+/// process declares `Array: Error`.
+// swift-format-ignore: AvoidRetroactiveConformances
 extension Array: @retroactive Error where Element == Diagnostic {}

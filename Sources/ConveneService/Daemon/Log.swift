@@ -12,13 +12,16 @@ public struct Log: Sendable {
         case info = 6
         case debug = 7
 
+        /// Orders levels by severity number (error is the smallest).
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
     /// Where lines go; tests capture them.
     public var sink: @Sendable (String) -> Void
+    /// The least important level written; lines below it are dropped.
     public var minimum: Level
 
+    /// A log writing lines at `minimum` or more important to `sink` (stderr, for journald, by default).
     public init(minimum: Level = .info, sink: @escaping @Sendable (String) -> Void = Log.standardError) {
         self.minimum = minimum
         self.sink = sink
@@ -63,13 +66,17 @@ public struct Log: Sendable {
         sink(String(decoding: line, as: UTF8.self))
     }
 
+    /// Writes `message` and `fields` at error priority.
     public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
         self(.error, message, fields)
     }
+    /// Writes `message` and `fields` at warning priority.
     public func warning(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
         self(.warning, message, fields)
     }
+    /// Writes `message` and `fields` at info priority.
     public func info(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { self(.info, message, fields) }
+    /// Writes `message` and `fields` at debug priority.
     public func debug(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
         self(.debug, message, fields)
     }

@@ -29,6 +29,7 @@ public enum SignalPipe {
 
     // Written only by install(), before any handler is installed; read by the C handlers.
     nonisolated(unsafe) private static var writeEnd: Int32 = -1
+    /// The pipe's read end, for `poll`: readable (one byte per signal) when a stop or reload signal arrived.
     public nonisolated(unsafe) private(set) static var readEnd: Int32 = -1
     // Set by the first stop signal, so a second one does not push the deadline back.
     nonisolated(unsafe) private static var stopArmed: Int32 = 0

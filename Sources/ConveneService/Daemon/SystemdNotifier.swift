@@ -4,10 +4,12 @@ import Glibc
 /// Speaks systemd's sd_notify datagram protocol without libsystemd: one `AF_UNIX`/`SOCK_DGRAM` datagram of
 /// `KEY=VALUE` lines to `$NOTIFY_SOCKET` (a leading `@` is an abstract socket). Does nothing when it is unset.
 public struct SystemdNotifier: Sendable {
+    /// `$NOTIFY_SOCKET`, or nil when convene is not run by systemd with `Type=notify`.
     public let socketPath: String?
     /// Half of `$WATCHDOG_USEC` when the watchdog is for this process, else nil.
     public let watchdogInterval: TimeInterval?
 
+    /// Reads `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID` from `environment`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         socketPath = path
@@ -21,6 +23,7 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
+    /// True when there is a socket to notify.
     public var isEnabled: Bool { socketPath != nil }
 
     /// Sends one datagram; failures are returned, not thrown, since systemd being away must not stop mail.
@@ -51,13 +54,18 @@ public struct SystemdNotifier: Sendable {
         return sent == message.count
     }
 
+    /// Tells systemd start-up is complete (`READY=1`), with the first status line.
     public func ready(status: String) { send(["READY=1", "STATUS=\(status)"]) }
+    /// Tells systemd a reload has begun (`RELOADING=1` with the monotonic time `Type=notify-reload` wants).
     public func reloading() {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         send(["RELOADING=1", "MONOTONIC_USEC=\(Int(ts.tv_sec) * 1_000_000 + Int(ts.tv_nsec) / 1000)"])
     }
+    /// Tells systemd the daemon is stopping (`STOPPING=1`).
     public func stopping() { send(["STOPPING=1"]) }
+    /// Pings the watchdog (`WATCHDOG=1`).
     public func watchdog() { send(["WATCHDOG=1"]) }
+    /// Sets the status line `systemctl status` shows.
     public func status(_ text: String) { send(["STATUS=\(text)"]) }
 }

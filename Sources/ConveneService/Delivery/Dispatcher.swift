@@ -16,6 +16,7 @@ import Foundation
 /// Immutable itself: everything that changes (the journal state, counters, the rate limiter, the configuration) is in
 /// `shared`, behind one lock, so lane threads and the daemon's main thread can use the dispatcher at once.
 public final class Dispatcher: Sendable {
+    /// The journal every outcome is written to before it is acted on.
     public let journal: FileJournal
     private let transports: [MailTransport]
     /// (Internal, not private: the lanes and the journal discipline are extensions in files of their own.)
@@ -71,6 +72,7 @@ public final class Dispatcher: Sendable {
         }
     }
 
+    /// The plan for `now` from the current rules, roster and journal state.
     public func plan(now: Date) -> Plan {
         let (workspace, state) = shared.withLock { ($0.workspace, $0.journal) }
         return workspace.reconciler(state: state).plan(now: now)

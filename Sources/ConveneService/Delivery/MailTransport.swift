@@ -26,7 +26,9 @@ extension MailTransport {
 public struct TransportFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of stop this is.
     public enum Kind: Sendable { case authenticationRefused, unavailable, temporary }
+    /// Whether to retry, and how the process exits.
     public var kind: Kind
+    /// What went wrong, for the log and status (never a secret).
     public var message: String
     /// The SMTP reply code behind it, when a reply decided it (421 or 554 to the greeting, 535 to AUTH).
     public var code: Int?
@@ -46,19 +48,23 @@ public struct TransportFailure: Error, Sendable, Equatable, CustomStringConverti
         self.resumeAt = resumeAt
     }
 
+    /// The message.
     public var description: String { message }
 }
 
 /// `--dry-run DIR`: every message becomes `DIR/<Message-ID>.eml` (a resend after a crash overwrites its own file),
 /// written via a temp file and rename so a crash never leaves half a message.
 public final class OutboxTransport: MailTransport {
+    /// The outbox folder each message is written to as one `.eml` file.
     public let directory: String
 
+    /// An outbox transport writing into `directory`, created if missing.
     public init(directory: String) throws(JournalError) {
         self.directory = directory
         do throws(SystemError) { try SystemError.createFolder(directory) } catch { throw .io(error) }
     }
 
+    /// Writes `mail` to the outbox (atomically, under its Message-ID), unless `beforeCompletion` says stop.
     public func send(_ mail: OutgoingMail, beforeCompletion: () -> Bool) throws(TransportFailure) -> DeliveryReport {
         guard beforeCompletion() else {
             return DeliveryReport(

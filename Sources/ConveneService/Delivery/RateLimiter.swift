@@ -8,12 +8,14 @@ import Foundation
 /// (A token bucket — a burst of `count`, then refilling at `count` per period — lets up to `2 × count` start in the
 /// first period, and Exchange Online's 30 a minute holds for every minute.)
 public struct RateLimiter: Sendable {
+    /// The configured rate; nil means no limit.
     public private(set) var rate: Rate?
     /// The last `rate.count` slots handed out, oldest first, never decreasing: a ring of `rate.count` instants.
     private var slots: [Date] = []
     /// Where the oldest slot is once the ring is full.
     private var oldest = 0
 
+    /// A limiter for `rate` (nil: every slot is now).
     public init(rate: Rate?) {
         self.rate = rate
     }

@@ -18,6 +18,7 @@ public struct OAuthSettings: Sendable, Hashable, CustomStringConvertible, Custom
     /// Seconds the whole request may take.
     public var timeout: Double
 
+    /// Settings for one token endpoint and client; `caFile` pins the TLS trust for the endpoint.
     public init(
         tokenURL: String, clientID: String, clientSecret: String, scope: String, caFile: String? = nil,
         connectTimeout: Double = 30, timeout: Double = 30
@@ -39,9 +40,11 @@ public struct OAuthSettings: Sendable, Hashable, CustomStringConvertible, Custom
         OAuthTokenRequest(clientID: clientID, clientSecret: clientSecret, scope: scope)
     }
 
+    /// A description with the client secret withheld.
     public var description: String {
         "OAuth \(tokenURL) client \(clientID) scope \(scope) secret <withheld>" + (caFile.map { " ca \($0)" } ?? "")
     }
 
+    /// The same as `description`: the secret is withheld in debug output too.
     public var debugDescription: String { description }
 }

@@ -19,6 +19,7 @@ public final class TokenCache: @unchecked Sendable {
     /// The endpoint and client credentials the tokens are requested with.
     public let settings: OAuthSettings
 
+    /// A cache for `settings`' tokens; `clock` is injectable for tests.
     public init(settings: OAuthSettings, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.clock = clock

@@ -66,7 +66,7 @@ enum ApproveCommand {
                     },
                 ] as [String: Any])
         } else {
-            groups.forEach { Output.line(String($0.line.dropFirst("[held] ".count))) }
+            for group in groups { Output.line(String(group.line.dropFirst("[held] ".count))) }
             Output.line("approved: \(change) (files \(workspace.fingerprint))")
             Output.line(
                 daemon.map { "the running convene (pid \($0)) sends them now" } ?? "the next `convene run` sends them")

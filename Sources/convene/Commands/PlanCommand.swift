@@ -58,7 +58,7 @@ enum PlanCommand {
                         ] as [String: Any]
                     })
             } else {
-                groups.forEach { Output.line($0.line) }
+                for group in groups { Output.line(group.line) }
                 if groups.isEmpty { Output.line("no calendar changes: recipients' calendars already match the files") }
                 if let held = plan.held { Output.line(held.summary + ": " + held.why) }
             }

@@ -147,7 +147,9 @@ enum RunCommand {
         do {
             journal = try FileJournal(directory: stateDirectory)
             let read = journal.takeLoaded()
-            read.warnings.forEach { log.warning($0.message, ["file": $0.file, "line": "\($0.line)"]) }
+            for warning in read.warnings {
+                log.warning(warning.message, ["file": warning.file, "line": "\(warning.line)"])
+            }
             records = read.records
         } catch {
             throw CommandError(exitCode: ExitCode(error), message: error.description)
