@@ -97,7 +97,7 @@ public enum MIMEWriter {
     /// It starts with `=_`, which quoted-printable and base64 can never produce, so no body line can
     /// contain it.
     static func boundary(_ role: String, messageID: String) -> String {
-        "=_convene_\(role)_" + DeliveryKey.fnv1a(role + "\u{0}" + messageID)
+        "=_convene_\(role)_" + FNV1a.hash(role + "\u{0}" + messageID)
     }
 
     /// RFC 5322 date-time in UTC: `Thu, 07 Jan 2027 12:00:00 +0000`.

@@ -119,6 +119,11 @@ public struct MessageComposer: @unchecked Sendable {
 
     /// The whole message for an action, generated at `now` (Date header and DTSTAMP).
     public func message(for action: Action, now: Date) -> MailMessage {
+        message(for: action, identity: action.messageIdentity, now: now)
+    }
+
+    /// The message for `action` under `identity` (its Message-ID), so one identity serves the message and the envelope.
+    private func message(for action: Action, identity: MessageIdentity, now: Date) -> MailMessage {
         let template = templates[action.template] ?? templates["invitation"]
         let rendered =
             template?.render(values(for: action), htmlValues: htmlValues)
@@ -129,16 +134,17 @@ public struct MessageComposer: @unchecked Sendable {
         return MailMessage(
             from: config.service.from, to: [action.recipient], cc: action.cc,
             replyTo: config.service.organizer.address == config.service.from.address ? nil : config.service.organizer,
-            subject: rendered.subject, date: now, messageID: action.messageID, plain: rendered.plain,
+            subject: rendered.subject, date: now, messageID: identity.messageID, plain: rendered.plain,
             html: rendered.html,
             calendar: calendar)
     }
 
     /// What goes to SMTP: envelope sender, every recipient (principal and delegates) and the bytes.
     public func outgoing(for action: Action, now: Date) -> OutgoingMail {
-        OutgoingMail(
+        let identity = action.messageIdentity
+        return OutgoingMail(
             envelopeFrom: config.service.from.address, recipients: action.envelopeRecipients,
-            bytes: MIMEWriter.render(message(for: action, now: now)), messageID: action.messageID)
+            bytes: MIMEWriter.render(message(for: action, identity: identity, now: now)), messageID: identity.messageID)
     }
 }
 

@@ -164,18 +164,19 @@ public struct Action: Sendable, Equatable {
     /// The recipient's lower-cased address.
     @inlinable public var recipientKey: String { person?.key ?? extras?.recipient?.address.lowercased() ?? "" }
 
-    /// `event/yyyymmdd/notification/recipient`.
-    public var key: String {
-        eventID + "/" + occurrenceRef.compactDate + "/" + notification + "/" + recipientKey
+    /// Who and what this delivery is: its key, Message-ID and recipient hash, built in one place.
+    public var messageIdentity: MessageIdentity {
+        MessageIdentity(
+            eventID: eventID, compactDate: occurrenceRef.compactDate, notification: notification, sequence: sequence,
+            recipientKey: recipientKey, domain: occurrenceRef.domain)
     }
 
-    /// `event.yyyymmdd.notification.sequence.HASH@domain`; the recipient appears only hashed.
-    public var messageID: String {
-        let hash = DeliveryKey.hex(person?.keyHashValue ?? DeliveryKey.fnv1aValue(recipientKey))
-        return eventID + "." + occurrenceRef.compactDate + "." + notification + "." + String(sequence) + "." + hash
-            + "@"
-            + occurrenceRef.domain
-    }
+    /// `event/yyyymmdd/notification/recipient` (see `MessageIdentity.key`).
+    public var key: String { messageIdentity.key }
+
+    /// `event.yyyymmdd.notification.sequence.HASH@domain`; the recipient appears only hashed (see
+    /// `MessageIdentity.messageID`).
+    public var messageID: String { messageIdentity.messageID }
 
     /// The label `plan` shows: the message kind, or `skip`.
     public var label: String {
@@ -189,10 +190,9 @@ public struct Action: Sendable, Equatable {
         isDelegateCopy ? cc.map(\.address) : [recipient.address] + cc.map(\.address)
     }
 
-    /// The notification of a delegate copy for `delegate`: `delegate+HASH` (rule ids cannot contain `+`). The
-    /// delegate's address is in it, hashed, so a second new delegate gets a Message-ID of their own.
+    /// The notification of a delegate copy for `delegate` (see `MessageIdentity.delegateCopyNotification(for:)`).
     public static func delegateCopyNotification(for delegate: String) -> String {
-        "delegate+" + DeliveryKey.fnv1a(delegate.lowercased())
+        MessageIdentity.delegateCopyNotification(for: delegate)
     }
 
     /// True for the copy of a principal's current calendar message sent to a delegate added after it went out: the
@@ -218,42 +218,5 @@ public struct Action: Sendable, Equatable {
         if x.notification != y.notification { return x.notification < y.notification }
         if x.recipientKey != y.recipientKey { return x.recipientKey < y.recipientKey }
         return x.sequence < y.sequence
-    }
-}
-
-/// The stable hash behind deterministic Message-IDs (see `Action.messageID`): the same action always gets the same
-/// Message-ID, so a resend after a crash is recognisable as the same message.
-public enum DeliveryKey {
-    /// 64-bit FNV-1a as 16 hex digits: stable across runs and platforms (unlike `Hasher`).
-    public static func fnv1a(_ text: String) -> String { hex(fnv1aValue(text)) }
-
-    /// 64-bit FNV-1a of the UTF-8 bytes of `text`.
-    public static func fnv1aValue(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
-    }
-
-    /// `value` as 16 lower-case hex digits, leading zeros included.
-    public static func hex(_ value: UInt64) -> String {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(16)
-        appendHex(value, to: &digits)
-        return String(decoding: digits, as: UTF8.self)
-    }
-
-    /// Appends what `hex(value)` returns, without building the string (`plan --json` writes one per action).
-    public static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
-        // Digits formed in a scratch buffer and appended at once: one capacity check instead of sixteen.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
-            for index in 0..<16 {
-                let digit = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
-                digits[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
-            }
-            bytes.append(contentsOf: digits)
-        }
     }
 }

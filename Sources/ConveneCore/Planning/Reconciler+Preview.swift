@@ -73,8 +73,9 @@ extension Reconciler {
         let forum =
             person.flatMap { p in occurrence.forums.first { audience.forums(of: p).contains($0) } }
             ?? occurrence.forums.first
-        let sequence =
-            kind.isCalendar && kind != .invitation || notification == "reinvite" ? (thread?.sequence ?? 0) + 1 : 0
+        let sequence = CalendarStep.forced(
+            kind, reinvite: notification == "reinvite", sent: thread, wanted: occurrence.snapshot
+        ).sequence
         let name = person?.name ?? thread?.name ?? ""
         let times = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
         // A rule the window cannot place before the start is previewed at its nominal time: plan says why it is not sent.

@@ -32,9 +32,6 @@ public final class Person: Sendable, Hashable {
     public let optOut: OptOut
     /// The roster line of this person's row.
     public let line: Int
-    /// FNV-1a of `key`, the recipient part of every Message-ID (computed once, not per message; kept as a number, not
-    /// a string of its own that every action would have to reach in memory).
-    public let keyHashValue: UInt64
 
     public init(
         email: String, name: String, firstName: String? = nil, grade: String, department: String = "",
@@ -58,7 +55,6 @@ public final class Person: Sendable, Hashable {
         self.delegate = delegate
         self.optOut = optOut
         self.line = line
-        self.keyHashValue = DeliveryKey.fnv1aValue(key)
     }
 
     public static func == (lhs: Person, rhs: Person) -> Bool {

@@ -172,7 +172,7 @@ public enum ConfigLoader {
         for byte in rules.utf8 { mix(byte) }
         mix(0)
         for byte in roster { mix(byte) }
-        return DeliveryKey.hex(hash)
+        return FNV1a.hex(hash)
     }
 
     /// The events each template is used for, in file order, by template name: `cancellation` for every event, `update`

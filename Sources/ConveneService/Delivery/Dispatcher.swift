@@ -151,7 +151,7 @@ public final class Dispatcher: Sendable {
         var lanes = [[Action]](repeating: [], count: count)
         for action in actions {
             // A stable hash of the recipient: the same person always lands in the same lane, keeping their order.
-            lanes[Int(DeliveryKey.fnv1aValue(action.recipientKey) % UInt64(count))].append(action)
+            lanes[Int(FNV1a.value(action.recipientKey) % UInt64(count))].append(action)
         }
         var userStop = false
         journal.concurrentWriters = count

@@ -323,7 +323,7 @@ struct PlanJSONEncoder {
         out.append(contentsOf: run!.keyPrefix)
         out.append(contentsOf: recipient.utf8)
         out.append(contentsOf: run!.messageIDPrefix)
-        DeliveryKey.appendHex(action.pointee.person?.keyHashValue ?? DeliveryKey.fnv1aValue(recipient), to: &out)
+        MessageIdentity.appendRecipientHash(of: recipient, to: &out)
         out.append(contentsOf: run!.messageIDSuffix)
         if let reason = action.pointee.skipReason {
             out.append(contentsOf: #","reason":"#.utf8)
@@ -358,12 +358,17 @@ struct PlanJSONEncoder {
         run.keyPrefix.append(contentsOf: #"","sequence":"#.utf8)
         run.keyPrefix.append(contentsOf: String(a.sequence).utf8)
         run.keyPrefix.append(contentsOf: #","key":""#.utf8)
-        run.keyPrefix.append(contentsOf: (ref.eventID + "/" + ref.compactDate + "/" + a.notification + "/").utf8)
+        // Key and Message-ID as `MessageIdentity` builds them, split around the recipient's part.
+        run.keyPrefix.append(
+            contentsOf: MessageIdentity.keyPrefix(
+                eventID: ref.eventID, compactDate: ref.compactDate, notification: a.notification
+            ).utf8)
         run.messageIDPrefix.append(contentsOf: #"","message_id":""#.utf8)
         run.messageIDPrefix.append(
-            contentsOf: (ref.eventID + "." + ref.compactDate + "." + a.notification + "." + String(a.sequence) + ".")
-                .utf8)
-        run.messageIDSuffix.append(contentsOf: ("@" + ref.domain + "\"").utf8)
+            contentsOf: MessageIdentity.messageIDPrefix(
+                eventID: ref.eventID, compactDate: ref.compactDate, notification: a.notification, sequence: a.sequence
+            ).utf8)
+        run.messageIDSuffix.append(contentsOf: (MessageIdentity.messageIDSuffix(domain: ref.domain) + "\"").utf8)
         return run
     }
 }
