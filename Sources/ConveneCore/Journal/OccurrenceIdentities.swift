@@ -7,6 +7,7 @@ import Foundation
 public struct OccurrenceIdentities: Sendable {
     /// One identity as the journal knows it.
     public struct Known: Sendable, Hashable {
+        /// The UID its calendar entries carry.
         public var uid: String
         /// The start its latest calendar message gave.
         public var start: Date
@@ -14,8 +15,10 @@ public struct OccurrenceIdentities: Sendable {
         public var live: Int
     }
 
+    /// Every known identity, by event id and identity date.
     public private(set) var byEvent: [String: [LocalDate: Known]] = [:]
 
+    /// No identities: nothing sent yet.
     public init() {}
 
     /// Folds one sent calendar message in: `wasLive`/`isLive` say whether the recipient's entry was and is now live.

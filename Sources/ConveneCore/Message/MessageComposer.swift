@@ -5,7 +5,9 @@ import Foundation
 public struct MessageComposer: @unchecked Sendable {
     // @unchecked: DateFormatter is not Sendable, but these are configured once here and only read afterwards
     // (formatting is thread-safe on a formatter that is no longer mutated).
+    /// The rules file (sender, organizer, zone, domain).
     public let config: Config
+    /// The parsed message templates, by name.
     public let templates: [String: MessageTemplate]
     private let dateFormatter: DateFormatter
     private let timeFormatter: DateFormatter
@@ -16,6 +18,7 @@ public struct MessageComposer: @unchecked Sendable {
     /// What the HTML part shows for placeholders richer than escaped text (see `MessageTemplate.render`).
     private let htmlValues: [String: String]
 
+    /// A composer for these rules and templates.
     public init(config: Config, templates: [String: MessageTemplate]) {
         self.config = config
         self.templates = templates

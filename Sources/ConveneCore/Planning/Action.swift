@@ -2,17 +2,22 @@ import Foundation
 
 /// Immutable facts about one occurrence, shared by reference between all of its actions.
 public final class OccurrenceRef: Sendable {
+    /// The event id.
     public let eventID: String
     /// The local date it takes place on.
     public let date: LocalDate
     /// The date its keys and Message-IDs carry (see `Occurrence.identity`).
     public let identity: LocalDate
+    /// The occurrence's calendar UID.
     public let uid: String
+    /// The domain of its Message-IDs (`service.domain`).
     public let domain: String
+    /// What the calendar entry says, as configured.
     public let snapshot: EventSnapshot
     /// `yyyymmdd`, used in every key and Message-ID of this occurrence: formatted once.
     public let compactDate: String
 
+    /// The facts of `occurrence`, for Message-IDs in `domain`.
     public init(_ occurrence: Occurrence, domain: String) {
         self.eventID = occurrence.eventID
         self.date = occurrence.date
@@ -73,6 +78,7 @@ final class ActionExtras: Sendable {
 /// Kept small (references to the shared occurrence and person; key and Message-ID derived on demand) because a
 /// year's plan for a national roster holds millions of these.
 public struct Action: Sendable, Equatable {
+    /// What kind of message it sends.
     public var kind: MessageKind
     /// An invitation sent at once because the recipient joined after its due time. (Declared next to `kind` so the
     /// two share the padding before `due`: stored properties are laid out in order.)
@@ -82,15 +88,19 @@ public struct Action: Sendable, Equatable {
         @inlinable get { extras?.skipReason }
         set { extras = ActionExtras.with(extras, skipReason: .some(newValue)) }
     }
+    /// When it is due.
     public var due: Date
     /// After this instant the message is no longer worth sending (the next reminder, or the occurrence start).
     public var grace: Date
+    /// The occurrence it belongs to, shared by all of its actions.
     public let occurrenceRef: OccurrenceRef
     /// The rule id, or `update` / `cancellation`.
     public var notification: String
+    /// The template it is rendered with.
     public var template: String
     /// The roster row (nil for a leaver no longer in the roster).
     public var person: Person?
+    /// The calendar SEQUENCE (0 for invitations and reminders).
     public var sequence: Int
     /// The forum through which the recipient is invited.
     public var forum: String?
@@ -114,11 +124,13 @@ public struct Action: Sendable, Equatable {
         self.extras = ActionExtras.with(nil, recipient: .some(recipient), cc: .some(cc))
     }
 
+    /// The event id.
     public var eventID: String { occurrenceRef.eventID }
     /// The local date the occurrence takes place on.
     public var occurrence: LocalDate { occurrenceRef.date }
     /// The occurrence's identity date, carried by its key and Message-ID.
     public var identity: LocalDate { occurrenceRef.identity }
+    /// The occurrence's calendar UID.
     public var uid: String { occurrenceRef.uid }
 
     /// What the calendar entry says: the occurrence as configured, or (cancellations) as last sent.
@@ -139,6 +151,7 @@ public struct Action: Sendable, Equatable {
         set { extras = ActionExtras.with(extras, previous: .some(newValue)) }
     }
 
+    /// To whom it is sent: the person, or (a leaver) the mailbox from the journal.
     public var recipient: Mailbox {
         extras?.recipient ?? Mailbox(name: person?.name ?? "", address: person?.email ?? "")
     }

@@ -7,20 +7,25 @@ import Foundation
 /// Message-IDs and the UID carry; `date` is the day it actually takes place. Once a UID has been sent the journal
 /// keeps it, and planning takes it from there (see `OccurrenceIdentities`).
 public struct Occurrence: Sendable, Hashable {
+    /// The event it belongs to.
     public var eventID: String
     /// The local date it takes place on (after any move).
     public var date: LocalDate
     /// The date in its keys, Message-IDs and UID: the scheduled date of a series occurrence (or the date it was paired
     /// with when the whole series shifted), the date of a one-off event when it was first sent.
     public var identity: LocalDate
+    /// Its stable calendar UID.
     public var uid: String
+    /// What its calendar entry says.
     public var snapshot: EventSnapshot
     /// False when the event is cancelled or this date is excepted.
     public var active: Bool
+    /// The forums whose members are its audience.
     public var forums: [String]
     /// Why an inactive occurrence is off (for its cancellations): convene's words and the admin's `reason:`.
     public var inactiveReason: String?
 
+    /// An occurrence; `identity` defaults to `date`.
     public init(
         eventID: String, date: LocalDate, identity: LocalDate? = nil, uid: String, snapshot: EventSnapshot,
         active: Bool,

@@ -3,13 +3,17 @@ import Foundation
 extension Reconciler {
     /// Why a preview could not be built.
     public struct PreviewError: Error, Sendable {
+        /// What is wrong, for the admin.
         public var message: String
+        /// What would be valid instead, if there is a short list.
         public var hint: String?
     }
 
     /// A previewed message: the action, and why it would not be sent as shown (empty when `run` will send it).
     public struct Preview: Sendable {
+        /// The message's action, planned or built directly.
         public var action: Action
+        /// Why `run` would not send it as shown; empty when it will.
         public var warnings: [String]
     }
 

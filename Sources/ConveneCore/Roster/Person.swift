@@ -15,10 +15,13 @@ public final class Person: Sendable, Hashable {
     public let email: String
     /// Lower-cased address: the key for everything.
     public let key: String
+    /// The display name.
     public let name: String
+    /// The first name, given or taken from `name`.
     public let firstName: String
     /// The grade id (an alias in the roster is resolved to its grade).
     public let grade: String
+    /// The department, as the roster has it.
     public let department: String
     /// Lower-cased roles.
     public let roles: [String]
@@ -26,13 +29,16 @@ public final class Person: Sendable, Hashable {
     public let addedForums: [String]
     /// Forums this person is taken out of with `-id`.
     public let removedForums: [String]
+    /// True for someone acting in the grade.
     public let interim: Bool
     /// The private office or diary manager copied on every message.
     public let delegate: String?
+    /// What they have opted out of.
     public let optOut: OptOut
     /// The roster line of this person's row.
     public let line: Int
 
+    /// A person as a roster row gives them; `firstName` defaults to the first word of `name`.
     public init(
         email: String, name: String, firstName: String? = nil, grade: String, department: String = "",
         roles: [String] = [], addedForums: [String] = [], removedForums: [String] = [], interim: Bool = false,
@@ -57,6 +63,7 @@ public final class Person: Sendable, Hashable {
         self.line = line
     }
 
+    /// Equal when every field of the row is equal.
     public static func == (lhs: Person, rhs: Person) -> Bool {
         if lhs === rhs { return true }
         return lhs.email == rhs.email && lhs.name == rhs.name && lhs.firstName == rhs.firstName
@@ -66,6 +73,7 @@ public final class Person: Sendable, Hashable {
             && lhs.optOut == rhs.optOut && lhs.line == rhs.line
     }
 
+    /// Hashes the address and the roster line.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(key)
         hasher.combine(line)
@@ -74,11 +82,14 @@ public final class Person: Sendable, Hashable {
 
 /// The loaded roster: everyone, in file order.
 public struct Roster: Sendable {
+    /// The roster file's path.
     public let file: String
+    /// Everyone, in file order.
     public let people: [Person]
     /// Position in `people` by lower-cased address, so lookups stay O(1) for national-scale rosters.
     private let index: [String: Int]
 
+    /// A roster of `people` read from `file`.
     public init(file: String, people: [Person]) {
         self.file = file
         self.people = people
