@@ -32,6 +32,7 @@ extension Action {
             connection: connection)
     }
 
+    /// Written instead of a send when the action is not sent (opted out, declined…), with its reason.
     public func skippedRecord(at time: Date) -> JournalRecord {
         JournalRecord(
             type: .skipped, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,

@@ -18,9 +18,12 @@ public struct DueOrderedActions: RandomAccessCollection, Sendable, Equatable {
         self.order = DueOrder.positions(of: planned, checkedFrom: recipientOrdered)
     }
 
+    /// The first position (always 0).
     public var startIndex: Int { 0 }
+    /// One past the last position: the number of actions.
     public var endIndex: Int { order.count }
 
+    /// The action at `position` in due order.
     public subscript(position: Int) -> Action { planned[Int(order[position])] }
 
     /// Calls `body` with where each action at `positions` (in due order) lies. Passing an action by value would copy

@@ -6,7 +6,9 @@ import Foundation
 /// event has started helps nobody, while one a working day early still does its job. Urgent messages (late
 /// joiners, updates, cancellations, retries) go at the next moment the window is open (`intoWindow`).
 public struct DueTime: Sendable {
+    /// The service time zone send phrases are read in.
     public var zone: TimeZone
+    /// The days and hours messages may go out.
     public var window: SendWindow
 
     /// How many days `place` looks back for an open day. A Mon-Fri window around the English Christmas and New Year
@@ -30,6 +32,7 @@ public struct DueTime: Sendable {
         }
     }
 
+    /// Due times in `zone` within `window`.
     public init(zone: TimeZone, window: SendWindow) {
         self.zone = zone
         self.window = window

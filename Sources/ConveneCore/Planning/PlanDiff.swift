@@ -6,10 +6,15 @@ import Foundation
 public enum PlanDiff {
     /// One group: the same change to the same occurrence for `count` people.
     public struct Group: Sendable, Hashable {
+        /// What happens to the calendars: "invite", "reinvite", "update" or "cancel".
         public var verb: String
+        /// The event's id in the rules file.
         public var eventID: String
+        /// The occurrence's date (its original date when it moved).
         public var occurrence: LocalDate
+        /// Why, in the words the recipients get (empty when there is nothing to add).
         public var detail: String
+        /// How many people receive this change.
         public var count: Int
         /// True when the group is part of a change held for approval.
         public var held: Bool
