@@ -305,6 +305,14 @@ public struct Event: Sendable, Hashable {
 /// The two kinds of rule-driven notification; updates and cancellations need no rule.
 public enum NotificationKind: String, Sendable, Hashable, Codable, CaseIterable { case invitation, reminder }
 
+/// Whom a reminder rule goes to, by their answer to the invitation (`to:`): everyone invited (declined people never
+/// get reminders), only those who have not answered (a chaser), or only those who accepted.
+public enum ReplyAudience: String, Sendable, Hashable, Codable, CaseIterable {
+    case everyone
+    case noReply = "no-reply"
+    case accepted
+}
+
 /// A `notifications:` entry: what is sent, when, with which template, to whom.
 public struct NotificationRule: Sendable, Hashable {
     /// The rule's id, part of each message's journal key (`event/yyyymmdd/notification/recipient`).
@@ -319,6 +327,8 @@ public struct NotificationRule: Sendable, Hashable {
     public var forums: [String]
     /// Grade ids (aliases resolved) to limit the rule to; empty: every grade.
     public var grades: [String]
+    /// Reminders only: whom it goes to by their answer (`to: everyone | no-reply | accepted`; default everyone).
+    public var to: ReplyAudience
     /// Where the rule is written in the rules file, for diagnostics.
     public var location: SourceLocation
     /// Where `template:` is written, for an error about the template file itself.
@@ -327,9 +337,10 @@ public struct NotificationRule: Sendable, Hashable {
     /// A zero location means "not from a file" (tests and built configs).
     public init(
         id: String, kind: NotificationKind, send: SendOffset, template: String, forums: [String] = [],
-        grades: [String] = [], location: SourceLocation = .init(line: 0, column: 0),
+        grades: [String] = [], to: ReplyAudience = .everyone, location: SourceLocation = .init(line: 0, column: 0),
         templateLocation: SourceLocation = .init(line: 0, column: 0)
     ) {
+        self.to = to
         self.id = id
         self.kind = kind
         self.send = send

@@ -304,7 +304,14 @@ extension ConfigParser {
             let template = templateNode.flatMap { reader.identifier($0, "'template'") }
             let forums = map.value("forums").map { reader.scalarList($0, "'forums'") } ?? []
             let grades = map.value("grades").map { reader.scalarList($0, "'grades'") } ?? []
+            let toNode = map.value("to")
+            let to = toNode.flatMap { choice($0, "'to'", ReplyAudience.self, reader) }
             map.rejectUnknownKeys()
+            if let toNode, kind == .invitation {
+                reader.error(
+                    "notification '\(id)': 'to' chooses reminder recipients by their answer; an invitation goes to "
+                        + "everyone in its forums", at: toNode.location)
+            }
             for (forum, at) in forums where !forumIDs.contains(forum) {
                 reader.error("notification '\(id)' filters on unknown forum '\(forum)'", at: at)
             }
@@ -319,7 +326,7 @@ extension ConfigParser {
             guard !id.isEmpty, let kind, let send, let template, let templateNode else { return nil }
             return NotificationRule(
                 id: id, kind: kind, send: send, template: template, forums: forums.map(\.0), grades: gradeIDs,
-                location: location, templateLocation: templateNode.location)
+                to: to ?? .everyone, location: location, templateLocation: templateNode.location)
         }
     }
 }

@@ -123,7 +123,7 @@ public struct FailureReport: Sendable {
             case .skipped:
                 settle(
                     id, at: record.at, delivered: false, note: "not retried: \(record.reason ?? "skipped")")
-            case .attempt, .approved:
+            case .attempt, .approved, .reply:
                 break
             }
         }

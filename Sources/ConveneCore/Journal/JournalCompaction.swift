@@ -39,7 +39,8 @@ public enum JournalCompaction {
         // The index of the last record of each message, and of its last `sent`.
         var lastIndex: [String: Int] = [:]
         var lastSent: [String: Int] = [:]
-        for (index, record) in records.enumerated() {
+        // A reply's Message-ID is the sender's, so it must not stand for one of convene's messages.
+        for (index, record) in records.enumerated() where record.type != .reply {
             let id = record.msgid ?? record.key
             lastIndex[id] = index
             if record.type == .sent { lastSent[id] = index }

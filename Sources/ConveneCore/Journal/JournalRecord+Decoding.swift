@@ -33,6 +33,11 @@ extension JournalRecord {
         var synced: Int??
         var copies: [Copy]??
         var connection: Bool??
+        var mailbox: String??
+        var outcome: String??
+        var partstat: String??
+        var note: String??
+        var occurrence: String??
         try reader.readObject { reader, field throws(JSONReader.Malformed) in
             switch field {
             case "v": try once(&v, reader.readInt())
@@ -55,6 +60,11 @@ extension JournalRecord {
             case "synced": try once(&synced, reader.readNull() ? nil : reader.readInt())
             case "copies": try once(&copies, reader.readNull() ? nil : reader.readCopies())
             case "connection": try once(&connection, reader.readNull() ? nil : reader.readBool())
+            case "mailbox": try once(&mailbox, reader.readNull() ? nil : reader.readString())
+            case "outcome": try once(&outcome, reader.readNull() ? nil : reader.readString())
+            case "partstat": try once(&partstat, reader.readNull() ? nil : reader.readString())
+            case "note": try once(&note, reader.readNull() ? nil : reader.readString())
+            case "occurrence": try once(&occurrence, reader.readNull() ? nil : reader.readString())
             default: try reader.skipValue()
             }
         }
@@ -65,7 +75,8 @@ extension JournalRecord {
             to: to ?? nil,
             name: name ?? nil, cc: cc ?? nil, event: event ?? nil, code: code ?? nil, permanent: permanent ?? nil,
             reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil, copies: copies ?? nil,
-            connection: connection ?? nil)
+            connection: connection ?? nil, mailbox: mailbox ?? nil, outcome: outcome ?? nil, partstat: partstat ?? nil,
+            note: note ?? nil, occurrence: occurrence ?? nil)
         self.v = v
     }
 }

@@ -21,6 +21,9 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         case skipped
         /// An admin's `convene approve`: the calendar change the files with hash `files` make may go out.
         case approved
+        /// An incoming message handled by `convene replies` (a calendar reply, a bounce, or something a person must
+        /// read): written and synced before the message is moved out of the folder, so it is never applied twice.
+        case reply
     }
 
     /// The record format's version, always `JournalCodec.version` (1) when written; other versions are refused on load.
@@ -66,13 +69,25 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     /// over (the server greeted 421 or 554, could not be reached, or refused the credentials or TLS), and sending
     /// stopped and paused. Such a failure does not count towards the message's retry back-off: the pause does.
     public var connection: Bool?
+    /// On `reply`: where the message was read (`UIDVALIDITY/UID` for IMAP, the file name in a Maildir).
+    public var mailbox: String?
+    /// On `reply`: what the message came to (`ReplyOutcome`: applied, stale, unknown, counter-proposal,
+    /// needs-attention, bounce).
+    public var outcome: String?
+    /// On `reply`: the attendee's answer (ACCEPTED, TENTATIVE, DECLINED) when it had one.
+    public var partstat: String?
+    /// On `reply`: the note the attendee wrote, bounded and with no control characters.
+    public var note: String?
+    /// On `reply`: the RECURRENCE-ID the answer names, as written, when it names one.
+    public var occurrence: String?
 
     /// Sets `v` to the current version; every optional field defaults to absent, as the line will write it.
     public init(
         type: RecordType, at: Date, key: String, kind: MessageKind, uid: String? = nil, seq: Int? = nil,
         msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
         code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, files: String? = nil,
-        copies: [Copy]? = nil, connection: Bool? = nil
+        copies: [Copy]? = nil, connection: Bool? = nil, mailbox: String? = nil, outcome: String? = nil,
+        partstat: String? = nil, note: String? = nil, occurrence: String? = nil
     ) {
         self.v = 1
         self.type = type
@@ -93,6 +108,11 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         self.files = files
         self.copies = copies
         self.connection = connection
+        self.mailbox = mailbox
+        self.outcome = outcome
+        self.partstat = partstat
+        self.note = note
+        self.occurrence = occurrence
     }
 }
 
@@ -150,8 +170,13 @@ public enum JournalCodec {
         if let files = record.files { line.add("files", files, to: &out) }
         line.add("key", record.key, to: &out)
         line.add("kind", record.kind.rawValue, to: &out)
+        if let mailbox = record.mailbox { line.add("mailbox", mailbox, to: &out) }
         if let msgid = record.msgid { line.add("msgid", msgid, to: &out) }
         if let name = record.name { line.add("name", name, to: &out) }
+        if let note = record.note { line.add("note", note, to: &out) }
+        if let occurrence = record.occurrence { line.add("occurrence", occurrence, to: &out) }
+        if let outcome = record.outcome { line.add("outcome", outcome, to: &out) }
+        if let partstat = record.partstat { line.add("partstat", partstat, to: &out) }
         if let permanent = record.permanent { line.add("permanent", permanent, to: &out) }
         if let reason = record.reason { line.add("reason", reason, to: &out) }
         if let reply = record.reply { line.add("reply", reply, to: &out) }

@@ -41,6 +41,31 @@ public struct JournalState: Sendable {
         public var reply: String?
     }
 
+    /// An attendee's latest answer to one occurrence's invitation, from `reply` records with outcome `applied`.
+    public struct Answer: Sendable, Hashable {
+        /// `event/yyyymmdd`.
+        public var occurrence: String
+        /// The calendar UID.
+        public var uid: String
+        /// The attendee (the principal), lower case.
+        public var attendee: String
+        /// ACCEPTED, TENTATIVE or DECLINED.
+        public var partstat: String
+        /// The note written with it, if any.
+        public var note: String?
+        /// When the reply was journaled.
+        public var at: Date
+    }
+
+    /// Latest answers, keyed as threads are (`uid + "\0" + attendee`). An update that moves the occurrence's time
+    /// clears them: the attendee is asked again (RFC 5546 §2.1.4), so they are "no reply" until they answer.
+    public private(set) var answers: [String: Answer] = [:]
+    /// The mailbox ids and Message-IDs of incoming messages already journaled: such a message is moved, not
+    /// applied again.
+    public private(set) var handledMail: Set<String> = []
+    /// The outcome journaled for each mailbox id, so a message journaled before a crash goes to the right folder.
+    public private(set) var mailOutcomes: [String: String] = [:]
+
     /// Keyed by `uid + "\0" + recipient key`.
     public private(set) var threads: [String: CalendarThread] = [:]
     /// Message-IDs that are finished: sent, skipped, or failed permanently.
@@ -77,6 +102,11 @@ public struct JournalState: Sendable {
         threads[JournalState.threadKey(uid: uid, recipient: recipient)]
     }
 
+    /// The latest answer `attendee` (any case) gave to the invitation `uid`; nil when none counts.
+    public func answer(uid: String, attendee: String) -> Answer? {
+        answers.isEmpty ? nil : answers[JournalState.threadKey(uid: uid, recipient: attendee)]
+    }
+
     /// As `thread(uid:recipient:)` for an already lower-cased key (the planner's hot path).
     func thread(uid: String, key: String) -> CalendarThread? {
         threads.isEmpty ? nil : threads[uid + "\u{0}" + key]
@@ -107,6 +137,19 @@ public struct JournalState: Sendable {
         let id = record.msgid ?? record.key
         if record.type == .sent || record.type == .failed { noteHandover(record) }
         switch record.type {
+        case .reply:
+            if let mailbox = record.mailbox {
+                handledMail.insert(mailbox)
+                mailOutcomes[mailbox] = record.outcome
+            }
+            if let msgid = record.msgid { handledMail.insert(msgid) }
+            guard record.outcome == "applied", let uid = record.uid, let attendee = record.to,
+                let partstat = record.partstat
+            else { return }
+            let occurrence = record.key.split(separator: "/").prefix(2).joined(separator: "/")
+            answers[JournalState.threadKey(uid: uid, recipient: attendee)] = Answer(
+                occurrence: occurrence, uid: uid, attendee: attendee.lowercased(), partstat: partstat, note: record.note,
+                at: record.at)
         case .approved:
             if let files = record.files { approvals.insert(files) }
         case .attempt:
@@ -144,6 +187,12 @@ public struct JournalState: Sendable {
             }
             let key = JournalState.threadKey(uid: uid, recipient: to)
             let previous = threads[key]
+            // A new time asks for a new answer; a new place or title keeps the one given.
+            if let previous, !answers.isEmpty,
+                previous.cancelled || previous.snapshot.start != snapshot.start || previous.snapshot.end != snapshot.end
+            {
+                answers[key] = nil
+            }
             // The key is `event/yyyymmdd/notification/recipient`.
             let event = record.key.prefix { $0 != "/" }
             let date = record.key[event.endIndex...].dropFirst().prefix { $0 != "/" }

@@ -33,7 +33,13 @@ extension Reconciler {
                 .reminder, times.ref, pass.reminderIDs[index], template: pass.reminderTemplates[index],
                 to: member.person, sequence: 0, due: max(due, min(pass.now, grace)), grace: grace, forum: member.forum)
         else { return nil }
-        if case .unplaceable = times.reminderPlace[index] {
+        if action.skipReason == nil,
+            let why = ReplySkip.reason(
+                to: pass.reminderRules[index].to,
+                partstat: pass.state.answer(uid: times.ref.uid, attendee: member.person.key)?.partstat)
+        {
+            action.skipReason = why
+        } else if case .unplaceable = times.reminderPlace[index] {
             pass.unplaceable(&action, times.reminderPlace[index], nominal: due)
         } else if action.skipReason == nil && due < invitedAt {
             action.skipReason = "the recipient joined after this reminder was due"
