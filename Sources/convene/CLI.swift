@@ -18,6 +18,8 @@ enum CLI {
         PreviewCommand.subcommand,
         RunCommand.subcommand,
         StatusCommand.subcommand,
+        RepliesCommand.subcommand,
+        AttendanceCommand.subcommand,
         HistoryCommand.subcommand,
         ApproveCommand.subcommand,
         SendTestCommand.subcommand,

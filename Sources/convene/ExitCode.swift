@@ -33,6 +33,17 @@ enum ExitCode: Int32 {
         }
     }
 
+    /// A mailbox of replies that cannot be read: credentials refused (77), unreachable (69), temporary (75), or
+    /// settings that cannot work (78).
+    init(_ error: MailboxError) {
+        switch error.kind {
+        case .authenticationRefused: self = .noPermission
+        case .unavailable: self = .unavailable
+        case .temporary: self = .temporaryFailure
+        case .invalidSettings: self = .configError
+        }
+    }
+
     /// Why a run stopped.
     init(_ stop: RunStop) {
         switch stop {

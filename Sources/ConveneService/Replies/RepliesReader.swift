@@ -29,6 +29,9 @@ public struct RepliesReader {
         public var outcome: String
         /// The folder it was moved to.
         public var folder: String
+        /// The records journaled for it in this pass (none when it had been journaled before): a daemon folds them
+        /// into its state so the next plan sees the answer.
+        public var records: [JournalRecord]
     }
 
     /// Why a pass stopped early.
@@ -58,6 +61,7 @@ public struct RepliesReader {
             let journaledOutcome = state.mailOutcomes[message.id]
             var reply: InterpretedReply?
             var outcome = journaledOutcome ?? ""
+            var written: [JournalRecord] = []
             if journaledOutcome == nil {
                 var interpreted = ReplyInterpreter.interpret(message.bytes, context: context)
                 if let id = interpreted.messageID, state.handledMail.contains(id) {
@@ -66,6 +70,7 @@ public struct RepliesReader {
                     let record = Self.record(interpreted, mailbox: message.id, now: now, duplicate: true)
                     do { try journal.append(record) } catch { return (handled, .journal(error)) }
                     state.apply(record)
+                    written = [record]
                     outcome = record.outcome ?? ""
                 } else {
                     var batch = [Self.record(interpreted, mailbox: message.id, now: now, duplicate: false)]
@@ -80,6 +85,7 @@ public struct RepliesReader {
                     // Journaled and synced before the message moves: a crash now leaves it journaled and unmoved.
                     do { try journal.append(batch) } catch { return (handled, .journal(error)) }
                     batch.forEach { state.apply($0) }
+                    written = batch
                     outcome = interpreted.outcome.rawValue
                 }
                 reply = interpreted
@@ -90,7 +96,7 @@ public struct RepliesReader {
             } catch {
                 return (handled, .mailbox(error))
             }
-            handled.append(Handled(id: message.id, reply: reply, outcome: outcome, folder: folder))
+            handled.append(Handled(id: message.id, reply: reply, outcome: outcome, folder: folder, records: written))
         }
         return (handled, nil)
     }

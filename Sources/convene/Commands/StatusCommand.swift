@@ -71,8 +71,15 @@ enum StatusCommand {
         let state = JournalState(records: records + Approvals.read(directory: directory))
         let plan = workspace.map { $0.reconciler(state: state).plan(now: now) }
         let summary = JournalSummary(records: records, state: state)
+        // Who is coming to each occurrence ahead that invitations went out for.
+        let today = LocalDateTime(instant: now, in: zone).date
+        let attendance = Attendance.occurrences(in: state, from: today).map {
+            Attendance(
+                eventID: $0.eventID, date: $0.date, state: state, records: records, person: { _ in nil },
+                forumsOf: { _ in [] }, eventForums: [])
+        }
         try show(
-            summary, state: state, failures: FailureReport(records: records), plan: plan,
+            summary, state: state, failures: FailureReport(records: records), plan: plan, attendance: attendance,
             journal: FileJournal.journalPath(directory), records: records.count, now: now, zone: zone,
             json: options.json)
         if let loadFailure {
@@ -95,7 +102,8 @@ enum StatusCommand {
 
     /// Prints the summary; `plan` is nil when the files could not be loaded.
     static func show(
-        _ summary: JournalSummary, state: JournalState, failures: FailureReport, plan: Plan?, journal: String,
+        _ summary: JournalSummary, state: JournalState, failures: FailureReport, plan: Plan?,
+        attendance: [Attendance] = [], journal: String,
         records: Int, now: Date, zone: TimeZone, json: Bool
     ) throws(CommandError) {
         let pending = plan.map { $0.actions.filter { $0.skipReason == nil } }
@@ -148,6 +156,11 @@ enum StatusCommand {
                         "holders": held.holders, "summary": held.summary,
                     ]
                 } ?? NSNull()
+            object["attendance"] = attendance.map { occurrence -> [String: Any] in
+                var counts: [String: Any] = ["event": occurrence.eventID, "occurrence": occurrence.date.description]
+                for answer in Attendance.Answer.allCases { counts[answer.rawValue] = occurrence.counts[answer] ?? 0 }
+                return counts
+            }
             Output.json(object)
             return
         }
@@ -179,6 +192,12 @@ enum StatusCommand {
         } else {
             Output.line("pending: unknown (the files have errors; see above)")
             if let (limit, record) = summary.relayLimit { Self.showRelayLimit(limit, record, zone: zone) }
+        }
+        if !attendance.isEmpty {
+            Output.line("")
+            for occurrence in attendance {
+                Output.line("\(occurrence.eventID) \(occurrence.date): \(occurrence.summary)")
+            }
         }
         Self.list("permanent failures", failures.permanentFailures, zone: zone) { _ in "" }
         Self.list("awaiting retry", failures.awaitingRetry, zone: zone) { entry in
