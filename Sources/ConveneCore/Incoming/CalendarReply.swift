@@ -85,6 +85,8 @@ public struct CalendarReply: Sendable, Equatable {
             default: break
             }
         }
+        // A VEVENT cut short (no END) still says what it says.
+        if let event { events.append(event) }
     }
 
     /// The content lines, unfolded (a line break followed by a space or tab continues the line, RFC 5545 §3.1).
