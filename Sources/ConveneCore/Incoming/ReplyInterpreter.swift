@@ -304,9 +304,43 @@ public enum ReplyInterpreter {
             rest = tail[tail.index(after: close)...]
         }
         if !rest.contains("<") { out += rest }
-        for (entity, value) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'")] {
-            out = out.replacingOccurrences(of: entity, with: value)
+        return decodeEntities(out)
+    }
+
+    /// The HTML entities Outlook writes (named ones it uses, and numeric ones); others stay as written.
+    static func decodeEntities(_ text: String) -> String {
+        let named: [String: String] = [
+            "nbsp": " ", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "amp": "&", "ndash": "\u{2013}",
+            "mdash": "\u{2014}", "lsquo": "\u{2018}", "rsquo": "\u{2019}", "ldquo": "\u{201C}", "rdquo": "\u{201D}",
+            "hellip": "\u{2026}", "pound": "£", "euro": "€",
+        ]
+        var out = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            let tail = rest[rest.index(after: amp)...]
+            guard let semicolon = tail.prefix(10).firstIndex(of: ";") else {
+                out += "&"
+                rest = tail
+                continue
+            }
+            let name = String(tail[..<semicolon])
+            var replacement: String?
+            if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                replacement = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String($0) }
+            } else if name.hasPrefix("#") {
+                replacement = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String($0) }
+            } else {
+                replacement = named[name.lowercased()]
+            }
+            if let replacement {
+                out += replacement
+                rest = tail[tail.index(after: semicolon)...]
+            } else {
+                out += "&"
+                rest = tail
+            }
         }
-        return out.replacingOccurrences(of: "&amp;", with: "&")
+        return out + rest
     }
 }

@@ -186,6 +186,13 @@ import Testing
         #expect(MIMEReader.messageID(" <x@y> ") == "x@y")
     }
 
+    @Test func outlookHTMLNotesBecomePlainText() {
+        let html = "<html><head><style>p{}</style></head><body><p>Yes &ndash; 10&#37; late &amp; &#x263A; &bogus; &</p></body>"
+        #expect(
+            ReplyInterpreter.plainText(html: html).trimmingCharacters(in: .whitespaces)
+                == "Yes \u{2013} 10% late & \u{263A} &bogus; &")
+    }
+
     @Test func deepNestingStopsAtTheLimit() {
         var text = ""
         for level in 0..<50 { text += "Content-Type: multipart/mixed; boundary=\"b\(level)\"\r\n\r\n--b\(level)\r\n" }
