@@ -148,7 +148,8 @@ import Testing
             --b--\r
 
             """,
-            "1790000005.e.test": "From: dan.silent@example.gov.uk\r\nMessage-ID: <e@replies.test>\r\n\r\nYes, I'll be there\r\n",
+            "1790000005.e.test":
+                "From: dan.silent@example.gov.uk\r\nMessage-ID: <e@replies.test>\r\n\r\nYes, I'll be there\r\n",
         ]
         for (name, text) in messages {
             try text.write(to: dir.appendingPathComponent("mail/new/\(name)"), atomically: true, encoding: .utf8)
@@ -159,7 +160,8 @@ import Testing
         try CLI.run(
             [
                 "replies", "--once", "--from-maildir", dir.appendingPathComponent("mail").path, "--config",
-                dir.appendingPathComponent("convene.yaml").path, "--state", dir.appendingPathComponent("out/state").path,
+                dir.appendingPathComponent("convene.yaml").path, "--state",
+                dir.appendingPathComponent("out/state").path,
                 "--now", "2027-02-24 11:00",
             ] + (json ? ["--json"] : []))
     }
@@ -245,7 +247,11 @@ import Testing
         #expect(rows.first == "email,name,grade,forums,answer,note,answered_at")
         #expect(rows.count == 6)
         // A note is data, never a spreadsheet formula.
-        #expect(rows.contains { $0.hasPrefix("cat.tentative@example.gov.uk,Cat Tentative,CE,directors,tentative,\"'=SUM(A1), might be late\",") })
+        #expect(
+            rows.contains {
+                $0.hasPrefix(
+                    "cat.tentative@example.gov.uk,Cat Tentative,CE,directors,tentative,\"'=SUM(A1), might be late\",")
+            })
         #expect(rows.contains("dan.silent@example.gov.uk,Dan Silent,SCS2,directors,no_reply,,"))
     }
 
@@ -269,9 +275,10 @@ import Testing
             sent[String(parts[2]), default: []].insert(to)
         }
         func names(_ rule: String) -> Set<String> {
-            Set((sent[rule] ?? []).compactMap { line in
-                ["Ann", "Ben", "Cat", "Dan", "Eve"].first { line.contains("To: \($0) ") }
-            })
+            Set(
+                (sent[rule] ?? []).compactMap { line in
+                    ["Ann", "Ben", "Cat", "Dan", "Eve"].first { line.contains("To: \($0) ") }
+                })
         }
         // Eve's invitation bounced, but her reminders are not the bounce's business: she was invited.
         #expect(names("week-before") == ["Ann", "Cat", "Dan", "Eve"])
@@ -295,7 +302,8 @@ import Testing
         let notMaildir = try CLI.run(
             [
                 "replies", "--once", "--from-maildir", dir.path, "--config",
-                dir.appendingPathComponent("convene.yaml").path, "--state", dir.appendingPathComponent("out/state").path,
+                dir.appendingPathComponent("convene.yaml").path, "--state",
+                dir.appendingPathComponent("out/state").path,
             ])
         #expect(notMaildir.status == 78)
         #expect(notMaildir.stderr.contains("is not a Maildir"))
@@ -306,8 +314,9 @@ import Testing
     @Test func toOnAnInvitationRuleIsAValidateError() throws {
         let dir = try Self.invited()
         let rules = Self.rules.replacingOccurrences(
-            of: "    template: invitation\n", with: "    template: invitation\n    to: accepted\n")
-            .replacingOccurrences(of: "    to: no-reply\n", with: "    to: nobody\n")
+            of: "    template: invitation\n", with: "    template: invitation\n    to: accepted\n"
+        )
+        .replacingOccurrences(of: "    to: no-reply\n", with: "    to: nobody\n")
         try rules.write(to: dir.appendingPathComponent("convene.yaml"), atomically: true, encoding: .utf8)
         let result = try CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
         #expect(result.status == 78)

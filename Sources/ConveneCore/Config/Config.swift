@@ -308,8 +308,11 @@ public enum NotificationKind: String, Sendable, Hashable, Codable, CaseIterable 
 /// Whom a reminder rule goes to, by their answer to the invitation (`to:`): everyone invited (declined people never
 /// get reminders), only those who have not answered (a chaser), or only those who accepted.
 public enum ReplyAudience: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Everyone invited who has not declined.
     case everyone
+    /// Only those who have not answered: a chaser.
     case noReply = "no-reply"
+    /// Only those who accepted.
     case accepted
 }
 

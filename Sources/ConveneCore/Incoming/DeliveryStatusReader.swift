@@ -7,7 +7,8 @@ enum DeliveryStatusReader {
     static func interpret(_ report: MIMEPart, context: ReplyContext) -> InterpretedReply {
         let parts = report.allParts
         guard let statusPart = parts.first(where: { $0.contentType == "message/delivery-status" }) else {
-            return InterpretedReply(outcome: .needsAttention, reason: "a report that is not a delivery status notification")
+            return InterpretedReply(
+                outcome: .needsAttention, reason: "a report that is not a delivery status notification")
         }
         let blocks = fieldBlocks(statusPart.body)
         var originalID: String?
@@ -18,8 +19,9 @@ enum DeliveryStatusReader {
         }
         if originalID == nil {
             for part in parts where part.contentType == "text/rfc822-headers" || part.contentType == "message/rfc822" {
-                let headers = part.contentType == "message/rfc822" ? (part.parts.first?.headers ?? []) :
-                    MIMEReader.headers(ArraySlice(part.body)).headers
+                let headers =
+                    part.contentType == "message/rfc822"
+                    ? (part.parts.first?.headers ?? []) : MIMEReader.headers(ArraySlice(part.body)).headers
                 if let id = headers.first(where: { $0.name.lowercased() == "message-id" })?.value {
                     originalID = MIMEReader.messageID(id)
                     break
@@ -41,7 +43,9 @@ enum DeliveryStatusReader {
             }
         }
         let recipient = (failed?["final-recipient"] ?? failed?["original-recipient"]).flatMap { field in
-            (field.split(separator: ";", maxSplits: 1).last).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            (field.split(separator: ";", maxSplits: 1).last).map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
         }
         guard let originalID, let sent = context.sent[originalID] else {
             result.reason =

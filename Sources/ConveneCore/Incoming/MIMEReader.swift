@@ -33,7 +33,7 @@ public enum MIMEReader {
             let next = lineEnd < bytes.endIndex ? lineEnd + 1 : lineEnd
             if line.isEmpty { return (headers, next) }
             let text = String(decoding: line, as: UTF8.self)
-            if (line.first == 0x20 || line.first == 0x09), !headers.isEmpty {
+            if line.first == 0x20 || line.first == 0x09, !headers.isEmpty {
                 headers[headers.count - 1].value += " " + text.trimmingCharacters(in: .whitespaces)
             } else if let colon = text.firstIndex(of: ":"), headers.count < Limits.headers {
                 let name = text[..<colon].trimmingCharacters(in: .whitespaces)

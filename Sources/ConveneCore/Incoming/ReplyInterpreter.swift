@@ -91,7 +91,8 @@ public struct ReplyContext: Sendable {
         for record in records where record.type == .sent {
             guard let id = record.msgid, let to = record.to else { continue }
             sent[id] = Sent(
-                messageID: id, key: record.key, kind: record.kind, to: to.lowercased(), cc: (record.cc ?? []).map { $0.lowercased() },
+                messageID: id, key: record.key, kind: record.kind, to: to.lowercased(),
+                cc: (record.cc ?? []).map { $0.lowercased() },
                 uid: record.uid)
         }
         var principals: [String: [String]] = [:]
@@ -177,10 +178,12 @@ public enum ReplyInterpreter {
             }) {
                 return InterpretedReply(
                     outcome: .needsAttention,
-                    reason: "a TNEF winmail.dat (Outlook's rich text format) with no iCalendar part: open it in Outlook")
+                    reason: "a TNEF winmail.dat (Outlook's rich text format) with no iCalendar part: open it in Outlook"
+                )
             }
             return InterpretedReply(
-                outcome: .needsAttention, reason: "no calendar part: a person must read it (a written answer is not "
+                outcome: .needsAttention,
+                reason: "no calendar part: a person must read it (a written answer is not "
                     + "taken for a reply)")
         }
         let calendar = CalendarReply(text: calendarPart.text)

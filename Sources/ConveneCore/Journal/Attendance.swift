@@ -5,8 +5,15 @@ import Foundation
 public struct Attendance: Sendable {
     /// A person's standing.
     public enum Answer: String, Sendable, Hashable, CaseIterable {
-        case accepted, tentative, declined
+        /// PARTSTAT=ACCEPTED.
+        case accepted
+        /// PARTSTAT=TENTATIVE.
+        case tentative
+        /// PARTSTAT=DECLINED.
+        case declined
+        /// No answer yet, or asked again after the time moved.
         case noReply = "no_reply"
+        /// The invitation failed for good (a 5xx at sending, or a bounce) and no answer came.
         case bounced
     }
 
@@ -89,7 +96,8 @@ public struct Attendance: Sendable {
         for record in records {
             switch record.type {
             case .failed where record.permanent == true && record.key.hasPrefix(prefix) && record.connection != true:
-                guard !record.key.contains("/delegate+"), let to = record.to ?? record.key.split(separator: "/").last.map(String.init)
+                guard !record.key.contains("/delegate+"),
+                    let to = record.to ?? record.key.split(separator: "/").last.map(String.init)
                 else { continue }
                 let email = to.lowercased()
                 var row = byEmail[email] ?? entry(email, name: record.name)

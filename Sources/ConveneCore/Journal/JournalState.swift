@@ -148,7 +148,8 @@ public struct JournalState: Sendable {
             else { return }
             let occurrence = record.key.split(separator: "/").prefix(2).joined(separator: "/")
             answers[JournalState.threadKey(uid: uid, recipient: attendee)] = Answer(
-                occurrence: occurrence, uid: uid, attendee: attendee.lowercased(), partstat: partstat, note: record.note,
+                occurrence: occurrence, uid: uid, attendee: attendee.lowercased(), partstat: partstat,
+                note: record.note,
                 at: record.at)
         case .approved:
             if let files = record.files { approvals.insert(files) }

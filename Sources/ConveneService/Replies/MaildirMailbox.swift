@@ -20,6 +20,7 @@ public struct MaildirMailbox: MailboxSource {
         "." + folder.split(separator: "/").joined(separator: ".")
     }
 
+    /// The messages in `new/` and `cur/`, in name (arrival) order, each at most `maxMessageBytes` long.
     public func pending() throws(MailboxError) -> [IncomingMessage] {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -50,6 +51,7 @@ public struct MaildirMailbox: MailboxSource {
         return messages.sorted { $0.id < $1.id }
     }
 
+    /// Renames the message into `folder`'s `cur/`, creating the Maildir++ folder when it does not exist yet.
     public func move(_ message: IncomingMessage, to folder: String) throws(MailboxError) {
         let manager = FileManager.default
         let target = directory + "/" + Self.folderName(folder)
@@ -68,7 +70,8 @@ public struct MaildirMailbox: MailboxSource {
             let destination = target + "/cur/" + (name.contains(":") ? name : name + ":2,")
             if rename(directory + "/" + sub + "/" + name, destination) != 0 {
                 throw MailboxError(
-                    kind: .temporary, message: "cannot move \(name) into \(target): \(String(cString: strerror(errno)))")
+                    kind: .temporary, message: "cannot move \(name) into \(target): \(String(cString: strerror(errno)))"
+                )
             }
             return
         }

@@ -77,7 +77,8 @@ public struct RepliesReader {
                     if interpreted.outcome == .bounce, let sent = interpreted.bounced {
                         batch.append(
                             JournalRecord(
-                                type: .failed, at: now, key: sent.key, kind: sent.kind, uid: sent.uid, msgid: sent.messageID,
+                                type: .failed, at: now, key: sent.key, kind: sent.kind, uid: sent.uid,
+                                msgid: sent.messageID,
                                 to: sent.to, code: interpreted.code ?? 550, permanent: true,
                                 reply: "bounce \(interpreted.status ?? ""): "
                                     + (interpreted.diagnostic ?? "the remote server refused it")))

@@ -97,7 +97,8 @@ enum AttendanceCommand {
         ]
         for answer in Attendance.Answer.allCases { object[answer.rawValue] = attendance.emails(answer) }
         object["notes"] = Dictionary(
-            attendance.entries.compactMap { entry in entry.note.map { (entry.email, $0) } }, uniquingKeysWith: { a, _ in a })
+            attendance.entries.compactMap { entry in entry.note.map { (entry.email, $0) } },
+            uniquingKeysWith: { a, _ in a })
         object["by_grade"] = breakdown(attendance) { [$0.grade.isEmpty ? "-" : $0.grade] }
         object["by_forum"] = breakdown(attendance) { $0.forums.isEmpty ? ["-"] : $0.forums }
         return object
@@ -151,9 +152,10 @@ enum AttendanceCommand {
         let byGrade = breakdown(attendance) { [$0.grade.isEmpty ? "-" : $0.grade] }
         let byForum = breakdown(attendance) { $0.forums.isEmpty ? ["-"] : $0.forums }
         func row(_ name: String, _ counts: [String: Int]) -> String {
-            "  \(name): " + Attendance.Answer.allCases.compactMap { answer in
-                counts[answer.rawValue].map { "\($0) \(answer.rawValue.replacingOccurrences(of: "_", with: " "))" }
-            }.joined(separator: ", ")
+            "  \(name): "
+                + Attendance.Answer.allCases.compactMap { answer in
+                    counts[answer.rawValue].map { "\($0) \(answer.rawValue.replacingOccurrences(of: "_", with: " "))" }
+                }.joined(separator: ", ")
         }
         if !byForum.isEmpty {
             Output.line("")

@@ -1,6 +1,7 @@
-@testable import ConveneCore
 import Foundation
 import Testing
+
+@testable import ConveneCore
 
 /// The corpus in `Incoming/Replies/`: one message per client behaviour, written for these tests, each with the one
 /// outcome it must come to.
@@ -163,14 +164,16 @@ import Testing
 /// The pieces of the MIME reader the interpreter stands on.
 @Suite struct MIMEReaderTests {
     @Test func encodedWordsAreDecodedAndJoined() {
-        #expect(MIMEReader.decodeWords("=?utf-8?Q?Zugesagt:_Klima?= =?UTF-8?B?IOKAkyBqYQ==?=") == "Zugesagt: Klima – ja")
+        #expect(
+            MIMEReader.decodeWords("=?utf-8?Q?Zugesagt:_Klima?= =?UTF-8?B?IOKAkyBqYQ==?=") == "Zugesagt: Klima – ja")
         #expect(MIMEReader.decodeWords("=?iso-8859-1?q?Accept=E9?= : x") == "Accepté : x")
         #expect(MIMEReader.decodeWords("plain =?x-unknown?q?kept?=") == "plain =?x-unknown?q?kept?=")
         #expect(MIMEReader.decodeWords("=?utf-8?Q?line=0Abreak?=") == "line break")
     }
 
     @Test func foldedHeadersAreUnfolded() {
-        let (headers, _) = MIMEReader.headers(ArraySlice(Array("Content-Type: text/calendar;\r\n\tmethod=REPLY\r\n\r\nx".utf8)))
+        let (headers, _) = MIMEReader.headers(
+            ArraySlice(Array("Content-Type: text/calendar;\r\n\tmethod=REPLY\r\n\r\nx".utf8)))
         #expect(headers.count == 1)
         #expect(MIMEReader.parameters(of: headers[0].value).parameters["method"] == "REPLY")
     }
@@ -187,7 +190,8 @@ import Testing
     }
 
     @Test func outlookHTMLNotesBecomePlainText() {
-        let html = "<html><head><style>p{}</style></head><body><p>Yes &ndash; 10&#37; late &amp; &#x263A; &bogus; &</p></body>"
+        let html =
+            "<html><head><style>p{}</style></head><body><p>Yes &ndash; 10&#37; late &amp; &#x263A; &bogus; &</p></body>"
         #expect(
             ReplyInterpreter.plainText(html: html).trimmingCharacters(in: .whitespaces)
                 == "Yes \u{2013} 10% late & \u{263A} &bogus; &")

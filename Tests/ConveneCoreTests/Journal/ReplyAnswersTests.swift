@@ -11,7 +11,8 @@ import Testing
         -> JournalRecord
     {
         JournalRecord(
-            type: .sent, at: Date(timeIntervalSince1970: at), key: "summit/20270310/\(kind.rawValue)/ann@example.gov.uk",
+            type: .sent, at: Date(timeIntervalSince1970: at),
+            key: "summit/20270310/\(kind.rawValue)/ann@example.gov.uk",
             kind: kind, uid: uid, seq: seq, msgid: "m\(seq)@example.gov.uk", to: "ann@example.gov.uk", name: "Ann",
             event: EventSnapshot(
                 title: "Summit", start: start, end: start.addingTimeInterval(3600), location: location, joinURL: nil,
@@ -60,12 +61,14 @@ import Testing
         #expect(foundation == record)
     }
 
-    @Test(arguments: [
-        (ReplyAudience.everyone, nil, nil), (.everyone, "ACCEPTED", nil), (.everyone, "TENTATIVE", nil),
-        (.everyone, "DECLINED", "declined"), (.noReply, nil, nil), (.noReply, "TENTATIVE", "answered: tentative"),
-        (.noReply, "DECLINED", "declined"), (.accepted, "ACCEPTED", nil), (.accepted, nil, "not accepted: no reply"),
-        (.accepted, "TENTATIVE", "not accepted: tentative"),
-    ] as [(ReplyAudience, String?, String?)])
+    @Test(
+        arguments: [
+            (ReplyAudience.everyone, nil, nil), (.everyone, "ACCEPTED", nil), (.everyone, "TENTATIVE", nil),
+            (.everyone, "DECLINED", "declined"), (.noReply, nil, nil), (.noReply, "TENTATIVE", "answered: tentative"),
+            (.noReply, "DECLINED", "declined"), (.accepted, "ACCEPTED", nil),
+            (.accepted, nil, "not accepted: no reply"),
+            (.accepted, "TENTATIVE", "not accepted: tentative"),
+        ] as [(ReplyAudience, String?, String?)])
     func remindersFollowTheAnswer(_ audience: ReplyAudience, _ partstat: String?, _ skip: String?) {
         #expect(ReplySkip.reason(to: audience, partstat: partstat) == skip)
     }
