@@ -63,8 +63,8 @@ public struct CalendarReply: Sendable, Equatable {
             default: break
             }
             if depth.count == 1 {
-                if property.name == "METHOD" { method = value.trimmingCharacters(in: .whitespaces).uppercased() }
-                if property.name == "PRODID" { productID = value }
+                if property.name == "METHOD" { method = Self.printable(value)?.uppercased() }
+                if property.name == "PRODID" { productID = Self.printable(value) }
                 continue
             }
             // Only the VEVENT's own properties: a VALARM's ATTENDEE or DESCRIPTION is not an answer.
@@ -78,7 +78,8 @@ public struct CalendarReply: Sendable, Equatable {
                 guard let address = Self.mailAddress(value) else { continue }
                 event?.attendees.append(
                     Attendee(
-                        address: address, partstat: property.parameters["PARTSTAT"]?.uppercased(),
+                        address: address,
+                        partstat: property.parameters["PARTSTAT"].flatMap(Self.printable)?.uppercased(),
                         sentBy: property.parameters["SENT-BY"].flatMap(Self.mailAddress)))
             case "COMMENT": event?.comment = Self.unescape(value)
             case "X-RESPONSE-COMMENT": event?.responseComment = Self.unescape(value)

@@ -32,9 +32,9 @@ enum DeliveryStatusReader {
         let recipients = blocks.filter { $0["final-recipient"] != nil || $0["original-recipient"] != nil }
         let failed = recipients.first { $0["action"]?.lowercased() == "failed" } ?? recipients.first
         var result = InterpretedReply(outcome: .needsAttention, reason: "")
-        let status = failed?["status"]?.split(separator: " ").first.map(String.init)
+        let status = failed?["status"].flatMap(CalendarReply.printable)?.split(separator: " ").first.map(String.init)
         result.status = status
-        result.diagnostic = failed?["diagnostic-code"].map { String($0.prefix(300)) }
+        result.diagnostic = failed?["diagnostic-code"].flatMap(CalendarReply.printable).map { String($0.prefix(300)) }
         if let diagnostic = result.diagnostic {
             // `smtp; 550 5.1.1 <a@b>: Recipient address rejected`
             let afterType = diagnostic.split(separator: ";", maxSplits: 1).last ?? Substring(diagnostic)
@@ -43,9 +43,7 @@ enum DeliveryStatusReader {
             }
         }
         let recipient = (failed?["final-recipient"] ?? failed?["original-recipient"]).flatMap { field in
-            (field.split(separator: ";", maxSplits: 1).last).map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
-            }
+            field.split(separator: ";", maxSplits: 1).last.flatMap { CalendarReply.printable(String($0))?.lowercased() }
         }
         guard let originalID, let sent = context.sent[originalID] else {
             result.reason =

@@ -187,7 +187,7 @@ public enum ReplyInterpreter {
                     + "taken for a reply)")
         }
         let calendar = CalendarReply(text: calendarPart.text)
-        let headerMethod = calendarPart.parameters["method"]?.uppercased()
+        let headerMethod = calendarPart.parameters["method"].flatMap(CalendarReply.printable)?.uppercased()
         guard let method = calendar.method ?? headerMethod else {
             return InterpretedReply(outcome: .needsAttention, reason: "a calendar part without METHOD")
         }

@@ -205,3 +205,47 @@ import Testing
         #expect(part.allParts.count <= MIMEReader.Limits.depth + 1)
     }
 }
+
+/// Nothing an incoming message says reaches the screen or the journal with a control character in it.
+@Suite struct ReplyTerminalSafetyTests {
+    @Test func controlCharactersInMethodPartstatAndStatusAreDropped() {
+        let escape = "\u{1B}[2J"
+        let reply = """
+            From: lucy.iqbal@example.gov.uk\r
+            Message-ID: <esc@x>\r
+            Content-Type: text/calendar; method=REPLY\r
+            \r
+            BEGIN:VCALENDAR\r
+            METHOD:REQ\(escape)UEST\r
+            BEGIN:VEVENT\r
+            UID:pslg-climate-20271014@example.gov.uk\(escape)\r
+            ATTENDEE;PARTSTAT=ACC\(escape):mailto:lucy.iqbal@example.gov.uk\r
+            END:VEVENT\r
+            END:VCALENDAR\r
+
+            """
+        let result = ReplyInterpreter.interpret(Array(reply.utf8), context: ReplyInterpreterTests.context)
+        #expect(!result.reason.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(!(result.uid ?? "").unicodeScalars.contains { $0.value < 0x20 })
+        let dsn = """
+            From: MAILER-DAEMON@x\r
+            Content-Type: multipart/report; report-type=delivery-status; boundary=b\r
+            \r
+            --b\r
+            Content-Type: message/delivery-status\r
+            \r
+            Reporting-MTA: dns; x\r
+            \r
+            Final-Recipient: rfc822; lucy\(escape)@example.gov.uk\r
+            Action: failed\r
+            Status: 5.1.1\(escape)\r
+            X-Original-Message-ID: <pslg-climate.20271014.invitation.0.abc123@example.gov.uk>\r
+            \r
+            --b--\r
+
+            """
+        let bounce = ReplyInterpreter.interpret(Array(dsn.utf8), context: ReplyInterpreterTests.context)
+        #expect(!bounce.reason.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(!(bounce.status ?? "").unicodeScalars.contains { $0.value < 0x20 })
+    }
+}
