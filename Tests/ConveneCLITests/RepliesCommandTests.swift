@@ -219,6 +219,7 @@ import Testing
             ])
         #expect(status.stdout.contains("summit 2027-03-10: 1 accepted, 1 tentative, 1 declined, 1 no reply, 1 bounced"))
         #expect(status.stdout.contains("eve.bounce@example.gov.uk: invitation summit 2027-03-10"))
+        #expect(status.stdout.contains("replies read: 3 applied, 1 stale, 1 needs-attention, 1 bounce"))
     }
 
     @Test func attendanceListsEveryoneByAnswerAsJSONAndCSV() throws {

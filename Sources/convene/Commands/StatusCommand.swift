@@ -78,8 +78,11 @@ enum StatusCommand {
                 eventID: $0.eventID, date: $0.date, state: state, records: records, person: { _ in nil },
                 forumsOf: { _ in [] }, eventForums: [])
         }
+        var replies: [String: Int] = [:]
+        for record in records where record.type == .reply { replies[record.outcome ?? "", default: 0] += 1 }
         try show(
             summary, state: state, failures: FailureReport(records: records), plan: plan, attendance: attendance,
+            replies: replies,
             journal: FileJournal.journalPath(directory), records: records.count, now: now, zone: zone,
             json: options.json)
         if let loadFailure {
@@ -103,7 +106,7 @@ enum StatusCommand {
     /// Prints the summary; `plan` is nil when the files could not be loaded.
     static func show(
         _ summary: JournalSummary, state: JournalState, failures: FailureReport, plan: Plan?,
-        attendance: [Attendance] = [], journal: String,
+        attendance: [Attendance] = [], replies: [String: Int] = [:], journal: String,
         records: Int, now: Date, zone: TimeZone, json: Bool
     ) throws(CommandError) {
         let pending = plan.map { $0.actions.filter { $0.skipReason == nil } }
@@ -161,6 +164,7 @@ enum StatusCommand {
                 for answer in Attendance.Answer.allCases { counts[answer.rawValue] = occurrence.counts[answer] ?? 0 }
                 return counts
             }
+            object["replies"] = replies
             Output.json(object)
             return
         }
@@ -192,6 +196,13 @@ enum StatusCommand {
         } else {
             Output.line("pending: unknown (the files have errors; see above)")
             if let (limit, record) = summary.relayLimit { Self.showRelayLimit(limit, record, zone: zone) }
+        }
+        if !replies.isEmpty {
+            let counts = ReplyOutcome.allCases.compactMap { outcome in
+                replies[outcome.rawValue].map { "\($0) \(outcome.rawValue)" }
+            }
+            Output.line("")
+            Output.line("replies read: " + counts.joined(separator: ", "))
         }
         if !attendance.isEmpty {
             Output.line("")
