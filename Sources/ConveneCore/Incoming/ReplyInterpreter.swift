@@ -293,14 +293,19 @@ public enum ReplyInterpreter {
     static func plainText(html: String) -> String {
         var out = ""
         var rest = Substring(html.prefix(200_000))
+        // A closer looked for once and not found is not looked for again: many unclosed `<style` tags stay linear.
+        var missing: Set<String> = []
         while let open = rest.firstIndex(of: "<") {
             out += rest[..<open]
             let tail = rest[open...]
             let lower = tail.prefix(7).lowercased()
             let closer = lower.hasPrefix("<style") ? "</style>" : lower.hasPrefix("<head") ? "</head>" : nil
-            if let closer, let end = tail.range(of: closer, options: .caseInsensitive) {
-                rest = tail[end.upperBound...]
-                continue
+            if let closer, !missing.contains(closer) {
+                if let end = tail.range(of: closer, options: .caseInsensitive) {
+                    rest = tail[end.upperBound...]
+                    continue
+                }
+                missing.insert(closer)
             }
             guard let close = tail.firstIndex(of: ">") else { break }
             out += " "

@@ -197,6 +197,13 @@ import Testing
                 == "Yes \u{2013} 10% late & \u{263A} &bogus; &")
     }
 
+    @Test func manyUnclosedStyleTagsStayFast() {
+        let html = String(repeating: "<style>x", count: 25_000)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { _ = ReplyInterpreter.plainText(html: html) }
+        #expect(elapsed < .seconds(2))
+    }
+
     @Test func deepNestingStopsAtTheLimit() {
         var text = ""
         for level in 0..<50 { text += "Content-Type: multipart/mixed; boundary=\"b\(level)\"\r\n\r\n--b\(level)\r\n" }
@@ -247,5 +254,25 @@ import Testing
         let bounce = ReplyInterpreter.interpret(Array(dsn.utf8), context: ReplyInterpreterTests.context)
         #expect(!bounce.reason.unicodeScalars.contains { $0.value < 0x20 })
         #expect(!(bounce.status ?? "").unicodeScalars.contains { $0.value < 0x20 })
+    }
+}
+
+/// Large or hostile messages are read in bounded time.
+@Suite struct ReplySizeTests {
+    @Test func aFourMegabyteMessageIsReadQuickly() {
+        var text = "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n"
+        for index in 0..<2000 {
+            text += "--x\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            text += String(repeating: "=3D=\r\nline \(index) ", count: 100) + "\r\n"
+        }
+        text += "--x--\r\n"
+        let bytes = Array(text.utf8)
+        let clock = ContinuousClock()
+        var reply: InterpretedReply?
+        let elapsed = clock.measure {
+            reply = ReplyInterpreter.interpret(bytes, context: ReplyInterpreterTests.context)
+        }
+        #expect(reply?.outcome == .needsAttention)
+        #expect(elapsed < .seconds(5))
     }
 }
