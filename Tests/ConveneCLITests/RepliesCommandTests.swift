@@ -293,6 +293,55 @@ import Testing
             })
     }
 
+    @Test func aNewPlaceKeepsTheAnswersAndANewTimeAsksAgain() throws {
+        let dir = try Self.invited()
+        try Self.deliverReplies(dir)
+        #expect(try Self.replies(dir).status == 0)
+        let config = dir.appendingPathComponent("convene.yaml")
+        func edit(_ from: String, _ to: String, now: String) throws {
+            var text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: from, with: to)
+            if !text.contains("max_calendar_changes") {
+                // Every invitee's calendar changes: the change guard would hold it for `approve`.
+                text = text.replacingOccurrences(
+                    of: "  send_window: 00:00-24:00 Mon-Sun\n",
+                    with: "  send_window: 00:00-24:00 Mon-Sun\n  max_calendar_changes: 100%\n")
+            }
+            try text.write(to: config, atomically: true, encoding: .utf8)
+            let run = try CLI.run(
+                [
+                    "run", "--config", config.path, "--dry-run", dir.appendingPathComponent("out").path, "--now", now,
+                    "--until", now,
+                ])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        func lists() throws -> [String: Any] {
+            let result = try CLI.run(
+                [
+                    "attendance", "summit", "--config", config.path, "--state",
+                    dir.appendingPathComponent("out/state").path,
+                    "--now", "2027-02-25 12:00", "--json",
+                ])
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        try edit("    location: Online\n", "    location: Room 4, 70 Whitehall\n", now: "2027-02-25 10:00")
+        var report = try lists()
+        #expect(report["accepted"] as? [String] == ["ann.accept@example.gov.uk"])
+        #expect(report["declined"] as? [String] == ["ben.decline@example.gov.uk"])
+        try edit("    start: 2027-03-10 10:00\n", "    start: 2027-03-10 11:00\n", now: "2027-02-25 11:00")
+        report = try lists()
+        #expect(report["accepted"] as? [String] == [])
+        #expect(report["declined"] as? [String] == [])
+        #expect(report["tentative"] as? [String] == [])
+        #expect(
+            report["no_reply"] as? [String] == [
+                "ann.accept@example.gov.uk", "ben.decline@example.gov.uk", "cat.tentative@example.gov.uk",
+                "dan.silent@example.gov.uk",
+            ])
+        let updates = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+            .filter { $0.contains(".update.") }
+        #expect(updates.count == 10)
+    }
+
     @Test func repliesWithoutAMailboxIsAConfigErrorWithAHint() throws {
         let dir = try Self.invited()
         let result = try CLI.run(
