@@ -85,7 +85,7 @@ public struct RepliesReader {
                     }
                     // Journaled and synced before the message moves: a crash now leaves it journaled and unmoved.
                     do { try journal.append(batch) } catch { return (handled, .journal(error)) }
-                    batch.forEach { state.apply($0) }
+                    for record in batch { state.apply(record) }
                     written = batch
                     outcome = interpreted.outcome.rawValue
                 }
