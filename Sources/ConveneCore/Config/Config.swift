@@ -16,12 +16,15 @@ public struct Config: Sendable {
     public var events: [Event]
     /// The `notifications:` rules, in file order; updates and cancellations need none.
     public var notifications: [NotificationRule]
+    /// The `replies:` section: where calendar replies are read over IMAP; nil when the file has none.
+    public var replies: RepliesConfig?
 
     /// Takes the sections as given; validation is the parser's job, not this initializer's.
     public init(
         file: String, service: ServiceSettings, smtp: SMTPConfig, grades: [Grade], forums: [Forum],
-        events: [Event], notifications: [NotificationRule]
+        events: [Event], notifications: [NotificationRule], replies: RepliesConfig? = nil
     ) {
+        self.replies = replies
         self.file = file
         self.service = service
         self.smtp = smtp

@@ -6,12 +6,9 @@ extension ConfigParser {
     /// Reads `smtp.oauth2`; nil when it is not a mapping or lacks what a token request needs (each reported).
     static func readOAuth2(_ node: YAMLNode, _ reader: SchemaReader) -> OAuth2Config? {
         guard let map = reader.mapping(node, "'oauth2'") else { return nil }
-        if let location = map.keyLocation("client_secret") {
-            _ = map.value("client_secret")
-            reader.error(
-                "a client secret in the rules file is refused", at: location,
-                hint: "use 'client_secret_credential: NAME' (systemd LoadCredential) or 'client_secret_file: PATH'")
-        }
+        refuseSecretInFile(
+            map, key: "client_secret", what: "a client secret", credentialKey: "client_secret_credential",
+            fileKey: "client_secret_file", reader)
         let urlNode = map.value("token_url", required: true)
         let tokenURL = urlNode.flatMap { reader.scalar($0, "'token_url'") }
         let clientIDNode = map.value("client_id", required: true)
@@ -26,9 +23,7 @@ extension ConfigParser {
         let timeout = map.value("timeout").flatMap { seconds($0, "'timeout'", reader) } ?? 30
         map.rejectUnknownKeys()
         var usable = tokenURL != nil && clientID != nil && scope != nil && !map.has("client_secret")
-        if credential != nil, secretFile != nil, let location = map.keyLocation("client_secret_file") {
-            reader.error("give either 'client_secret_credential' or 'client_secret_file', not both", at: location)
-        }
+        refuseBothSecretSources(map, credentialKey: "client_secret_credential", fileKey: "client_secret_file", reader)
         // A literal secret is already refused, with a hint naming both forms.
         if !map.has("client_secret_credential") && !map.has("client_secret_file") && !map.has("client_secret") {
             usable = false

@@ -27,6 +27,7 @@ public enum ConfigParser {
         let forumsNode = top.value("forums", required: true)
         let eventsNode = top.value("events", required: true)
         let notificationsNode = top.value("notifications", required: true)
+        let repliesNode = top.value("replies")
         top.rejectUnknownKeys()
 
         let service = serviceNode.flatMap { readService($0, reader) }
@@ -44,6 +45,7 @@ public enum ConfigParser {
                 hint: "if this is a mistake, restore the events; a change this large waits for `convene approve`")
         }
         let notifications = notificationsNode.map { readNotifications($0, forumIDs, table, reader) } ?? []
+        let replies = repliesNode.flatMap { readReplies($0, reader) }
         // Stand-ins keep the rest checkable when a section is broken; its errors are already recorded.
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return Config(
@@ -51,7 +53,7 @@ public enum ConfigParser {
             service: service
                 ?? ServiceSettings(timeZone: TimeZone(identifier: "UTC")!, from: placeholder, organizer: placeholder),
             smtp: smtp ?? SMTPConfig(url: "smtp://localhost"), grades: grades, forums: forums, events: events,
-            notifications: notifications)
+            notifications: notifications, replies: replies)
     }
 
     // MARK: service
@@ -125,12 +127,9 @@ public enum ConfigParser {
 
     static func readSMTP(_ node: YAMLNode, _ reader: SchemaReader) -> SMTPConfig? {
         guard let map = reader.mapping(node, "'smtp'") else { return nil }
-        if let location = map.keyLocation("password") {
-            _ = map.value("password")
-            reader.error(
-                "a password in the rules file is refused", at: location,
-                hint: "use 'password_credential: NAME' (systemd LoadCredential) or 'password_file: PATH'")
-        }
+        refuseSecretInFile(
+            map, key: "password", what: "a password", credentialKey: "password_credential", fileKey: "password_file",
+            reader)
         let urlNode = map.value("url", required: true)
         let url = urlNode.flatMap { reader.scalar($0, "'url'") }
         let tls = map.value("tls").flatMap { choice($0, "'tls'", TLSMode.self, reader) } ?? .starttls
@@ -146,9 +145,7 @@ public enum ConfigParser {
         let auth = authNode.flatMap { choice($0, "'auth'", SMTPAuth.self, reader) }
         let oauth2 = map.value("oauth2").flatMap { readOAuth2($0, reader) }
         map.rejectUnknownKeys()
-        if credential != nil, passwordFile != nil, let location = map.keyLocation("password_file") {
-            reader.error("give either 'password_credential' or 'password_file', not both", at: location)
-        }
+        refuseBothSecretSources(map, credentialKey: "password_credential", fileKey: "password_file", reader)
         guard let url, let urlNode else { return nil }
         let config = SMTPConfig(
             url: url, tls: tls, username: username, passwordCredential: credential, passwordFile: passwordFile,
