@@ -130,7 +130,16 @@ public final class IMAPMailbox: MailboxSource {
 
     private func readFolder() throws -> [IncomingMessage] {
         let quotedMailbox = IMAPMailboxName.quoted(settings.mailbox)
-        let status = try run(url: serverURL, command: "STATUS \(quotedMailbox) (UIDVALIDITY)")
+        let status: [UInt8]
+        switch transfer(url: serverURL, command: "STATUS \(quotedMailbox) (UIDVALIDITY)") {
+        case .success(let bytes): status = bytes
+        case .failure(let failure) where failure.code == Int(CURLE_QUOTE_ERROR.rawValue):
+            throw MailboxError(
+                kind: .invalidSettings,
+                message: "the IMAP server has no mailbox \(settings.mailbox) for \(settings.username)"
+                    + failure.serverSuffix)
+        case .failure(let failure): throw mailboxError(failure, doing: "STATUS")
+        }
         guard let validity = IMAPResponse.uidValidity(status) else {
             throw MailboxError(
                 kind: .temporary, message: "the IMAP server gave no UIDVALIDITY for \(settings.mailbox)")
@@ -221,8 +230,20 @@ public final class IMAPMailbox: MailboxSource {
         }
     }
 
-    /// Runs `command` (or, when nil, the fetch the URL names) and returns what the server sent back.
+    /// Runs `command` (or, when nil, the fetch the URL names) and returns what the server sent back. A connection
+    /// kept from an earlier command that turns out dead (the server closed it: idle timeout, or a BYE when the
+    /// folder was renumbered) is replaced once by a fresh one.
     private func transfer(url: String, command: String?) -> Result<[UInt8], Failure> {
+        let reused = handle != nil
+        let result = transferOnce(url: url, command: command)
+        let dropped = [CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING].map { Int($0.rawValue) }
+        if reused, case .failure(let failure) = result, dropped.contains(failure.code) {
+            return transferOnce(url: url, command: command)
+        }
+        return result
+    }
+
+    private func transferOnce(url: String, command: String?) -> Result<[UInt8], Failure> {
         let answer = Answer()
         let result: (code: Int, error: String)
         do {
