@@ -52,14 +52,13 @@ public struct ReplyPolling: Sendable, Equatable {
     }
 
     /// The status line while reading fails (`replies: 3 failed passes, next at 10:42:00 UTC: why`), nil while it works.
-    public func statusLine(timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> String? {
+    public func statusLine() -> String? {
         guard failures > 0, let lastError else { return nil }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
         let parts = calendar.dateComponents([.hour, .minute, .second], from: nextPass)
         let time = String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
-        let zone = timeZone.abbreviation(for: nextPass) ?? timeZone.identifier
         let passes = failures == 1 ? "1 failed pass" : "\(failures) failed passes"
-        return "replies: \(passes), next at \(time) \(zone): \(lastError)"
+        return "replies: \(passes), next at \(time) UTC: \(lastError)"
     }
 }
