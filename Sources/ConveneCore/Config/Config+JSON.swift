@@ -5,7 +5,7 @@ extension Config {
     /// ever appears (only where each is read from).
     public var jsonObject: [String: Any] {
         let s = service
-        return [
+        var object: [String: Any] = [
             "service": [
                 "timezone": s.timeZone.identifier, "from": mailboxText(s.from), "organizer": mailboxText(s.organizer),
                 "roster": s.roster, "templates": s.templates, "state": s.state ?? NSNull(),
@@ -52,6 +52,16 @@ extension Config {
                 ]
             },
         ]
+        if let r = replies {
+            // Only with a `replies:` block, so the output of files without one is as before.
+            object["replies"] = [
+                "url": r.url, "tls": r.tls.rawValue, "username": r.username,
+                "password_credential": r.passwordCredential ?? NSNull(), "password_file": r.passwordFile ?? NSNull(),
+                "ca_file": r.caFile ?? NSNull(), "every": r.every, "processed": r.processed,
+                "needs_attention": r.needsAttention,
+            ] as [String: Any]
+        }
+        return object
     }
 
     /// Where the client secret is read from, never the secret (the rules file cannot hold it).

@@ -34,6 +34,10 @@ struct ConfigParserRepliesTests {
                     username: "collective.leadership@example.gov.uk", passwordCredential: "imap-password",
                     caFile: "/etc/convene/imap-ca.pem", every: 300))
         #expect(replies.server == "imaps://imap.example.gov.uk" && replies.mailbox == "INBOX")
+        let json = try #require(config?.jsonObject["replies"] as? [String: Any])
+        #expect(json["password_credential"] as? String == "imap-password" && json["every"] as? Int == 300)
+        #expect(json["tls"] as? String == "implicit" && json["processed"] as? String == "convene/processed")
+        #expect(ConfigFixture.parse(ConfigFixture.valid).0?.jsonObject["replies"] == nil)
     }
 
     @Test func withoutTheBlockThereIsNoReader() {

@@ -56,6 +56,46 @@ struct IMAPMailboxTests {
         #expect(!mailbox.uidValidityChanged)
     }
 
+    /// From the rules file to a pass: the `replies:` block, the password from a password file or a systemd
+    /// credential, the CA file resolved against the config folder; the settings print no password.
+    @Test(arguments: [false, true])
+    func settingsFromTheRulesFileReadTheFolder(viaCredential: Bool) throws {
+        let server = try TestIMAPServer()
+        try server.deliver(Self.reply(1))
+        let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"))
+        let secrets = fixture.directory.appendingPathComponent("credentials")
+        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
+        try (server.password + "\n").write(
+            to: secrets.appendingPathComponent("imap-password"), atomically: true, encoding: .utf8)
+        try (server.password + "\n").write(
+            to: fixture.directory.appendingPathComponent("imap-password"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            atPath: try TestCertificates.get().caFile, toPath: fixture.directory.appendingPathComponent("ca.pem").path)
+        let source = viaCredential ? "password_credential: imap-password" : "password_file: imap-password"
+        let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8) + """
+            replies:
+              url: imap://127.0.0.1:\(server.imapPort)/INBOX
+              tls: starttls
+              username: \(TestIMAPServer.username)
+              \(source)
+              ca_file: ca.pem
+              every: 1m
+              processed: convene/done
+
+            """
+        try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
+        let settings = try IMAPSettings.settings(
+            for: workspace, environment: viaCredential ? ["CREDENTIALS_DIRECTORY": secrets.path] : [:])
+        #expect(settings.password == server.password && settings.processed == "convene/done")
+        #expect(!"\(settings)".contains(server.password) && "\(settings)".contains("<redacted>"))
+        let mailbox = try IMAPMailbox(settings: settings)
+        let pending = try mailbox.pending()
+        #expect(pending.map(\.bytes) == [Self.reply(1)])
+        try mailbox.move(pending[0], to: settings.processed)
+        #expect(server.messages(in: "convene/done") == [Self.reply(1)])
+    }
+
     @Test func anEmptyFolderHasNothingPending() throws {
         let server = try TestIMAPServer()
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
