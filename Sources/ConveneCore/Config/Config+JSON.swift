@@ -54,12 +54,14 @@ extension Config {
         ]
         if let r = replies {
             // Only with a `replies:` block, so the output of files without one is as before.
-            object["replies"] = [
-                "url": r.url, "tls": r.tls.rawValue, "username": r.username,
-                "password_credential": r.passwordCredential ?? NSNull(), "password_file": r.passwordFile ?? NSNull(),
-                "ca_file": r.caFile ?? NSNull(), "every": r.every, "processed": r.processed,
-                "needs_attention": r.needsAttention,
-            ] as [String: Any]
+            object["replies"] =
+                [
+                    "url": r.url, "tls": r.tls.rawValue, "username": r.username,
+                    "password_credential": r.passwordCredential ?? NSNull(),
+                    "password_file": r.passwordFile ?? NSNull(),
+                    "ca_file": r.caFile ?? NSNull(), "every": r.every, "processed": r.processed,
+                    "needs_attention": r.needsAttention,
+                ] as [String: Any]
         }
         return object
     }

@@ -100,7 +100,9 @@ extension ConfigParser {
     static func parseInterval(_ text: String) -> Result<Int, PhraseError> {
         let compact = text.lowercased().replacingOccurrences(of: " ", with: "")
         let seconds: Int
-        if compact.hasSuffix("s"), let n = Int(compact.dropLast()), !compact.hasSuffix("hrs"), !compact.hasSuffix("mins") {
+        if compact.hasSuffix("s"), let n = Int(compact.dropLast()), !compact.hasSuffix("hrs"),
+            !compact.hasSuffix("mins")
+        {
             seconds = n
         } else if case .success(let duration) = Duration.parse(text) {
             seconds = duration.minutes * 60

@@ -63,7 +63,9 @@ public struct RepliesConfig: Sendable, Hashable {
         let rest = text[separator.upperBound...]
         let authority = String(rest.prefix { $0 != "/" })
         guard !authority.isEmpty,
-            authority.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && !"@?#;%".unicodeScalars.contains($0) })
+            authority.unicodeScalars.allSatisfy({
+                $0.value > 0x20 && $0.value < 0x7F && !"@?#;%".unicodeScalars.contains($0)
+            })
         else { return .failure(URLProblem(form)) }
         var path = String(rest.dropFirst(authority.count))
         if path.hasPrefix("/") { path.removeFirst() }

@@ -50,7 +50,8 @@ public final class IMAPMailbox: MailboxSource {
         default:
             throw MailboxError(
                 kind: .invalidSettings,
-                message: "\(settings.server) with tls \(settings.tls.rawValue) cannot work: use imaps:// (implicit TLS) "
+                message:
+                    "\(settings.server) with tls \(settings.tls.rawValue) cannot work: use imaps:// (implicit TLS) "
                     + "or imap:// with STARTTLS (plain text only to a loopback host)")
         }
         if let caFile = settings.caFile, access(caFile, R_OK) != 0 {
@@ -77,7 +78,8 @@ public final class IMAPMailbox: MailboxSource {
                 guard attempt < 2 else {
                     throw MailboxError(
                         kind: .temporary,
-                        message: "\(settings.mailbox) was renumbered twice during one pass (UIDVALIDITY \(error.seen)); "
+                        message:
+                            "\(settings.mailbox) was renumbered twice during one pass (UIDVALIDITY \(error.seen)); "
                             + "it is read again on the next pass")
                 }
             } catch let error as MailboxError {
@@ -162,7 +164,8 @@ public final class IMAPMailbox: MailboxSource {
             let url = folderURL(settings.mailbox, uidValidity: validity) + "/;UID=\(uid)"
             switch transfer(url: url, command: nil) {
             case .success(let bytes) where !bytes.isEmpty:
-                messages.append(IncomingMessage(id: IMAPMessageRef(uidValidity: validity, uid: uid).description, bytes: bytes))
+                messages.append(
+                    IncomingMessage(id: IMAPMessageRef(uidValidity: validity, uid: uid).description, bytes: bytes))
             case .success:
                 continue  // expunged by someone else since the search
             case .failure(let failure) where failure.renumbered: throw Renumbered(seen: validity)
@@ -226,7 +229,8 @@ public final class IMAPMailbox: MailboxSource {
     private func run(url: String, command: String) throws(MailboxError) -> [UInt8] {
         switch transfer(url: url, command: command) {
         case .success(let bytes): return bytes
-        case .failure(let failure): throw mailboxError(failure, doing: command.split(separator: " ").first.map(String.init) ?? command)
+        case .failure(let failure):
+            throw mailboxError(failure, doing: command.split(separator: " ").first.map(String.init) ?? command)
         }
     }
 
@@ -320,7 +324,8 @@ public final class IMAPMailbox: MailboxSource {
             message = "the IMAP server \(server) refused \(what)\(said)"
         case Int(CURLE_REMOTE_FILE_NOT_FOUND.rawValue) where failure.renumbered:
             kind = .temporary
-            message = "\(settings.mailbox) was renumbered (UIDVALIDITY changed) since it was listed; it is listed afresh"
+            message =
+                "\(settings.mailbox) was renumbered (UIDVALIDITY changed) since it was listed; it is listed afresh"
                 + " on the next pass"
         default:
             kind = .temporary

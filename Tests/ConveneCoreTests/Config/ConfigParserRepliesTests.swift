@@ -7,17 +7,18 @@ import Testing
 /// file, and no folder name that could add an IMAP command.
 struct ConfigParserRepliesTests {
     /// ConfigFixture.valid with the issue's block (lines 33–40).
-    static let replies = ConfigFixture.valid + """
-        replies:
-          url: imaps://imap.example.gov.uk/INBOX
-          username: collective.leadership@example.gov.uk
-          password_credential: imap-password
-          ca_file: /etc/convene/imap-ca.pem
-          every: 5m
-          processed: convene/processed
-          needs_attention: convene/needs-attention
+    static let replies =
+        ConfigFixture.valid + """
+            replies:
+              url: imaps://imap.example.gov.uk/INBOX
+              username: collective.leadership@example.gov.uk
+              password_credential: imap-password
+              ca_file: /etc/convene/imap-ca.pem
+              every: 5m
+              processed: convene/processed
+              needs_attention: convene/needs-attention
 
-        """
+            """
 
     static func diagnostics(_ text: String) -> [String] {
         ConfigFixture.parse(text).1.map { "\($0.line):\($0.column) \($0.severity.rawValue): \($0.message)" }
@@ -45,14 +46,15 @@ struct ConfigParserRepliesTests {
     }
 
     @Test func defaultsAreFiveMinutesAndTheConveneFolders() throws {
-        let text = ConfigFixture.valid + """
-            replies:
-              url: imap://127.0.0.1:1143/Shared%20Replies
-              tls: starttls
-              username: organizer
-              password_file: imap-password
+        let text =
+            ConfigFixture.valid + """
+                replies:
+                  url: imap://127.0.0.1:1143/Shared%20Replies
+                  tls: starttls
+                  username: organizer
+                  password_file: imap-password
 
-            """
+                """
         let (config, diagnostics) = ConfigFixture.parse(text)
         #expect(diagnostics == [])
         let replies = try #require(config?.replies)
@@ -66,7 +68,8 @@ struct ConfigParserRepliesTests {
         ("  every: 5m", "  every: 1h30m", 5400),
     ])
     func everyReadsSecondsMinutesAndHours(old: String, new: String, seconds: Int) throws {
-        let (config, diagnostics) = ConfigFixture.parse(Self.replies.replacingOccurrences(of: old + "\n", with: new + "\n"))
+        let (config, diagnostics) = ConfigFixture.parse(
+            Self.replies.replacingOccurrences(of: old + "\n", with: new + "\n"))
         #expect(diagnostics == [])
         #expect(config?.replies?.every == seconds)
     }
@@ -112,7 +115,10 @@ struct ConfigParserRepliesTests {
             "imaps://imap.example.gov.uk/INBOX", "imap://imap.example.gov.uk/INBOX\n  tls: implicit",
             "35:8 error: 'tls: implicit' needs an imaps:// url"
         ),
-        ("  every: 5m", "  every: soon", "38:10 error: bad 'every': 'soon' is not an interval; write e.g. 5m, 90s or 1h"),
+        (
+            "  every: 5m", "  every: soon",
+            "38:10 error: bad 'every': 'soon' is not an interval; write e.g. 5m, 90s or 1h"
+        ),
         ("  every: 5m", "  every: 2s", "38:10 error: bad 'every': the interval must be from 10s to 24h; got '2s'"),
         ("  every: 5m", "  every: 2d", "38:10 error: bad 'every': '2d' is not an interval; write e.g. 5m, 90s or 1h"),
         ("  every: 5m", "  every: 5m\n  idle: yes", "39:3 error: unknown key 'idle' in 'replies'"),

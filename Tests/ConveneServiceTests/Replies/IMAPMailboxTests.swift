@@ -72,17 +72,18 @@ struct IMAPMailboxTests {
         try FileManager.default.copyItem(
             atPath: try TestCertificates.get().caFile, toPath: fixture.directory.appendingPathComponent("ca.pem").path)
         let source = viaCredential ? "password_credential: imap-password" : "password_file: imap-password"
-        let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8) + """
-            replies:
-              url: imap://127.0.0.1:\(server.imapPort)/INBOX
-              tls: starttls
-              username: \(TestIMAPServer.username)
-              \(source)
-              ca_file: ca.pem
-              every: 1m
-              processed: convene/done
+        let rules =
+            try String(contentsOfFile: fixture.configPath, encoding: .utf8) + """
+                replies:
+                  url: imap://127.0.0.1:\(server.imapPort)/INBOX
+                  tls: starttls
+                  username: \(TestIMAPServer.username)
+                  \(source)
+                  ca_file: ca.pem
+                  every: 1m
+                  processed: convene/done
 
-            """
+                """
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
         let workspace = try ConfigLoader.load(configPath: fixture.configPath).get()
         let settings = try IMAPSettings.settings(

@@ -144,7 +144,8 @@ final class TestIMAPServer {
     /// from the Maildir (Dovecot's Maildir++ layout: `.convene.processed`).
     func messages(in folder: String) -> [[UInt8]] {
         let base =
-            folder == "INBOX" ? maildir : maildir.appendingPathComponent("." + folder.replacingOccurrences(of: "/", with: "."))
+            folder == "INBOX"
+            ? maildir : maildir.appendingPathComponent("." + folder.replacingOccurrences(of: "/", with: "."))
         var found: [[UInt8]] = []
         for sub in ["cur", "new"] {
             let dir = base.appendingPathComponent(sub)
