@@ -49,6 +49,20 @@ public enum IMAPResponse {
         }
     }
 
+    /// The hierarchy delimiter of the answer to `LIST "" ""` (`* LIST (\Noselect) "/" ""`): the character the server
+    /// separates folder levels with; nil when it has none (`NIL`, a flat namespace) or did not say.
+    public static func hierarchyDelimiter(_ bytes: [UInt8]) -> Character? {
+        for line in lines(bytes) {
+            guard line.uppercased().hasPrefix("* LIST "), let close = line.firstIndex(of: ")") else { continue }
+            let rest = line[line.index(after: close)...].drop { $0 == " " }
+            if rest.hasPrefix("\"\\\\\"") { return "\\" }
+            let characters = Array(rest.prefix(3))
+            guard characters.count == 3, characters[0] == "\"", characters[2] == "\"" else { return nil }
+            return characters[1]
+        }
+        return nil
+    }
+
     /// The answer's lines without their line ends; bytes that are not UTF-8 are replaced, never trusted.
     static func lines(_ bytes: [UInt8]) -> [String] {
         String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })

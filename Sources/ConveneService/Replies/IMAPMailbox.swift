@@ -24,6 +24,8 @@ public final class IMAPMailbox: MailboxSource {
     private var handle: CurlHandle?
     private var capabilities: Set<String>?
     private var knownFolders: Set<String> = []
+    /// The server's hierarchy delimiter, asked once per pass (`LIST "" ""`); `/` when it has none.
+    private var delimiter: Character?
     /// The folder's UIDVALIDITY at the last pass, nil before the first.
     public private(set) var uidValidity: UInt32?
     /// Set by a pass that found the folder renumbered since the previous pass (or during this one): the old ids are
@@ -67,6 +69,7 @@ public final class IMAPMailbox: MailboxSource {
     public func pending() throws(MailboxError) -> [IncomingMessage] {
         handle = nil
         capabilities = nil
+        delimiter = nil
         uidValidityChanged = false
         var attempt = 0
         while true {
@@ -102,9 +105,10 @@ public final class IMAPMailbox: MailboxSource {
             throw MailboxError(
                 kind: .invalidSettings, message: "\(message.id.debugDescription) is not an IMAP message id (v/uid)")
         }
-        try ensureFolder(folder)
+        let target = try serverName(folder)
+        try ensureFolder(target)
         let capabilities = try serverCapabilities()
-        var plan = IMAPMove(uid: ref.uid, to: folder, capabilities: capabilities)
+        var plan = IMAPMove(uid: ref.uid, to: target, capabilities: capabilities)
         var step = plan.start()
         let url = folderURL(settings.mailbox, uidValidity: ref.uidValidity)
         while true {
@@ -196,6 +200,25 @@ public final class IMAPMailbox: MailboxSource {
             }
         }
         knownFolders.insert(folder)
+    }
+
+    /// `folder` with its `/` levels joined by the server's own delimiter (`convene.processed` on a server that uses
+    /// `.`); unchanged on servers that use `/` (Exchange, Gmail) or have no hierarchy.
+    private func serverName(_ folder: String) throws(MailboxError) -> String {
+        if delimiter == nil {
+            let answer = try run(url: serverURL, command: "LIST \"\" \"\"")
+            let found = IMAPResponse.hierarchyDelimiter(answer)
+            // Only a plain printable delimiter is used; anything else could change what the command says.
+            if let found, found.isASCII, !found.isLetter, !found.isNumber, !found.isWhitespace,
+                !"\"\\*%&".contains(found), found.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+            {
+                delimiter = found
+            } else {
+                delimiter = "/"
+            }
+        }
+        guard let delimiter, delimiter != "/" else { return folder }
+        return folder.replacingOccurrences(of: "/", with: String(delimiter))
     }
 
     private func serverCapabilities() throws(MailboxError) -> Set<String> {

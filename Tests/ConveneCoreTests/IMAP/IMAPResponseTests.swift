@@ -44,6 +44,14 @@ struct IMAPResponseTests {
         #expect(!IMAPResponse.listsMailbox([]))
     }
 
+    @Test func theHierarchyDelimiterOfListEmpty() {
+        #expect(IMAPResponse.hierarchyDelimiter(Self.bytes(["* LIST (\\Noselect) \"/\" \"\""])) == "/")
+        #expect(IMAPResponse.hierarchyDelimiter(Self.bytes(["* LIST (\\Noselect) \".\" \"\""])) == ".")
+        #expect(IMAPResponse.hierarchyDelimiter(Self.bytes(["* LIST (\\Noselect) \"\\\\\" \"\""])) == "\\")
+        #expect(IMAPResponse.hierarchyDelimiter(Self.bytes(["* LIST (\\Noselect) NIL \"\""])) == nil)
+        #expect(IMAPResponse.hierarchyDelimiter([]) == nil)
+    }
+
     @Test(arguments: [("1700000000/42", 1_700_000_000, 42), ("1/1", 1, 1)])
     func messageRefsRoundTrip(id: String, validity: UInt32, uid: UInt32) throws {
         let ref = try #require(IMAPMessageRef(id: id))

@@ -124,6 +124,18 @@ struct IMAPMailboxTests {
         #expect(server.messages(in: "convene/processed").count == 2)
     }
 
+    /// Folder levels are written with `/` and sent with the server's own delimiter: on a server that uses `.`,
+    /// `convene/processed` is the folder `processed` inside `convene`, not one folder with a slash in its name.
+    @Test func foldersFollowTheServersHierarchyDelimiter() throws {
+        let server = try TestIMAPServer(separator: ".")
+        try server.deliver(Self.reply(1))
+        let mailbox = try IMAPMailbox(settings: Self.settings(server))
+        let pending = try mailbox.pending()
+        try mailbox.move(pending[0], to: "convene/processed")
+        #expect(server.messages(in: "convene/processed") == [pending[0].bytes])
+        #expect(try mailbox.pending() == [])
+    }
+
     /// A server without MOVE (RFC 6851): UID COPY, UID STORE \Deleted and UID EXPUNGE (UIDPLUS) or EXPUNGE.
     @Test(arguments: ["IMAP4rev1 SASL-IR LITERAL+ UIDPLUS", "IMAP4rev1 SASL-IR LITERAL+"])
     func withoutMoveTheMessageIsCopiedFlaggedAndExpunged(capabilities: String) throws {

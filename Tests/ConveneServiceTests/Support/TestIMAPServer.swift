@@ -19,7 +19,8 @@ final class TestIMAPServer {
     private var delivered = 0
 
     /// Starts Dovecot. `capabilities` replaces what it advertises after login (to leave out MOVE, say).
-    init(password: String = "correct horse battery", capabilities: String? = nil) throws {
+    /// `separator` is the hierarchy delimiter of its one namespace (Dovecot's own default is `.`).
+    init(password: String = "correct horse battery", capabilities: String? = nil, separator: String = "/") throws {
         let executable = "/usr/sbin/dovecot"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSetupError("\(executable) is missing; run scripts/setup (Debian package dovecot-imapd)")
@@ -79,7 +80,7 @@ final class TestIMAPServer {
             }
             namespace inbox {
               inbox = yes
-              separator = /
+              separator = \(separator)
             }
             service imap-login {
               chroot =
