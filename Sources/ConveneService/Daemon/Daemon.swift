@@ -18,13 +18,19 @@ public final class Daemon {
     private let clock: WallClock
     /// Every decision and everything the loop remembers between iterations; this class only carries them out.
     private var policy: DaemonPolicy
+    /// When the organizer's mailbox is next read (`replies:`), and how the last passes went; nil without the block.
+    private var replyPolling: ReplyPolling?
+    /// The process environment, for the IMAP password's systemd credential.
+    private let environment: [String: String]
 
     /// A daemon sending with `dispatcher`; `reload` loads the files again on SIGHUP, `clock` is the one source of
     /// the current time (`.system` in the binary).
     public init(
         dispatcher: Dispatcher, reload: @escaping () -> Result<Workspace, LoadFailure>, log: Log,
-        notifier: SystemdNotifier = SystemdNotifier(), clock: WallClock = .system
+        notifier: SystemdNotifier = SystemdNotifier(), clock: WallClock = .system,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
+        self.environment = environment
         self.dispatcher = dispatcher
         self.reload = reload
         self.log = log
@@ -55,6 +61,12 @@ public final class Daemon {
         notifier.ready(status: status)
         policy.announced(status, now: clock.now())
         loop: while true {
+            do {
+                try readRepliesIfDue()
+            } catch {
+                notifier.send(["STATUS=\(DaemonPolicy.stoppedLine(error))", "STOPPING=1"])
+                throw error
+            }
             let plan: PlanSummary
             switch policy.tick(now: clock.now()) {
             case .stop:
@@ -74,8 +86,8 @@ public final class Daemon {
                 }
                 if policy.hasPendingRequest { continue loop }
             }
-            report(policy.statusLine(plan, tally, zone: zone, now: clock.now()))
-            let wake = policy.wakeTime(plan)
+            report(withReplies(policy.statusLine(plan, tally, zone: zone, now: clock.now())))
+            let wake = [policy.wakeTime(plan), replyPolling?.nextPass].compactMap { $0 }.min()
             clinux_release_free_memory()
             pingWatchdog()
             sleep(until: wake, signals: signals, timer: timer)
@@ -131,6 +143,66 @@ public final class Daemon {
                 return PlanSummary(dispatcher.plan(now: after))
             }
         }
+    }
+
+    /// Reads the organizer's mailbox when a pass is due (`replies:`, every `replies.every`, backing off after a
+    /// failure as `ReplyPolling` says). Runs between batches on this thread, so its journal records never meet a
+    /// compaction; what it journals is folded into the dispatcher's state before the next plan. A mailbox that cannot
+    /// be read is a status line and a log line, never a stop; only a journal that cannot be written stops the daemon.
+    private func readRepliesIfDue() throws(RunStop) {
+        let workspace = dispatcher.workspace
+        guard let replies = workspace.config.replies else {
+            replyPolling = nil
+            return
+        }
+        let now = clock.now()
+        if replyPolling?.interval != TimeInterval(max(1, replies.every)) {
+            replyPolling = ReplyPolling(interval: TimeInterval(replies.every), now: now)
+        }
+        guard var polling = replyPolling, polling.isDue(now: now) else { return }
+        defer { replyPolling = polling }
+        let records: [JournalRecord]
+        do {
+            records = try FileJournal.read(directory: dispatcher.journal.directory).records
+        } catch {
+            log.error("reading the journal for replies failed; sending stops", ["error": error.description])
+            throw .journal(error)
+        }
+        let handled: [RepliesReader.Handled]
+        let failure: RepliesReader.Failure?
+        do throws(MailboxError) {
+            let settings = try IMAPSettings.settings(for: workspace, environment: environment)
+            let reader = RepliesReader(processed: settings.processed, needsAttention: settings.needsAttention)
+            (handled, failure) = reader.pass(
+                source: try IMAPMailbox(settings: settings), journal: dispatcher.journal, records: records,
+                people: workspace.roster.people, now: now)
+        } catch {
+            let (_, retryIn) = polling.passFailed(error.description, now: clock.now())
+            log.error("reading replies failed", ["error": error.description, "retry_in": "\(retryIn)s"])
+            return
+        }
+        dispatcher.absorb(handled.flatMap(\.records))
+        for item in handled where !item.records.isEmpty {
+            log.info(
+                "reply", ["outcome": item.outcome, "attendee": item.reply?.attendee ?? "", "mail": item.id])
+        }
+        switch failure {
+        case .none:
+            polling.passSucceeded(now: clock.now())
+            if !handled.isEmpty { log.info("replies read", ["messages": "\(handled.count)"]) }
+        case .mailbox(let error):
+            let (_, retryIn) = polling.passFailed(error.description, now: clock.now())
+            log.error("reading replies failed", ["error": error.description, "retry_in": "\(retryIn)s"])
+        case .journal(let error):
+            log.error("journal write failed; sending stops", ["error": error.description])
+            throw .journal(error)
+        }
+    }
+
+    /// The status line with the mailbox's trouble after it, while reading replies fails.
+    private func withReplies(_ status: String) -> String {
+        guard let line = replyPolling?.statusLine() else { return status }
+        return status + "; " + line
     }
 
     /// Sleeps until `wake` (on the wall clock: a clock change or a resume from suspend wakes it too), a signal, or

@@ -60,6 +60,15 @@ public final class Dispatcher: Sendable {
             compactionThreshold: compactionThreshold)
     }
 
+    /// Folds records written outside a batch (a reply pass's answers and bounces) into the journal state, so the
+    /// next plan sees them: a decliner gets no further reminder.
+    public func absorb(_ records: [JournalRecord]) {
+        guard !records.isEmpty else { return }
+        shared.withLock {
+            for record in records { $0.journal.apply(record) }
+        }
+    }
+
     /// Swaps in a newly loaded configuration (SIGHUP); the journal state carries over, and so does the rate limiter's
     /// memory of recent sends (a reload must not allow a fresh burst).
     public func replace(_ workspace: Workspace) {

@@ -37,13 +37,8 @@ enum RepliesCommand {
             throw .usage("convene replies needs --once (the daemon reads replies on its own timer)")
         }
         let workspace = try options.loadWorkspace()
-        guard let maildir else {
-            throw CommandError(
-                exitCode: .configError,
-                message: "no mailbox to read: the rules file has no replies: block",
-                hint: "add replies: (url, username, password_credential, processed, needs_attention; see the README, "
-                    + "\"Replies and attendance\"), or read a Maildir with --from-maildir DIR")
-        }
+        // Said before anything else is looked at: without a mailbox there is nothing to do.
+        if maildir == nil && workspace.config.replies == nil { throw noMailbox }
         let now = try options.instant(in: workspace.config.service.timeZone)
         guard let directory = options.stateDirectory(workspace) else {
             throw CommandError(
@@ -59,16 +54,50 @@ enum RepliesCommand {
         } catch {
             throw CommandError(exitCode: ExitCode(error), message: error.description)
         }
-        let reader = RepliesReader()
-        let (handled, failure) = reader.pass(
-            source: MaildirMailbox(directory: maildir), journal: journal, records: records,
-            people: workspace.roster.people, now: now)
+        let (handled, failure) = try pass(
+            workspace: workspace, maildir: maildir, journal: journal, records: records, now: now)
         show(handled, json: options.json)
         switch failure {
         case .none: return .ok
         case .mailbox(let error):
             throw CommandError(exitCode: ExitCode(error), message: error.description)
         case .journal(let error):
+            throw CommandError(exitCode: ExitCode(error), message: error.description)
+        }
+    }
+
+    /// Neither `--from-maildir` nor a `replies:` block: 78 with what to add.
+    static let noMailbox = CommandError(
+        exitCode: .configError,
+        message: "no mailbox to read: the rules file has no replies: block",
+        hint: "add replies: (url, username, password_credential, processed, needs_attention; see the README, "
+            + "\"Reading replies over IMAP\"), or read a Maildir with --from-maildir DIR")
+
+    /// One pass over the Maildir given on the command line, or else over the IMAP folder of the rules file's
+    /// `replies:` block (78 with a hint when there is neither). The Maildir takes the block's folder names too.
+    static func pass(
+        workspace: Workspace, maildir: String?, journal: FileJournal, records: [JournalRecord], now: Date
+    ) throws(CommandError) -> (handled: [RepliesReader.Handled], failure: RepliesReader.Failure?) {
+        let replies = workspace.config.replies
+        if let maildir {
+            let reader =
+                replies.map {
+                    RepliesReader(processed: $0.processed, needsAttention: $0.needsAttention)
+                } ?? RepliesReader()
+            return reader.pass(
+                source: MaildirMailbox(directory: maildir), journal: journal, records: records,
+                people: workspace.roster.people, now: now)
+        }
+        guard replies != nil else {
+            throw noMailbox
+        }
+        do throws(MailboxError) {
+            let settings = try IMAPSettings.settings(for: workspace, environment: ProcessInfo.processInfo.environment)
+            let mailbox = try IMAPMailbox(settings: settings)
+            let reader = RepliesReader(processed: settings.processed, needsAttention: settings.needsAttention)
+            return reader.pass(
+                source: mailbox, journal: journal, records: records, people: workspace.roster.people, now: now)
+        } catch {
             throw CommandError(exitCode: ExitCode(error), message: error.description)
         }
     }
