@@ -8,8 +8,10 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct DaemonRepliesTests {
     /// A workspace whose rules file reads replies from `server` (implicit TLS, the test CA, a password file).
-    static func workspace(_ server: TestIMAPServer, password: String, extra: String = "") throws -> DaemonWorkspace {
-        let workspace = try DaemonWorkspace(people: 3)
+    static func workspace(
+        _ server: TestIMAPServer, password: String, people: Int = 3, extra: String = ""
+    ) throws -> DaemonWorkspace {
+        let workspace = try DaemonWorkspace(people: people)
         try (password + "\n").write(
             to: workspace.directory.appendingPathComponent("imap-password"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(
@@ -179,5 +181,48 @@ struct DaemonRepliesTests {
         let result = try ConveneBinary.run(["replies", "--once", "--config", workspace.configPath])
         #expect(result.status == 77, "\(result)")
         #expect(!result.stderr.contains("not the password") && !result.stdout.contains("not the password"))
+    }
+
+    /// SIGKILL in the middle of a pass, as soon as answers are journaled (often between a record and its move), then
+    /// a pass to the end: every answer is applied exactly once and every message has left the inbox.
+    @Test(arguments: [1, 4])
+    func aPassKilledAfterItsFirstRecordsAppliesNothingTwice(afterRecords: Int) throws {
+        let server = try TestIMAPServer()
+        let workspace = try Self.workspace(server, password: server.password, people: 8)
+        defer { workspace.remove() }
+        let state = workspace.outbox + "/state"
+        let invited = try ConveneBinary.run([
+            "run", "--once", "--config", workspace.configPath, "--dry-run", workspace.outbox,
+        ])
+        #expect(invited.status == 0, "\(invited)")
+        let invitations = workspace.journal(in: state).filter { $0["type"] as? String == "sent" }
+        #expect(invitations.count == 8)
+        for invitation in invitations {
+            let uid = try #require(invitation["uid"] as? String)
+            try server.deliver(Self.decline(uid: uid, from: try #require(invitation["to"] as? String)))
+        }
+        let stderr = workspace.directory.appendingPathComponent("replies.err")
+        let pass = try ConveneBinary.start(
+            ["replies", "--once", "--config", workspace.configPath, "--state", state], stderrFile: stderr)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline,
+            workspace.journal(in: state).count { $0["type"] as? String == "reply" } < afterRecords
+        {
+            usleep(1_000)
+        }
+        pass.signal(SIGKILL)
+        _ = pass.waitForExit(seconds: 10)
+        let killedAt = workspace.journal(in: state).count { $0["type"] as? String == "reply" }
+        #expect(killedAt >= afterRecords)
+
+        let rest = try ConveneBinary.run(["replies", "--once", "--config", workspace.configPath, "--state", state])
+        #expect(rest.status == 0, "\(rest)")
+        let applied = workspace.journal(in: state).filter {
+            $0["type"] as? String == "reply" && $0["outcome"] as? String == "applied"
+        }
+        #expect(applied.count == 8, "\(applied)")
+        #expect(Set(applied.compactMap { $0["to"] as? String }).count == 8)
+        #expect(server.messages(in: "INBOX").isEmpty)
+        #expect(server.messages(in: "convene/processed").count == 8)
     }
 }
