@@ -21,6 +21,7 @@ enum CLI {
         RepliesCommand.subcommand,
         AttendanceCommand.subcommand,
         HistoryCommand.subcommand,
+        PublishCommand.subcommand,
         ApproveCommand.subcommand,
         SendTestCommand.subcommand,
     ]

@@ -18,6 +18,7 @@ extension Config {
                 "late_joiners": s.lateJoiners.rawValue, "leavers": s.leavers.rawValue,
                 "max_roster_shrink": "\(Int((s.maxRosterShrink * 100).rounded()))%",
                 "max_calendar_changes": "\(Int((s.maxCalendarChanges * 100).rounded()))%",
+                "publish": s.publish ?? NSNull(),
             ] as [String: Any],
             "smtp": [
                 "url": smtp.url, "tls": smtp.tls.rawValue, "username": smtp.username ?? NSNull(),
@@ -29,7 +30,10 @@ extension Config {
             ] as [String: Any],
             "grades": grades.map { ["id": $0.id, "name": $0.name, "aliases": $0.aliases] },
             "forums": forums.map {
-                ["id": $0.id, "name": $0.name, "grades": $0.grades, "roles": $0.roles, "include": $0.include]
+                [
+                    "id": $0.id, "name": $0.name, "grades": $0.grades, "roles": $0.roles, "include": $0.include,
+                    "public": $0.isPublic,
+                ]
             },
             "events": events.map { e -> [String: Any] in
                 [
@@ -43,6 +47,7 @@ extension Config {
                     "reason": e.reason ?? NSNull(), "location": e.location ?? NSNull(),
                     "join_url": e.joinURL ?? NSNull(), "description": e.description ?? NSNull(),
                     "status": e.status.rawValue, "dates": Occurrences.dates(of: e).map(\.description),
+                    "public": e.isPublic,
                 ]
             },
             "notifications": notifications.map {

@@ -82,6 +82,9 @@ public struct ServiceSettings: Sendable {
     /// The largest fraction of the people holding invitations to future occurrences that a change of the files may
     /// cancel or update without an admin's `convene approve` (0.10 = 10%).
     public var maxCalendarChanges: Double
+    /// The folder the daemon republishes the programme into (`service.publish`), resolved against the config file's
+    /// folder by the loader; nil publishes nothing.
+    public var publish: String?
 
     /// Defaults match an absent key: `always` open, no rate limit, invite late joiners, cancel leavers, 10% limits.
     public init(
@@ -90,7 +93,7 @@ public struct ServiceSettings: Sendable {
         holidays: String? = nil,
         holidaysLocation: SourceLocation = .init(line: 1, column: 1), rate: Rate? = nil,
         lateJoiners: LateJoinerPolicy = .invite, leavers: LeaverPolicy = .cancel, maxRosterShrink: Double = 0.10,
-        maxCalendarChanges: Double = 0.10
+        maxCalendarChanges: Double = 0.10, publish: String? = nil
     ) {
         self.timeZone = timeZone
         self.from = from
@@ -106,6 +109,7 @@ public struct ServiceSettings: Sendable {
         self.leavers = leavers
         self.maxRosterShrink = maxRosterShrink
         self.maxCalendarChanges = maxCalendarChanges
+        self.publish = publish
     }
 
     /// The organizer's domain, the right-hand side of every UID and Message-ID.
@@ -228,11 +232,13 @@ public struct Forum: Sendable, Hashable {
     public var include: [String]
     /// Where the forum is written in the rules file, for diagnostics.
     public var location: SourceLocation
+    /// `public: true`: `convene publish` writes the forum's page and feed (forums are private unless marked).
+    public var isPublic: Bool
 
     /// A zero location means "not from a file" (tests and built configs).
     public init(
         id: String, name: String, grades: [String] = [], roles: [String] = [], include: [String] = [],
-        location: SourceLocation = .init(line: 0, column: 0)
+        location: SourceLocation = .init(line: 0, column: 0), isPublic: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -240,6 +246,7 @@ public struct Forum: Sendable, Hashable {
         self.roles = roles
         self.include = include
         self.location = location
+        self.isPublic = isPublic
     }
 }
 
@@ -278,6 +285,9 @@ public struct Event: Sendable, Hashable {
     public var status: EventStatus
     /// Where the event is written in the rules file, for diagnostics (`location` is the venue).
     public var sourceLocation: SourceLocation
+    /// `public: true`: the event is in `all.ics` and the public pages with its joining link (events are private
+    /// unless marked).
+    public var isPublic: Bool
 
     /// Defaults match an absent key: one-off, confirmed, no exceptions, moves, venue, link or description.
     public init(
@@ -285,7 +295,7 @@ public struct Event: Sendable, Hashable {
         recurrence: Recurrence? = nil, except: [LocalDate] = [], exceptReasons: [LocalDate: String] = [:],
         moved: [LocalDate: LocalDateTime] = [:], reason: String? = nil, location: String? = nil, joinURL: String? = nil,
         description: String? = nil, status: EventStatus = .confirmed,
-        sourceLocation: SourceLocation = .init(line: 0, column: 0)
+        sourceLocation: SourceLocation = .init(line: 0, column: 0), isPublic: Bool = false
     ) {
         self.id = id
         self.title = title
@@ -302,6 +312,7 @@ public struct Event: Sendable, Hashable {
         self.description = description
         self.status = status
         self.sourceLocation = sourceLocation
+        self.isPublic = isPublic
     }
 }
 

@@ -59,6 +59,7 @@ extension ConfigParser {
             let grades = map.value("grades").map { reader.scalarList($0, "'grades'") } ?? []
             let roles = map.value("roles").map { reader.scalarList($0, "'roles'") } ?? []
             let include = map.value("include").map { reader.scalarList($0, "'include'") } ?? []
+            let isPublic = map.value("public").flatMap { flag($0, "'public'", reader) } ?? false
             map.rejectUnknownKeys()
             var gradeIDs: [String] = []
             for (label, at) in grades {
@@ -79,7 +80,7 @@ extension ConfigParser {
             includeLocations[id] = include
             return Forum(
                 id: id, name: name, grades: gradeIDs, roles: roles.map { $0.0.lowercased() },
-                include: include.map(\.0), location: location)
+                include: include.map(\.0), location: location, isPublic: isPublic)
         }
         let ids = Set(forums.map(\.id))
         for forum in forums {
@@ -140,6 +141,7 @@ extension ConfigParser {
             let joinURL = joinNode.flatMap { reader.scalar($0, "'join_url'") }
             let description = map.value("description").flatMap { reader.scalar($0, "'description'", multiline: true) }
             let status = map.value("status").flatMap { choice($0, "'status'", EventStatus.self, reader) } ?? .confirmed
+            let isPublic = map.value("public").flatMap { flag($0, "'public'", reader) } ?? false
             map.rejectUnknownKeys()
 
             for (forum, at) in forums where !forumIDs.contains(forum) {
@@ -220,7 +222,8 @@ extension ConfigParser {
             let event = Event(
                 id: id, title: title, forums: forums.map(\.0), start: start, duration: length, recurrence: recurrence,
                 except: exceptDates, exceptReasons: exceptReasons, moved: moved, reason: reason, location: place,
-                joinURL: joinURL, description: description, status: status, sourceLocation: location)
+                joinURL: joinURL, description: description, status: status, sourceLocation: location,
+                isPublic: isPublic)
             let all = Occurrences.dates(of: event, excluding: false)
             if all.count >= Occurrences.limit, let recurrenceNode {
                 reader.error(

@@ -99,6 +99,14 @@ public enum ConfigParser {
         let changes = map.value("max_calendar_changes").flatMap {
             reader.phrase($0, "'max_calendar_changes'", parsePercentage)
         }
+        let publishNode = map.value("publish")
+        var publish = publishNode.flatMap { reader.scalar($0, "'publish'") }
+        if let publishNode, publish?.isEmpty == true {
+            publish = nil
+            reader.error(
+                "'publish' must name a folder", at: publishNode.location,
+                hint: "the folder the programme's pages and feeds are written to; remove the key to publish nothing")
+        }
         map.rejectUnknownKeys()
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")
         return ServiceSettings(
@@ -107,7 +115,7 @@ public enum ConfigParser {
             sendWindow: window ?? .always, holidays: holidays,
             holidaysLocation: holidaysNode?.location ?? map.node.location, rate: rate, lateJoiners: late ?? .invite,
             leavers: leavers ?? .cancel,
-            maxRosterShrink: shrink ?? 0.10, maxCalendarChanges: changes ?? 0.10)
+            maxRosterShrink: shrink ?? 0.10, maxCalendarChanges: changes ?? 0.10, publish: publish)
     }
 
     static func choice<T: RawRepresentable & CaseIterable>(
@@ -176,6 +184,21 @@ public enum ConfigParser {
                 hasPassword: credential != nil || passwordFile != nil, oauth2Written: map.has("oauth2"), map, reader)
         }
         return config
+    }
+
+    /// `public: true` or `public: false`; anything else (YAML 1.1's yes/no/on/off too, which YAML 1.2 reads as
+    /// strings) is an error rather than a guess.
+    static func flag(_ node: YAMLNode, _ what: String, _ reader: SchemaReader) -> Bool? {
+        guard let text = reader.scalar(node, what) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default:
+            reader.error(
+                "\(what) must be true or false; got '\(text)'", at: node.location,
+                hint: "write 'true' or 'false' (YAML 1.2 reads yes/no/on/off as text)")
+            return nil
+        }
     }
 
     static func positiveInt(_ node: YAMLNode, _ what: String, max: Int, _ reader: SchemaReader) -> Int? {
