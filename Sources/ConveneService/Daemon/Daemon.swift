@@ -10,6 +10,10 @@ import Glibc
 /// is reported in `STATUS=` and the log while it keeps running: a reload with errors keeps the previous
 /// configuration, a refused roster holds all sending until a reload fixes it, and an unreachable SMTP server
 /// pauses sending with a capped backoff instead of exiting into a restart loop.
+/// Writes the programme's site into a folder at `now` from the files and the journal's state; returns the files
+/// written (`Publisher.publish` with the daemon's state folder).
+public typealias Republisher = (Workspace, JournalState, String, Date) throws(PublishError) -> [String]
+
 public final class Daemon {
     private let dispatcher: Dispatcher
     private let reload: () -> Result<Workspace, LoadFailure>
@@ -22,15 +26,21 @@ public final class Daemon {
     private var replyPolling: ReplyPolling?
     /// The process environment, for the IMAP password's systemd credential.
     private let environment: [String: String]
+    /// Writes the programme's site after a change (`service.publish`); nil publishes nothing.
+    private let publish: Republisher?
+    /// True when the programme may have changed since the site was last written: at start, after an accepted reload,
+    /// and after a batch that sent anything.
+    private var publishPending = true
 
     /// A daemon sending with `dispatcher`; `reload` loads the files again on SIGHUP, `clock` is the one source of
     /// the current time (`.system` in the binary).
     public init(
         dispatcher: Dispatcher, reload: @escaping () -> Result<Workspace, LoadFailure>, log: Log,
         notifier: SystemdNotifier = SystemdNotifier(), clock: WallClock = .system,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, publish: Republisher? = nil
     ) {
         self.environment = environment
+        self.publish = publish
         self.dispatcher = dispatcher
         self.reload = reload
         self.log = log
@@ -86,6 +96,7 @@ public final class Daemon {
                 }
                 if policy.hasPendingRequest { continue loop }
             }
+            republishIfPending()
             report(withReplies(policy.statusLine(plan, tally, zone: zone, now: clock.now())))
             let wake = [policy.wakeTime(plan), replyPolling?.nextPass].compactMap { $0 }.min()
             clinux_release_free_memory()
@@ -113,7 +124,9 @@ public final class Daemon {
                     // A long batch still tells systemd what it is doing, a few times a minute at most.
                     if policy.progressDue(now: clock.now()) { report(DaemonPolicy.progressLine(tally)) }
                 })
-            _ = policy.batchEnded(.finished(sentAny: dispatcher.counters.sent > sentBefore), now: clock.now())
+            let sentAny = dispatcher.counters.sent > sentBefore
+            if sentAny { publishPending = true }
+            _ = policy.batchEnded(.finished(sentAny: sentAny), now: clock.now())
             return PlanSummary(plan)
         } catch {
             switch error {
@@ -251,6 +264,21 @@ public final class Daemon {
         }
     }
 
+    /// Writes the site when the programme may have changed; a failure is logged and tried again after the next
+    /// change (sending never waits on publishing).
+    private func republishIfPending() {
+        guard publishPending, let publish else { return }
+        publishPending = false
+        let workspace = dispatcher.workspace
+        guard let directory = workspace.config.service.publish.map(workspace.resolve) else { return }
+        do {
+            let files = try publish(workspace, dispatcher.state, directory, clock.now())
+            log.info("published", ["directory": directory, "files": "\(files.count)"])
+        } catch {
+            log.error("publishing failed", ["directory": directory, "error": error.description])
+        }
+    }
+
     private func pingWatchdog() {
         if policy.watchdogPing(now: clock.now()) { notifier.watchdog() }
     }
@@ -274,6 +302,7 @@ public final class Daemon {
                 }
                 _ = policy.reloaded(.accepted)
                 dispatcher.replace(workspace)
+                publishPending = true
                 for warning in workspace.warnings { log.warning(warning.description) }
                 log.info("reloaded", ["config": workspace.config.file, "people": "\(workspace.roster.people.count)"])
             }

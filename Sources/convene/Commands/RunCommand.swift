@@ -72,6 +72,17 @@ enum RunCommand {
             } catch {
                 throw CommandError(exitCode: ExitCode(error), message: error.description)
             }
+            // A dry run's journal is not what calendars hold: it never publishes.
+            if dryRun == nil, let directory = workspace.config.service.publish.map(workspace.resolve) {
+                do {
+                    try Publisher.publish(
+                        workspace: workspace, state: dispatcher.state, stateDirectory: stateDirectory, into: directory,
+                        now: until ?? clock(), includePrivate: false)
+                } catch {
+                    // Sending is done and journaled: a folder that cannot be written is reported, not a failed run.
+                    Output.error("convene run: \(error.description)")
+                }
+            }
             let c = dispatcher.counters
             Output.line(
                 "sent \(c.sent), failed \(c.failed), skipped \(c.skipped)"
@@ -93,7 +104,14 @@ enum RunCommand {
         // The daemon keeps running through SMTP outages, bad reloads and a refused roster (all shown in STATUS=);
         // only a journal that cannot be written ends it with an error status.
         let daemon = Daemon(
-            dispatcher: dispatcher, reload: { ConfigLoader.load(configPath: options.config) }, log: log, clock: .system)
+            dispatcher: dispatcher, reload: { ConfigLoader.load(configPath: options.config) }, log: log, clock: .system,
+            publish: dryRun != nil
+                ? nil
+                : { workspace, state, directory, now throws(PublishError) in
+                    try Publisher.publish(
+                        workspace: workspace, state: state, stateDirectory: stateDirectory, into: directory, now: now,
+                        includePrivate: false)
+                })
         do {
             try daemon.run()
         } catch {

@@ -84,7 +84,7 @@ enum StatusCommand {
             summary, state: state, failures: FailureReport(records: records), plan: plan, attendance: attendance,
             replies: replies,
             journal: FileJournal.journalPath(directory), records: records.count, now: now, zone: zone,
-            json: options.json)
+            json: options.json, published: Publisher.lastPublished(stateDirectory: directory))
         if let loadFailure {
             let errors = loadFailure.diagnostics.filter { $0.severity == .error }.count
             let files = loadFailure.kind == .data ? "the roster has" : "the rules file or templates have"
@@ -107,7 +107,7 @@ enum StatusCommand {
     static func show(
         _ summary: JournalSummary, state: JournalState, failures: FailureReport, plan: Plan?,
         attendance: [Attendance] = [], replies: [String: Int] = [:], journal: String,
-        records: Int, now: Date, zone: TimeZone, json: Bool
+        records: Int, now: Date, zone: TimeZone, json: Bool, published: (at: Date, directory: String)? = nil
     ) throws(CommandError) {
         let pending = plan.map { $0.actions.filter { $0.skipReason == nil } }
         let nextTries = Self.nextTries(failures.awaitingRetry, pending: pending ?? [])
@@ -165,10 +165,17 @@ enum StatusCommand {
                 return counts
             }
             object["replies"] = replies
+            object["published"] =
+                published.map {
+                    ["at": PlanFormat.iso($0.at, zone: zone), "directory": $0.directory] as [String: Any]
+                } ?? NSNull()
             Output.json(object)
             return
         }
         Output.line("journal: \(journal) (\(records) records)")
+        Output.line(
+            "published: "
+                + (published.map { "\(LocalDateTime(instant: $0.at, in: zone)) into \($0.directory)" } ?? "never"))
         Output.line("")
         Output.line("KIND          SENT  FAILED  SKIPPED")
         for kind in MessageKind.allCases {
