@@ -230,7 +230,8 @@ enum ProgrammePage {
         .app-c-published-dates__list{margin:0;padding:0;list-style:none}
         .app-c-published-dates__change-item{margin-bottom:10px}
         .app-c-published-dates__change-date{font-weight:700;margin-right:10px}
-        .govuk-table{width:100%;border-collapse:collapse;border-spacing:0;margin:0 0 40px;font-size:1.1875rem}
+        .govuk-table{width:100%;table-layout:fixed;border-collapse:collapse;border-spacing:0;margin:0 0 40px;font-size:1.1875rem}
+        .govuk-table__header:first-child{width:30%}
         .govuk-table__caption{text-align:left;font-weight:700}
         .govuk-table__caption--m{font-size:1.5rem;margin-bottom:15px}
         .govuk-table__header,.govuk-table__cell{padding:10px 20px 10px 0;border-bottom:1px solid #b1b4b6;text-align:left;vertical-align:top}
