@@ -31,11 +31,11 @@ struct PublicFlagTests {
     @Test(arguments: [
         (
             "    grades: [PS, DG]\n", "    grades: [PS, DG]\n    public: yes\n",
-            "20:13 'public' must be true or false; got 'yes'"
+            "19:13 'public' must be true or false; got 'yes'"
         ),
         (
             "    end: 2027-03-18 16:30\n", "    end: 2027-03-18 16:30\n    public: True\n",
-            "32:13 'public' must be true or false; got 'True'"
+            "29:13 'public' must be true or false; got 'True'"
         ),
         ("  rate: 30/minute\n", "  rate: 30/minute\n  publish: ''\n", "6:12 'publish' must name a folder"),
     ])
