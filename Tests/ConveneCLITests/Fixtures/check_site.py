@@ -74,7 +74,7 @@ def check_feed(path):
 
 
 def text(element):
-    return " ".join("".join(element.itertext()).split())
+    return " ".join(" ".join(element.itertext()).split())
 
 
 def check_page(path):

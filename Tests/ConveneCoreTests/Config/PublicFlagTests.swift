@@ -35,7 +35,7 @@ struct PublicFlagTests {
         ),
         (
             "    end: 2027-03-18 16:30\n", "    end: 2027-03-18 16:30\n    public: True\n",
-            "29:13 'public' must be true or false; got 'True'"
+            "28:13 'public' must be true or false; got 'True'"
         ),
         ("  rate: 30/minute\n", "  rate: 30/minute\n  publish: ''\n", "6:12 'publish' must name a folder"),
     ])
