@@ -130,9 +130,9 @@ struct PublishTests {
             var href: String?
         }
         var errors: [String]
-        var duplicate_ids: [String]
+        var duplicateIds: [String]
         var tables: Int
-        var uncaptioned_tables: [Int]
+        var uncaptionedTables: [Int]
         var captions: [String]
         var h1: [String]
         var lang: String?
@@ -148,7 +148,7 @@ struct PublishTests {
     struct Browser: Decodable {
         var width: Int
         var height: Int
-        var differing_fraction: Double
+        var differingFraction: Double
         var colours: Int
         var dom: String
     }
@@ -162,7 +162,9 @@ struct PublishTests {
     static func check(_ site: String, extra: [String] = []) throws -> Site {
         let script = CLI.root.appendingPathComponent("Tests/ConveneCLITests/Fixtures/check_site.py").path
         let data = try Python.run(try Python.interpreter(), [script, site] + extra)
-        return try JSONDecoder().decode(Site.self, from: data)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(Site.self, from: data)
     }
 
     // MARK: feeds
@@ -241,8 +243,8 @@ struct PublishTests {
         let site = try Self.check(try Self.publish(programme, now: "2027-03-08 10:00"))
         for (name, page) in site.pages {
             #expect(page.errors == [], "\(name): html5lib")
-            #expect(page.duplicate_ids == [], "\(name)")
-            #expect(page.tables > 0 && page.uncaptioned_tables == [], "\(name): every table has a caption")
+            #expect(page.duplicateIds == [], "\(name)")
+            #expect(page.tables > 0 && page.uncaptionedTables == [], "\(name): every table has a caption")
             #expect(page.h1.count == 1, "\(name)")
             #expect(page.lang == "en-GB")
             #expect(page.scripts == 0 && page.external == [], "\(name): no JavaScript, no external assets")
@@ -294,7 +296,7 @@ struct PublishTests {
             extra: ["--browser", browser, "--page", "index.html", "--width", "1024", "--height", "1400"])
         let rendered = try #require(site.browser)
         #expect(rendered.width == 1024 && rendered.height == 1400)
-        #expect(rendered.differing_fraction > 0.02 && rendered.colours > 8, "a blank screenshot")
+        #expect(rendered.differingFraction > 0.02 && rendered.colours > 8, "a blank screenshot")
         #expect(rendered.dom.contains("Wednesday 10 March 2027, 8am to 9:30am"))
         #expect(rendered.dom.contains("Thursday 1 April 2027, 12pm to 1pm"))
         #expect(rendered.dom.contains("Breakfast &lt;b&gt;&amp;&lt;/b&gt;"), "escaped text, not markup")

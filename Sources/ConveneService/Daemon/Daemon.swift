@@ -3,6 +3,10 @@ import ConveneCore
 import Foundation
 import Glibc
 
+/// Writes the programme's site into a folder at `now` from the files and the journal's state; returns the files
+/// written (`Publisher.publish` with the daemon's state folder).
+public typealias Republisher = (Workspace, JournalState, String, Date) throws(PublishError) -> [String]
+
 /// The long-running service: send what is due, then sleep on a wall-clock timer until the next action, a signal,
 /// or a watchdog ping is due. No polling: between those the process uses no CPU.
 ///
@@ -10,10 +14,6 @@ import Glibc
 /// is reported in `STATUS=` and the log while it keeps running: a reload with errors keeps the previous
 /// configuration, a refused roster holds all sending until a reload fixes it, and an unreachable SMTP server
 /// pauses sending with a capped backoff instead of exiting into a restart loop.
-/// Writes the programme's site into a folder at `now` from the files and the journal's state; returns the files
-/// written (`Publisher.publish` with the daemon's state folder).
-public typealias Republisher = (Workspace, JournalState, String, Date) throws(PublishError) -> [String]
-
 public final class Daemon {
     private let dispatcher: Dispatcher
     private let reload: () -> Result<Workspace, LoadFailure>
@@ -33,7 +33,8 @@ public final class Daemon {
     private var publishPending = true
 
     /// A daemon sending with `dispatcher`; `reload` loads the files again on SIGHUP, `clock` is the one source of
-    /// the current time (`.system` in the binary).
+    /// the current time (`.system` in the binary); `publish`, when given, writes the programme's site into
+    /// `service.publish` at start and after every accepted reload and every batch that sent anything.
     public init(
         dispatcher: Dispatcher, reload: @escaping () -> Result<Workspace, LoadFailure>, log: Log,
         notifier: SystemdNotifier = SystemdNotifier(), clock: WallClock = .system,
