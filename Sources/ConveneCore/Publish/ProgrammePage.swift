@@ -214,6 +214,8 @@ enum ProgrammePage {
         .govuk-breadcrumbs{margin-top:15px;font-size:1rem}
         .govuk-breadcrumbs__list{margin:0;padding:0;list-style:none}
         .govuk-breadcrumbs__list-item{display:inline-block;margin-right:10px}
+        .govuk-breadcrumbs__list-item+.govuk-breadcrumbs__list-item::before{content:"›";margin-right:10px;color:#505a5f}
+        .govuk-breadcrumbs__link{color:#0b0c0c;text-decoration:underline}
         .govuk-main-wrapper{padding:20px 0 40px}
         .govuk-heading-xl{font-size:2.5rem;font-weight:700;margin:0 0 30px}
         .govuk-heading-l{font-size:1.75rem;font-weight:700;margin:40px 0 20px}
