@@ -19,7 +19,7 @@ let package = Package(
         .executableTarget(name: "convene", dependencies: ["ConveneCore", "ConveneService"]),
         .testTarget(
             name: "ConveneCoreTests", dependencies: ["ConveneCore"],
-            exclude: ["Template/Golden", "Support/check_message.py", "Support/check_ical.py", "Incoming/Replies"]),
+            exclude: ["Template/Golden", "YAML/Fixtures", "Support/check_message.py", "Support/check_ical.py", "Incoming/Replies"]),
         .testTarget(
             name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore"],
             exclude: ["Support/smtp_server.py", "Support/token_server.py"]),

@@ -3,7 +3,7 @@ import Testing
 
 @testable import ConveneCore
 
-/// Runs every case of `../shared/fixtures/yaml-test-suite` (cases from the official YAML test suite
+/// Runs every case of `Fixtures/yaml-test-suite` (cases from the official YAML test suite
 /// that fall inside convene's subset): `ID.json` cases must parse to that value, `ID.error` cases must
 /// be rejected with a located error.
 struct YAMLFixtureSuiteTests {
@@ -15,30 +15,16 @@ struct YAMLFixtureSuiteTests {
         var testDescription: String { id + (expectsError ? " (error)" : "") }
     }
 
-    /// The fixture folder: `../shared/fixtures/yaml-test-suite` next to the package root (found by
-    /// walking up from this file to the folder holding Package.swift), or under a further ancestor
-    /// so the suite also runs from a development checkout.
-    static let fixtureDirectory: URL? = {
-        let fileManager = FileManager.default
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/"
-            && !fileManager.fileExists(atPath: directory.appendingPathComponent("Package.swift").path)
-        {
-            directory = directory.deletingLastPathComponent()
-        }
-        var ancestor = directory.deletingLastPathComponent()
-        while true {
-            let candidate = ancestor.appendingPathComponent("shared/fixtures/yaml-test-suite")
-            if fileManager.fileExists(atPath: candidate.path) { return candidate }
-            if ancestor.path == "/" { return nil }
-            ancestor = ancestor.deletingLastPathComponent()
-        }
-    }()
+    /// The fixture folder, `Fixtures/yaml-test-suite` beside this file (copied into the repository with its
+    /// licence, so the suite needs nothing outside the checkout).
+    static let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/yaml-test-suite")
 
+    /// The cases in the fixture folder, sorted by id; empty when the folder is missing or unreadable (which
+    /// `theFixtureSuiteHasAllItsCases` reports as a failure, never a skip).
     static let cases: [Case] = {
-        guard let directory = fixtureDirectory,
-            let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
-        else { return [] }
+        let directory = fixtureDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         return names.filter { $0.hasSuffix(".yaml") }.sorted().map { name in
             let id = String(name.dropLast(".yaml".count))
             let expectsError = FileManager.default.fileExists(
@@ -47,15 +33,15 @@ struct YAMLFixtureSuiteTests {
         }
     }()
 
-    @Test(.enabled(if: fixtureDirectory != nil, "../shared/fixtures/yaml-test-suite not found next to the package"))
-    func theFixtureSuiteHasAllItsCases() {
-        #expect(Self.cases.count == 153)
+    @Test func theFixtureSuiteHasAllItsCases() {
+        #expect(
+            FileManager.default.fileExists(atPath: Self.fixtureDirectory.appendingPathComponent("LICENSE").path),
+            "the yaml-test-suite fixtures (and their LICENSE) are missing at \(Self.fixtureDirectory.path)")
+        #expect(Self.cases.count == 153, "expected 153 yaml-test-suite cases in \(Self.fixtureDirectory.path)")
         #expect(Self.cases.filter(\.expectsError).count == 39)
     }
 
-    @Test(
-        .enabled(if: fixtureDirectory != nil, "../shared/fixtures/yaml-test-suite not found next to the package"),
-        arguments: cases)
+    @Test(arguments: cases)
     func fixtureCaseParsesToItsExpectedValueOrIsRejected(_ fixture: Case) throws {
         let yamlData = try Data(contentsOf: fixture.directory.appendingPathComponent(fixture.id + ".yaml"))
         let text = try #require(String(data: yamlData, encoding: .utf8))
