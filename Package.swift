@@ -17,13 +17,19 @@ let package = Package(
         .target(name: "ConveneCore"),
         .target(name: "ConveneService", dependencies: ["ConveneCore", "CCurl", "CLinux"]),
         .executableTarget(name: "convene", dependencies: ["ConveneCore", "ConveneService"]),
+        // The process helpers the three test targets share: child processes, the built binary, temp folders, the
+        // long-lived Python validator, and waits that do not block Swift concurrency's cooperative threads.
+        .target(name: "ConveneTesting", path: "Tests/ConveneTesting"),
         .testTarget(
-            name: "ConveneCoreTests", dependencies: ["ConveneCore"],
-            exclude: ["Template/Golden", "YAML/Fixtures", "Support/check_message.py", "Support/check_ical.py", "Incoming/Replies"]),
+            name: "ConveneCoreTests", dependencies: ["ConveneCore", "ConveneTesting"],
+            exclude: [
+                "Template/Golden", "YAML/Fixtures", "Support/check_message.py", "Support/check_ical.py",
+                "Support/validator.py", "Incoming/Replies",
+            ]),
         .testTarget(
-            name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore"],
+            name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore", "ConveneTesting"],
             exclude: ["Support/smtp_server.py", "Support/token_server.py"]),
-        .testTarget(name: "ConveneCLITests", dependencies: ["ConveneCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "ConveneCLITests", dependencies: ["ConveneCore", "ConveneTesting"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -74,16 +74,16 @@ struct CalendarTruthTests {
             join_url: https://meet.example.gov.uk/talk
         """
 
-    @Test func aOneOffEventMovedToAnotherDayIsUpdatedInPlace() throws {
+    @Test func aOneOffEventMovedToAnotherDayIsUpdatedInPlace() async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        let invitations = try programme.run(now: "2026-12-01 09:00", until: "2026-12-30 00:00")
+        let invitations = try await programme.run(now: "2026-12-01 09:00", until: "2026-12-30 00:00")
         let invitation = try #require(invitations.first { $0.event?.uid.hasPrefix("day-") == true })
         #expect(invitation.event?.sequence == 0)
 
         try programme.write(
             rules: Self.rules(day: Self.dayEvent.replacingOccurrences(of: "2027-01-07 12:00", with: "2027-01-08 14:00"))
         )
-        let moved = try programme.run(now: "2026-12-30 10:00", until: "2026-12-30 10:05")
+        let moved = try await programme.run(now: "2026-12-30 10:00", until: "2026-12-30 10:05")
         #expect(moved.count == 1, "one update, no cancellation and no new invitation: \(moved.map(\.subject))")
         let update = try #require(moved.first)
         #expect(update.to == ["dg@example.gov.uk"])
@@ -97,16 +97,16 @@ struct CalendarTruthTests {
             "\(update.plain)")
 
         // The reminder follows the new time: 2 days before Friday 8 January, once.
-        let later = try programme.run(now: "2026-12-30 10:05", until: "2027-01-10 00:00")
+        let later = try await programme.run(now: "2026-12-30 10:05", until: "2027-01-10 00:00")
         #expect(later.map(\.subject) == ["Reminder: Leadership Day, Friday 8 January 2027"])
         let reminder = try #require(
             try programme.journal().first { $0["kind"] as? String == "reminder" && $0["type"] as? String == "sent" })
         #expect(reminder["at"] as? String == "2027-01-06T09:00:00Z")
     }
 
-    @Test func aSeriesMovedToAnotherWeekdayIsUpdatedInPlaceNotCancelledAndReinvited() throws {
+    @Test func aSeriesMovedToAnotherWeekdayIsUpdatedInPlaceNotCancelledAndReinvited() async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        let sent = try programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
+        let sent = try await programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
         let invited18 = sent.filter { $0.event?.uid == "talk-20270318@example.gov.uk" }
         #expect(invited18.count == 2, "both directors hold the 18 March entry")
 
@@ -114,9 +114,9 @@ struct CalendarTruthTests {
         try programme.write(
             rules: Self.rules(
                 talk: Self.talkEvent.replacingOccurrences(of: "2027-03-04 12:00", with: "2027-03-03 12:00")))
-        let planned = try programme.plan(now: "2027-03-05 10:00", extra: ["--to", "2027-03-05"])
+        let planned = try await programme.plan(now: "2027-03-05 10:00", extra: ["--to", "2027-03-05"])
         #expect(planned.map { $0["kind"] as? String } == ["update", "update"], "plan shows the move before it goes")
-        let moved = try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
+        let moved = try await programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
         #expect(moved.count == 2)
         for update in moved {
             #expect(update.event?.method == "REQUEST")
@@ -125,17 +125,17 @@ struct CalendarTruthTests {
             #expect(update.plain.contains("moved from Thursday 18 March 2027 12:00 to Wednesday 17 March 2027 12:00"))
         }
         // The rest of the series is invited on the new days; nothing is ever cancelled.
-        let rest = try programme.run(now: "2027-03-05 10:05", until: "2027-05-01 00:00")
+        let rest = try await programme.run(now: "2027-03-05 10:05", until: "2027-05-01 00:00")
         #expect(!rest.contains { $0.event?.method == "CANCEL" })
         #expect(Set(rest.compactMap { $0.event?.start }) == ["2027-03-31T11:00:00+00:00", "2027-04-14T11:00:00+00:00"])
     }
 
-    @Test func oneOccurrenceMovedWithMovedKeepsItsUIDAndItsRemindersFollow() throws {
+    @Test func oneOccurrenceMovedWithMovedKeepsItsUIDAndItsRemindersFollow() async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        try programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
+        try await programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
         let talk = Self.talkEvent + "\n    moved:\n      2027-03-18: 2027-03-19 14:00   # clashes with the CSLG day"
         try programme.write(rules: Self.rules(talk: talk))
-        let moved = try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
+        let moved = try await programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
         #expect(moved.count == 2)
         #expect(
             moved.allSatisfy {
@@ -143,7 +143,7 @@ struct CalendarTruthTests {
                     && $0.event?.start == "2027-03-19T14:00:00+00:00"
                     && $0.plain.contains("moved from Thursday 18 March 2027 12:00 to Friday 19 March 2027 14:00")
             })
-        try programme.run(now: "2027-03-05 10:05", until: "2027-03-20 00:00")
+        try await programme.run(now: "2027-03-05 10:05", until: "2027-03-20 00:00")
         let reminders = try programme.journal().filter {
             $0["kind"] as? String == "reminder" && $0["type"] as? String == "sent"
                 && ($0["key"] as? String)?.hasPrefix("talk/20270318/") == true
@@ -153,14 +153,14 @@ struct CalendarTruthTests {
             "2 days before the new start")
     }
 
-    @Test func aDescriptionChangeReachesCalendarsAsAnUpdate() throws {
+    @Test func aDescriptionChangeReachesCalendarsAsAnUpdate() async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        try programme.run(now: "2026-12-01 09:00", until: "2026-12-30 00:00")
+        try await programme.run(now: "2026-12-01 09:00", until: "2026-12-30 00:00")
         let described = Self.dayEvent + "\n    description: Bring the 2027-28 priorities paper."
         try programme.write(rules: Self.rules(day: described))
-        let planned = try programme.plan(now: "2026-12-30 10:00", extra: ["--to", "2026-12-30"])
+        let planned = try await programme.plan(now: "2026-12-30 10:00", extra: ["--to", "2026-12-30"])
         #expect(planned.map { $0["kind"] as? String } == ["update"])
-        let updates = try programme.run(now: "2026-12-30 10:00", until: "2026-12-30 10:05")
+        let updates = try await programme.run(now: "2026-12-30 10:00", until: "2026-12-30 10:05")
         let update = try #require(updates.first)
         #expect(updates.count == 1 && update.event?.sequence == 1)
         #expect(update.event?.description?.contains("Bring the 2027-28 priorities paper.") == true)
@@ -177,9 +177,9 @@ struct CalendarTruthTests {
     ]
 
     @Test(arguments: cancellations)
-    func everyCancellationSaysWhy(_ edit: String, _ reason: String) throws {
+    func everyCancellationSaysWhy(_ edit: String, _ reason: String) async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        let invited = try programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
+        let invited = try await programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
         switch edit {
         case "leaver":
             try programme.write(
@@ -198,7 +198,7 @@ struct CalendarTruthTests {
             try programme.write(
                 rules: Self.rules(talk: Self.talkEvent.replacingOccurrences(of: "for 4 times", with: "for 1 times")))
         }
-        let cancelled = try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
+        let cancelled = try await programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05")
         #expect(!cancelled.isEmpty)
         for message in cancelled {
             let uid = try #require(message.event?.uid)
@@ -210,20 +210,20 @@ struct CalendarTruthTests {
         if edit == "leaver" { #expect(cancelled.map(\.to) == [["dir2@example.gov.uk"]]) }
     }
 
-    @Test func someoneWhoLeavesOneForumButIsStillInvitedThroughAnotherGetsNothing() throws {
+    @Test func someoneWhoLeavesOneForumButIsStillInvitedThroughAnotherGetsNothing() async throws {
         let talk = Self.talkEvent.replacingOccurrences(of: "forums: [directors]", with: "forums: [directors, cslg]")
         let programme = try Programme(rules: Self.rules(talk: talk), roster: Self.roster)
-        try programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
+        try await programme.run(now: "2027-02-01 09:00", until: "2027-03-05 10:00")
         try programme.write(
             roster: Self.roster.replacingOccurrences(
                 of: "dir2@example.gov.uk,Bob Director,SCS2", with: "dir2@example.gov.uk,Bob Director,DG"))
-        #expect(try programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05").isEmpty)
+        #expect(try await programme.run(now: "2027-03-05 10:00", until: "2027-03-05 10:05").isEmpty)
     }
 
     /// A journal written by the release before identities survived moves (commit 1b67b4e, the shipped example run
     /// from 1 December to 15 February): the new build keeps every thread's UID and plans exactly what that release
     /// planned next, and sends nothing the files did not change.
-    @Test func aJournalWrittenByThePreviousReleaseKeepsWorking() throws {
+    @Test func aJournalWrittenByThePreviousReleaseKeepsWorking() async throws {
         let fixture = CLI.root.appendingPathComponent("Tests/ConveneCLITests/Fixtures/journal-from-1b67b4e")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-upgrade-\(UUID().uuidString)")
         // The dry-run outbox keeps its journal in outbox/state: the old journal goes there.
@@ -242,7 +242,7 @@ struct CalendarTruthTests {
         let config = dir.appendingPathComponent("convene.yaml").path
         let state = dir.appendingPathComponent("outbox/state").path
 
-        let plan = try CLI.run(["plan", "--config", config, "--state", state, "--now", "2027-02-15 18:00", "--json"])
+        let plan = try await CLI.run(["plan", "--config", config, "--state", state, "--now", "2027-02-15 18:00", "--json"])
         #expect(plan.status == 0, "\(plan.stderr)")
         let new = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]] ?? []
         let old =
@@ -257,7 +257,7 @@ struct CalendarTruthTests {
         #expect(messages(new) == messages(old))
         #expect(!new.contains { ["update", "cancellation"].contains($0["kind"] as? String) })
 
-        let once = try CLI.run([
+        let once = try await CLI.run([
             "run", "--config", config, "--now", "2027-02-15 18:00", "--once", "--dry-run",
             dir.appendingPathComponent("outbox").path,
         ])

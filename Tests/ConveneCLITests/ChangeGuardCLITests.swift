@@ -10,12 +10,12 @@ struct ChangeGuardCLITests {
             .filter { $0.hasSuffix(".eml") && $0.contains(".\(kind).") }.sorted()
     }
 
-    @Test func anEditThatRemovesEveryEventSendsNoCancellationUntilApproved() throws {
+    @Test func anEditThatRemovesEveryEventSendsNoCancellationUntilApproved() async throws {
         let dir = try CLI.exampleCopy()
         let rules = dir.appendingPathComponent("convene.yaml")
         let outbox = dir.appendingPathComponent("outbox")
         let state = outbox.appendingPathComponent("state").path
-        let first = try CLI.run([
+        let first = try await CLI.run([
             "run", "--config", rules.path, "--dry-run", outbox.path, "--now", "2026-12-01 09:00", "--until",
             "2027-01-05 18:00",
         ])
@@ -34,29 +34,29 @@ struct ChangeGuardCLITests {
             return inEvents && !line.isEmpty ? "# " + line : line
         }.joined(separator: "\n")
         try edited.write(to: rules, atomically: true, encoding: .utf8)
-        let validate = try CLI.run(["validate", "--config", rules.path])
+        let validate = try await CLI.run(["validate", "--config", rules.path])
         #expect(validate.status == 0)
         #expect(validate.stderr.contains("warning: 'events' is empty"), "\(validate.stderr)")
 
-        let held = try CLI.run([
+        let held = try await CLI.run([
             "plan", "--diff", "--config", rules.path, "--state", state, "--now", "2027-01-05 18:00",
         ])
         #expect(held.status == 0, "\(held.stderr)")
         #expect(held.stdout.contains("[held] cancel"), "\(held.stdout)")
         #expect(held.stdout.contains("run `convene approve` to send them"), "\(held.stdout)")
 
-        let second = try CLI.run([
+        let second = try await CLI.run([
             "run", "--config", rules.path, "--dry-run", outbox.path, "--now", "2027-01-05 18:00", "--until",
             "2027-01-06 12:00",
         ])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(Self.eml(outbox, kind: "cancellation").isEmpty, "nothing of a held change goes out")
-        let status = try CLI.run(["status", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
+        let status = try await CLI.run(["status", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
         #expect(status.stdout.contains("held: "), "\(status.stdout)")
 
-        let approve = try CLI.run(["approve", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
+        let approve = try await CLI.run(["approve", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
         #expect(approve.status == 0, "\(approve.stderr)")
-        let planned = try CLI.run([
+        let planned = try await CLI.run([
             "plan", "--json", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00",
         ])
         let actions = try #require(
@@ -64,13 +64,13 @@ struct ChangeGuardCLITests {
         let cancellations = actions.filter { $0["kind"] as? String == "cancellation" }.count
         #expect(cancellations > 0)
 
-        let third = try CLI.run([
+        let third = try await CLI.run([
             "run", "--config", rules.path, "--dry-run", outbox.path, "--now", "2027-01-06 12:00", "--until",
             "2027-01-06 18:00",
         ])
         #expect(third.status == 0, "\(third.stderr)")
         #expect(Self.eml(outbox, kind: "cancellation").count == cancellations, "exactly the approved change, once")
-        let fourth = try CLI.run([
+        let fourth = try await CLI.run([
             "run", "--config", rules.path, "--dry-run", outbox.path, "--now", "2027-01-06 18:00", "--until",
             "2027-01-07 18:00",
         ])

@@ -9,8 +9,8 @@ struct HistoryCommandTests {
     /// The example after the 17 December run, then a run on 11 January that compacts the journal at start (it is
     /// padded past the 10,000-line threshold with attempts of a long-ended occurrence): the 7 January occurrence
     /// ended more than two days before, so its invitations leave the journal for the history.
-    static func exampleAfterACompaction() throws -> (directory: URL, config: String, state: String) {
-        let directory = try StatusCommandTests.exampleAfterARun()
+    static func exampleAfterACompaction() async throws -> (directory: URL, config: String, state: String) {
+        let directory = try await StatusCommandTests.exampleAfterARun()
         let config = directory.appendingPathComponent("convene.yaml").path
         let state = directory.appendingPathComponent("out/state").path
         var filler = ""
@@ -23,7 +23,7 @@ struct HistoryCommandTests {
         handle.seekToEndOfFile()
         handle.write(Data(filler.utf8))
         try handle.close()
-        let run = try CLI.run(
+        let run = try await CLI.run(
             [
                 "run", "--config", config, "--now", "2027-01-11 09:00", "--until", "2027-01-11 09:00", "--dry-run",
                 directory.appendingPathComponent("out").path,
@@ -33,14 +33,14 @@ struct HistoryCommandTests {
         return (directory, config, state)
     }
 
-    @Test func aMessageSentBeforeACompactionIsStillListedForItsRecipientAndAfterARestart() throws {
-        let (directory, config, state) = try Self.exampleAfterACompaction()
+    @Test func aMessageSentBeforeACompactionIsStillListedForItsRecipientAndAfterARestart() async throws {
+        let (directory, config, state) = try await Self.exampleAfterACompaction()
         defer { try? FileManager.default.removeItem(at: directory) }
         let journal = try String(contentsOfFile: state + "/journal.jsonl", encoding: .utf8)
         #expect(!journal.contains("your-agenda/20270107/invitation/\(Self.person)"), "compaction dropped it")
         #expect(FileManager.default.fileExists(atPath: state + "/history/2026-12.jsonl"))
 
-        let history = try CLI.run(["history", Self.person.uppercased(), "--config", config])
+        let history = try await CLI.run(["history", Self.person.uppercased(), "--config", config])
         #expect(history.status == 0, "\(history.stderr)")
         let line = try #require(history.stdout.split(separator: "\n").first { $0.contains("your-agenda 2027-01-07") })
         #expect(
@@ -49,19 +49,19 @@ struct HistoryCommandTests {
         #expect(line.contains("to \(Self.person)") && line.contains("reply: 250 written to"), "\(line)")
 
         // Another start (and its own compaction check) neither loses nor repeats it.
-        let again = try CLI.run(
+        let again = try await CLI.run(
             [
                 "run", "--config", config, "--now", "2027-01-12 09:00", "--until", "2027-01-12 09:00", "--dry-run",
                 directory.appendingPathComponent("out").path,
             ])
         #expect(again.status == 0, "\(again.stderr)")
-        let after = try CLI.run(["history", Self.person, "--config", config])
+        let after = try await CLI.run(["history", Self.person, "--config", config])
         #expect(
             after.stdout.split(separator: "\n").filter { $0.contains("your-agenda 2027-01-07") }.count == 1,
             "\(after.stdout)")
 
         // A delegate's history has the principal's messages they were copied on.
-        let delegate = try CLI.run(["history", "private.office.hmt@example.gov.uk", "--config", config])
+        let delegate = try await CLI.run(["history", "private.office.hmt@example.gov.uk", "--config", config])
         #expect(delegate.status == 0, "\(delegate.stderr)")
         #expect(
             delegate.stdout.contains(
@@ -70,16 +70,16 @@ struct HistoryCommandTests {
         #expect(delegate.stdout.contains("to samuel.jenkins@example.gov.uk, cc private.office.hmt@example.gov.uk"))
 
         // --from leaves out what happened before the day.
-        let recent = try CLI.run(["history", Self.person, "--from", "2027-01-01", "--config", config])
+        let recent = try await CLI.run(["history", Self.person, "--from", "2027-01-01", "--config", config])
         #expect(recent.status == 0)
         #expect(!recent.stdout.contains("2026-12-17"), "\(recent.stdout)")
     }
 
-    @Test func anOccurrencesMessagesAreListedAndJSONParsesWithTheRulesFileBroken() throws {
-        let (directory, config, state) = try Self.exampleAfterACompaction()
+    @Test func anOccurrencesMessagesAreListedAndJSONParsesWithTheRulesFileBroken() async throws {
+        let (directory, config, state) = try await Self.exampleAfterACompaction()
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let event = try CLI.run(["history", "--event", "your-agenda", "--occurrence", "2027-01-07", "--config", config])
+        let event = try await CLI.run(["history", "--event", "your-agenda", "--occurrence", "2027-01-07", "--config", config])
         #expect(event.status == 0, "\(event.stderr)")
         let invitations = event.stdout.split(separator: "\n").filter {
             $0.contains("  sent  invitation  your-agenda 2027-01-07  ")
@@ -89,7 +89,7 @@ struct HistoryCommandTests {
 
         // The rules file stops parsing: history needs only the state folder.
         try StatusCommandTests.append("extra: [unclosed\n", to: config)
-        let json = try CLI.run(["history", Self.person, "--json", "--state", state, "--config", config])
+        let json = try await CLI.run(["history", Self.person, "--json", "--state", state, "--config", config])
         #expect(json.status == 0, "\(json.stderr)")
         let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         let first = try #require(array.first { $0["occurrence"] as? String == "2027-01-07" })
@@ -104,14 +104,14 @@ struct HistoryCommandTests {
         #expect(json.stderr.contains("times are in UTC"), "\(json.stderr)")
     }
 
-    @Test func aStateFolderWithNoJournalOrHistoryIs74AndMistakesAre64() throws {
+    @Test func aStateFolderWithNoJournalOrHistoryIs74AndMistakesAre64() async throws {
         let directory = try CLI.exampleCopy()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("convene.yaml").path
         let empty = directory.appendingPathComponent("empty").path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
 
-        let missing = try CLI.run(["history", Self.person, "--config", config, "--state", empty])
+        let missing = try await CLI.run(["history", Self.person, "--config", config, "--state", empty])
         #expect(missing.status == 74, "\(missing.stderr)")
         #expect(missing.stderr.contains("no journal or history in \(empty)"), "\(missing.stderr)")
         #expect(missing.stdout.isEmpty)
@@ -123,7 +123,7 @@ struct HistoryCommandTests {
             ["history", Self.person, "--occurrence", "2027-01-07"],
             ["history", Self.person, "--bogus"],
         ] {
-            let result = try CLI.run(arguments + ["--config", config, "--state", empty])
+            let result = try await CLI.run(arguments + ["--config", config, "--state", empty])
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
         }
     }

@@ -20,14 +20,14 @@ struct HolidaysCommandTests {
         table.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
     }
 
-    @Test func validateReportsABadHolidayLineWithTheRulesFilesMistakesAndExits78() throws {
+    @Test func validateReportsABadHolidayLineWithTheRulesFilesMistakesAndExits78() async throws {
         let (_, config, holidays) = try Self.example(addingHolidays: "2027-02-30 Pancake day\n2027-06-01\n")
         let lineCount = try String(contentsOfFile: holidays, encoding: .utf8).split(separator: "\n").count
         let rules = try String(contentsOfFile: config, encoding: .utf8)
         try rules.replacingOccurrences(of: "  timezone: Europe/London", with: "  timezone: Europe/Londres")
             .write(toFile: config, atomically: true, encoding: .utf8)
 
-        let result = try CLI.run(["validate", "--config", config])
+        let result = try await CLI.run(["validate", "--config", config])
         #expect(result.status == 78)
         let expected = [
             "\(holidays):\(lineCount - 1):1: error: '2027-02-30' is not a date: February 2027 has 28 days",
@@ -40,7 +40,7 @@ struct HolidaysCommandTests {
         #expect(result.stderr.contains("hint: write 'YYYY-MM-DD name', e.g. '2027-01-01 New Year's Day'"))
     }
 
-    @Test func anUnreadableHolidaysFileIsAConfigErrorNamingIt() throws {
+    @Test func anUnreadableHolidaysFileIsAConfigErrorNamingIt() async throws {
         let (dir, config, _) = try Self.example(addingHolidays: "")
         let rules = try String(contentsOfFile: config, encoding: .utf8)
         #expect(rules.contains("  holidays: \(Self.holidaysFile)"))
@@ -48,24 +48,24 @@ struct HolidaysCommandTests {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let line = rules.components(separatedBy: "\n").firstIndex { $0.hasPrefix("  holidays:") }! + 1
 
-        let result = try CLI.run(["validate", "--config", config])
+        let result = try await CLI.run(["validate", "--config", config])
         #expect(result.status == 78)
         let missing = dir.appendingPathComponent("bank-holidays.txt").path
         #expect(
             result.stderr.contains("\(config):\(line):13: error: cannot read the holidays file \(missing)"),
             "\(result.stderr)")
         // `plan` loads the same way and does nothing with a config it cannot read.
-        let plan = try CLI.run(["plan", "--config", config, "--state", "/nonexistent", "--now", "2026-12-01 09:00"])
+        let plan = try await CLI.run(["plan", "--config", config, "--state", "/nonexistent", "--now", "2026-12-01 09:00"])
         #expect(plan.status == 78)
     }
 
-    @Test func validateShowsTheHolidaysItRead() throws {
+    @Test func validateShowsTheHolidaysItRead() async throws {
         let config = CLI.root.appendingPathComponent("config/convene.yaml").path
-        let ok = try CLI.run(["validate", "--config", config])
+        let ok = try await CLI.run(["validate", "--config", config])
         #expect(ok.status == 0)
         #expect(ok.stdout.contains("68 people, 24 holidays"))
 
-        let printed = try CLI.run(["validate", "--print", "--config", config])
+        let printed = try await CLI.run(["validate", "--print", "--config", config])
         #expect(printed.status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? [String: Any]
         let service = try #require(json?["service"] as? [String: Any])
@@ -76,10 +76,10 @@ struct HolidaysCommandTests {
         #expect(dates["2027-03-29"] == "Easter Monday")
     }
 
-    @Test func planMovesAnInvitationDueOnAHolidayToThePreviousWorkingDay() throws {
+    @Test func planMovesAnInvitationDueOnAHolidayToThePreviousWorkingDay() async throws {
         // The fortnightly series' invitation for 7 January 2027 is due on Thursday 17 December 2026 at 09:00.
         let (_, config, _) = try Self.example(addingHolidays: "2026-12-17 Office closure\n")
-        let plan = try CLI.run([
+        let plan = try await CLI.run([
             "plan", "--config", config, "--state", "/nonexistent", "--now", "2026-12-01 09:00",
             "--from", "2026-12-16", "--to", "2026-12-17",
         ])
@@ -91,7 +91,7 @@ struct HolidaysCommandTests {
         #expect(plan.stdout.hasSuffix("25 deliveries\n"))
     }
 
-    @Test func theShippedBankHolidaysMoveRemindersBeforeTheLongWeekend() throws {
+    @Test func theShippedBankHolidaysMoveRemindersBeforeTheLongWeekend() async throws {
         // Breakfast on Monday 10 May 2027: a week before is the Early May bank holiday, a day before a Sunday.
         let (dir, config, _) = try Self.example(addingHolidays: "")
         let rules = dir.appendingPathComponent("convene.yaml")
@@ -100,7 +100,7 @@ struct HolidaysCommandTests {
         #expect(text.contains(breakfast))
         try text.replacingOccurrences(of: breakfast, with: "    start: 2027-02-10 08:00\n    duration: 1h30m")
             .write(to: rules, atomically: true, encoding: .utf8)
-        let plan = try CLI.run([
+        let plan = try await CLI.run([
             "plan", "--config", config, "--state", "/nonexistent", "--now", "2026-12-01 09:00",
             "--from", "2027-04-30", "--to", "2027-05-10",
         ])

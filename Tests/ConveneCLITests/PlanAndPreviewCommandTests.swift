@@ -5,13 +5,13 @@ struct PlanCommandTests {
     static let config = CLI.root.appendingPathComponent("config/convene.yaml").path
     static let now = "2026-12-01 09:00"
 
-    func plan(_ extra: [String], state: String = "/nonexistent-state") throws -> CLI.Result {
-        try CLI.run(["plan", "--config", Self.config, "--state", state, "--now", Self.now] + extra)
+    func plan(_ extra: [String], state: String = "/nonexistent-state") async throws -> CLI.Result {
+        try await CLI.run(["plan", "--config", Self.config, "--state", state, "--now", Self.now] + extra)
     }
 
-    @Test func jsonForAYearIsStableOrderedAndComplete() throws {
-        let first = try plan(["--json", "--to", "2027-11-30"])
-        let second = try plan(["--json", "--to", "2027-11-30"])
+    @Test func jsonForAYearIsStableOrderedAndComplete() async throws {
+        let first = try await plan(["--json", "--to", "2027-11-30"])
+        let second = try await plan(["--json", "--to", "2027-11-30"])
         #expect(first.status == 0)
         #expect(first.stdout == second.stdout, "same inputs, same bytes")
         let actions = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [[String: Any]])
@@ -42,21 +42,21 @@ struct PlanCommandTests {
         #expect(!optedOut.isEmpty && !optedOut.contains("reminder"))
     }
 
-    @Test func windowAndGroupingOptionsNarrowTheTable() throws {
-        let grouped = try plan(["--from", "2026-12-17", "--to", "2026-12-17"])
+    @Test func windowAndGroupingOptionsNarrowTheTable() async throws {
+        let grouped = try await plan(["--from", "2026-12-17", "--to", "2026-12-17"])
         #expect(grouped.status == 0)
         #expect(grouped.stdout.contains("2026-12-17 09:00  invitation  your-agenda"))
         #expect(grouped.stdout.hasSuffix("25 deliveries\n"))
-        let each = try plan(["--from", "2026-12-17", "--to", "2026-12-17", "--recipients"])
+        let each = try await plan(["--from", "2026-12-17", "--to", "2026-12-17", "--recipients"])
         #expect(each.stdout.components(separatedBy: "\n").filter { $0.contains("@example.gov.uk") }.count == 25)
-        #expect(try plan(["--from", "17/12/2026"]).status == 64)
+        #expect(try await plan(["--from", "17/12/2026"]).status == 64)
     }
 
-    @Test func aRosterThatDropsMostInvitedPeopleIsRefused() throws {
+    @Test func aRosterThatDropsMostInvitedPeopleIsRefused() async throws {
         let dir = try CLI.exampleCopy()
         let config = dir.appendingPathComponent("convene.yaml").path
         let outbox = dir.appendingPathComponent("outbox").path
-        let run = try CLI.run([
+        let run = try await CLI.run([
             "run", "--config", config, "--dry-run", outbox, "--now", "2026-12-01 09:00", "--until", "2026-12-18 12:00",
         ])
         #expect(run.status == 0, "\(run.stderr)")
@@ -66,7 +66,7 @@ struct PlanCommandTests {
         var lines: [String] = []
         text.enumerateLines { line, _ in lines.append(line) }
         try (lines.prefix(12).joined(separator: "\r\n") + "\r\n").write(to: roster, atomically: true, encoding: .utf8)
-        let plan = try CLI.run(["plan", "--config", config, "--state", outbox + "/state", "--now", "2026-12-20 09:00"])
+        let plan = try await CLI.run(["plan", "--config", config, "--state", outbox + "/state", "--now", "2026-12-20 09:00"])
         #expect(plan.status == 65)
         #expect(plan.stderr.contains("more than max_roster_shrink 10%: refusing to send cancellations"))
     }
@@ -75,8 +75,8 @@ struct PlanCommandTests {
 struct PreviewCommandTests {
     static let config = CLI.root.appendingPathComponent("config/convene.yaml").path
 
-    @Test func previewPrintsTheExactMessageForOneDelivery() throws {
-        let result = try CLI.run([
+    @Test func previewPrintsTheExactMessageForOneDelivery() async throws {
+        let result = try await CLI.run([
             "preview", "--config", Self.config, "--state", "/nonexistent", "--now", "2026-12-01 09:00",
             "--event", "your-agenda", "--occurrence", "2027-01-21", "--notification", "invitation", "--to",
             "zainab.usher@example.gov.uk",
@@ -89,26 +89,26 @@ struct PreviewCommandTests {
         #expect(!text.contains("\n\n"), "CRLF only")
     }
 
-    @Test func unknownNamesAreUsageErrorsWithHints() throws {
+    @Test func unknownNamesAreUsageErrorsWithHints() async throws {
         let base = ["preview", "--config", Self.config, "--state", "/nonexistent", "--to", "x@example.gov.uk"]
-        let event = try CLI.run(base + ["--event", "nope", "--notification", "invitation"])
+        let event = try await CLI.run(base + ["--event", "nope", "--notification", "invitation"])
         #expect(event.status == 64)
         #expect(event.stderr.contains("unknown event 'nope'") && event.stderr.contains("your-agenda"))
-        let rule = try CLI.run(base + ["--event", "your-agenda", "--notification", "nope"])
+        let rule = try await CLI.run(base + ["--event", "your-agenda", "--notification", "nope"])
         #expect(rule.status == 64)
         #expect(rule.stderr.contains("unknown notification 'nope'"))
     }
 
-    @Test func outWritesEveryPlannedMessageInTheWindowAsEml() throws {
+    @Test func outWritesEveryPlannedMessageInTheWindowAsEml() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("convene-preview-\(UUID().uuidString)")
             .path
-        let result = try CLI.run([
+        let result = try await CLI.run([
             "preview", "--config", Self.config, "--state", "/nonexistent", "--now", "2026-12-01 09:00",
             "--from", "2026-12-17", "--to", "2026-12-31", "--out", out,
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        let planned = try CLI.run([
+        let planned = try await CLI.run([
             "plan", "--config", Self.config, "--state", "/nonexistent", "--now", "2026-12-01 09:00", "--from",
             "2026-12-17", "--to", "2026-12-31", "--json",
         ])

@@ -109,21 +109,21 @@ struct PlanIsWhatRunDoesTests {
         """
 
     @Test(arguments: Array(UInt64(1)...UInt64(24)))
-    func simulatingAYearDoesExactlyWhatPlanListed(seed: UInt64) throws {
+    func simulatingAYearDoesExactlyWhatPlanListed(seed: UInt64) async throws {
         let (rules, now, until) = Self.programme(seed: seed)
         let programme = try Programme(rules: rules, roster: Self.roster)
-        let validate = try CLI.run(["validate", "--config", programme.rulesPath])
+        let validate = try await CLI.run(["validate", "--config", programme.rulesPath])
         guard validate.status == 0 else {
             // A generated file the parser refuses (e.g. a moved date that is not scheduled) must say why, located.
             #expect(validate.stderr.contains("error:"), "seed \(seed): \(validate.stderr)")
             return
         }
-        let planned = try programme.plan(now: now)
+        let planned = try await programme.plan(now: now)
         let expected = Set(
             planned.map {
                 "\($0["message_id"] as? String ?? "?") \($0["kind"] as? String == "skip" ? "skipped" : "sent")"
             })
-        try programme.run(now: now, until: until)
+        try await programme.run(now: now, until: until)
         let journal = try programme.journal()
         let outcomes = journal.filter { ["sent", "skipped"].contains($0["type"] as? String) }
         let done = Set(outcomes.map { "\($0["msgid"] as? String ?? "?") \($0["type"] as? String ?? "")" })

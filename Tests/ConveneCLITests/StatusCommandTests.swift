@@ -6,13 +6,13 @@ import Testing
 struct StatusCommandTests {
     /// The example with its journal in `out/state` next to the rules file, after the 25 invitations due on
     /// 17 December went out (into the dry-run outbox `out`).
-    static func exampleAfterARun() throws -> URL {
+    static func exampleAfterARun() async throws -> URL {
         let directory = try CLI.exampleCopy()
         let config = directory.appendingPathComponent("convene.yaml")
         let rules = try String(contentsOf: config, encoding: .utf8)
             .replacingOccurrences(of: "state: /var/lib/convene", with: "state: out/state")
         try rules.write(to: config, atomically: true, encoding: .utf8)
-        let run = try CLI.run(
+        let run = try await CLI.run(
             [
                 "run", "--config", config.path, "--now", "2026-12-17 09:00", "--until", "2026-12-17 09:00", "--dry-run",
                 directory.appendingPathComponent("out").path,
@@ -30,12 +30,12 @@ struct StatusCommandTests {
         try handle.close()
     }
 
-    @Test func withABrokenRulesFileStatusStillShowsTheJournalsCountsAndSaysTheFilesHaveErrors() throws {
-        let directory = try Self.exampleAfterARun()
+    @Test func withABrokenRulesFileStatusStillShowsTheJournalsCountsAndSaysTheFilesHaveErrors() async throws {
+        let directory = try await Self.exampleAfterARun()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("convene.yaml").path
         let arguments = ["status", "--config", config, "--now", "2026-12-17 10:00"]
-        let healthy = try CLI.run(arguments)
+        let healthy = try await CLI.run(arguments)
         #expect(healthy.status == 0, "\(healthy.stderr)")
         #expect(healthy.stdout.contains("invitation      25       0        0"), "\(healthy.stdout)")
         #expect(healthy.stdout.contains("next: invitation hod-roundtable 2026-12-30 09:00"), "\(healthy.stdout)")
@@ -43,7 +43,7 @@ struct StatusCommandTests {
         // An admin's edit adds a notification rule with two mistakes.
         try Self.append("  - id: broken\n    kind: nudge\n    send: whenever\n    template: reminder\n", to: config)
 
-        let broken = try CLI.run(arguments)
+        let broken = try await CLI.run(arguments)
         #expect(broken.status == 78, "\(broken.stdout)\n\(broken.stderr)")
         // The same counts, from the journal the rules file names (its service: section is still readable).
         #expect(
@@ -58,7 +58,7 @@ struct StatusCommandTests {
                 "the rules file or templates have 2 errors (above): the counts are the journal's alone"),
             "\(broken.stderr)")
 
-        let json = try CLI.run(arguments + ["--json"])
+        let json = try await CLI.run(arguments + ["--json"])
         #expect(json.status == 78)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["counts"] as? [String: Int])?["invitation.sent"] == 25)
@@ -66,20 +66,20 @@ struct StatusCommandTests {
         #expect(object["pending"] is NSNull && object["next"] is NSNull)
     }
 
-    @Test func aRulesFileThatDoesNotParseNeedsStateButTheCountsStillShow() throws {
-        let directory = try Self.exampleAfterARun()
+    @Test func aRulesFileThatDoesNotParseNeedsStateButTheCountsStillShow() async throws {
+        let directory = try await Self.exampleAfterARun()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("convene.yaml").path
         try Self.append("extra: [unclosed\n", to: config)
 
         // Nothing in the file can be trusted, its state: included: status asks for the folder.
-        let unknown = try CLI.run(["status", "--config", config])
+        let unknown = try await CLI.run(["status", "--config", config])
         #expect(unknown.status == 78, "\(unknown.stdout)\n\(unknown.stderr)")
         #expect(unknown.stderr.contains("its state folder cannot be read from it"), "\(unknown.stderr)")
         #expect(unknown.stderr.contains("hint: pass --state DIR"), "\(unknown.stderr)")
         #expect(unknown.stdout.isEmpty)
 
-        let given = try CLI.run([
+        let given = try await CLI.run([
             "status", "--config", config, "--state", directory.appendingPathComponent("out/state").path,
         ])
         #expect(given.status == 78, "\(given.stderr)")
@@ -88,14 +88,14 @@ struct StatusCommandTests {
     }
 
     @Test(arguments: ["an empty folder", "a folder that does not exist"])
-    func aStateFolderWithoutAJournalIsAnErrorNamingIt(_ kind: String) throws {
+    func aStateFolderWithoutAJournalIsAnErrorNamingIt(_ kind: String) async throws {
         let directory = try CLI.exampleCopy()
         defer { try? FileManager.default.removeItem(at: directory) }
         let state = directory.appendingPathComponent("state")
         if kind == "an empty folder" {
             try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         }
-        let result = try CLI.run(
+        let result = try await CLI.run(
             ["status", "--config", directory.appendingPathComponent("convene.yaml").path, "--state", state.path])
         #expect(result.status == 74, "\(kind): \(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("convene status: no journal in \(state.path)"), "\(result.stderr)")

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 struct ValidateCommandTests {
-    @Test func shippedExampleIsValid() throws {
-        let result = try CLI.run(["validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+    @Test func shippedExampleIsValid() async throws {
+        let result = try await CLI.run(["validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("OK — 4 forums, 5 events, 3 notifications, 68 people, 24 holidays\n"))
         #expect(result.stderr == "", "the example has no warnings either")
@@ -37,9 +37,9 @@ struct ValidateCommandTests {
         return (path, text)
     }
 
-    @Test func scheduleWarningsArePrintedWithTheirPlaceAndValidatePasses() throws {
+    @Test func scheduleWarningsArePrintedWithTheirPlaceAndValidatePasses() async throws {
         let (path, text) = try Self.exampleWithScheduleWarnings()
-        let result = try CLI.run(["validate", "--config", path.path])
+        let result = try await CLI.run(["validate", "--config", path.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("OK — 4 forums, 7 events, 3 notifications, 68 people, 24 holidays, 2 warnings"))
         let lines = text.components(separatedBy: "\n")
@@ -57,21 +57,21 @@ struct ValidateCommandTests {
 
                 """)
 
-        let printed = try CLI.run(["validate", "--print", "--config", path.path])
+        let printed = try await CLI.run(["validate", "--print", "--config", path.path])
         #expect(printed.status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? [String: Any]
         let night = (json?["events"] as? [[String: Any]])?.first { $0["id"] as? String == "night-shift" }
         #expect(night?["location"] as? String == "Online", "the line break that ends 'location: >' is dropped")
     }
 
-    @Test func aLineBreakInsideAOneLineBlockIsAnErrorNamingFoldedStrip() throws {
+    @Test func aLineBreakInsideAOneLineBlockIsAnErrorNamingFoldedStrip() async throws {
         let dir = try CLI.exampleCopy()
         let path = dir.appendingPathComponent("convene.yaml")
         let text = try String(contentsOf: path, encoding: .utf8).replacingOccurrences(
             of: "    location: Lancaster House, Stable Yard, London SW1A 1BB",
             with: "    location: |\n      Lancaster House, Stable Yard\n      London SW1A 1BB")
         try text.write(to: path, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["validate", "--config", path.path])
+        let result = try await CLI.run(["validate", "--config", path.path])
         #expect(result.status == 78)
         let line = try #require(text.components(separatedBy: "\n").firstIndex(of: "    location: |")) + 1
         #expect(
@@ -85,7 +85,7 @@ struct ValidateCommandTests {
 
     /// A placeholder inside a sentence that some event leaves empty is a warning naming those events, for the events
     /// the template is actually used for; validate still succeeds.
-    @Test func anEmptyPlaceholderInsideASentenceIsAWarningNamingTheEvents() throws {
+    @Test func anEmptyPlaceholderInsideASentenceIsAWarningNamingTheEvents() async throws {
         let dir = try CLI.exampleCopy()
         let rules = dir.appendingPathComponent("convene.yaml")
         let dayBefore = "    template: reminder\n    forums: [directors]"
@@ -112,7 +112,7 @@ struct ValidateCommandTests {
             of: sentence, with: "You are invited to ((event title)) (((description))), an event")
         try edited.write(to: invitation, atomically: true, encoding: .utf8)
 
-        let result = try CLI.run(["validate", "--config", rules.path])
+        let result = try await CLI.run(["validate", "--config", rules.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasSuffix("68 people, 24 holidays, 2 warnings\n"), "\(result.stdout)")
         let lines = edited.components(separatedBy: "\n")
@@ -130,7 +130,7 @@ struct ValidateCommandTests {
                     + "read \"Dear ((first name)), join at  tomorrow.\"",
             ], "\(result.stderr)")
 
-        let json = try CLI.run(["validate", "--json", "--config", rules.path])
+        let json = try await CLI.run(["validate", "--json", "--config", rules.path])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let diagnostics = object["diagnostics"] as? [[String: Any]] ?? []
@@ -138,7 +138,7 @@ struct ValidateCommandTests {
         #expect(diagnostics.map { $0["severity"] as? String } == ["warning", "warning"])
     }
 
-    @Test func brokenExampleReportsEveryMistakeWithLineAndColumnInOneRun() throws {
+    @Test func brokenExampleReportsEveryMistakeWithLineAndColumnInOneRun() async throws {
         let dir = try CLI.exampleCopy()
         let path = dir.appendingPathComponent("convene.yaml")
         var text = try String(contentsOf: path, encoding: .utf8)
@@ -158,7 +158,7 @@ struct ValidateCommandTests {
             text = text.replacingOccurrences(of: old, with: new)
         }
         try text.write(to: path, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["validate", "--config", path.path])
+        let result = try await CLI.run(["validate", "--config", path.path])
         #expect(result.status == 78)
         let lines = text.components(separatedBy: "\n")
         func location(of needle: String, column: String) -> String {
@@ -186,7 +186,7 @@ struct ValidateCommandTests {
 
     /// One run reports the rules file's, a template's and the roster's mistakes together (exit 78: the rules come
     /// first), a template used by two rules is reported once, and a misspelt role is named on both sides.
-    @Test func rulesTemplatesAndRosterAreCheckedTogetherInOnePass() throws {
+    @Test func rulesTemplatesAndRosterAreCheckedTogetherInOnePass() async throws {
         let dir = try CLI.exampleCopy()
         let rules = dir.appendingPathComponent("convene.yaml")
         let rulesText = try String(contentsOf: rules, encoding: .utf8)
@@ -205,7 +205,7 @@ struct ValidateCommandTests {
         rosterLines[scs2] = rosterLines[scs2].replacingOccurrences(of: ",SCS2,", with: ",SCS9,")
         try rosterLines.joined(separator: "\n").write(to: roster, atomically: true, encoding: .utf8)
 
-        let result = try CLI.run(["validate", "--config", rules.path])
+        let result = try await CLI.run(["validate", "--config", rules.path])
         #expect(result.status == 78, "\(result.stderr)")
         let diagnostics = result.stderr.components(separatedBy: "\n").filter {
             $0.contains(": error: ") || $0.contains(": warning: ")
@@ -226,14 +226,14 @@ struct ValidateCommandTests {
             }, "\(result.stderr)")
     }
 
-    @Test func aForumRoleNobodyHoldsIsAWarningNamingIt() throws {
+    @Test func aForumRoleNobodyHoldsIsAWarningNamingIt() async throws {
         let dir = try CLI.exampleCopy()
         let rules = dir.appendingPathComponent("convene.yaml")
         let text = try String(contentsOf: rules, encoding: .utf8)
         #expect(text.contains("roles: [head-of-department]"))
         try text.replacingOccurrences(of: "roles: [head-of-department]", with: "roles: [head-of-departments]")
             .write(to: rules, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["validate", "--config", rules.path])
+        let result = try await CLI.run(["validate", "--config", rules.path])
         #expect(result.status == 0, "a warning does not fail validate: \(result.stderr)")
         #expect(
             result.stderr.contains(
@@ -244,7 +244,7 @@ struct ValidateCommandTests {
             "\(result.stderr)")
     }
 
-    @Test func rosterErrorsExitWith65AndNameTheirLines() throws {
+    @Test func rosterErrorsExitWith65AndNameTheirLines() async throws {
         let dir = try CLI.exampleCopy()
         let roster = dir.appendingPathComponent("roster.csv")
         var text = try String(contentsOf: roster, encoding: .utf8)
@@ -252,7 +252,7 @@ struct ValidateCommandTests {
         text += "E1,bad-address,Bad Address,,DG,,,,,,,\r\n"
         text += "E2,unknown.grade@example.gov.uk,Unknown Grade,,G7,,,,,,,\r\n"
         try text.write(to: roster, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
+        let result = try await CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
         #expect(result.status == 65)
         // Physical lines: the example has a quoted multi-line notes field, so records and lines differ.
         #expect(
@@ -260,8 +260,8 @@ struct ValidateCommandTests {
         #expect(result.stderr.contains("roster.csv:\(before + 2):48: error: unknown grade 'G7'"), "\(result.stderr)")
     }
 
-    @Test func printEmitsTheResolvedConfigAsJSON() throws {
-        let result = try CLI.run([
+    @Test func printEmitsTheResolvedConfigAsJSON() async throws {
+        let result = try await CLI.run([
             "validate", "--print", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
         ])
         #expect(result.status == 0)
@@ -275,14 +275,14 @@ struct ValidateCommandTests {
         #expect(!result.stdout.contains("password\":"))
     }
 
-    @Test func jsonGivesEveryDiagnosticAsDataWithTheSameExitStatus() throws {
+    @Test func jsonGivesEveryDiagnosticAsDataWithTheSameExitStatus() async throws {
         let dir = try CLI.exampleCopy()
         let path = dir.appendingPathComponent("convene.yaml")
         let text = try String(contentsOf: path, encoding: .utf8)
             .replacingOccurrences(of: "  timezone: Europe/London", with: "  timezone: Mars/Olympus")
             .replacingOccurrences(of: "  late_joiners: invite", with: "  late_joiner: invite")
         try text.write(to: path, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["validate", "--json", "--config", path.path])
+        let result = try await CLI.run(["validate", "--json", "--config", path.path])
         #expect(result.status == 78)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(json["ok"] as? Bool == false && json["exit"] as? Int == 78)
@@ -293,7 +293,7 @@ struct ValidateCommandTests {
             ])
         #expect(diagnostics.last?["hint"] as? String == "did you mean 'late_joiners'?")
 
-        let good = try CLI.run([
+        let good = try await CLI.run([
             "validate", "--json", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
         ])
         #expect(good.status == 0)
@@ -301,8 +301,8 @@ struct ValidateCommandTests {
             (try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])?["ok"] as? Bool == true)
     }
 
-    @Test func missingConfigIsAConfigError() throws {
-        let result = try CLI.run(["validate", "--config", "/nonexistent/convene.yaml"])
+    @Test func missingConfigIsAConfigError() async throws {
+        let result = try await CLI.run(["validate", "--config", "/nonexistent/convene.yaml"])
         #expect(result.status == 78)
         #expect(result.stderr.contains("/nonexistent/convene.yaml:1:1: error: cannot read the rules file"))
     }
@@ -310,14 +310,14 @@ struct ValidateCommandTests {
 
 struct HelpAndUsageTests {
     @Test(arguments: ["validate", "recipients", "plan", "preview", "run", "status", "send-test"])
-    func everySubcommandHasHelp(command: String) throws {
-        let result = try CLI.run([command, "--help"])
+    func everySubcommandHasHelp(command: String) async throws {
+        let result = try await CLI.run([command, "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("Usage: convene \(command)"))
     }
 
-    @Test func toolHelpListsTheCommandsAndExitCodes() throws {
-        let result = try CLI.run(["--help"])
+    @Test func toolHelpListsTheCommandsAndExitCodes() async throws {
+        let result = try await CLI.run(["--help"])
         #expect(result.status == 0)
         for command in ["validate", "recipients", "plan", "preview", "run", "status", "send-test"] {
             #expect(result.stdout.contains("  \(command) "))
@@ -325,20 +325,20 @@ struct HelpAndUsageTests {
         #expect(result.stdout.contains("78 bad config"))
     }
 
-    @Test func usageErrorsExitWith64() throws {
-        #expect(try CLI.run([]).status == 64)
-        #expect(try CLI.run(["frobnicate"]).status == 64)
-        let result = try CLI.run(["validate", "--bogus"])
+    @Test func usageErrorsExitWith64() async throws {
+        #expect(try await CLI.run([]).status == 64)
+        #expect(try await CLI.run(["frobnicate"]).status == 64)
+        let result = try await CLI.run(["validate", "--bogus"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("unknown option --bogus"))
     }
 }
 
 struct RecipientsCommandTests {
-    @Test func pslgListsChiefExecutivesAndEveryCSLGMemberWithWhy() throws {
+    @Test func pslgListsChiefExecutivesAndEveryCSLGMemberWithWhy() async throws {
         let config = CLI.root.appendingPathComponent("config/convene.yaml").path
-        let pslg = try CLI.run(["recipients", "pslg", "--json", "--config", config])
-        let cslg = try CLI.run(["recipients", "cslg", "--json", "--config", config])
+        let pslg = try await CLI.run(["recipients", "pslg", "--json", "--config", config])
+        let cslg = try await CLI.run(["recipients", "cslg", "--json", "--config", config])
         #expect(pslg.status == 0 && cslg.status == 0)
         func members(_ r: CLI.Result) throws -> [[String: Any]] {
             (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["members"]
@@ -358,15 +358,15 @@ struct RecipientsCommandTests {
                 #expect(reasons.allSatisfy { $0.hasPrefix("via cslg: grade ") } && !reasons.isEmpty)
             }
         }
-        let human = try CLI.run(["recipients", "pslg", "--config", config])
+        let human = try await CLI.run(["recipients", "pslg", "--config", config])
         #expect(human.stdout.hasPrefix("Public Service Leaders Group (pslg): \(pslgMembers.count) members"))
         #expect(human.stdout.contains("via cslg: grade PS (Permanent Secretary)"))
         #expect(human.stdout.contains("[interim]"))
         #expect(human.stdout.contains("opted out of all"))
     }
 
-    @Test func unknownForumIsAUsageError() throws {
-        let result = try CLI.run([
+    @Test func unknownForumIsAUsageError() async throws {
+        let result = try await CLI.run([
             "recipients", "nope", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
         ])
         #expect(result.status == 64)

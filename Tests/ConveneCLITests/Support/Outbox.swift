@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Testing
 
@@ -61,9 +62,9 @@ struct OutboxMail: Decodable, Sendable {
         """#
 
     /// Every message in `directory`, in file-name order.
-    static func read(_ directory: String) throws -> [OutboxMail] {
+    static func read(_ directory: String) async throws -> [OutboxMail] {
         let python = try Python.interpreter()
-        let result = try Python.run(python, ["-c", script, directory])
+        let result = try await Python.run(python, ["-c", script, directory])
         let decoder = JSONDecoder()
         return try decoder.decode([OutboxMail].self, from: result)
     }
@@ -84,23 +85,13 @@ enum Python {
         return path
     }
 
-    /// Runs python with `arguments`; its stdout, or a failure carrying its stderr.
-    static func run(_ python: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python exited \(process.terminationStatus): \(errorText)")
+    /// Runs python with `arguments` (on a thread of its own); its stdout, or a failure carrying its stderr.
+    static func run(_ python: String, _ arguments: [String]) async throws -> Data {
+        let result = try await ProcessRunner.run(python, arguments)
+        guard result.status == 0 else {
+            throw Failure(description: "python exited \(result.status): \(result.stderr)")
         }
-        return data
+        return result.stdoutData
     }
 }
 
@@ -130,16 +121,16 @@ struct Programme {
 
     /// `run --dry-run` from `now` until `until`; the messages it wrote (those not in the outbox before).
     @discardableResult
-    func run(now: String, until: String) throws -> [OutboxMail] {
+    func run(now: String, until: String) async throws -> [OutboxMail] {
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [])
-        let result = try CLI.run(["run", "--config", rulesPath, "--dry-run", outbox, "--now", now, "--until", until])
+        let result = try await CLI.run(["run", "--config", rulesPath, "--dry-run", outbox, "--now", now, "--until", until])
         #expect(result.status == 0, "run: \(result.stderr)")
-        return try OutboxMail.read(outbox).filter { !before.contains($0.file) }
+        return try await OutboxMail.read(outbox).filter { !before.contains($0.file) }
     }
 
     /// `plan --json` at `now` with the outbox's journal.
-    func plan(now: String, extra: [String] = []) throws -> [[String: Any]] {
-        let result = try CLI.run(["plan", "--config", rulesPath, "--state", state, "--now", now, "--json"] + extra)
+    func plan(now: String, extra: [String] = []) async throws -> [[String: Any]] {
+        let result = try await CLI.run(["plan", "--config", rulesPath, "--state", state, "--now", now, "--json"] + extra)
         #expect(result.status == 0, "plan: \(result.stderr)")
         return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
     }

@@ -14,9 +14,9 @@ struct ICalendarInjectionTests {
     ]
 
     @Test(arguments: hostile)
-    func summaryLocationAndDescriptionRoundTripToTheSanitisedText(input: String, sanitised: String) throws {
+    func summaryLocationAndDescriptionRoundTripToTheSanitisedText(input: String, sanitised: String) async throws {
         let invite = MailFixtures.invite(summary: input, location: input, description: input)
-        let findings = try #require(try PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
+        let findings = try #require(try await PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
         #expect(findings.parseError == nil)
         #expect(findings.errors?.isEmpty == true)
         #expect(findings.contentLineNames == MailFixtures.expectedContentLines)
@@ -28,9 +28,9 @@ struct ICalendarInjectionTests {
     }
 
     @Test(arguments: hostile)
-    func namesStayInsideTheirParameter(input: String, sanitised: String) throws {
+    func namesStayInsideTheirParameter(input: String, sanitised: String) async throws {
         let invite = MailFixtures.invite(attendees: [Mailbox(name: input, address: "zoe@example.gov.uk")])
-        let findings = try #require(try PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
+        let findings = try #require(try await PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
         #expect(findings.errors?.isEmpty == true)
         #expect(findings.contentLineNames == MailFixtures.expectedContentLines)
         let attendee = try #require(findings.events?.first?.attendees.first)
@@ -39,13 +39,13 @@ struct ICalendarInjectionTests {
         #expect(attendee.params["ROLE"] == "REQ-PARTICIPANT")
     }
 
-    @Test func addressesAndUrlsCannotBreakTheirLine() throws {
+    @Test func addressesAndUrlsCannotBreakTheirLine() async throws {
         var invite = MailFixtures.invite(attendees: [
             Mailbox(name: "Zoe", address: "zoe@example.gov.uk\r\nATTENDEE:mailto:x@evil")
         ])
         invite.joinURL = "https://meet.example/x\r\nBEGIN:VALARM"
         invite.uid = "uid-1@example.gov.uk\r\nUID:other"
-        let findings = try #require(try PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
+        let findings = try #require(try await PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
         #expect(findings.errors?.isEmpty == true)
         #expect(findings.contentLineNames == MailFixtures.expectedContentLines)
         let event = try #require(findings.events?.first)
@@ -63,9 +63,9 @@ struct ICalendarInjectionTests {
         "https://meet.example/a,b;c=d\\e",
         "https://meet.example/x\u{2028}DESCRIPTION:evil",
     ])
-    func aJoiningLinkCannotAddParametersOrProperties(_ link: String) throws {
+    func aJoiningLinkCannotAddParametersOrProperties(_ link: String) async throws {
         let invite = MailFixtures.invite(location: "Online", joinURL: link)
-        let findings = try #require(try PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
+        let findings = try #require(try await PythonChecker.checkCalendars([ICalendarWriter.render(invite)]).first)
         #expect(findings.errors?.isEmpty == true)
         #expect(findings.contentLineNames == MailFixtures.expectedContentLines)
         let event = try #require(findings.events?.first)

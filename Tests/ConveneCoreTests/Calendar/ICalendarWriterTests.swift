@@ -3,8 +3,8 @@ import Foundation
 import Testing
 
 /// Checks every object on the bytes and through Python's icalendar 7.x (`check_ical.py`).
-private func check(_ invites: [CalendarInvite]) throws -> [CalendarFindings] {
-    try PythonChecker.checkCalendars(invites.map(ICalendarWriter.render))
+private func check(_ invites: [CalendarInvite]) async throws -> [CalendarFindings] {
+    try await PythonChecker.checkCalendars(invites.map(ICalendarWriter.render))
 }
 
 /// The checks every object convene writes must pass, whatever it contains.
@@ -29,13 +29,13 @@ private func expectWellFormed(_ findings: CalendarFindings, sourceLocation: Test
 }
 
 struct ICalendarWriterTests {
-    @Test func invitationUpdateAndCancellationPassIcalendarWithTheirMethodSequenceAndStatus() throws {
+    @Test func invitationUpdateAndCancellationPassIcalendarWithTheirMethodSequenceAndStatus() async throws {
         let invites = [
             MailFixtures.invite(),
             MailFixtures.invite(sequence: 1, start: "2027-01-07 14:00"),
             MailFixtures.invite(method: .cancel, sequence: 2),
         ]
-        let findings = try check(invites)
+        let findings = try await check(invites)
         for (found, invite) in zip(findings, invites) {
             expectWellFormed(found)
             #expect(found.contentLineNames == MailFixtures.expectedContentLines)
@@ -106,9 +106,9 @@ struct ICalendarWriterTests {
     ])
     func startTimesConvertToTheRightInstantThroughTheEmbeddedVTimeZone(
         zone identifier: String, local: String, utc: String
-    ) throws {
+    ) async throws {
         let zone = try #require(TimeZone(identifier: identifier))
-        let findings = try #require(try check([MailFixtures.invite(start: local, zone: zone)]).first)
+        let findings = try #require(try await check([MailFixtures.invite(start: local, zone: zone)]).first)
         expectWellFormed(findings)
         let event = try #require(findings.events?.first)
         #expect(event.dtstartUtc == utc)
@@ -121,8 +121,8 @@ struct ICalendarWriterTests {
         }
     }
 
-    @Test func londonVTimeZoneHasOneStandardAndOneDaylightRule() throws {
-        let findings = try #require(try check([MailFixtures.invite(start: "2027-03-28 12:00")]).first)
+    @Test func londonVTimeZoneHasOneStandardAndOneDaylightRule() async throws {
+        let findings = try #require(try await check([MailFixtures.invite(start: "2027-03-28 12:00")]).first)
         let zone = try #require(findings.vtimezones?.first)
         #expect(zone.subcomponents.map { $0["name"] } == ["DAYLIGHT", "STANDARD"])
         // icalendar re-serialises RRULE parts in its own order; compare them as sets.
@@ -132,9 +132,9 @@ struct ICalendarWriterTests {
         #expect(zone.subcomponents.map { $0["tzname"] } == ["BST", "GMT"])
     }
 
-    @Test func manyAttendeesEachGetOneLine() throws {
+    @Test func manyAttendeesEachGetOneLine() async throws {
         let people = (1...3).map { Mailbox(name: "Person \($0), Esq.", address: "p\($0)@example.gov.uk") }
-        let findings = try #require(try check([MailFixtures.invite(attendees: people)]).first)
+        let findings = try #require(try await check([MailFixtures.invite(attendees: people)]).first)
         expectWellFormed(findings)
         let event = try #require(findings.events?.first)
         #expect(event.attendees.map { $0.params["CN"] } == people.map(\.name))

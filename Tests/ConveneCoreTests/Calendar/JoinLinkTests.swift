@@ -46,13 +46,13 @@ struct JoinLinkTests {
     ]
 
     @Test(arguments: cases)
-    func theJoiningLinkReachesLocationDescriptionConferenceAndURL(_ c: Case) throws {
+    func theJoiningLinkReachesLocationDescriptionConferenceAndURL(_ c: Case) async throws {
         let invites = [CalendarInvite.Method.request, .cancel].map { method in
             MailFixtures.invite(
                 method: method, sequence: method == .cancel ? 1 : 0, location: c.location, description: c.description,
                 joinURL: c.joinURL)
         }
-        let findings = try PythonChecker.checkCalendars(invites.map(ICalendarWriter.render))
+        let findings = try await PythonChecker.checkCalendars(invites.map(ICalendarWriter.render))
         #expect(findings.count == 2)
         for (found, invite) in zip(findings, invites) {
             #expect(found.parseError == nil && found.errors?.isEmpty == true, "\(found.errors ?? [])")

@@ -25,13 +25,13 @@ struct MIMEInjectionTests {
     ]
 
     @Test(arguments: hostile)
-    func subjectsAndDisplayNamesCannotAddHeaders(input: String, decoded: String) throws {
+    func subjectsAndDisplayNamesCannotAddHeaders(input: String, decoded: String) async throws {
         let person = Mailbox(name: input, address: "zoe@example.gov.uk")
         var message = MailFixtures.message(
             .invitation, to: [person], cc: [Mailbox(name: input, address: "po@example.gov.uk")])
         message.subject = input
         message.from = Mailbox(name: input, address: "team@example.gov.uk")
-        let found = try PythonChecker.checkMessage(MIMEWriter.render(message))
+        let found = try await PythonChecker.checkMessage(MIMEWriter.render(message))
         expectWellFormed(found)
         #expect(found.headerNames == Self.expectedHeaders)
         #expect(
@@ -43,13 +43,13 @@ struct MIMEInjectionTests {
         #expect(found.cc == [.init(name: decoded, address: "po@example.gov.uk")])
     }
 
-    @Test func addressesAndMessageIDsCannotAddHeaders() throws {
+    @Test func addressesAndMessageIDsCannotAddHeaders() async throws {
         var message = MailFixtures.message(
             .reminder, to: [Mailbox(name: "Zoe", address: "zoe@example.gov.uk\r\nBcc: x@evil")])
         message.messageID = "id@example.gov.uk>\r\nBcc: x@evil"
         message.cc = [Mailbox(name: "", address: "po@example.gov.uk\n\nbody")]
         let bytes = MIMEWriter.render(message)
-        let found = try PythonChecker.checkMessage(bytes)
+        let found = try await PythonChecker.checkMessage(bytes)
         #expect(found.headerNames == Self.expectedHeaders)
         #expect(found.sevenBit && found.bareLf == 0 && found.bareCr == 0 && found.nulOrControls == 0)
         #expect(found.to?.count == 1)
@@ -58,14 +58,14 @@ struct MIMEInjectionTests {
         #expect(found.structure == "multipart/alternative(text/plain,text/html)")
     }
 
-    @Test func bodiesThatLookLikeBoundariesOrTheEndOfDataStayInsideTheirPart() throws {
+    @Test func bodiesThatLookLikeBoundariesOrTheEndOfDataStayInsideTheirPart() async throws {
         var message = MailFixtures.message(.invitation)
         let text = String(decoding: MIMEWriter.render(message), as: UTF8.self)
         let boundary = text.components(separatedBy: "boundary=\"")[2].prefix(while: { $0 != "\"" })
         message.plain =
             "Before\n--\(boundary)\nContent-Type: text/html\n\n<p>fake</p>\n--\(boundary)--\n.\n\r\n.\r\nQUIT\n"
         message.html = "<p>\r\n.\r\n</p>"
-        let found = try PythonChecker.checkMessage(MIMEWriter.render(message))
+        let found = try await PythonChecker.checkMessage(MIMEWriter.render(message))
         expectWellFormed(found)
         #expect(
             found.structure

@@ -30,9 +30,9 @@ struct MIMEWriterTests {
     static let recipients: [Mailbox] = [MailFixtures.zoe, MailFixtures.zoeASCII, MailFixtures.party]
 
     @Test(arguments: MailFixtures.Kind.allCases, recipients)
-    func everyKindOfMessagePassesPythonEmailAndTheByteChecks(kind: MailFixtures.Kind, recipient: Mailbox) throws {
+    func everyKindOfMessagePassesPythonEmailAndTheByteChecks(kind: MailFixtures.Kind, recipient: Mailbox) async throws {
         let message = MailFixtures.message(kind, to: [recipient])
-        let found = try PythonChecker.checkMessage(MIMEWriter.render(message))
+        let found = try await PythonChecker.checkMessage(MIMEWriter.render(message))
         expectWellFormed(found)
         #expect(
             found.headerNames == [
@@ -73,9 +73,9 @@ struct MIMEWriterTests {
         #expect(attachment.text == calendar.body)
     }
 
-    @Test func sequenceAndMethodTravelIntoTheCalendarParts() throws {
+    @Test func sequenceAndMethodTravelIntoTheCalendarParts() async throws {
         for (kind, method, sequence) in [(MailFixtures.Kind.update, "REQUEST", 1), (.cancellation, "CANCEL", 2)] {
-            let found = try PythonChecker.checkMessage(MIMEWriter.render(MailFixtures.message(kind)))
+            let found = try await PythonChecker.checkMessage(MIMEWriter.render(MailFixtures.message(kind)))
             let inline = try #require(found.parts.first { $0.type == "text/calendar" })
             #expect(inline.params["method"] == method)
             #expect(inline.ical?.events?.first?.sequence == sequence)
@@ -83,10 +83,10 @@ struct MIMEWriterTests {
         }
     }
 
-    @Test func withoutCcOrReplyToThoseHeadersAreLeftOut() throws {
+    @Test func withoutCcOrReplyToThoseHeadersAreLeftOut() async throws {
         var message = MailFixtures.message(.reminder, cc: [])
         message.replyTo = nil
-        let found = try PythonChecker.checkMessage(MIMEWriter.render(message))
+        let found = try await PythonChecker.checkMessage(MIMEWriter.render(message))
         expectWellFormed(found)
         #expect(
             found.headerNames == [
@@ -94,7 +94,7 @@ struct MIMEWriterTests {
             ])
     }
 
-    @Test func manyRecipientsWithLongNamesFoldWithinTheLineLimit() throws {
+    @Test func manyRecipientsWithLongNamesFoldWithinTheLineLimit() async throws {
         let people = (1...12).map {
             Mailbox(
                 name: "Émilie-Anne de la Fontaine-Ó Súilleabháin \($0), Director", address: "person\($0)@example.gov.uk"
@@ -104,20 +104,20 @@ struct MIMEWriterTests {
             Mailbox(name: $0.element, address: "plain\($0.offset)@example.gov.uk")
         }
         let message = MailFixtures.message(.invitation, to: people + plain, cc: people)
-        let found = try PythonChecker.checkMessage(MIMEWriter.render(message))
+        let found = try await PythonChecker.checkMessage(MIMEWriter.render(message))
         expectWellFormed(found)
         #expect(found.to == addresses(people + plain))
         #expect(found.cc == addresses(people))
     }
 
     /// A word longer than a line cannot fold: the line may pass 78 but never 998, and the name survives.
-    @Test func anUnbreakableNameStaysWholeAndUnder998Octets() throws {
+    @Test func anUnbreakableNameStaysWholeAndUnder998Octets() async throws {
         let names = [
             String(repeating: "Long", count: 30), String(repeating: "Ü", count: 40),
             String(repeating: "x", count: 1200),
         ]
         let people = names.enumerated().map { Mailbox(name: $0.element, address: "p\($0.offset)@example.gov.uk") }
-        let found = try PythonChecker.checkMessage(MIMEWriter.render(MailFixtures.message(.reminder, to: people)))
+        let found = try await PythonChecker.checkMessage(MIMEWriter.render(MailFixtures.message(.reminder, to: people)))
         #expect(found.strictError == nil && found.defects.isEmpty && found.sevenBit)
         #expect(found.maxLine <= 998 && found.maxEncodedWord <= 75)
         #expect(found.to?.prefix(1) == addresses(people).prefix(1))

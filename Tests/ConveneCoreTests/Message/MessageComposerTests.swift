@@ -36,7 +36,7 @@ struct MessageComposerTests {
         return fixture
     }
 
-    @Test func everyKindComposedFromAPlanIsWellFormedAndCarriesTheRightCalendar() throws {
+    @Test func everyKindComposedFromAPlanIsWellFormedAndCarriesTheRightCalendar() async throws {
         var fixture = Self.fixture()
         let composer = MessageComposer(config: fixture.config, templates: try Self.shippedTemplates())
         let sent = fixture.run(
@@ -57,7 +57,7 @@ struct MessageComposerTests {
                 composer.values(for: action)["eventtime"]
                     == ([.invitation, .reminder].contains(action.kind) ? "12:00" : "14:00"))
             let bytes = composer.outgoing(for: action, now: action.due).bytes
-            let found = try PythonChecker.checkMessage(bytes)
+            let found = try await PythonChecker.checkMessage(bytes)
             expectWellFormed(found)
             #expect(found.to?.first?.name == "Zoë O'Brien-Müller, \"Jr\"")
             #expect(found.cc?.map(\.address) == ["office@example.gov.uk"])
@@ -125,7 +125,7 @@ struct MessageComposerTests {
 
     /// Through the whole message, as a recipient's client reads it: the invitation's and the cancellation's calendar
     /// parts carry the joining link of an online event in LOCATION, DESCRIPTION, CONFERENCE and URL.
-    @Test func anOnlineEventsCalendarPartsCarryTheJoiningLink() throws {
+    @Test func anOnlineEventsCalendarPartsCarryTheJoiningLink() async throws {
         var fixture = Self.fixture()
         let link = "https://meet.example.gov.uk/talk?id=1,2"
         fixture.config.events[0].location = "Online (Teams)"
@@ -139,7 +139,7 @@ struct MessageComposerTests {
         let actions = sent + cancelled
         #expect(actions.map(\.kind) == [.invitation, .cancellation])
         for action in actions {
-            let found = try PythonChecker.checkMessage(composer.outgoing(for: action, now: action.due).bytes)
+            let found = try await PythonChecker.checkMessage(composer.outgoing(for: action, now: action.due).bytes)
             let calendar = try #require(found.parts.compactMap(\.ical).first)
             #expect(calendar.parseError == nil && (calendar.errors ?? []).isEmpty)
             let event = try #require(calendar.events?.first)
