@@ -25,3 +25,9 @@ public func pollUntil(
         try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
     }
 }
+
+/// Sleeps `seconds` with `Task.sleep`, leaving the cooperative thread to other tests (where `Thread.sleep` or
+/// `usleep` would hold it).
+public func pause(seconds: Double) async {
+    try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+}

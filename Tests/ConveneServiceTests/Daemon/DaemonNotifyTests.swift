@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 import Testing
@@ -19,25 +20,25 @@ struct DaemonNotifyTests {
     }
 
     @Test(arguments: [false, true])
-    func readyReloadingReadyStoppingArriveInOrderAndTheExitIsClean(abstract: Bool) throws {
+    func readyReloadingReadyStoppingArriveInOrderAndTheExitIsClean(abstract: Bool) async throws {
         let socket = try NotifySocket(abstract: abstract)
         let workspace = try DaemonWorkspace(people: 3)
         defer { workspace.remove() }
         let daemon = try Self.start(socket, workspace)
 
-        let ready = try #require(socket.waitFor("READY=1", seconds: 10), "no READY=1; log:\n\(daemon.stderr)")
+        let ready = try #require(await socket.waitFor("READY=1", seconds: 10), "no READY=1; log:\n\(daemon.stderr)")
         // READY=1 comes as soon as the files are loaded, before planning; the first batch's status follows.
         #expect(ready.contains("STATUS=planning for 3 people"), "\(ready)")
         #expect(
-            socket.waitFor(lineStartingWith: "STATUS=next: invitation agenda ", seconds: 10) != nil,
+            await socket.waitFor(lineStartingWith: "STATUS=next: invitation agenda ", seconds: 10) != nil,
             "log:\n\(daemon.stderr)")
         daemon.signal(SIGHUP)
         let reloading = try #require(
-            socket.waitFor("RELOADING=1", seconds: 5), "no RELOADING=1; log:\n\(daemon.stderr)")
-        #expect(socket.waitFor("READY=1", seconds: 5) != nil)
+            await socket.waitFor("RELOADING=1", seconds: 5), "no RELOADING=1; log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 5) != nil)
         daemon.signal(SIGTERM)
-        let status = daemon.waitForExit(seconds: 5)
-        socket.drain()
+        let status = await daemon.waitForExit(seconds: 5)
+        await socket.drain()
 
         #expect(status == 0, "log:\n\(daemon.stderr)")
         #expect(socket.stateChanges == ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"])
@@ -58,43 +59,43 @@ struct DaemonNotifyTests {
         }
     }
 
-    @Test func watchdogPingsArriveAtHalfTheWatchdogInterval() throws {
+    @Test func watchdogPingsArriveAtHalfTheWatchdogInterval() async throws {
         let socket = try NotifySocket(abstract: false)
         let workspace = try DaemonWorkspace(people: 2)
         defer { workspace.remove() }
         // 400 ms watchdog: a ping every ~200 ms, so about 7 in 1.5 s.
         let daemon = try Self.start(socket, workspace, environment: ["WATCHDOG_USEC": "400000"])
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
         let before = socket.watchdogPings
         let deadline = Date().addingTimeInterval(1.5)
-        while Date() < deadline { _ = socket.receive(seconds: deadline.timeIntervalSinceNow) }
+        while Date() < deadline { _ = await socket.receive(seconds: deadline.timeIntervalSinceNow) }
         let pings = socket.watchdogPings - before
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 5) == 0)
+        #expect(await daemon.waitForExit(seconds: 5) == 0)
         #expect((5...10).contains(pings), "\(pings) WATCHDOG=1 in 1.5 s")
     }
 
-    @Test func aWatchdogMeantForAnotherProcessIsNotPinged() throws {
+    @Test func aWatchdogMeantForAnotherProcessIsNotPinged() async throws {
         let socket = try NotifySocket(abstract: true)
         let workspace = try DaemonWorkspace(people: 2)
         defer { workspace.remove() }
         let daemon = try Self.start(socket, workspace, environment: ["WATCHDOG_USEC": "200000", "WATCHDOG_PID": "1"])
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil)
-        Thread.sleep(forTimeInterval: 0.5)
-        socket.drain()
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil)
+        await pause(seconds: 0.5)
+        await socket.drain()
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 5) == 0)
+        #expect(await daemon.waitForExit(seconds: 5) == 0)
         #expect(socket.watchdogPings == 0)
     }
 
-    @Test func withoutNotifySocketTheDaemonRunsAndStopsTheSame() throws {
+    @Test func withoutNotifySocketTheDaemonRunsAndStopsTheSame() async throws {
         let workspace = try DaemonWorkspace(people: 2)
         defer { workspace.remove() }
         let daemon = try Self.start(nil, workspace, environment: ["WATCHDOG_USEC": "200000"])
-        #expect(daemon.waitForLog("started", seconds: 10))
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(await daemon.waitForLog("started", seconds: 10))
+        await pause(seconds: 0.3)
         daemon.signal(SIGINT)
-        #expect(daemon.waitForExit(seconds: 5) == 0)
+        #expect(await daemon.waitForExit(seconds: 5) == 0)
         #expect(daemon.stderr.contains("<6>stopped"))
         // Without a socket the watchdog is off too: nothing to ping, so no reason to wake.
         #expect(daemon.stderr.contains("watchdog=off"))

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 
@@ -10,6 +11,9 @@ import Glibc
 /// cleaning up, the daemon still goes within two minutes. `timeout` exits with the daemon's own status, which
 /// is what `waitForExit` reports; signals go straight to the daemon. A daemon still running when this object
 /// goes away is killed.
+///
+/// Its waits are `async` and sleep with `Task.sleep` between checks, so a test waiting for its daemon leaves the
+/// cooperative thread to the other tests.
 final class DaemonProcess {
     /// The daemon's pid (the child of `timeout`).
     let pid: pid_t
@@ -19,10 +23,7 @@ final class DaemonProcess {
     private var exitStatus: Int32?
 
     /// `$CONVENE_BINARY`, else the debug build in the package.
-    static var binary: String {
-        ProcessInfo.processInfo.environment["CONVENE_BINARY"]
-            ?? TestEnvironment.packageRoot.appendingPathComponent(".build/debug/convene").path
-    }
+    static var binary: String { TestEnvironment.conveneBinary }
 
     /// Starts `convene arguments…` with only `environment` (plus PATH and HOME), stdout discarded and stderr
     /// written to `stderrPath`.
@@ -78,31 +79,31 @@ final class DaemonProcess {
 
     /// Waits up to `seconds` for the process to exit; its status, or nil if it is still running. A sanitizer
     /// report in its log fails the test (see `ConveneBinary.recordSanitizerReports`).
-    func waitForExit(seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while isRunning && Date() < deadline { usleep(10_000) }
+    func waitForExit(seconds: Double) async -> Int32? {
+        _ = await pollUntil(seconds: seconds) { !isRunning }
         if exitStatus != nil { ConveneBinary.recordSanitizerReports(in: stderr) }
         return exitStatus
     }
 
     /// Kills the process at once (a crash, or systemd's SIGKILL after its stop timeout) and reaps it.
+    /// Never awaits: a SIGKILLed daemon is gone at once, and its `timeout` wrapper exits with it, so the blocking
+    /// `waitpid` is brief (and `defer` blocks can call this).
     func kill9() {
         guard isRunning else { return }
         kill(pid, SIGKILL)
-        _ = waitForExit(seconds: 5)
+        var status: Int32 = 0
+        if waitpid(wrapper, &status, 0) == wrapper {
+            exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        }
+        ConveneBinary.recordSanitizerReports(in: stderr)
     }
 
     /// Everything the daemon logged so far.
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Waits until the log contains `text`; false after `seconds`.
-    func waitForLog(_ text: String, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if stderr.contains(text) { return true }
-            usleep(20_000)
-        }
-        return stderr.contains(text)
+    func waitForLog(_ text: String, seconds: Double) async -> Bool {
+        await pollUntil(seconds: seconds, interval: 0.02) { stderr.contains(text) }
     }
 
     /// User plus system CPU time so far, in clock ticks, from `/proc/PID/stat` (fields 14 and 15).

@@ -11,7 +11,7 @@ import Testing
 /// on every beat, in-process, and does catch it.)
 @Suite(.timeLimit(.minutes(1)))
 struct DaemonProgressTests {
-    @Test func aLongBatchOverTwoConnectionsReportsItsProgressInStatus() throws {
+    @Test func aLongBatchOverTwoConnectionsReportsItsProgressInStatus() async throws {
         let socket = try NotifySocket(abstract: false)
         let workspace = try DaemonWorkspace(people: 8)
         defer { workspace.remove() }
@@ -22,9 +22,9 @@ struct DaemonProgressTests {
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox],
             environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
 
-        let progress = socket.waitFor(lineStartingWith: "STATUS=sending due messages; ", seconds: 20)
+        let progress = await socket.waitFor(lineStartingWith: "STATUS=sending due messages; ", seconds: 20)
         let line = try #require(
             progress.flatMap { NotifySocket.lines($0).first { $0.hasPrefix("STATUS=sending") } },
             "no progress in STATUS= during the batch; log:\n\(daemon.stderr)")
@@ -33,10 +33,10 @@ struct DaemonProgressTests {
         #expect((1..<8).contains(sent.0), "a count from the middle of the batch: \(line)")
         #expect(sent.1 == 0)
 
-        #expect(workspace.waitForOutbox(8, seconds: 20), "log:\n\(daemon.stderr)")
-        #expect(socket.waitFor(lineStartingWith: "STATUS=next: ", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(await workspace.waitForOutbox(8, seconds: 20), "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor(lineStartingWith: "STATUS=next: ", seconds: 10) != nil, "log:\n\(daemon.stderr)")
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 10) == 0, "log:\n\(daemon.stderr)")
+        #expect(await daemon.waitForExit(seconds: 10) == 0, "log:\n\(daemon.stderr)")
         #expect(socket.statuses.last?.contains("sent today 8; failed 0") == true, "\(socket.statuses)")
     }
 }

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 import Testing
@@ -14,7 +15,7 @@ struct DaemonReloadTests {
 
         """
 
-    @Test func aBrokenReloadIsReportedAndSendingGoesOnWithTheOldConfiguration() throws {
+    @Test func aBrokenReloadIsReportedAndSendingGoesOnWithTheOldConfiguration() async throws {
         let socket = try NotifySocket(abstract: false)
         let workspace = try DaemonWorkspace(people: 6)
         defer { workspace.remove() }
@@ -24,16 +25,16 @@ struct DaemonReloadTests {
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox],
             environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
-        #expect(workspace.waitForOutbox(1, seconds: 10))
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(await workspace.waitForOutbox(1, seconds: 10))
 
         try workspace.appendToConfig(Self.brokenRule)
         daemon.signal(SIGHUP)
         let ready = try #require(
-            socket.waitFor("RELOADING=1", seconds: 5).flatMap { _ in socket.waitFor("READY=1", seconds: 5) })
-        #expect(workspace.waitForOutbox(6, containing: ".invitation.", seconds: 15), "log:\n\(daemon.stderr)")
+            await socket.waitFor("RELOADING=1", then: "READY=1", seconds: 5))
+        #expect(await workspace.waitForOutbox(6, containing: ".invitation.", seconds: 15), "log:\n\(daemon.stderr)")
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 5) == 0)
+        #expect(await daemon.waitForExit(seconds: 5) == 0)
         let log = daemon.stderr
 
         // Every diagnostic is logged, compiler-style, at error priority.
@@ -58,7 +59,7 @@ struct DaemonReloadTests {
             workspace.journal(in: workspace.outbox + "/state").filter { $0["type"] as? String == "sent" }.count == 6)
     }
 
-    @Test func aGoodReloadThatMovesTheEventSendsEveryInviteeAnUpdate() throws {
+    @Test func aGoodReloadThatMovesTheEventSendsEveryInviteeAnUpdate() async throws {
         let socket = try NotifySocket(abstract: true)
         let workspace = try DaemonWorkspace(people: 3)
         defer { workspace.remove() }
@@ -67,15 +68,15 @@ struct DaemonReloadTests {
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox],
             environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
-        #expect(workspace.waitForOutbox(3, containing: ".invitation.", seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(await workspace.waitForOutbox(3, containing: ".invitation.", seconds: 10), "log:\n\(daemon.stderr)")
 
         try workspace.writeConfig(event: .init(start: event.start.addingTimeInterval(3600)))
         daemon.signal(SIGHUP)
-        #expect(workspace.waitForOutbox(3, containing: ".update.1.", seconds: 10), "log:\n\(daemon.stderr)")
-        #expect(socket.waitFor("READY=1", seconds: 5) != nil)
+        #expect(await workspace.waitForOutbox(3, containing: ".update.1.", seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 5) != nil)
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 5) == 0)
+        #expect(await daemon.waitForExit(seconds: 5) == 0)
 
         let records = workspace.journal(in: workspace.outbox + "/state")
         let updates = records.filter { $0["type"] as? String == "sent" && $0["kind"] as? String == "update" }
@@ -87,7 +88,7 @@ struct DaemonReloadTests {
         #expect(daemon.stderr.contains("<6>reloaded"))
     }
 
-    @Test func aRosterThatShrinksTooMuchIsRefusedAndNoCancellationGoesOut() throws {
+    @Test func aRosterThatShrinksTooMuchIsRefusedAndNoCancellationGoesOut() async throws {
         let socket = try NotifySocket(abstract: false)
         let workspace = try DaemonWorkspace(people: 10)
         defer { workspace.remove() }
@@ -95,8 +96,8 @@ struct DaemonReloadTests {
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox],
             environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
-        #expect(workspace.waitForOutbox(10, seconds: 10), "log:\n\(daemon.stderr)")
-        #expect(socket.waitFor("READY=1", seconds: 5) != nil)
+        #expect(await workspace.waitForOutbox(10, seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 5) != nil)
 
         // Eight of ten people vanish (an HR export cut short): far past max_roster_shrink 10%.
         var roster = "email,name,grade\n"
@@ -105,25 +106,25 @@ struct DaemonReloadTests {
             to: workspace.directory.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         let ready = try #require(
-            socket.waitFor("RELOADING=1", seconds: 5).flatMap { _ in socket.waitFor("READY=1", seconds: 5) })
-        Thread.sleep(forTimeInterval: 0.5)
+            await socket.waitFor("RELOADING=1", then: "READY=1", seconds: 5))
+        await pause(seconds: 0.5)
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 5) == 0)
+        #expect(await daemon.waitForExit(seconds: 5) == 0)
 
         #expect(ready.contains("reload refused: the roster shrank from 10 to 2 people"), "\(ready)")
         #expect(daemon.stderr.contains("<3>reload refused"))
         #expect(workspace.outboxMessages().allSatisfy { !$0.contains(".cancellation.") })
     }
 
-    @Test func aDaemonStartedOnAShrunkenRosterHoldsSendingUntilAReloadFixesIt() throws {
+    @Test func aDaemonStartedOnAShrunkenRosterHoldsSendingUntilAReloadFixesIt() async throws {
         let workspace = try DaemonWorkspace(people: 10)
         defer { workspace.remove() }
         try workspace.writeConfig(event: .init(start: DaemonWorkspace.start(inDays: 3)))
         let arguments = ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox]
         let first = try DaemonProcess(arguments, environment: [:], stderrPath: workspace.stderrPath)
-        #expect(workspace.waitForOutbox(10, seconds: 10), "log:\n\(first.stderr)")
+        #expect(await workspace.waitForOutbox(10, seconds: 10), "log:\n\(first.stderr)")
         first.signal(SIGTERM)
-        #expect(first.waitForExit(seconds: 5) == 0)
+        #expect(await first.waitForExit(seconds: 5) == 0)
 
         // Restarted on an export that lost eight of the ten invited people.
         let rosterURL = workspace.directory.appendingPathComponent("roster.csv")
@@ -133,21 +134,21 @@ struct DaemonReloadTests {
         let socket = try NotifySocket(abstract: false)
         let second = try DaemonProcess(
             arguments, environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
-        _ = try #require(socket.waitFor("READY=1", seconds: 10), "log:\n\(second.stderr)")
-        let holding = socket.waitFor(
+        _ = try #require(await socket.waitFor("READY=1", seconds: 10), "log:\n\(second.stderr)")
+        let holding = await socket.waitFor(
             lineStartingWith: "STATUS=holding: the roster drops 8 of 10 invited people", seconds: 10)
         #expect(holding != nil, "log:\n\(second.stderr)")
-        Thread.sleep(forTimeInterval: 0.3)
+        await pause(seconds: 0.3)
         #expect(second.isRunning, "a refused roster must not end the daemon (systemd would restart it in a loop)")
         #expect(second.stderr.contains("<3>holding all sending until a reload"), "\(second.stderr)")
 
         try fullRoster.write(to: rosterURL, atomically: true, encoding: .utf8)
         second.signal(SIGHUP)
         let reloaded = try #require(
-            socket.waitFor("RELOADING=1", seconds: 5).flatMap { _ in socket.waitFor("READY=1", seconds: 5) })
+            await socket.waitFor("RELOADING=1", then: "READY=1", seconds: 5))
         #expect(reloaded.contains("STATUS=next: day-before agenda"), "\(reloaded)")
         second.signal(SIGTERM)
-        #expect(second.waitForExit(seconds: 5) == 0)
+        #expect(await second.waitForExit(seconds: 5) == 0)
         #expect(workspace.outboxMessages().count == 10)
         #expect(workspace.outboxMessages().allSatisfy { !$0.contains(".cancellation.") })
     }

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 import Testing
@@ -31,13 +32,8 @@ struct DaemonStopTests {
     }
 
     /// Waits until the journal holds `count` records of `type`.
-    static func waitForRecords(_ type: String, _ count: Int, in workspace: DaemonWorkspace, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        repeat {
-            if records(type, in: workspace).count >= count { return true }
-            usleep(20_000)
-        } while Date() < deadline
-        return false
+    static func waitForRecords(_ type: String, _ count: Int, in workspace: DaemonWorkspace, seconds: Double) async -> Bool {
+        await pollUntil(seconds: seconds, interval: 0.02) { records(type, in: workspace).count >= count }
     }
 
     static func records(_ type: String, in workspace: DaemonWorkspace) -> [[String: Any]] {
@@ -54,19 +50,19 @@ struct DaemonStopTests {
         }
     }
 
-    @Test func sigtermDuringASlowSendFinishesThatMessageRecordsItAndExitsZero() throws {
+    @Test func sigtermDuringASlowSendFinishesThatMessageRecordsItAndExitsZero() async throws {
         // smtp-sink answers the final dot only after 2 seconds; -a: no AUTH offered, so the login is skipped.
-        let sink = try SMTPSink(flags: ["-a", "-W", ".:2"])
+        let sink = try await SMTPSink(flags: ["-a", "-W", ".:2"])
         let workspace = try Self.workspace(people: 3, sink: sink)
         defer { workspace.remove() }
         let socket = try NotifySocket(abstract: false)
         let daemon = try Self.start(workspace, socket: socket)
-        #expect(Self.waitForRecords("attempt", 1, in: workspace, seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(await Self.waitForRecords("attempt", 1, in: workspace, seconds: 10), "log:\n\(daemon.stderr)")
         let signalled = Date()
         daemon.signal(SIGTERM)
-        let status = daemon.waitForExit(seconds: 15)
+        let status = await daemon.waitForExit(seconds: 15)
         let stopTime = Date().timeIntervalSince(signalled)
-        socket.drain()
+        await socket.drain()
 
         #expect(status == 0, "log:\n\(daemon.stderr)")
         #expect(stopTime < 10, "stop took \(stopTime) s")
@@ -81,9 +77,9 @@ struct DaemonStopTests {
 
         // The next start sends the other two, each once.
         let again = try Self.start(workspace)
-        #expect(Self.waitForRecords("sent", 3, in: workspace, seconds: 20), "log:\n\(again.stderr)")
+        #expect(await Self.waitForRecords("sent", 3, in: workspace, seconds: 20), "log:\n\(again.stderr)")
         again.signal(SIGTERM)
-        #expect(again.waitForExit(seconds: 10) == 0)
+        #expect(await again.waitForExit(seconds: 10) == 0)
         let allSent = Self.records("sent", in: workspace).compactMap { $0["msgid"] as? String }
         #expect(Set(allSent).count == 3)
         #expect(Set(Self.messageIDs(sink)) == Set(allSent))
@@ -91,21 +87,21 @@ struct DaemonStopTests {
         #expect(!again.stderr.contains(Self.secret))
     }
 
-    @Test func aDaemonKilledMidSendResendsThatMessageWithTheSameMessageIDOnRestart() throws {
-        let sink = try SMTPSink(flags: ["-a", "-W", ".:2"])
+    @Test func aDaemonKilledMidSendResendsThatMessageWithTheSameMessageIDOnRestart() async throws {
+        let sink = try await SMTPSink(flags: ["-a", "-W", ".:2"])
         let workspace = try Self.workspace(people: 2, sink: sink)
         defer { workspace.remove() }
         let daemon = try Self.start(workspace)
-        #expect(Self.waitForRecords("attempt", 1, in: workspace, seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(await Self.waitForRecords("attempt", 1, in: workspace, seconds: 10), "log:\n\(daemon.stderr)")
         // What systemd does when a stop outlasts TimeoutStopSec=, or what a power cut does.
         daemon.kill9()
         let inFlight = try #require(Self.records("attempt", in: workspace).first?["msgid"] as? String)
         #expect(Self.records("sent", in: workspace).isEmpty)
 
         let again = try Self.start(workspace)
-        #expect(Self.waitForRecords("sent", 2, in: workspace, seconds: 20), "log:\n\(again.stderr)")
+        #expect(await Self.waitForRecords("sent", 2, in: workspace, seconds: 20), "log:\n\(again.stderr)")
         again.signal(SIGTERM)
-        #expect(again.waitForExit(seconds: 10) == 0)
+        #expect(await again.waitForExit(seconds: 10) == 0)
 
         // The journal is consistent: every msgid attempted has exactly one sent record, and the interrupted one
         // was attempted again under the same Message-ID.
@@ -131,18 +127,18 @@ struct DaemonStopTests {
         #expect(SignalPipe.stopGrace(environment: value) == expected)
     }
 
-    @Test func aStopIsBoundedEvenWhenTheServerNeverAnswersTheFinalDot() throws {
+    @Test func aStopIsBoundedEvenWhenTheServerNeverAnswersTheFinalDot() async throws {
         // The dot is answered after 15 s, longer than the stop grace (3 s here through $CONVENE_STOP_GRACE; 20 s in
         // service) and below response_timeout.
-        let sink = try SMTPSink(flags: ["-a", "-W", ".:15"])
+        let sink = try await SMTPSink(flags: ["-a", "-W", ".:15"])
         let workspace = try Self.workspace(people: 1, sink: sink)
         defer { workspace.remove() }
         let daemon = try Self.start(workspace, environment: ["CONVENE_STOP_GRACE": "3"])
-        #expect(Self.waitForRecords("attempt", 1, in: workspace, seconds: 10), "log:\n\(daemon.stderr)")
-        Thread.sleep(forTimeInterval: 0.5)
+        #expect(await Self.waitForRecords("attempt", 1, in: workspace, seconds: 10), "log:\n\(daemon.stderr)")
+        await pause(seconds: 0.5)
         let signalled = Date()
         daemon.signal(SIGTERM)
-        let status = daemon.waitForExit(seconds: 30)
+        let status = await daemon.waitForExit(seconds: 30)
         let stopTime = Date().timeIntervalSince(signalled)
 
         #expect(status == 0, "log:\n\(daemon.stderr)")

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 
@@ -120,13 +121,10 @@ struct DaemonWorkspace {
     }
 
     /// Waits until the outbox holds at least `count` messages whose names contain `part`.
-    func waitForOutbox(_ count: Int, containing part: String = "", seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        repeat {
-            if outboxMessages().filter({ part.isEmpty || $0.contains(part) }).count >= count { return true }
-            usleep(50_000)
-        } while Date() < deadline
-        return false
+    func waitForOutbox(_ count: Int, containing part: String = "", seconds: Double) async -> Bool {
+        await pollUntil(seconds: seconds, interval: 0.05) {
+            outboxMessages().filter({ part.isEmpty || $0.contains(part) }).count >= count
+        }
     }
 
     /// The journal records in `directory` (default: the real state folder) as JSON objects, in order.

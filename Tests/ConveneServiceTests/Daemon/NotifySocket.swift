@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 
@@ -48,10 +49,21 @@ final class NotifySocket {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    /// The next datagram within `seconds`, or nil.
-    func receive(seconds: Double) -> String? {
+    /// The next datagram within `seconds`, or nil. Checks without blocking and sleeps with `Task.sleep` between
+    /// checks, so the waiting test leaves its cooperative thread to others.
+    func receive(seconds: Double) async -> String? {
+        var datagram: String?
+        _ = await pollUntil(seconds: seconds) {
+            datagram = receiveNow()
+            return datagram != nil
+        }
+        return datagram
+    }
+
+    /// A datagram already queued, or nil at once.
+    private func receiveNow() -> String? {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, Int32(seconds * 1000)) > 0 else { return nil }
+        guard poll(&poller, 1, 0) > 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = recv(fd, &buffer, buffer.count, 0)
         guard n > 0 else { return nil }
@@ -61,21 +73,28 @@ final class NotifySocket {
     }
 
     /// Receives until a datagram contains `field` (e.g. `READY=1`); that datagram, or nil after `seconds`.
-    func waitFor(_ field: String, seconds: Double) -> String? {
+    func waitFor(_ field: String, seconds: Double) async -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let datagram = receive(seconds: deadline.timeIntervalSinceNow), Self.lines(datagram).contains(field) {
+            if let datagram = await receive(seconds: deadline.timeIntervalSinceNow), Self.lines(datagram).contains(field) {
                 return datagram
             }
         }
         return nil
     }
 
+    /// Receives until a datagram contains `first`, then until one contains `second` (each within `seconds`); that
+    /// second datagram, or nil.
+    func waitFor(_ first: String, then second: String, seconds: Double) async -> String? {
+        guard await waitFor(first, seconds: seconds) != nil else { return nil }
+        return await waitFor(second, seconds: seconds)
+    }
+
     /// Receives until a datagram has a line starting with `prefix` (e.g. `STATUS=next: `); that datagram, or nil.
-    func waitFor(lineStartingWith prefix: String, seconds: Double) -> String? {
+    func waitFor(lineStartingWith prefix: String, seconds: Double) async -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let datagram = receive(seconds: deadline.timeIntervalSinceNow),
+            if let datagram = await receive(seconds: deadline.timeIntervalSinceNow),
                 Self.lines(datagram).contains(where: { $0.hasPrefix(prefix) })
             {
                 return datagram
@@ -85,8 +104,8 @@ final class NotifySocket {
     }
 
     /// Everything still queued, waiting at most `seconds` for each next datagram.
-    func drain(seconds: Double = 0.2) {
-        while receive(seconds: seconds) != nil {}
+    func drain(seconds: Double = 0.2) async {
+        while await receive(seconds: seconds) != nil {}
     }
 
     /// The state changes received so far (READY=1, RELOADING=1, STOPPING=1), in order; WATCHDOG=1 and STATUS=

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Testing
 

@@ -5,13 +5,13 @@ import Testing
 
 /// `smtp.connections: N` sends over N reused connections at once, each message exactly once.
 struct ConcurrentDeliveryTests {
-    @Test func fourConnectionsCarryEveryMessageOnceOverFourReusedSessions() throws {
+    @Test func fourConnectionsCarryEveryMessageOnceOverFourReusedSessions() async throws {
         let people = 400
-        let server = try TestSMTPServer(.init(starttls: false))
+        let server = try await TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(
             smtp: .init(url: server.url(), connections: 4), roster: DeliveryFixture.roster(of: people),
             programme: DeliveryFixture.singleInvitation)
-        let result = try ConveneBinary.run(
+        let result = try await ConveneBinary.run(
             [
                 "run", "--config", fixture.configPath, "--state", fixture.statePath, "--now", "2027-02-11 09:00",
                 "--until", "2027-02-11 09:00",

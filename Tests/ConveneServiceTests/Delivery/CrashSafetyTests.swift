@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Glibc
@@ -7,10 +8,10 @@ import Testing
 struct CrashSafetyTests {
     @Test(arguments: [1, 4])
     func killedAtRandomPointsAndRestartedEveryKeyIsDeliveredWithAtMostOneDuplicatePerKillPerConnection(connections: Int)
-        throws
+        async throws
     {
         let people = 2_000
-        let server = try TestSMTPServer(.init(starttls: false))
+        let server = try await TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(
             smtp: .init(url: server.url(), connections: connections), roster: DeliveryFixture.roster(of: people),
             programme: DeliveryFixture.singleInvitation)
@@ -26,18 +27,18 @@ struct CrashSafetyTests {
         for point in points {
             let run = try ConveneBinary.start(arguments, stderrFile: log)
             let deadline = Date().addingTimeInterval(30)
-            while Self.lines(in: received) < point && run.isRunning && Date() < deadline { usleep(2_000) }
+            while Self.lines(in: received) < point && run.isRunning && Date() < deadline { await pause(seconds: 0.002) }
             if run.isRunning {
                 run.signal(SIGKILL)
                 kills += 1
             }
-            #expect(run.waitForExit(seconds: 10) != nil)
+            #expect(await run.waitForExit(seconds: 10) != nil)
         }
-        let last = try ConveneBinary.run(arguments)
+        let last = try await ConveneBinary.run(arguments)
         #expect(last.status == 0, "\(last)")
         #expect(kills >= 3, "the runs ended before they could be killed at \(points)")
 
-        let mail = try DeliveredMail.read(server.outdir, headersOnly: true)
+        let mail = try await DeliveredMail.read(server.outdir, headersOnly: true)
         let ids = mail.map(\.messageID)
         let sent = try fixture.journal().filter { $0.type == .sent }
         #expect(Set(sent.map(\.key)).count == people, "not every key is journaled as sent")

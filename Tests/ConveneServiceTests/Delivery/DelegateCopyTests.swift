@@ -11,15 +11,15 @@ struct DelegateCopyTests {
     static let bob = "bob@example.test"
     static let office = "office.bob@example.test"
 
-    @Test func whenThePrincipalGets451TheRetryGoesToThePrincipalAloneWithTheSameMessageID() throws {
+    @Test func whenThePrincipalGets451TheRetryGoesToThePrincipalAloneWithTheSameMessageID() async throws {
         // Bob's address is refused with 451 three times; his office's is accepted at once.
-        let server = try TestSMTPServer(.init(starttls: false, rcptRules: ["\(Self.bob)=451:3"]))
+        let server = try await TestSMTPServer(.init(starttls: false, rcptRules: ["\(Self.bob)=451:3"]))
         let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
-        let run = try fixture.run(from: Self.due, until: "2027-02-11 12:00")
+        let run = try await fixture.run(from: Self.due, until: "2027-02-11 12:00")
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("sent 4, failed 3"), "\(run)")
 
-        let mail = try DeliveredMail.read(server.outdir)
+        let mail = try await DeliveredMail.read(server.outdir)
         let toBob = mail.filter { $0.headerRecipients == [Self.bob, Self.office] }
         // Two deliveries of the one message: the office's copy with the first attempt, Bob's once the 451 stopped.
         #expect(toBob.map(\.envelopeRecipients) == [[Self.office], [Self.bob]], "\(toBob)")
@@ -43,17 +43,17 @@ struct DelegateCopyTests {
         #expect(journal[3].cc == [Self.office], "the sent record keeps the delegate for later cancellations")
     }
 
-    @Test func aDelegateCopyRefusedPermanentlyIsAFailureInTheJournalAndIsNotRetried() throws {
-        let server = try TestSMTPServer(.init(starttls: false, rcptRules: ["\(Self.office)=550"]))
+    @Test func aDelegateCopyRefusedPermanentlyIsAFailureInTheJournalAndIsNotRetried() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false, rcptRules: ["\(Self.office)=550"]))
         let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
-        let run = try fixture.run(from: Self.due, until: "2027-02-11 12:00")
+        let run = try await fixture.run(from: Self.due, until: "2027-02-11 12:00")
         #expect(run.status == 0 && run.stdout.contains("sent 4, failed 0"), "\(run)")
         #expect(
             run.stderr.contains(
                 "<3>delegate copy refused permanently key=summit/20270304/invitation/\(Self.bob) cc=\(Self.office) smtp=\"550 5.1.1 Mailbox unavailable\""
             ), "\(run.stderr)")
 
-        let mail = try DeliveredMail.read(server.outdir)
+        let mail = try await DeliveredMail.read(server.outdir)
         #expect(mail.filter { $0.headerRecipients.contains(Self.office) }.map(\.envelopeRecipients) == [[Self.bob]])
         let sent = try #require(try fixture.journal().first { $0.to == Self.bob && $0.type == .sent })
         #expect(
@@ -65,10 +65,10 @@ struct DelegateCopyTests {
         #expect(try fixture.journal().filter { $0.copies != nil }.count == 1)
     }
 
-    @Test func aDelegateAddedAfterTheInvitationsWentOutGetsThemAloneOnceAndPlanShowsIt() throws {
-        let server = try TestSMTPServer(.init(starttls: false))
+    @Test func aDelegateAddedAfterTheInvitationsWentOutGetsThemAloneOnceAndPlanShowsIt() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
-        #expect(try fixture.run(from: Self.due, until: Self.due).stdout.contains("sent 4, failed 0"))
+        #expect(try await fixture.run(from: Self.due, until: Self.due).stdout.contains("sent 4, failed 0"))
         // Ada's assistant is added to the roster the next day.
         let roster = fixture.directory.appendingPathComponent("roster.csv")
         let text = try String(contentsOf: roster, encoding: .utf8)
@@ -77,12 +77,12 @@ struct DelegateCopyTests {
         )
         .write(to: roster, atomically: true, encoding: .utf8)
 
-        let plan = try fixture.convene("plan", ["--now", "2027-02-12 10:00"])
+        let plan = try await fixture.convene("plan", ["--now", "2027-02-12 10:00"])
         #expect(plan.status == 0 && plan.stdout.contains("delegate copy"), "\(plan)")
-        let run = try fixture.run(from: "2027-02-12 10:00", until: "2027-02-13 10:00")
+        let run = try await fixture.run(from: "2027-02-12 10:00", until: "2027-02-13 10:00")
         #expect(run.status == 0 && run.stdout.contains("sent 1, failed 0"), "\(run)")
 
-        let mail = try DeliveredMail.read(server.outdir)
+        let mail = try await DeliveredMail.read(server.outdir)
         let toAda = mail.filter { $0.headerRecipients.first == "ada@example.test" }
         #expect(toAda.map(\.envelopeRecipients) == [["ada@example.test"], ["pa.ada@example.test"]], "\(toAda)")
         #expect(toAda.last?.headerRecipients == ["ada@example.test", "pa.ada@example.test"])
@@ -93,7 +93,7 @@ struct DelegateCopyTests {
         #expect(calendars.first?["METHOD"] == "REQUEST" && calendars.first?["SEQUENCE"] == "0")
         #expect(mail.allSatisfy { $0.problems.isEmpty })
         // Nothing more: a second run sends nobody anything.
-        let again = try fixture.run(from: "2027-02-13 10:00", until: "2027-02-14 10:00")
+        let again = try await fixture.run(from: "2027-02-13 10:00", until: "2027-02-14 10:00")
         #expect(again.stdout.contains("sent 0, failed 0"), "\(again)")
     }
 }

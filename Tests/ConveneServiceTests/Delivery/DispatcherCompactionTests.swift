@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -90,7 +91,7 @@ struct DispatcherCompactionTests {
 
 /// Start-up compaction rewrites the journal only when it can drop something.
 struct StartupCompactionTests {
-    @Test func startingTwiceOnACompactJournalLeavesTheFileAsItIs() throws {
+    @Test func startingTwiceOnACompactJournalLeavesTheFileAsItIs() async throws {
         let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"))
         // More records than the compaction threshold (10,000), every one still needed: reminders sent for a talk
         // that is still ahead.
@@ -110,11 +111,11 @@ struct StartupCompactionTests {
         let path = FileJournal.journalPath(fixture.statePath)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         // The mtime's resolution is the kernel tick: wait past it, so a rewrite could not keep the same time.
-        Thread.sleep(forTimeInterval: 0.05)
+        await pause(seconds: 0.05)
         let before = try Self.identity(of: path)
         for _ in 0..<2 {
             // Nothing is due yet (the first invitations go on 11 February): the start is all that happens.
-            let result = try fixture.convene("run", ["--now", "2027-02-01 08:00", "--once"])
+            let result = try await fixture.convene("run", ["--now", "2027-02-01 08:00", "--once"])
             #expect(result.status == 0, "\(result)")
             #expect(result.stderr.contains("journal compaction: nothing to drop"), "\(result.stderr)")
             #expect(!result.stderr.contains("journal compacted"), "\(result.stderr)")

@@ -12,8 +12,8 @@ struct FailureStatusTests {
     static let office = "office.bob@example.test"
 
     /// `status --json` at `now`, parsed.
-    static func status(_ fixture: DeliveryFixture, now: String) throws -> [String: Any] {
-        let status = try fixture.convene("status", ["--json", "--now", now])
+    static func status(_ fixture: DeliveryFixture, now: String) async throws -> [String: Any] {
+        let status = try await fixture.convene("status", ["--json", "--now", now])
         #expect(status.status == 0, "\(status)")
         return try #require(
             try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
@@ -23,15 +23,15 @@ struct FailureStatusTests {
         object[list] as? [[String: Any]] ?? []
     }
 
-    @Test func aPermanentFailureAndARefusedDelegateAreNamedInStatus() throws {
-        let server = try TestSMTPServer(
+    @Test func aPermanentFailureAndARefusedDelegateAreNamedInStatus() async throws {
+        let server = try await TestSMTPServer(
             .init(starttls: false, rcptRules: ["\(Self.ada)=550", "\(Self.office)=550"]))
         let fixture = try DeliveryFixture(
             smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
-        let run = try fixture.run(from: Self.due, until: "2027-02-11 12:00")
+        let run = try await fixture.run(from: Self.due, until: "2027-02-11 12:00")
         #expect(run.status == 0, "\(run)")
 
-        let object = try Self.status(fixture, now: "2027-02-11 12:00")
+        let object = try await Self.status(fixture, now: "2027-02-11 12:00")
         let permanent = Self.people(object, "permanent_failures")
         #expect(permanent.map { $0["address"] as? String } == [Self.ada, Self.office], "\(permanent)")
         let ada = try #require(permanent.first)
@@ -51,7 +51,7 @@ struct FailureStatusTests {
         #expect(
             (object["counts"] as? [String: Int])?["permanent"] == 1 && object["last_failures"] != nil)
 
-        let text = try fixture.convene("status", ["--now", "2027-02-11 12:00"])
+        let text = try await fixture.convene("status", ["--now", "2027-02-11 12:00"])
         #expect(text.stdout.contains("permanent failures (2):"), "\(text.stdout)")
         #expect(
             text.stdout.contains(
@@ -60,16 +60,16 @@ struct FailureStatusTests {
             "\(text.stdout)")
     }
 
-    @Test func aRetryPendingThenDeliveredMovesFromAwaitingToDeliveredAfterRetry() throws {
+    @Test func aRetryPendingThenDeliveredMovesFromAwaitingToDeliveredAfterRetry() async throws {
         // Bob's address and his office's are refused with 451 once, then accepted.
-        let server = try TestSMTPServer(
+        let server = try await TestSMTPServer(
             .init(starttls: false, rcptRules: ["\(Self.bob)=451:once", "\(Self.office)=451:once"]))
         let fixture = try DeliveryFixture(
             smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
-        let first = try fixture.run(from: Self.due, until: Self.due)
+        let first = try await fixture.run(from: Self.due, until: Self.due)
         #expect(first.status == 0 && first.stdout.contains("failed 1"), "\(first)")
 
-        let waiting = try Self.status(fixture, now: Self.due)
+        let waiting = try await Self.status(fixture, now: Self.due)
         let awaiting = Self.people(waiting, "awaiting_retry")
         #expect(awaiting.map { $0["address"] as? String } == [Self.bob, Self.office], "\(awaiting)")
         #expect(awaiting.allSatisfy { $0["code"] as? Int == 451 && $0["attempts"] as? Int == 1 })
@@ -81,9 +81,9 @@ struct FailureStatusTests {
             Self.people(waiting, "permanent_failures").isEmpty
                 && Self.people(waiting, "delivered_after_retry").isEmpty)
 
-        let second = try fixture.run(from: Self.due, until: "2027-02-11 12:00")
+        let second = try await fixture.run(from: Self.due, until: "2027-02-11 12:00")
         #expect(second.status == 0, "\(second)")
-        let done = try Self.status(fixture, now: "2027-02-11 12:00")
+        let done = try await Self.status(fixture, now: "2027-02-11 12:00")
         #expect(Self.people(done, "awaiting_retry").isEmpty, "\(done)")
         #expect(
             Self.people(done, "delivered_after_retry").map { $0["address"] as? String } == [

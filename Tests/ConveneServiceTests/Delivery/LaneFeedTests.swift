@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
@@ -62,7 +63,7 @@ struct LaneFeedTests {
     }
 
     /// A full feed waits for the lane; cancelling it returns at once and nothing more is prepared.
-    @Test func cancellingAFullFeedStopsItWithoutPreparingMore() throws {
+    @Test func cancellingAFullFeedStopsItWithoutPreparingMore() async throws {
         let actions = try Self.actions()
         let counter = Counter()
         let feed = LaneFeed(actions, depth: 4) { action, _ in
@@ -71,8 +72,8 @@ struct LaneFeedTests {
         }
         // Nothing is taken: four wait in the feed and a fifth, prepared, waits for room.
         let deadline = Date().addingTimeInterval(5)
-        while counter.value < 5 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        Thread.sleep(forTimeInterval: 0.1)
+        while counter.value < 5 && Date() < deadline { await pause(seconds: 0.01) }
+        await pause(seconds: 0.1)
         #expect(counter.value == 5, "the feed stops at its depth")
         feed.cancel()
         #expect(counter.value == 5)

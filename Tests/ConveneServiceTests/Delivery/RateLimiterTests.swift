@@ -95,8 +95,8 @@ struct RateLimiterTests {
 
 /// The rate through the built binary, in real time, over two connections to a real server: the lanes share it.
 struct RateLimitOverSMTPTests {
-    @Test func threeASecondOverTwoConnectionsNeverStartsFourWithinASecond() throws {
-        let server = try TestSMTPServer(.init(starttls: false))
+    @Test func threeASecondOverTwoConnectionsNeverStartsFourWithinASecond() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(
             smtp: .init(url: server.url(), connections: 2), roster: DeliveryFixture.roster(of: 9),
             programme: DeliveryFixture.singleInvitation)
@@ -105,7 +105,7 @@ struct RateLimitOverSMTPTests {
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
 
         // --once on the real clock's pace from the simulated start: the nine invitations due at 09:00.
-        let result = try fixture.convene("run", ["--once", "--now", "2027-02-11 09:00"], seconds: 60)
+        let result = try await fixture.convene("run", ["--once", "--now", "2027-02-11 09:00"], seconds: 60)
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("sent 9, failed 0"), "\(result)")
 

@@ -32,11 +32,11 @@ struct RunFaultRecoveryTests {
     static let due = "2027-02-11 09:00"
 
     @Test(arguments: faults)
-    func everyMessageIsDeliveredOnceAfterTheFault(_ fault: Fault) throws {
-        let sink = try SMTPSink(flags: fault.flags)
+    func everyMessageIsDeliveredOnceAfterTheFault(_ fault: Fault) async throws {
+        let sink = try await SMTPSink(flags: fault.flags)
         let fixture = try DeliveryFixture(smtp: .init(url: sink.url, responseTimeout: fault.responseTimeout))
-        let faulty = try fixture.run(from: Self.due, until: Self.due)
-        sink.stop()
+        let faulty = try await fixture.run(from: Self.due, until: Self.due)
+        await sink.stop()
         // A refusing or vanishing server costs time, never the run: each message is journaled as failed.
         #expect(faulty.status == 0, "\(faulty)")
         #expect(faulty.stdout.contains("sent 0, failed 4"), "\(faulty)")
@@ -47,14 +47,14 @@ struct RunFaultRecoveryTests {
             #expect(failed.allSatisfy { $0.reply?.contains("connection lost after the message was sent") == true })
         }
 
-        let server = try TestSMTPServer(.init(starttls: false))
+        let server = try await TestSMTPServer(.init(starttls: false))
         try fixture.write(smtp: .init(url: server.url()))
         // An hour of simulated time covers the first back-off (about a minute).
-        let healthy = try fixture.run(from: Self.due, until: "2027-02-11 10:00")
+        let healthy = try await fixture.run(from: Self.due, until: "2027-02-11 10:00")
         #expect(healthy.status == 0, "\(healthy)")
         #expect(healthy.stdout.contains("sent 4, failed 0"), "\(healthy)")
 
-        let mail = try DeliveredMail.read(server.outdir)
+        let mail = try await DeliveredMail.read(server.outdir)
         #expect(mail.count == 4)
         #expect(Set(mail.map(\.messageID)) == Set(failed.compactMap(\.msgid)), "resent with other Message-IDs")
         #expect(mail.allSatisfy { $0.envelopeRecipients == $0.headerRecipients && $0.problems.isEmpty })

@@ -8,11 +8,11 @@ struct RunOnceTests {
     /// The invitations for 4 March are due at 09:00 on Thursday 11 February.
     static let due = "2027-02-11 09:00"
 
-    @Test func aRecipientWhoAlwaysGetsA4xxIsTriedOnceAndThePassExits75() throws {
-        let server = try TestSMTPServer(.init(starttls: false, rcptRules: ["dee@example.test=451"]))
+    @Test func aRecipientWhoAlwaysGetsA4xxIsTriedOnceAndThePassExits75() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false, rcptRules: ["dee@example.test=451"]))
         let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
 
-        let first = try fixture.convene("run", ["--once", "--now", Self.due], seconds: 30)
+        let first = try await fixture.convene("run", ["--once", "--now", Self.due], seconds: 30)
         #expect(first.status == 75, "one pass, then exit 75 while Dee's invitation awaits its retry: \(first)")
         #expect(first.stdout.contains("sent 3, failed 1"), "\(first)")
         #expect(
@@ -30,27 +30,27 @@ struct RunOnceTests {
         #expect(try server.messages().count == 3)
 
         // The same moment again: nothing is due, nothing is sent, and the retry is still owed.
-        let again = try fixture.convene("run", ["--once", "--now", Self.due], seconds: 30)
+        let again = try await fixture.convene("run", ["--once", "--now", Self.due], seconds: 30)
         #expect(again.status == 75, "\(again)")
         #expect(again.stdout.contains("sent 0, failed 0"), "\(again)")
         #expect(try fixture.journal().filter { $0.to == "dee@example.test" }.count == 2)
 
         // After the back-off (about a minute) the retry goes, once, and is still refused.
-        let later = try fixture.convene("run", ["--once", "--now", "2027-02-11 09:05"], seconds: 30)
+        let later = try await fixture.convene("run", ["--once", "--now", "2027-02-11 09:05"], seconds: 30)
         #expect(later.status == 75, "\(later)")
         #expect(later.stdout.contains("sent 0, failed 1"), "\(later)")
         dee = try fixture.journal().filter { $0.to == "dee@example.test" }
         #expect(dee.map(\.type) == [.attempt, .failed, .attempt, .failed])
 
         // status agrees: one message awaiting retry, with the server's reply.
-        let status = try fixture.convene("status", ["--now", "2027-02-11 09:05"])
+        let status = try await fixture.convene("status", ["--now", "2027-02-11 09:05"])
         #expect(status.status == 0, "\(status)")
         #expect(status.stdout.contains("awaiting retry: 1"), "\(status)")
         #expect(status.stdout.contains("temporary summit/20270304/invitation/dee@example.test: 451"), "\(status)")
     }
 
-    @Test func outsideTheSendWindowThePassSaysWhenItOpensAndSendsNothingAndTheWindowFollowsNow() throws {
-        let server = try TestSMTPServer(.init(starttls: false))
+    @Test func outsideTheSendWindowThePassSaysWhenItOpensAndSendsNothingAndTheWindowFollowsNow() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(smtp: .init(url: server.url()), programme: DeliveryFixture.singleInvitation)
         let rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
             .replacingOccurrences(
@@ -58,7 +58,7 @@ struct RunOnceTests {
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
 
         // Saturday morning, the invitations overdue since Thursday: the window is what keeps them.
-        let weekend = try fixture.convene("run", ["--once", "--now", "2027-02-13 10:00"], seconds: 30)
+        let weekend = try await fixture.convene("run", ["--once", "--now", "2027-02-13 10:00"], seconds: 30)
         #expect(weekend.status == 0, "\(weekend)")
         #expect(
             weekend.stdout.contains(
@@ -69,7 +69,7 @@ struct RunOnceTests {
         #expect(try fixture.journal().isEmpty, "not even an attempt")
 
         // Monday 08:00 by --now (whatever the real clock says): open, and they go.
-        let monday = try fixture.convene("run", ["--once", "--now", "2027-02-15 08:00"], seconds: 30)
+        let monday = try await fixture.convene("run", ["--once", "--now", "2027-02-15 08:00"], seconds: 30)
         #expect(monday.status == 0, "\(monday)")
         #expect(!monday.stdout.contains("outside the send window"), "\(monday)")
         #expect(monday.stdout.contains("sent 4, failed 0"), "\(monday)")

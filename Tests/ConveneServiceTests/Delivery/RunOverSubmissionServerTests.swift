@@ -8,8 +8,8 @@ struct RunOverSubmissionServerTests {
     static let user = "convene@example.test"
     static let password = "correct horse battery staple"
 
-    static func server(rcptRules: [String] = [], starttls: Bool = true) throws -> TestSMTPServer {
-        try TestSMTPServer(.init(starttls: starttls, user: user, password: password, rcptRules: rcptRules))
+    static func server(rcptRules: [String] = [], starttls: Bool = true) async throws -> TestSMTPServer {
+        try await TestSMTPServer(.init(starttls: starttls, user: user, password: password, rcptRules: rcptRules))
     }
 
     static func fixture(_ server: TestSMTPServer, password: String = RunOverSubmissionServerTests.password) throws
@@ -21,15 +21,15 @@ struct RunOverSubmissionServerTests {
                 password: password))
     }
 
-    @Test func aWholeProgrammeArrivesEachMessageParsedWithItsEnvelopeMatchingToAndCc() throws {
+    @Test func aWholeProgrammeArrivesEachMessageParsedWithItsEnvelopeMatchingToAndCc() async throws {
         // Cy's first RCPT gets 451 (then accepted); Dee's mailbox refuses with 550 every time.
-        let server = try Self.server(rcptRules: ["cy@example.test=451:once", "dee@example.test=550"])
+        let server = try await Self.server(rcptRules: ["cy@example.test=451:once", "dee@example.test=550"])
         let fixture = try Self.fixture(server)
 
-        let result = try fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
+        let result = try await fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
         #expect(result.status == 0, "\(result)")
 
-        let mail = try DeliveredMail.read(server.outdir)
+        let mail = try await DeliveredMail.read(server.outdir)
         // Ada, Bob and Cy: three invitations and three reminders each. Dee: nothing (refused).
         #expect(mail.count == 18, "\(mail.map(\.subject))")
         #expect(Set(mail.map(\.messageID)).count == mail.count, "a message arrived twice")
@@ -56,14 +56,14 @@ struct RunOverSubmissionServerTests {
         #expect(dee.allSatisfy { $0.reply?.contains("5.1.1") == true })
     }
 
-    @Test func statusAfterARunWithFailuresShowsCountsRepliesAndWhatIsNext() throws {
-        let server = try Self.server(rcptRules: ["cy@example.test=451:once", "dee@example.test=550"])
+    @Test func statusAfterARunWithFailuresShowsCountsRepliesAndWhatIsNext() async throws {
+        let server = try await Self.server(rcptRules: ["cy@example.test=451:once", "dee@example.test=550"])
         let fixture = try Self.fixture(server)
         // Up to just after the first invitations (due 2027-02-11 09:00).
-        let result = try fixture.run(from: "2027-02-01 00:00", until: "2027-02-15 00:00")
+        let result = try await fixture.run(from: "2027-02-01 00:00", until: "2027-02-15 00:00")
         #expect(result.status == 0, "\(result)")
 
-        let status = try fixture.convene("status", ["--json", "--now", "2027-02-15 00:00"])
+        let status = try await fixture.convene("status", ["--json", "--now", "2027-02-15 00:00"])
         #expect(status.status == 0, "\(status)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status)")
@@ -86,15 +86,15 @@ struct RunOverSubmissionServerTests {
         #expect(object["due_now"] as? Int == 0)
         #expect((object["in_flight"] as? [Any])?.isEmpty == true)
 
-        let human = try fixture.convene("status", ["--now", "2027-02-15 00:00"])
+        let human = try await fixture.convene("status", ["--now", "2027-02-15 00:00"])
         #expect(human.status == 0)
         #expect(human.stdout.contains("permanent talk/20270304/invitation/dee@example.test: 550"), "\(human)")
     }
 
-    @Test func aWrongPasswordExits77AndSendsNothing() throws {
-        let server = try Self.server()
+    @Test func aWrongPasswordExits77AndSendsNothing() async throws {
+        let server = try await Self.server()
         let fixture = try Self.fixture(server, password: "wrong")
-        let result = try fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
+        let result = try await fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
         #expect(result.status == 77, "\(result)")
         #expect(result.stderr.contains("refused the credentials"))
         #expect(!result.stderr.contains("wrong"), "the password must never be printed")
@@ -102,27 +102,27 @@ struct RunOverSubmissionServerTests {
         #expect(try fixture.journal().allSatisfy { $0.type != .sent })
     }
 
-    @Test func aServerWithoutSTARTTLSIsRefusedAndNothingIsSent() throws {
-        let server = try Self.server(starttls: false)
+    @Test func aServerWithoutSTARTTLSIsRefusedAndNothingIsSent() async throws {
+        let server = try await Self.server(starttls: false)
         let fixture = try Self.fixture(server)
-        let result = try fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
+        let result = try await fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
         #expect(result.status == 69, "\(result)")
         #expect(try server.messages().isEmpty)
         #expect(try fixture.journal().allSatisfy { $0.type != .sent })
     }
 
-    @Test func sendTestPrintsTheServersReplyAndAWrongPasswordExits77() throws {
-        let server = try Self.server()
+    @Test func sendTestPrintsTheServersReplyAndAWrongPasswordExits77() async throws {
+        let server = try await Self.server()
         let good = try Self.fixture(server)
-        let sent = try good.convene("send-test", ["--to", "ada@example.test"])
+        let sent = try await good.convene("send-test", ["--to", "ada@example.test"])
         #expect(sent.status == 0, "\(sent)")
         #expect(sent.stdout.contains("250 2.0.0 Message accepted for delivery"), "\(sent)")
-        let mail = try DeliveredMail.read(server.outdir)
+        let mail = try await DeliveredMail.read(server.outdir)
         #expect(mail.map(\.envelopeRecipients) == [["ada@example.test"]])
         #expect(mail.first?.problems == [])
 
         let bad = try Self.fixture(server, password: "wrong")
-        let refused = try bad.convene("send-test", ["--to", "ada@example.test"])
+        let refused = try await bad.convene("send-test", ["--to", "ada@example.test"])
         #expect(refused.status == 77, "\(refused)")
         #expect(try server.messages().count == 1)
     }

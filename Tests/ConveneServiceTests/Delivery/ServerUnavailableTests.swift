@@ -10,12 +10,12 @@ struct ServerUnavailableTests {
     static let due = "2027-02-11 09:00"
 
     @Test(arguments: [(421, Int32(75)), (554, Int32(69))])
-    func aRefusingGreetingWithOneMessageDueStopsTheRunWithoutFailingTheMessage(greeting: Int, status: Int32) throws {
-        let refusing = try TestSMTPServer(.init(starttls: false, greeting: greeting))
+    func aRefusingGreetingWithOneMessageDueStopsTheRunWithoutFailingTheMessage(greeting: Int, status: Int32) async throws {
+        let refusing = try await TestSMTPServer(.init(starttls: false, greeting: greeting))
         let fixture = try DeliveryFixture(
             smtp: .init(url: refusing.url()), roster: DeliveryFixture.roster(of: 1),
             programme: DeliveryFixture.singleInvitation)
-        let result = try fixture.convene("run", ["--now", Self.due, "--once"])
+        let result = try await fixture.convene("run", ["--now", Self.due, "--once"])
         #expect(result.status == status, "\(result)")
         #expect(result.stderr.contains("the SMTP server is unavailable: \(greeting) "), "\(result.stderr)")
 
@@ -28,10 +28,10 @@ struct ServerUnavailableTests {
         #expect(state.failures.isEmpty && state.finished.isEmpty, "the message was failed for the server's refusal")
 
         // The same message goes at once (no back-off) when the server is back, with the Message-ID it was tried with.
-        let healthy = try TestSMTPServer(.init(starttls: false))
+        let healthy = try await TestSMTPServer(.init(starttls: false))
         try fixture.write(smtp: .init(url: healthy.url()))
-        let again = try fixture.convene("run", ["--now", "2027-02-11 09:01", "--once"])
+        let again = try await fixture.convene("run", ["--now", "2027-02-11 09:01", "--once"])
         #expect(again.status == 0 && again.stdout.contains("sent 1, failed 0"), "\(again)")
-        #expect(try DeliveredMail.read(healthy.outdir).map(\.messageID) == [failed.msgid ?? "?"])
+        #expect(try await DeliveredMail.read(healthy.outdir).map(\.messageID) == [failed.msgid ?? "?"])
     }
 }

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -160,11 +161,11 @@ struct FileJournalTests {
 /// A last record that was written whole but lost its newline still counts, in memory and in the file.
 struct FileJournalWholeLastLineTests {
     /// Group commit with several lanes: one sync covers every lane's outcome, unless someone needs the disk sooner.
-    @Test func withSeveralWritersOneSyncCoversEachWritersRecordOrStartsWhenSomeoneWaits() throws {
+    @Test func withSeveralWritersOneSyncCoversEachWritersRecordOrStartsWhenSomeoneWaits() async throws {
         let journal = try FileJournal(directory: try TestEnvironment.temporaryDirectory("journal").path)
         journal.concurrentWriters = 2
         let first = try journal.write([FileJournalTests.record(.sent, "a")])
-        Thread.sleep(forTimeInterval: 0.2)
+        await pause(seconds: 0.2)
         #expect(journal.syncCount == 0, "gathering: the other writer's record is still to come")
         let second = try journal.write([FileJournalTests.record(.sent, "b")])
         try journal.waitDurable(second)
@@ -179,7 +180,7 @@ struct FileJournalWholeLastLineTests {
         journal.concurrentWriters = 1
         _ = try journal.write([FileJournalTests.record(.sent, "d")])
         let deadline = Date().addingTimeInterval(5)
-        while journal.syncCount < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        while journal.syncCount < 3 && Date() < deadline { await pause(seconds: 0.01) }
         #expect(journal.syncCount == 3)
     }
 

@@ -6,13 +6,13 @@ import Testing
 /// A flipped bit in a record that a sync covered is damage: `run` refuses the journal and says where, rather than
 /// taking it for a torn write, cutting it and every synced outcome after it, and sending those messages again.
 struct JournalDamageTests {
-    @Test func aFlippedBitInAnEarlySyncedRecordMakesRunRefuseTheJournalAndSendNothing() throws {
+    @Test func aFlippedBitInAnEarlySyncedRecordMakesRunRefuseTheJournalAndSendNothing() async throws {
         let people = 200
-        let server = try TestSMTPServer(.init(starttls: false))
+        let server = try await TestSMTPServer(.init(starttls: false))
         let fixture = try DeliveryFixture(
             smtp: .init(url: server.url()), roster: DeliveryFixture.roster(of: people),
             programme: DeliveryFixture.singleInvitation)
-        let first = try fixture.run(from: "2027-02-11 09:00", until: "2027-02-11 09:00")
+        let first = try await fixture.run(from: "2027-02-11 09:00", until: "2027-02-11 09:00")
         #expect(first.status == 0 && first.stdout.contains("sent \(people), failed 0"), "\(first)")
         #expect(try server.messages().count == people)
 
@@ -30,7 +30,7 @@ struct JournalDamageTests {
         bytes[lineStarts[2]] ^= 0x01
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
-        let second = try fixture.run(from: "2027-02-11 09:00", until: "2027-02-11 12:00")
+        let second = try await fixture.run(from: "2027-02-11 09:00", until: "2027-02-11 12:00")
         #expect(second.status == 74, "\(second)")
         #expect(second.stderr.contains("journal.jsonl:3:1: error: unreadable journal record"), "\(second.stderr)")
         #expect(second.stderr.contains("this is damage, not an interrupted write"), "\(second.stderr)")
@@ -40,7 +40,7 @@ struct JournalDamageTests {
         // Repaired (the bit flipped back), the same padded journal is read whole: nothing is due, nothing is sent.
         bytes[lineStarts[2]] ^= 0x01
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let repaired = try fixture.run(from: "2027-02-11 09:00", until: "2027-02-11 12:00")
+        let repaired = try await fixture.run(from: "2027-02-11 09:00", until: "2027-02-11 12:00")
         #expect(repaired.status == 0 && repaired.stdout.contains("sent 0, failed 0"), "\(repaired)")
         #expect(!repaired.stderr.contains("torn"), "\(repaired.stderr)")
         #expect(try server.messages().count == people)

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -13,15 +14,15 @@ struct TokenCacheTests {
             caFile: try TestCertificates.get().caFile, connectTimeout: 5, timeout: 5)
     }
 
-    @Test func aTokenIsReusedUntilItsMarginThenReplacedAheadOfExpiry() throws {
-        let server = try TestTokenServer(.init(lifetime: 2))
+    @Test func aTokenIsReusedUntilItsMarginThenReplacedAheadOfExpiry() async throws {
+        let server = try await TestTokenServer(.init(lifetime: 2))
         let cache = TokenCache(settings: try Self.settings(server))
         let first = try cache.token()
         #expect(first.lifetime == 2)
         #expect(try cache.token() == first, "a fresh token is used again")
         #expect(server.tokens() == [first.accessToken])
         // A 2 s token has a 0.5 s margin: after 1.6 s it is no longer used, though it has not expired.
-        Thread.sleep(forTimeInterval: 1.6)
+        await pause(seconds: 1.6)
         let second = try cache.token()
         #expect(second.accessToken != first.accessToken)
         #expect(Date() < first.expiresAt, "replaced before it expired")
@@ -31,8 +32,8 @@ struct TokenCacheTests {
         #expect(server.requests().allSatisfy { $0["secret_ok"] as? Bool == true && $0["status"] as? Int == 200 })
     }
 
-    @Test func aWrongSecretIsRefusedWithTheEndpointsWordsSanitised() throws {
-        let server = try TestTokenServer()
+    @Test func aWrongSecretIsRefusedWithTheEndpointsWordsSanitised() async throws {
+        let server = try await TestTokenServer()
         let cache = TokenCache(settings: try Self.settings(server, secret: "not-the-secret"))
         #expect {
             try cache.token()
@@ -47,8 +48,8 @@ struct TokenCacheTests {
         #expect(server.tokens().isEmpty)
     }
 
-    @Test func anEndpointThatIsDownOrAbsentIsUnavailable() throws {
-        let down = try TestTokenServer(.init(status: 503))
+    @Test func anEndpointThatIsDownOrAbsentIsUnavailable() async throws {
+        let down = try await TestTokenServer(.init(status: 503))
         let closed = "https://127.0.0.1:\(try TestEnvironment.freePort())/token"
         for settings in [try Self.settings(down), try Self.settings(down, url: closed)] {
             #expect {
@@ -60,8 +61,8 @@ struct TokenCacheTests {
         }
     }
 
-    @Test func theEndpointsCertificateIsCheckedAgainstTheCAFile() throws {
-        let server = try TestTokenServer()
+    @Test func theEndpointsCertificateIsCheckedAgainstTheCAFile() async throws {
+        let server = try await TestTokenServer()
         var settings = try Self.settings(server)
         settings.caFile = nil  // the system store does not know the test CA
         #expect {

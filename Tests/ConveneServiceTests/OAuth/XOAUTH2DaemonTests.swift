@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Glibc
@@ -19,27 +20,27 @@ struct XOAUTH2DaemonTests {
             .replacingOccurrences(of: "send: 7 days before at 09:00", with: "send: 7 days before at 23:00")
     }
 
-    @Test func anEndpointOutagePausesTheDaemonWhichSendsOnceItIsBack() throws {
+    @Test func anEndpointOutagePausesTheDaemonWhichSendsOnceItIsBack() async throws {
         let port = try TestEnvironment.freePort()
         let shared = try TestEnvironment.temporaryDirectory("tokens-shared")
         defer { try? FileManager.default.removeItem(at: shared) }
-        var down: TestTokenServer? = try TestTokenServer(.init(status: 503), port: port, outdir: shared)
-        let smtp = try XOAUTH2DeliveryTests.smtpServer(down!)
+        var down: TestTokenServer? = try await TestTokenServer(.init(status: 503), port: port, outdir: shared)
+        let smtp = try await XOAUTH2DeliveryTests.smtpServer(down!)
         let fixture = try XOAUTH2DeliveryTests.fixture(smtp, down!, programme: Self.programmeDueNow())
         let stderr = fixture.directory.appendingPathComponent("daemon.err").path
         let daemon = try DaemonProcess(fixture.arguments("run"), environment: [:], stderrPath: stderr)
         defer { daemon.kill9() }
 
-        try #require(daemon.waitForLog("sending paused", seconds: 30), "\(daemon.stderr)")
+        try #require(await daemon.waitForLog("sending paused", seconds: 30), "\(daemon.stderr)")
         #expect(daemon.stderr.contains("HTTP 503"), "\(daemon.stderr)")
         #expect(daemon.isRunning, "the daemon keeps running through the outage")
         #expect(try smtp.messages().isEmpty)
 
         // The endpoint comes back on the same URL; the pause (30 s for the first) ends and everything goes.
         down = nil
-        let healthy = try TestTokenServer(.init(), port: port, outdir: shared)
+        let healthy = try await TestTokenServer(.init(), port: port, outdir: shared)
         let deadline = Date().addingTimeInterval(60)
-        while (try smtp.messages().count) < 4 && Date() < deadline { usleep(200_000) }
+        while (try smtp.messages().count) < 4 && Date() < deadline { await pause(seconds: 0.2) }
         #expect(try smtp.messages().count == 4, "\(daemon.stderr)\n\(healthy.log())")
         #expect(XOAUTH2DeliveryTests.authAttempts(smtp).allSatisfy { $0["ok"] as? Bool == true })
         let journal = try fixture.journal()
@@ -47,7 +48,7 @@ struct XOAUTH2DaemonTests {
         #expect(journal.allSatisfy { $0.type != .failed || $0.connection == true }, "no message failed for it")
 
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 30) == 0, "\(daemon.stderr)")
+        #expect(await daemon.waitForExit(seconds: 30) == 0, "\(daemon.stderr)")
         XOAUTH2DeliveryTests.expectNoSecrets(
             in: daemon.stderr + XOAUTH2DeliveryTests.everything(fixture, []),
             secret: healthy.options.clientSecret, tokens: healthy.tokens())

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
@@ -9,8 +10,8 @@ struct XOAUTH2DeliveryTests {
     static let mailbox = "convene@example.test"
 
     /// An SMTP server that checks the token server's tokens.
-    static func smtpServer(_ tokens: TestTokenServer) throws -> TestSMTPServer {
-        try TestSMTPServer(.init(user: mailbox, xoauth2Tokens: tokens.tokensFile))
+    static func smtpServer(_ tokens: TestTokenServer) async throws -> TestSMTPServer {
+        try await TestSMTPServer(.init(user: mailbox, xoauth2Tokens: tokens.tokensFile))
     }
 
     /// A rules file for `smtp`, logging in with XOAUTH2 through `tokens` (its secret, or `secret`), sending at
@@ -91,17 +92,17 @@ struct XOAUTH2DeliveryTests {
         }
     }
 
-    @Test func aRunAcrossSeveralTokenLifetimesSendsEverythingRefreshingOnTimeWithoutAnExpiredToken() throws {
+    @Test func aRunAcrossSeveralTokenLifetimesSendsEverythingRefreshingOnTimeWithoutAnExpiredToken() async throws {
         // 6 s tokens (a 1.5 s margin: each is used for 4.5 s); 56 invitations at 8 a second over two connections
         // take about 7 s, so a second token is needed, and the first must be replaced before it runs out. (The rate
         // lets 8 start at once, then the next 8 a second later: the margin is longer than those gaps.)
-        let tokens = try TestTokenServer(.init(lifetime: 6))
-        let smtp = try Self.smtpServer(tokens)
+        let tokens = try await TestTokenServer(.init(lifetime: 6))
+        let smtp = try await Self.smtpServer(tokens)
         let fixture = try Self.fixture(
             smtp, tokens, roster: DeliveryFixture.roster(of: 56), programme: DeliveryFixture.singleInvitation,
             rate: "8/second", connections: 2)
         let started = Date()
-        let result = try fixture.convene("run", ["--once", "--now", "2027-02-11 09:00"], seconds: 120)
+        let result = try await fixture.convene("run", ["--once", "--now", "2027-02-11 09:00"], seconds: 120)
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 0, "\(result)\n\(smtp.log())\n\(tokens.log())")
         let messages = try smtp.messages()
@@ -134,12 +135,12 @@ struct XOAUTH2DeliveryTests {
             in: Self.everything(fixture, [result]), secret: tokens.options.clientSecret, tokens: issued)
     }
 
-    @Test func aWrongSecretExits77WithTheEndpointsWordsAndSendsNothing() throws {
-        let tokens = try TestTokenServer()
-        let smtp = try Self.smtpServer(tokens)
+    @Test func aWrongSecretExits77WithTheEndpointsWordsAndSendsNothing() async throws {
+        let tokens = try await TestTokenServer()
+        let smtp = try await Self.smtpServer(tokens)
         let wrong = "Wr0ng~secret.value"
         let fixture = try Self.fixture(smtp, tokens, secret: wrong)
-        let run = try fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
+        let run = try await fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
         #expect(run.status == 77, "\(run)")
         #expect(run.stderr.contains("invalid_client"), "\(run)")
         #expect(run.stderr.contains("AADSTS7000215: Invalid client secret provided."), "\(run)")
@@ -148,7 +149,7 @@ struct XOAUTH2DeliveryTests {
         #expect(Self.authAttempts(smtp).isEmpty, "nothing may reach the SMTP server without a token")
         #expect(try fixture.journal().allSatisfy { $0.type != .sent })
 
-        let test = try fixture.convene("send-test", ["--to", "ada@example.test"])
+        let test = try await fixture.convene("send-test", ["--to", "ada@example.test"])
         #expect(test.status == 77, "\(test)")
         #expect(test.stderr.contains("AADSTS7000215: Invalid client secret provided."), "\(test)")
         #expect(try smtp.messages().isEmpty)
@@ -158,11 +159,11 @@ struct XOAUTH2DeliveryTests {
         }
     }
 
-    @Test func anEndpointThatIsDownPausesARunWith75AndSendTestWith69() throws {
-        let tokens = try TestTokenServer(.init(status: 503))
-        let smtp = try Self.smtpServer(tokens)
+    @Test func anEndpointThatIsDownPausesARunWith75AndSendTestWith69() async throws {
+        let tokens = try await TestTokenServer(.init(status: 503))
+        let smtp = try await Self.smtpServer(tokens)
         let fixture = try Self.fixture(smtp, tokens)
-        let run = try fixture.convene("run", ["--once", "--now", "2027-02-11 09:00"])
+        let run = try await fixture.convene("run", ["--once", "--now", "2027-02-11 09:00"])
         #expect(run.status == 75, "\(run)")
         #expect(run.stderr.contains("HTTP 503"), "\(run)")
         #expect(try smtp.messages().isEmpty)
@@ -174,29 +175,29 @@ struct XOAUTH2DeliveryTests {
         #expect(failed.count == 1, "stopped at the first attempt, as for an unreachable SMTP server")
         #expect(failed.allSatisfy { $0.connection == true && $0.code == nil && $0.permanent == false })
 
-        let test = try fixture.convene("send-test", ["--to", "ada@example.test"])
+        let test = try await fixture.convene("send-test", ["--to", "ada@example.test"])
         #expect(test.status == 69, "\(test)")
         #expect(test.stderr.contains("HTTP 503"), "\(test)")
 
         // The endpoint is back (a new one, and a server that knows its tokens): the next pass sends what waited.
-        let healthy = try TestTokenServer()
-        let working = try Self.smtpServer(healthy)
+        let healthy = try await TestTokenServer()
+        let working = try await Self.smtpServer(healthy)
         try Self.configure(fixture, working, healthy)
-        let retry = try fixture.convene("run", ["--once", "--now", "2027-02-11 09:05"])
+        let retry = try await fixture.convene("run", ["--once", "--now", "2027-02-11 09:05"])
         #expect(retry.status == 0, "\(retry)")
         #expect(try working.messages().count == 4, "\(retry)")
 
         let nowhere = "https://127.0.0.1:\(try TestEnvironment.freePort())/token"
         let closed = try Self.fixture(smtp, tokens, tokenURL: nowhere)
-        let unreachable = try closed.convene("send-test", ["--to", "ada@example.test"])
+        let unreachable = try await closed.convene("send-test", ["--to", "ada@example.test"])
         #expect(unreachable.status == 69, "\(unreachable)")
         #expect(unreachable.stderr.contains("cannot reach the token endpoint"), "\(unreachable)")
         #expect(try smtp.messages().isEmpty)
     }
 
-    @Test func aSecretWrittenInTheRulesFileIsRefusedWith78AndNotRepeated() throws {
-        let tokens = try TestTokenServer()
-        let smtp = try Self.smtpServer(tokens)
+    @Test func aSecretWrittenInTheRulesFileIsRefusedWith78AndNotRepeated() async throws {
+        let tokens = try await TestTokenServer()
+        let smtp = try await Self.smtpServer(tokens)
         let fixture = try Self.fixture(smtp, tokens)
         var rules = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
         rules = rules.replacingOccurrences(
@@ -204,7 +205,7 @@ struct XOAUTH2DeliveryTests {
         try rules.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
         let line = rules.components(separatedBy: "\n").firstIndex { $0.contains("client_secret:") }.map { $0 + 1 }
         for command in ["validate", "run"] {
-            let result = try fixture.convene(command, command == "run" ? ["--once"] : [])
+            let result = try await fixture.convene(command, command == "run" ? ["--once"] : [])
             #expect(result.status == 78, "\(result)")
             #expect(
                 result.stderr.contains(
@@ -216,11 +217,11 @@ struct XOAUTH2DeliveryTests {
         #expect(try smtp.messages().isEmpty)
     }
 
-    @Test func sendTestShowsEachStepAndNoOutputCarriesASecretOrToken() throws {
-        let tokens = try TestTokenServer(.init(lifetime: 120))
-        let smtp = try Self.smtpServer(tokens)
+    @Test func sendTestShowsEachStepAndNoOutputCarriesASecretOrToken() async throws {
+        let tokens = try await TestTokenServer(.init(lifetime: 120))
+        let smtp = try await Self.smtpServer(tokens)
         let fixture = try Self.fixture(smtp, tokens)
-        let test = try fixture.convene("send-test", ["--to", "ada@example.test"])
+        let test = try await fixture.convene("send-test", ["--to", "ada@example.test"])
         #expect(test.status == 0, "\(test)\n\(smtp.log())")
         let lines = test.stdout.components(separatedBy: "\n")
         #expect(lines.first?.hasPrefix("token: obtained from 127.0.0.1, expires in 11") == true, "\(test)")
@@ -230,11 +231,11 @@ struct XOAUTH2DeliveryTests {
         #expect(lines.last?.hasPrefix("accepted by \(smtp.url()): 250") == true, "\(test)")
         #expect(try smtp.messages().count == 1)
 
-        let validate = try fixture.convene("validate", ["--print"])
+        let validate = try await fixture.convene("validate", ["--print"])
         #expect(validate.status == 0, "\(validate)")
         #expect(validate.stdout.contains("\"auth\" : \"xoauth2\""), "\(validate)")
         #expect(validate.stdout.contains("\"client_secret_file\" : \"oauth-client-secret\""), "\(validate)")
-        let run = try fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
+        let run = try await fixture.run(from: "2027-02-01 00:00", until: "2027-04-01 00:00")
         #expect(run.status == 0, "\(run)")
         let issued = tokens.tokens()
         #expect(issued.count == 2, "one token for send-test, one for the run")

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -20,8 +21,8 @@ struct SMTPConnectionTLSTests {
     /// Also with `pollsForReplies` (what one connection on a machine with a CPU to spare does): the dialogue and
     /// the reuse are libcurl's either way, only the waiting differs.
     @Test(arguments: [false, true])
-    func severalMessagesGoIntactOverOneReusedConnection(pollsForReplies: Bool) throws {
-        let server = try TestSMTPServer(.init(user: Self.user, password: Self.password))
+    func severalMessagesGoIntactOverOneReusedConnection(pollsForReplies: Bool) async throws {
+        let server = try await TestSMTPServer(.init(user: Self.user, password: Self.password))
         let connection = try SMTPConnection(settings: Self.settings(server), pollsForReplies: pollsForReplies)
         let mails = [
             TestMail.make(to: ["alice@example.test"], id: "one@convene.test"),
@@ -50,8 +51,8 @@ struct SMTPConnectionTLSTests {
         }
     }
 
-    @Test func aWrongPasswordIsAuthRefusedAndNothingIsDelivered() throws {
-        let server = try TestSMTPServer(.init(user: Self.user, password: Self.password))
+    @Test func aWrongPasswordIsAuthRefusedAndNothingIsDelivered() async throws {
+        let server = try await TestSMTPServer(.init(user: Self.user, password: Self.password))
         let connection = try SMTPConnection(settings: Self.settings(server, password: "wrong password"))
         let report = connection.send(TestMail.make())
         guard case .authRefused(let reply) = report.error else {
@@ -65,8 +66,8 @@ struct SMTPConnectionTLSTests {
         #expect(!"\(report) \(connection.lastTranscript) \(connection.settings)".contains("wrong password"))
     }
 
-    @Test func aServerWithoutStarttlsIsRefusedBeforeAnythingIsSent() throws {
-        let server = try TestSMTPServer(.init(starttls: false))
+    @Test func aServerWithoutStarttlsIsRefusedBeforeAnythingIsSent() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false))
         let connection = try SMTPConnection(settings: Self.settings(server))
         let report = connection.send(TestMail.make())
         guard case .tlsRequiredButUnavailable = report.error else {
@@ -78,8 +79,8 @@ struct SMTPConnectionTLSTests {
         #expect(try server.messages().isEmpty)
     }
 
-    @Test func aCertificateFromAnUnknownCAIsRejected() throws {
-        let server = try TestSMTPServer(.init(user: Self.user, password: Self.password))
+    @Test func aCertificateFromAnUnknownCAIsRejected() async throws {
+        let server = try await TestSMTPServer(.init(user: Self.user, password: Self.password))
         let connection = try SMTPConnection(settings: Self.settings(server, trustTestCA: false))
         let report = connection.send(TestMail.make())
         guard case .certificateRejected(let why) = report.error else {
@@ -91,8 +92,8 @@ struct SMTPConnectionTLSTests {
         #expect(try server.messages().isEmpty)
     }
 
-    @Test func implicitTLSDeliversWithAuthentication() throws {
-        let server = try TestSMTPServer(
+    @Test func implicitTLSDeliversWithAuthentication() async throws {
+        let server = try await TestSMTPServer(
             .init(starttls: false, implicitTLS: true, user: Self.user, password: Self.password))
         let connection = try SMTPConnection(
             settings: Self.settings(server, url: "smtps://localhost:\(server.port)", tls: .implicit))
@@ -102,11 +103,11 @@ struct SMTPConnectionTLSTests {
         #expect(received.count == 1 && received.first?.tls == true && received.first?.auth == true)
     }
 
-    @Test func aConnectionTheServerClosedWhileIdleIsReopened() throws {
-        let server = try TestSMTPServer(.init(user: Self.user, password: Self.password, idleTimeout: 0.5))
+    @Test func aConnectionTheServerClosedWhileIdleIsReopened() async throws {
+        let server = try await TestSMTPServer(.init(user: Self.user, password: Self.password, idleTimeout: 0.5))
         let connection = try SMTPConnection(settings: Self.settings(server))
         #expect(connection.send(TestMail.make(id: "before@convene.test")).allDelivered)
-        usleep(1_000_000)
+        await pause(seconds: 1)
         let report = connection.send(TestMail.make(id: "after@convene.test"))
         #expect(report.allDelivered, "\(report)\n\(server.log())")
         let received = try server.messages()

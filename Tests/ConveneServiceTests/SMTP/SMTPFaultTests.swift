@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -48,25 +49,25 @@ struct SMTPFaultTests {
     /// With and without `pollsForReplies`: a connection that polls for replies still times out, and sees a dropped
     /// or refusing server, exactly as one that sleeps.
     @Test(arguments: faults, [false, true])
-    func eachFaultIsClassifiedAndTheConnectionRecovers(_ fault: Fault, pollsForReplies: Bool) throws {
-        let healthy = try SMTPSink()
+    func eachFaultIsClassifiedAndTheConnectionRecovers(_ fault: Fault, pollsForReplies: Bool) async throws {
+        let healthy = try await SMTPSink()
         let connection = try SMTPConnection(
             settings: SMTPSettings(
                 url: healthy.url, tls: .none, helo: "convene.test", connectTimeout: 5,
                 responseTimeout: fault.responseTimeout),
             pollsForReplies: pollsForReplies)
         #expect(connection.send(TestMail.make(id: "first@convene.test")).allDelivered)
-        healthy.stop()
+        await healthy.stop()
 
         // The cached connection now points at a dead server; the faulty one takes over the port.
-        let faulty = try SMTPSink(flags: fault.flags, port: healthy.port)
+        let faulty = try await SMTPSink(flags: fault.flags, port: healthy.port)
         let report = connection.send(TestMail.make(id: "faulted@convene.test"))
         #expect(report.results.map(\.outcome) == [fault.expected], "\(report)\n\(connection.lastTranscript)")
         if let code = fault.code { #expect(report.results.first?.code == code) }
         // (smtp-sink dumps even refused transactions, so its dumps cannot show what was accepted.)
-        faulty.stop()
+        await faulty.stop()
 
-        let recovered = try SMTPSink(port: healthy.port)
+        let recovered = try await SMTPSink(port: healthy.port)
         let after = connection.send(TestMail.make(id: "after@convene.test"))
         #expect(after.allDelivered, "\(after)")
         let dumps = recovered.dumps()

@@ -9,8 +9,8 @@ struct SMTPRecipientTests {
             settings: SMTPSettings(url: server.url(), tls: .none, helo: "convene.test", responseTimeout: 5))
     }
 
-    @Test func aRecipientRefusedWith451IsTemporaryAndARetryDeliversIt() throws {
-        let server = try TestSMTPServer(.init(starttls: false, rcptRules: ["bob@example.test=451:once"]))
+    @Test func aRecipientRefusedWith451IsTemporaryAndARetryDeliversIt() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false, rcptRules: ["bob@example.test=451:once"]))
         let connection = try Self.connection(server)
         let mail = TestMail.make(to: ["alice@example.test", "bob@example.test", "carol@example.test"])
         let report = connection.send(mail)
@@ -25,8 +25,8 @@ struct SMTPRecipientTests {
         #expect(try Set(server.messages().map(\.session)).count == 1, "a recipient refusal keeps the connection")
     }
 
-    @Test func aRecipientRefusedWith550IsPermanentWhileTheOthersAreDelivered() throws {
-        let server = try TestSMTPServer(.init(starttls: false, rcptRules: ["alice@example.test=550"]))
+    @Test func aRecipientRefusedWith550IsPermanentWhileTheOthersAreDelivered() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false, rcptRules: ["alice@example.test=550"]))
         let connection = try Self.connection(server)
         let report = connection.send(TestMail.make(to: ["alice@example.test", "bob@example.test"]))
         #expect(report.results.map(\.outcome) == [.permanent, .delivered], "\(report)")
@@ -35,8 +35,8 @@ struct SMTPRecipientTests {
         #expect(try server.messages().map(\.rcpt_tos) == [["bob@example.test"]])
     }
 
-    @Test func whenEveryRecipientIsRefusedNothingIsSentAndTheNextSendWorks() throws {
-        let server = try TestSMTPServer(
+    @Test func whenEveryRecipientIsRefusedNothingIsSentAndTheNextSendWorks() async throws {
+        let server = try await TestSMTPServer(
             .init(starttls: false, rcptRules: ["alice@example.test=550", "bob@example.test=451"]))
         let connection = try Self.connection(server)
         let report = connection.send(TestMail.make(to: ["alice@example.test", "bob@example.test"]))
@@ -46,8 +46,8 @@ struct SMTPRecipientTests {
         #expect(connection.send(TestMail.make(to: ["carol@example.test"])).allDelivered)
     }
 
-    @Test func anAddressWithCRLFIsRefusedBeforeAnythingIsSent() throws {
-        let server = try TestSMTPServer(.init(starttls: false))
+    @Test func anAddressWithCRLFIsRefusedBeforeAnythingIsSent() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false))
         let connection = try Self.connection(server)
         let report = connection.send(TestMail.make(to: ["alice@example.test\r\nRCPT TO:<evil@example.test>"]))
         #expect(report.results.map(\.outcome) == [.permanent])
@@ -56,8 +56,8 @@ struct SMTPRecipientTests {
         #expect(try server.messages().isEmpty)
     }
 
-    @Test func anInjectedRecipientIsDroppedWhileTheOthersAreDelivered() throws {
-        let server = try TestSMTPServer(.init(starttls: false))
+    @Test func anInjectedRecipientIsDroppedWhileTheOthersAreDelivered() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false))
         let connection = try Self.connection(server)
         let report = connection.send(
             TestMail.make(to: ["alice@example.test\nRCPT TO:<evil@example.test>", "bob@example.test"]))
@@ -65,8 +65,8 @@ struct SMTPRecipientTests {
         #expect(try server.messages().map(\.rcpt_tos) == [["bob@example.test"]])
     }
 
-    @Test func aBadEnvelopeSenderFailsTheWholeMessageLocally() throws {
-        let server = try TestSMTPServer(.init(starttls: false))
+    @Test func aBadEnvelopeSenderFailsTheWholeMessageLocally() async throws {
+        let server = try await TestSMTPServer(.init(starttls: false))
         let connection = try Self.connection(server)
         let report = connection.send(TestMail.make(from: "organiser@example.test\r\nDATA", to: ["a@example.test"]))
         guard case .invalidAddress = report.error else {

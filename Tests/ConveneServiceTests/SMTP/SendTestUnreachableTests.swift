@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Glibc
@@ -42,7 +43,7 @@ struct SendTestUnreachableTests {
     }
 
     @Test(arguments: Peer.allCases)
-    func exits69WhenNoServerAnswers(_ peer: Peer) throws {
+    func exits69WhenNoServerAnswers(_ peer: Peer) async throws {
         var listener: SilentListener?
         let smtp: DeliveryFixture.SMTP
         switch peer {
@@ -57,7 +58,7 @@ struct SendTestUnreachableTests {
         }
         let fixture = try DeliveryFixture(smtp: smtp)
         let started = Date()
-        let result = try fixture.convene("send-test", ["--to", "ada@example.test"], seconds: 30)
+        let result = try await fixture.convene("send-test", ["--to", "ada@example.test"], seconds: 30)
         #expect(result.status == 69, "\(peer.rawValue): \(result)")
         #expect(result.stderr.contains("convene send-test: cannot reach \(smtp.url): "), "\(result)")
         // Within the configured timeouts (5 s to connect, 1 s for a reply), not libcurl's defaults of minutes.

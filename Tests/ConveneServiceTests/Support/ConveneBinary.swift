@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 import Testing
@@ -5,21 +6,15 @@ import Testing
 /// Runs the built `convene` binary for the delivery tests that need this target's real servers.
 ///
 /// The CLI tests have their own runner (ConveneCLITests/CLITestSupport.swift); these tests live here instead
-/// because they need aiosmtpd, smtp-sink and the test CA from this target's Support folder, and test targets
-/// cannot import each other. The binary is found the same way: `$CONVENE_BINARY`, else the debug build.
+/// because they need aiosmtpd, smtp-sink and the test CA from this target's Support folder. Both find the binary
+/// through ConveneTesting (`$CONVENE_BINARY`, else the debug build) and run it without blocking the cooperative
+/// threads.
 enum ConveneBinary {
-    static var path: String {
-        if let path = ProcessInfo.processInfo.environment["CONVENE_BINARY"], !path.isEmpty { return path }
-        return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/convene").path
-    }
+    /// `$CONVENE_BINARY`, else the debug build in the package.
+    static var path: String { TestEnvironment.conveneBinary }
 
     /// What one run printed and how it ended.
-    struct Result: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
-    }
+    typealias Result = ProcessRunner.Result
 
     /// Starts convene under coreutils `timeout` (so it cannot outlive a crashed test run by long), stdout
     /// captured, stderr into `stderrFile`. `wrapper` (e.g. a shell setting a resource limit, ending in a
@@ -35,16 +30,18 @@ enum ConveneBinary {
             stderrPath: stderrFile.path)
     }
 
-    /// Runs convene to completion (at most `seconds`) and returns its status and output.
-    static func run(_ arguments: [String], seconds: Int = 90, wrapper: [String] = []) throws -> Result {
+    /// Runs convene to completion (at most `seconds`, on a thread of its own) and returns its status and output.
+    static func run(_ arguments: [String], seconds: Int = 90, wrapper: [String] = []) async throws -> Result {
         let stderrFile = try TestEnvironment.temporaryDirectory("stderr").appendingPathComponent("convene.err")
         defer { try? FileManager.default.removeItem(at: stderrFile.deletingLastPathComponent()) }
         let process = try start(arguments, stderrFile: stderrFile, seconds: seconds, wrapper: wrapper)
-        let stdout = process.readToEnd()
-        let status = process.waitForExit(seconds: Double(seconds) + 5) ?? -1
+        let (stdout, status) = try await onOwnThread {
+            let stdout = process.readToEndBlocking()
+            return (stdout, process.waitForExitBlocking(seconds: Double(seconds) + 5) ?? -1)
+        }
         let stderr = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
         recordSanitizerReports(in: stderr)
-        return Result(status: status, stdout: stdout, stderr: stderr)
+        return Result(status: status, stdoutData: Data(stdout.utf8), stderr: stderr)
     }
 
     /// A sanitizer build of convene (`scripts/test`'s ThreadSanitizer pass) prints its findings to stderr and goes

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 
 /// The messages an aiosmtpd test server saved, read by Python's `email` package (the parser the checks
@@ -66,9 +67,10 @@ struct DeliveredMail: Decodable, Sendable {
 
     /// Every message saved in `outdir` (smtp_server.py's `--outdir`), in arrival order. `headersOnly` reads
     /// just the headers (several times faster, for counting thousands of messages); bodies are then unchecked.
-    static func read(_ outdir: URL, headersOnly: Bool = false) throws -> [DeliveredMail] {
-        let data = try TestEnvironment.run(
+    static func read(_ outdir: URL, headersOnly: Bool = false) async throws -> [DeliveredMail] {
+        let result = try await ProcessRunner.run(
             try TestEnvironment.python(), ["-c", script, outdir.path, headersOnly ? "headers" : "full"])
-        return try JSONDecoder().decode([DeliveredMail].self, from: data)
+        guard result.status == 0 else { throw TestSetupError("reading the delivered mail failed: \(result.stderr)") }
+        return try JSONDecoder().decode([DeliveredMail].self, from: result.stdoutData)
     }
 }

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -126,10 +127,10 @@ final class DeliveryFixture {
     }
 
     /// Runs `convene COMMAND …` on this fixture's rules file and state folder.
-    func convene(_ command: String, _ arguments: [String] = [], seconds: Int = 90, wrapper: [String] = []) throws
+    func convene(_ command: String, _ arguments: [String] = [], seconds: Int = 90, wrapper: [String] = []) async throws
         -> ConveneBinary.Result
     {
-        try ConveneBinary.run(
+        try await ConveneBinary.run(
             [command, "--config", configPath, "--state", statePath] + arguments, seconds: seconds, wrapper: wrapper)
     }
 
@@ -139,8 +140,8 @@ final class DeliveryFixture {
     }
 
     /// `convene run --now FROM --until TO`: the simulated clock.
-    func run(from: String, until: String) throws -> ConveneBinary.Result {
-        try convene("run", ["--now", from, "--until", until])
+    func run(from: String, until: String) async throws -> ConveneBinary.Result {
+        try await convene("run", ["--now", from, "--until", until])
     }
 
     /// Every record in the journal, as convene reads it.

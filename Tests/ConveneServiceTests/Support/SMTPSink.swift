@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 
@@ -9,7 +10,7 @@ final class SMTPSink {
     private let process: ChildProcess
 
     /// Starts smtp-sink with `flags` on `port` (a fresh free port when nil) and waits until it listens.
-    init(flags: [String] = [], port: Int? = nil) throws {
+    init(flags: [String] = [], port: Int? = nil) async throws {
         let executable = "/usr/sbin/smtp-sink"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSetupError("\(executable) is missing; run scripts/setup (Debian package postfix)")
@@ -25,23 +26,23 @@ final class SMTPSink {
         process = try TestEnvironment.launch(
             arguments, captureStdout: false, stderrFile: URL(fileURLWithPath: dumpDirectory.path + ".log"))
         do {
-            try TestEnvironment.waitForPort(self.port, while: process)
+            try await TestEnvironment.waitForPort(self.port, while: process)
         } catch {
-            process.stop()
+            await process.stop()
             let log = (try? String(contentsOfFile: dumpDirectory.path + ".log", encoding: .utf8)) ?? ""
             throw TestSetupError("smtp-sink \(flags.joined(separator: " ")) did not start on port \(self.port): \(log)")
         }
     }
 
     deinit {
-        stop()
+        process.stopBlocking()
         try? FileManager.default.removeItem(at: dumpDirectory)
         try? FileManager.default.removeItem(atPath: dumpDirectory.path + ".log")
     }
 
     /// Stops the sink (SIGTERM) and waits for it; the port is free afterwards.
-    func stop() {
-        process.stop()
+    func stop() async {
+        await process.stop()
     }
 
     var url: String { "smtp://127.0.0.1:\(port)" }

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 
 /// A running smtp_server.py (aiosmtpd): STARTTLS and AUTH like a real submission server, per-recipient
@@ -43,7 +44,7 @@ final class TestSMTPServer {
     private let process: ChildProcess
     private let logFile: URL
 
-    init(_ options: Options = Options()) throws {
+    init(_ options: Options = Options()) async throws {
         let python = try TestEnvironment.python()
         outdir = try TestEnvironment.temporaryDirectory("aiosmtpd")
         logFile = outdir.appendingPathComponent("server.log")
@@ -63,9 +64,9 @@ final class TestSMTPServer {
         if let tokens = options.xoauth2Tokens { arguments += ["--xoauth2-tokens", tokens] }
         process = try TestEnvironment.launch(arguments, captureStdout: true, stderrFile: logFile)
         // The first stdout line is "PORT n" once the server listens.
-        let text = process.readLine() ?? ""
+        let text = try await process.nextLine() ?? ""
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.stop()
+            await process.stop()
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
             throw TestSetupError("smtp_server.py did not start (stdout \(text.debugDescription)):\n\(log)")
         }
@@ -73,7 +74,7 @@ final class TestSMTPServer {
     }
 
     deinit {
-        process.stop()
+        process.stopBlocking()
         try? FileManager.default.removeItem(at: outdir)
     }
 

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 
 /// A running token_server.py: an OAuth 2.0 token endpoint over TLS (the test CA's certificate for 127.0.0.1) that
@@ -28,7 +29,7 @@ final class TestTokenServer {
 
     /// Starts the endpoint on `port` (0: any free one), recording into `outdir` (nil: a new temporary folder, removed
     /// with the server). A given port and folder let a test replace a failing endpoint with a working one.
-    init(_ options: Options = Options(), port: Int = 0, outdir: URL? = nil) throws {
+    init(_ options: Options = Options(), port: Int = 0, outdir: URL? = nil) async throws {
         self.options = options
         let python = try TestEnvironment.python()
         let certificates = try TestCertificates.get()
@@ -43,9 +44,9 @@ final class TestTokenServer {
         ]
         if let status = options.status { arguments += ["--status", String(status)] }
         process = try TestEnvironment.launch(arguments, captureStdout: true, stderrFile: logFile)
-        let text = process.readLine() ?? ""
+        let text = try await process.nextLine() ?? ""
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.stop()
+            await process.stop()
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
             throw TestSetupError("token_server.py did not start (stdout \(text.debugDescription)):\n\(log)")
         }
@@ -53,7 +54,7 @@ final class TestTokenServer {
     }
 
     deinit {
-        process.stop()
+        process.stopBlocking()
         if ownsOutdir { try? FileManager.default.removeItem(at: outdir) }
     }
 
