@@ -1,9 +1,11 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// What recipients' calendars show follows the rules file: a move is an update in place (same UID, SEQUENCE+1), a
 /// description change reaches calendars, every cancellation says why. Through the built binary, read back with Python's
 /// `email` and `icalendar`.
+@Suite(.ownThread)
 struct CalendarTruthTests {
     static let roster = """
         email,name,grade

@@ -1,9 +1,11 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// The careless save of the brief, through the binary on the shipped example: the event entries commented out
 /// (`events:` left empty) validates with a warning, and the next runs send no cancellation at all until an admin
 /// runs `convene approve`; then exactly the held cancellations go, once.
+@Suite(.ownThread)
 struct ChangeGuardCLITests {
     static func eml(_ outbox: URL, kind: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? [])

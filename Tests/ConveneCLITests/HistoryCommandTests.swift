@@ -1,8 +1,10 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// `convene history` answers "what was this person sent?" from the history files and the journal, after compaction
 /// has dropped the records from the journal, across restarts, and with the rules file broken.
+@Suite(.ownThread)
 struct HistoryCommandTests {
     static let person = "bridget.singh@example.gov.uk"
 

@@ -1,8 +1,10 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// `service.holidays` through the built binary: `validate` reports the file's mistakes with the rest, and `plan`
 /// moves what falls on a holiday to the working day before.
+@Suite(.ownThread)
 struct HolidaysCommandTests {
     static let holidaysFile = "holidays-england-and-wales.txt"
 

@@ -1,6 +1,8 @@
+import ConveneTesting
 import Foundation
 import Testing
 
+@Suite(.ownThread)
 struct PlanCommandTests {
     static let config = CLI.root.appendingPathComponent("config/convene.yaml").path
     static let now = "2026-12-01 09:00"
@@ -72,6 +74,7 @@ struct PlanCommandTests {
     }
 }
 
+@Suite(.ownThread)
 struct PreviewCommandTests {
     static let config = CLI.root.appendingPathComponent("config/convene.yaml").path
 

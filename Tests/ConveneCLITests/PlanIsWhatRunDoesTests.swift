@@ -1,9 +1,11 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// `plan` is exactly what `run` does: over random programmes, send windows and clocks, simulating a year with
 /// `run --until` sends, or journals as skipped, exactly the messages `plan --json` listed at the start (no more, no
 /// less), and no reminder goes out after its occurrence starts.
+@Suite(.ownThread)
 struct PlanIsWhatRunDoesTests {
     /// SplitMix64: a seeded generator, so a failing programme can be reproduced from its seed.
     struct Generator: RandomNumberGenerator {

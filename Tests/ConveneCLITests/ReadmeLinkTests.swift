@@ -1,8 +1,10 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// The README is the operator's manual: every file it names and every link it gives must exist in a clean clone,
 /// and its performance section stays the short block `scripts/bench` rewrites.
+@Suite(.ownThread)
 struct ReadmeLinkTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -1,8 +1,10 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// `convene status` reports what the journal says even when the admin's files are broken (that is when it is most
 /// needed), and never reports zeros for a journal it did not find.
+@Suite(.ownThread)
 struct StatusCommandTests {
     /// The example with its journal in `out/state` next to the rules file, after the 25 invitations due on
     /// 17 December went out (into the dry-run outbox `out`).

@@ -1,6 +1,8 @@
+import ConveneTesting
 import Foundation
 import Testing
 
+@Suite(.ownThread)
 struct ValidateCommandTests {
     @Test func shippedExampleIsValid() async throws {
         let result = try await CLI.run(["validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
@@ -308,6 +310,7 @@ struct ValidateCommandTests {
     }
 }
 
+@Suite(.ownThread)
 struct HelpAndUsageTests {
     @Test(arguments: ["validate", "recipients", "plan", "preview", "run", "status", "send-test"])
     func everySubcommandHasHelp(command: String) async throws {
@@ -334,6 +337,7 @@ struct HelpAndUsageTests {
     }
 }
 
+@Suite(.ownThread)
 struct RecipientsCommandTests {
     @Test func pslgListsChiefExecutivesAndEveryCSLGMemberWithWhy() async throws {
         let config = CLI.root.appendingPathComponent("config/convene.yaml").path

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
@@ -5,6 +6,7 @@ import Testing
 @testable import ConveneService
 
 /// Which events `validate` checks each template against: the ones whose messages use it.
+@Suite(.ownThread)
 struct ConfigLoaderTests {
     static let rules = """
         service:

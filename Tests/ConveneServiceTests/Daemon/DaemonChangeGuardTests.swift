@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// A careless save never cancels the programme: a reload whose change would reach more than
 /// `max_calendar_changes` of the invited people is held (STATUS= says so) until `convene approve`, which tells the
 /// running daemon to send it at once.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.ownThread, .timeLimit(.minutes(1)))
 struct DaemonChangeGuardTests {
     @Test func aSaveThatCancelsTheEventIsHeldUntilApprovedThenSentAtOnce() async throws {
         let socket = try NotifySocket(abstract: true)

@@ -7,6 +7,7 @@ import Testing
 
 /// The relay's own limits as the daemon meets them: a quota or throttling pauses everything for the relay's time (not
 /// the doubling of an outage), and a blocked mailbox stops sending until an operator reloads.
+@Suite(.ownThread)
 struct DaemonPolicyRelayLimitTests {
     typealias T = DaemonPolicyTests
     static let quota = "the relay's sending quota is used up: 554 5.2.0 …SubmissionQuotaExceededException"

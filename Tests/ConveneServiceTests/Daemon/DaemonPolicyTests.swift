@@ -7,6 +7,7 @@ import Testing
 
 /// The daemon's decisions as transcripts: events in (a tick, a batch's end, a reload, a signal) with the instant
 /// they happen at, the action out. Nothing runs or sleeps; the whole suite takes microseconds.
+@Suite(.ownThread)
 struct DaemonPolicyTests {
     static let utc = TimeZone(identifier: "UTC")!
     /// Monday 4 January 2027 09:00 UTC.

@@ -11,6 +11,7 @@ enum SystemdAnalyzer {
 
 /// The shipped unit files, checked by systemd's own analyzer (Debian 12: systemd 252).
 @Suite(
+    .ownThread,
     .enabled(
         if: SystemdAnalyzer.path != nil,
         "systemd-analyze is not installed (Debian package systemd; scripts/setup installs it)"))

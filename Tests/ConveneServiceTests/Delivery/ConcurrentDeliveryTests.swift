@@ -1,9 +1,11 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
 import Testing
 
 /// `smtp.connections: N` sends over N reused connections at once, each message exactly once.
+@Suite(.ownThread)
 struct ConcurrentDeliveryTests {
     @Test func fourConnectionsCarryEveryMessageOnceOverFourReusedSessions() async throws {
         let people = 400

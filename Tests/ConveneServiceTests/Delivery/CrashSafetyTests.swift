@@ -5,6 +5,7 @@ import Glibc
 import Testing
 
 /// A crash costs at most one duplicate per connection (with the same Message-ID) and never a message.
+@Suite(.ownThread)
 struct CrashSafetyTests {
     @Test(arguments: [1, 4])
     func killedAtRandomPointsAndRestartedEveryKeyIsDeliveredWithAtMostOneDuplicatePerKillPerConnection(connections: Int)

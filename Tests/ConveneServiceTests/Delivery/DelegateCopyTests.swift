@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -5,6 +6,7 @@ import Testing
 
 /// A message to a principal with a delegate in Cc is retried per recipient: the delegate who has it is never sent it
 /// again, and a delegate's copy refused for good is a failure in the journal, not only in the log.
+@Suite(.ownThread)
 struct DelegateCopyTests {
     /// Bob's invitation is due with the others' at 09:00 on 11 February; his private office is copied on it.
     static let due = "2027-02-11 09:00"

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
@@ -6,6 +7,7 @@ import Testing
 
 /// What the dispatcher journals, counts and logs for a send, as a table: the server's per-recipient results in,
 /// the record, the count and the log lines out. Ann is the principal; Dan, her delegate, is in Cc.
+@Suite(.ownThread)
 struct DeliveryLedgerTests {
     static let finished = Date(timeIntervalSince1970: 1_799_053_200)
     static let occurrence: OccurrenceRef = {

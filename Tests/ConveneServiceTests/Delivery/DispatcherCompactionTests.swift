@@ -6,6 +6,7 @@ import Glibc
 import Testing
 
 /// The dispatcher compacts its journal as it grows, and what it keeps carries on exactly as the full journal.
+@Suite(.ownThread)
 struct DispatcherCompactionTests {
     /// Collects log lines from the dispatcher.
     final class Lines: @unchecked Sendable {
@@ -90,6 +91,7 @@ struct DispatcherCompactionTests {
 }
 
 /// Start-up compaction rewrites the journal only when it can drop something.
+@Suite(.ownThread)
 struct StartupCompactionTests {
     @Test func startingTwiceOnACompactJournalLeavesTheFileAsItIs() async throws {
         let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"))

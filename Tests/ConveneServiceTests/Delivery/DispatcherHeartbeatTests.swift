@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -6,6 +7,7 @@ import Testing
 /// While the lanes send on their own threads, the caller's thread runs the heartbeat (the daemon's watchdog and
 /// STATUS=): what it reads of the dispatcher must be safe to read then. Under the ThreadSanitizer pass of
 /// `scripts/test` this test is also the race check for the counters the heartbeat reports.
+@Suite(.ownThread)
 struct DispatcherHeartbeatTests {
     @Test func theHeartbeatSeesTheCountsRiseWhileTwoLanesSend() throws {
         let people = 30

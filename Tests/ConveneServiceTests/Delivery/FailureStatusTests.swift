@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -5,6 +6,7 @@ import Testing
 
 /// `convene status` names who did not get a message, from a real SMTP server's refusals: a principal refused for
 /// good, a delegate's copy refused for good, and a retry that moves from waiting to delivered.
+@Suite(.ownThread)
 struct FailureStatusTests {
     static let due = "2027-02-11 09:00"
     static let ada = "ada@example.test"

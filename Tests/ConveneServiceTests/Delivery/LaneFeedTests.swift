@@ -6,6 +6,7 @@ import Testing
 @testable import ConveneService
 
 /// The feed that prepares a lane's messages ahead of its connection.
+@Suite(.ownThread)
 struct LaneFeedTests {
     /// Twenty due invitations, from the delivery fixture's plan.
     static func actions() throws -> [Action] {

@@ -5,6 +5,7 @@ import Testing
 
 /// A mail server that cannot be reached is an outage: sending stops at the first attempt instead of failing every due
 /// message one by one, and nothing is lost (the rest stay planned, the one tried is not backed off).
+@Suite(.ownThread)
 struct OutageTests {
     @Test func anUnreachableServerStopsTheRunAtTheFirstAttemptWithExit75() async throws {
         let port = try TestEnvironment.freePort()  // bound and released: nothing listens there

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -5,6 +6,7 @@ import Testing
 
 /// `rate: N/minute` (Exchange Online allows 30 a minute per mailbox): never more than N messages start in any
 /// minute, the first one included; up to N go at once, and nobody waits longer than the rule requires.
+@Suite(.ownThread)
 struct RateLimiterTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -94,6 +96,7 @@ struct RateLimiterTests {
 }
 
 /// The rate through the built binary, in real time, over two connections to a real server: the lanes share it.
+@Suite(.ownThread)
 struct RateLimitOverSMTPTests {
     @Test func threeASecondOverTwoConnectionsNeverStartsFourWithinASecond() async throws {
         let server = try await TestSMTPServer(.init(starttls: false))

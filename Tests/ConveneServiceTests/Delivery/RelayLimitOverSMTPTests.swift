@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
@@ -5,6 +6,7 @@ import Testing
 /// A relay's quota and block replies, from a scripted server through the built binary: nothing is lost, nobody is
 /// marked permanently failed, `run --once` says why and exits for a retry, `status` names the limit, and the
 /// messages go once the relay takes them again.
+@Suite(.ownThread)
 struct RelayLimitOverSMTPTests {
     static let due = "2027-02-11 09:00"
     static let quota =

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
@@ -9,6 +10,7 @@ import Testing
 /// cannot say which messages were accepted. Each case therefore runs in two phases: the due invitations against
 /// the faulty sink (all fail and are journaled), then the simulated clock runs on through the retry back-off
 /// against aiosmtpd, whose saved messages are counted.
+@Suite(.ownThread)
 struct RunFaultRecoveryTests {
     struct Fault: Sendable, CustomTestStringConvertible {
         var flags: [String]

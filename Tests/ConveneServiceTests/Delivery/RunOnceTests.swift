@@ -1,9 +1,11 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
 
 /// `convene run --once` (cron) with `--now`: one pass on one clock. A failure's back-off is measured on the clock
 /// `--now` sets, the send window follows it, and the exit status says whether anything is left to do.
+@Suite(.ownThread)
 struct RunOnceTests {
     /// The invitations for 4 March are due at 09:00 on Thursday 11 February.
     static let due = "2027-02-11 09:00"

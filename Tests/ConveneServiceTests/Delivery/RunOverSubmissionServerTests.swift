@@ -1,9 +1,11 @@
+import ConveneTesting
 import ConveneCore
 import Foundation
 import Testing
 
 /// `convene run` (the built binary) against aiosmtpd as a submission server: STARTTLS required, then AUTH,
 /// with the test CA given by `smtp.ca_file`, per-recipient 451 and 550 rules, and every accepted message saved.
+@Suite(.ownThread)
 struct RunOverSubmissionServerTests {
     static let user = "convene@example.test"
     static let password = "correct horse battery staple"

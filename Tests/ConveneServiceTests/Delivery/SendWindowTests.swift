@@ -1,9 +1,11 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
 import Testing
 
 /// A batch that is still sending when the send window closes stops, and the rest goes when it next opens.
+@Suite(.ownThread)
 struct SendWindowTests {
     /// A clock that reads `before` until `closesAfter` readings, then `after` (by default 17:59:30 and 18:00:30).
     final class Clock: @unchecked Sendable {
@@ -98,6 +100,7 @@ struct SendWindowTests {
 }
 
 /// The dispatcher sees the holidays the loader reads, and never waits for a window that opens too late.
+@Suite(.ownThread)
 struct SendWindowHolidayTests {
     /// Writes `service` lines (a window, holidays) into the fixture's rules file and loads it as the daemon does.
     static func load(_ fixture: DeliveryFixture, service: String) throws -> Workspace {

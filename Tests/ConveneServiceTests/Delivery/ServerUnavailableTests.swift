@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -6,6 +7,7 @@ import Testing
 /// A server that greets 421 or 554 (or cannot be reached) is unavailable: sending stops at the first message and
 /// pauses, whatever the number due, and no message is failed for it. `run --once` exits 75 for a 4xx greeting (or
 /// none: try again later) and 69 for a 5xx one (the server refuses service: someone should look).
+@Suite(.ownThread)
 struct ServerUnavailableTests {
     static let due = "2027-02-11 09:00"
 

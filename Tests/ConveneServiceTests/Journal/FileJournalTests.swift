@@ -5,6 +5,7 @@ import Foundation
 import Testing
 
 /// The file journal on real files: durable appends, the lock, torn lines, atomic compaction.
+@Suite(.ownThread)
 struct FileJournalTests {
     static func record(_ type: JournalRecord.RecordType, _ id: String) -> JournalRecord {
         JournalRecord(
@@ -159,6 +160,7 @@ struct FileJournalTests {
 }
 
 /// A last record that was written whole but lost its newline still counts, in memory and in the file.
+@Suite(.ownThread)
 struct FileJournalWholeLastLineTests {
     /// Group commit with several lanes: one sync covers every lane's outcome, unless someone needs the disk sooner.
     @Test func withSeveralWritersOneSyncCoversEachWritersRecordOrStartsWhenSomeoneWaits() async throws {

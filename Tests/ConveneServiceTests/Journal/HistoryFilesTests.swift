@@ -6,6 +6,7 @@ import Testing
 
 /// Compaction moves the outcomes it drops into `state/history/YYYY-MM.jsonl` before the journal loses them, and a
 /// crash between the two never loses or double-lists a record.
+@Suite(.ownThread)
 struct HistoryFilesTests {
     /// 2026-12-31 23:00 UTC and an hour later, in the next month (and year).
     static let december = Date(timeIntervalSince1970: 1_798_758_000)

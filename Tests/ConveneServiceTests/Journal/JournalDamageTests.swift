@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -5,6 +6,7 @@ import Testing
 
 /// A flipped bit in a record that a sync covered is damage: `run` refuses the journal and says where, rather than
 /// taking it for a torn write, cutting it and every synced outcome after it, and sending those messages again.
+@Suite(.ownThread)
 struct JournalDamageTests {
     @Test func aFlippedBitInAnEarlySyncedRecordMakesRunRefuseTheJournalAndSendNothing() async throws {
         let people = 200

@@ -7,6 +7,7 @@ import Testing
 
 /// The journal's promises through the built binary: a torn last line is survived, a second `convene run`
 /// on the same state is refused, and a journal that cannot be written stops sending, loudly.
+@Suite(.ownThread)
 struct JournalFailureTests {
     static let from = "2027-02-01 00:00"
     static let end = "2027-04-01 00:00"

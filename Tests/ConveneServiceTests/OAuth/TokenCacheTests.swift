@@ -6,6 +6,7 @@ import Testing
 
 /// The token cache against token_server.py over TLS: one request per token lifetime, a new token before the old one
 /// runs out, and the endpoint's refusal or absence as the failures the transport maps to 77 and 75.
+@Suite(.ownThread)
 struct TokenCacheTests {
     static func settings(_ server: TestTokenServer, secret: String? = nil, url: String? = nil) throws -> OAuthSettings {
         OAuthSettings(

@@ -6,6 +6,7 @@ import Testing
 
 /// The daemon with `auth: xoauth2` when the token endpoint is down: sending pauses as for an unreachable SMTP server
 /// (nothing fails, nothing is lost), and resumes by itself once the endpoint answers again.
+@Suite(.ownThread)
 struct XOAUTH2DaemonTests {
     /// Four invitations due now on the real clock: an event 21 days from today, invited 21 days before at 00:00.
     static func programmeDueNow() -> String {

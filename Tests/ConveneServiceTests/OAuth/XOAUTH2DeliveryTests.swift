@@ -6,6 +6,7 @@ import Testing
 /// The built binary with `auth: xoauth2` against token_server.py (TLS, short-lived tokens) and aiosmtpd accepting
 /// only AUTH XOAUTH2 with a current token: a run across several token lifetimes, a wrong secret, an endpoint that is
 /// down, `send-test`'s steps, and no secret or token in anything convene writes.
+@Suite(.ownThread)
 struct XOAUTH2DeliveryTests {
     static let mailbox = "convene@example.test"
 

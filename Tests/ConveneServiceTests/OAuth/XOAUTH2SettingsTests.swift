@@ -1,8 +1,10 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Testing
 
 /// `auth: xoauth2` settings: what they need before any traffic, and that nothing secret prints.
+@Suite(.ownThread)
 struct XOAUTH2SettingsTests {
     static let oauth2 = OAuthSettings(
         tokenURL: "https://login.microsoftonline.com/TENANT-ID/oauth2/v2.0/token",

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 
 /// STARTTLS, implicit TLS and AUTH against a real aiosmtpd server with a self-signed test CA.
+@Suite(.ownThread)
 struct SMTPConnectionTLSTests {
     static let user = "convene@example.test"
     static let password = "correct horse battery staple"

@@ -6,6 +6,7 @@ import Testing
 
 /// Faults injected by Postfix's smtp-sink at each step of the dialogue; after each, the same
 /// `SMTPConnection` must deliver to a healthy server on the same port.
+@Suite(.ownThread)
 struct SMTPFaultTests {
     struct Fault: Sendable, CustomTestStringConvertible {
         var flags: [String]

@@ -1,8 +1,10 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Testing
 
 /// Per-recipient replies (aiosmtpd's RCPT rules) and envelope checks, over plain SMTP to loopback.
+@Suite(.ownThread)
 struct SMTPRecipientTests {
     static func connection(_ server: TestSMTPServer) throws -> SMTPConnection {
         try SMTPConnection(

@@ -1,8 +1,10 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Testing
 
 /// Settings that cannot work are refused when the connection is made, before any network traffic.
+@Suite(.ownThread)
 struct SMTPSettingsTests {
     @Test func theEHLONameTravelsInTheURLPath() throws {
         let settings = SMTPSettings(url: "smtp://mail.example.gov.uk:587", helo: "convene.example.gov.uk")

@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -5,6 +6,7 @@ import Testing
 
 /// A relay that takes the message and never answers the final dot: each send gives up after `response_timeout`
 /// once (not again for QUIT, nor for the next message on the connection it left hanging).
+@Suite(.ownThread)
 struct SMTPTimeoutTests {
     static func seconds(_ body: () -> Void) -> Double {
         let start = Date()

@@ -7,6 +7,7 @@ import Testing
 /// `convene send-test` exits 69 (service unavailable) when no SMTP server answers at all, as its help says: a name
 /// that does not resolve, a refused connection, a server that accepts the connection and never speaks. Those need
 /// the settings or the server looked at; 75 (try again later) is for a server that answered 4xx.
+@Suite(.ownThread)
 struct SendTestUnreachableTests {
     /// A TCP port on 127.0.0.1 that accepts connections (the kernel completes them from the listen backlog) and
     /// never sends a byte: a server that hangs before its greeting.

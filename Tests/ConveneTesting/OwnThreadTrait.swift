@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// A task executor with one thread of its own: every job enqueued on it runs on that thread, in order.
+///
+/// A test whose task prefers this executor (`withTaskExecutorPreference`, or the `.ownThread` trait) runs its body,
+/// and resumes after every `await`, here instead of on Swift concurrency's cooperative threads (one per CPU, two on
+/// this machine). Blocking work in such a test (a `waitpid`, a blocking socket read, an in-process send) holds only
+/// this thread, and CPU-heavy tests elsewhere cannot delay its resumption after a `Task.sleep` by seconds, which
+/// matters to tests that act at a moment (signal a daemon mid-batch, look at a clock before a token expires).
+///
+/// `@unchecked Sendable`: `jobs` and `stopped` are only read and written with `condition` locked; the thread is
+/// started once in `init`.
+public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    /// Starts the executor's thread, named `name` (as seen in a debugger).
+    public init(name: String = "convene-test") {
+        let thread = Thread { [self] in runJobs() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Queues `job` to run on the executor's thread.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Lets the thread end once the jobs queued so far have run.
+    public func shutdown() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func runJobs() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
+}
+
+/// Runs each test (each case of a parameterised test) on a `ThreadExecutor` of its own; see there for why. Use it on
+/// suites whose tests wait for processes, sockets or clocks: `@Suite(.ownThread)`.
+public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
+    /// Applies to every test of a suite, not to the suite as a whole.
+    public var isRecursive: Bool { true }
+
+    /// Only test cases get a thread; a suite's own scope is left as it is.
+    public func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
+        testCase == nil ? nil : self
+    }
+
+    /// Runs `function` with a fresh `ThreadExecutor` as its task's preferred executor, then ends that thread.
+    public func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let executor = ThreadExecutor(name: "convene-test \(test.name)")
+        defer { executor.shutdown() }
+        try await withTaskExecutorPreference(executor) { try await function() }
+    }
+}
+
+extension Trait where Self == OwnThreadTrait {
+    /// Runs each test on a thread of its own instead of Swift concurrency's cooperative threads (`OwnThreadTrait`).
+    public static var ownThread: Self { Self() }
+}
