@@ -77,6 +77,14 @@ public final class ChildProcess: @unchecked Sendable {
             if output[1] >= 0 { close(output[1]) }
         }
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        // Nothing but 0, 1 and 2 reaches the child: a pipe end another test opened without O_CLOEXEC (Foundation's
+        // `Pipe`) would otherwise live on in a long-lived child (the validator, a server) and that test's reader
+        // would wait for end-of-file until the child exits.
+        // (glibc 2.34 and later; its header hides it from Swift, so it is looked up by name.)
+        guard let closeFrom = Self.addCloseFrom else {
+            throw TestSetupError("posix_spawn_file_actions_addclosefrom_np is missing (glibc 2.34 or later needed)")
+        }
+        _ = closeFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -117,6 +125,13 @@ public final class ChildProcess: @unchecked Sendable {
         return (pid, input[1], output[0])
     }
 
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np`, found at run time.
+    private static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+        unsafeBitCast($0, to: AddCloseFrom.self)
+    }
+
     deinit {
         stopBlocking()
         if stdoutFD >= 0 { close(stdoutFD) }
@@ -140,7 +155,20 @@ public final class ChildProcess: @unchecked Sendable {
         try await onOwnThread { self.readLineBlocking() }
     }
 
-    /// Everything the child writes to stdout until it closes it. Blocks the calling thread.
+    /// Every byte the child writes to stdout until it closes it. Blocks the calling thread.
+    public func readAllBlocking() -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(stdoutFD, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return data }
+            data.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    /// Everything the child writes to stdout until it closes it, as lines joined by newlines (without the last
+    /// one). Blocks the calling thread.
     public func readToEndBlocking() -> String {
         var lines: [String] = []
         while let line = readLineBlocking() { lines.append(line) }

@@ -26,74 +26,32 @@ public enum ProcessRunner {
 
     /// Runs `executable arguments…` on a thread of its own (so the awaiting test leaves its cooperative thread to
     /// others) and returns its status and output. `environment` nil inherits the test runner's; otherwise it is the
-    /// whole environment. `input` is written to its stdin (nil: stdin is empty).
+    /// whole environment. `directory` is its working directory (nil: the test runner's).
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
-        input: Data? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil
     ) async throws -> Result {
         try await onOwnThread {
-            try runBlocking(executable, arguments, environment: environment, directory: directory, input: input)
+            try runBlocking(executable, arguments, environment: environment, directory: directory)
         }
     }
 
-    /// `run` on the calling thread (which it blocks until the program ends).
+    /// `run` on the calling thread (which it blocks until the program ends). The program is started by
+    /// `ChildProcess.spawn` (empty stdin, an empty signal mask, no descriptor but 0, 1 and 2 inherited); stdout comes
+    /// through a pipe and stderr through a temporary file, so neither can fill up and block it.
     public static func runBlocking(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
-        input: Data? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input, !input.isEmpty {
-            // A writer thread, so a large input and a large output cannot block each other.
-            let writer = Thread {
-                stdin.fileHandleForWriting.write(input)
-                try? stdin.fileHandleForWriting.close()
-            }
-            writer.start()
-        } else {
-            try? stdin.fileHandleForWriting.close()
-        }
-        // stderr on a thread of its own and stdout here, both fully before waiting, so neither pipe can fill and
-        // block the child.
-        let errorBox = DataBox()
-        let done = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            errorBox.set(errors.fileHandleForReading.readDataToEndOfFile())
-            done.signal()
-        }
-        reader.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdoutData: data,
-            stderr: String(decoding: errorBox.get(), as: UTF8.self))
-    }
-}
-
-/// Bytes handed from a reader thread to the thread that waits for it.
-private final class DataBox: @unchecked Sendable {
-    // @unchecked Sendable: `data` is only touched under `lock`.
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ value: Data) {
-        lock.lock()
-        data = value
-        lock.unlock()
-    }
-    func get() -> Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return data
+        let scratch = try TestEnvironment.temporaryDirectory("run")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let stderrPath = scratch.appendingPathComponent("stderr").path
+        // coreutils `env -C` changes directory just before the program starts (posix_spawn cannot, portably).
+        let command = directory.map { ["/usr/bin/env", "-C", $0.path, executable] } ?? [executable]
+        let process = try ChildProcess(
+            command + arguments, captureStdout: true, stderrPath: stderrPath, environment: environment,
+            ownProcessGroup: false)
+        let stdout = process.readAllBlocking()
+        let status = process.waitForExitBlocking(seconds: .infinity) ?? -1
+        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        return Result(status: status, stdoutData: stdout, stderr: stderr)
     }
 }
