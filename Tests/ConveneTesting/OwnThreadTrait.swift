@@ -57,6 +57,10 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
 
 /// Runs each test (each case of a parameterised test) on a `ThreadExecutor` of its own; see there for why. Use it on
 /// suites whose tests wait for processes, sockets or clocks: `@Suite(.ownThread)`.
+///
+/// At most `TestSlots.shared.width` such tests run at once (the others wait for a slot without holding a thread):
+/// enough to overlap their waits, few enough that the processes they start do not starve each other of the CPUs and
+/// break the tests that watch a clock.
 public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
     /// Applies to every test of a suite, not to the suite as a whole.
     public var isRecursive: Bool { true }
@@ -70,8 +74,12 @@ public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
+        await TestSlots.shared.acquire()
         let executor = ThreadExecutor(name: "convene-test \(test.name)")
-        defer { executor.shutdown() }
+        defer {
+            executor.shutdown()
+            Task { await TestSlots.shared.release() }
+        }
         try await withTaskExecutorPreference(executor) { try await function() }
     }
 }
@@ -79,4 +87,38 @@ public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
 extension Trait where Self == OwnThreadTrait {
     /// Runs each test on a thread of its own instead of Swift concurrency's cooperative threads (`OwnThreadTrait`).
     public static var ownThread: Self { Self() }
+}
+
+/// A counting semaphore for `OwnThreadTrait`'s tests; waiting for a slot suspends the task, it blocks no thread.
+public actor TestSlots {
+    /// The one instance the trait uses.
+    public static let shared = TestSlots(
+        width: ProcessInfo.processInfo.environment["CONVENE_TEST_SLOTS"].flatMap { Int($0) }
+            ?? max(4, 3 * ProcessInfo.processInfo.activeProcessorCount))
+
+    /// How many tests may hold a slot at once (`$CONVENE_TEST_SLOTS`, else three per CPU and at least four).
+    public let width: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Slots for `width` tests at once.
+    public init(width: Int) { self.width = max(1, width) }
+
+    /// Waits until a slot is free and takes it.
+    public func acquire() async {
+        if inUse < width {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Gives a slot back (to the longest waiter, if any).
+    public func release() {
+        if waiting.isEmpty {
+            inUse -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }
