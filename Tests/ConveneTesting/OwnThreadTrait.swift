@@ -76,11 +76,15 @@ public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
     ) async throws {
         await TestSlots.shared.acquire()
         let executor = ThreadExecutor(name: "convene-test \(test.name)")
-        defer {
+        do {
+            try await withTaskExecutorPreference(executor) { try await function() }
+        } catch {
             executor.shutdown()
-            Task { await TestSlots.shared.release() }
+            await TestSlots.shared.release()
+            throw error
         }
-        try await withTaskExecutorPreference(executor) { try await function() }
+        executor.shutdown()
+        await TestSlots.shared.release()
     }
 }
 

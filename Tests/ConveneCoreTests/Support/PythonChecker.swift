@@ -5,8 +5,9 @@ import Testing
 /// Checks messages and calendars with the Python validators next to this file (`check_message.py`,
 /// `check_ical.py`) and decodes their JSON findings.
 ///
-/// All checks of the test run go to one long-lived `validator.py` (ConveneTesting's `PythonValidator`) instead of
-/// starting Python once per check. The interpreter is `$CONVENE_PYTHON`, else `<package root>/.venv/bin/python`;
+/// Each suite's checks go to one long-lived `validator.py` of its own (ConveneTesting's `PythonValidator`, one per
+/// calling file, i.e. per suite) instead of starting Python once per check; suites check in parallel, the checks of
+/// one suite take turns. The interpreter is `$CONVENE_PYTHON`, else `<package root>/.venv/bin/python`;
 /// when neither exists the check throws a message naming `scripts/setup`: a missing validator must never look
 /// green.
 enum PythonChecker {
@@ -16,8 +17,8 @@ enum PythonChecker {
     /// The package root (the nearest ancestor holding Package.swift).
     static var packageRoot: URL { TestEnvironment.packageRoot }
 
-    /// The validator every check of this test process shares.
-    static let validator = PythonValidator(script: supportDirectory.appendingPathComponent("validator.py"))
+    /// The validators, one per suite (keyed by the calling file's `#fileID`), started when first used.
+    static let validators = ValidatorsBySuite(script: supportDirectory.appendingPathComponent("validator.py"))
 
     /// Decodes a validator answer as `T`.
     static func decode<T: Decodable>(_ data: Data, as type: T.Type, from kind: String) throws -> T {
@@ -32,14 +33,36 @@ enum PythonChecker {
     }
 
     /// `check_message.py`'s findings for `bytes` (one .eml).
-    static func checkMessage(_ bytes: [UInt8]) async throws -> MessageFindings {
-        try decode(try await validator.request("message", [bytes]), as: MessageFindings.self, from: "message")
+    static func checkMessage(_ bytes: [UInt8], suite: String = #fileID) async throws -> MessageFindings {
+        let answer = try await validators.validator(for: suite).request("message", [bytes])
+        return try decode(answer, as: MessageFindings.self, from: "message")
     }
 
     /// `check_ical.py`'s findings for each calendar (one .ics each), in order.
-    static func checkCalendars(_ calendars: [String]) async throws -> [CalendarFindings] {
+    static func checkCalendars(_ calendars: [String], suite: String = #fileID) async throws -> [CalendarFindings] {
         struct Files: Decodable { var files: [CalendarFindings] }
-        let answer = try await validator.request("ical", calendars.map { Array($0.utf8) })
+        let answer = try await validators.validator(for: suite).request("ical", calendars.map { Array($0.utf8) })
         return try decode(answer, as: Files.self, from: "calendar").files
+    }
+}
+
+/// One `PythonValidator` per suite, made on first use.
+///
+/// `@unchecked Sendable`: `validators` is only read and written under `lock`.
+final class ValidatorsBySuite: @unchecked Sendable {
+    private let script: URL
+    private let lock = NSLock()
+    private var validators: [String: PythonValidator] = [:]
+
+    init(script: URL) { self.script = script }
+
+    /// The validator of `suite`, made if needed.
+    func validator(for suite: String) -> PythonValidator {
+        lock.lock()
+        defer { lock.unlock() }
+        if let validator = validators[suite] { return validator }
+        let validator = PythonValidator(script: script)
+        validators[suite] = validator
+        return validator
     }
 }
