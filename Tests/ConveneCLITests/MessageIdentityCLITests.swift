@@ -1,8 +1,10 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// One identity per delivery: the Message-ID `plan --json` lists is the one `preview` renders and the one
 /// `run --dry-run` puts on the message it writes to the outbox.
+@Suite(.ownThread)
 struct MessageIdentityCLITests {
     static let now = "2026-12-01 09:00"
 
@@ -19,11 +21,11 @@ struct MessageIdentityCLITests {
         return nil
     }
 
-    @Test func planPreviewAndRunGiveADeliveryTheSameMessageID() throws {
+    @Test func planPreviewAndRunGiveADeliveryTheSameMessageID() async throws {
         let dir = try CLI.exampleCopy()
         let config = dir.appendingPathComponent("convene.yaml").path
         let outbox = dir.appendingPathComponent("outbox").path
-        let plan = try CLI.run([
+        let plan = try await CLI.run([
             "plan", "--config", config, "--state", "/nonexistent-state", "--now", Self.now, "--to", "2026-12-31",
             "--json",
         ])
@@ -38,7 +40,7 @@ struct MessageIdentityCLITests {
         let withDelegate = try #require(sent.first { ($0["cc"] as? [String])?.isEmpty == false })
         let without = try #require(sent.first { ($0["cc"] as? [String])?.isEmpty != false })
         for action in [withDelegate, without] {
-            let preview = try CLI.run([
+            let preview = try await CLI.run([
                 "preview", "--config", config, "--state", "/nonexistent-state", "--now", Self.now, "--event",
                 try #require(action["event"] as? String), "--occurrence", try #require(action["occurrence"] as? String),
                 "--notification", try #require(action["notification"] as? String), "--to",
@@ -49,7 +51,7 @@ struct MessageIdentityCLITests {
         }
 
         // run --dry-run writes each message to the outbox with the same Message-ID, and none other.
-        let run = try CLI.run([
+        let run = try await CLI.run([
             "run", "--config", config, "--dry-run", outbox, "--now", Self.now, "--until", "2026-12-31 23:59",
         ])
         #expect(run.status == 0, "\(run.stderr)")

@@ -67,7 +67,7 @@ import Testing
 
     /// A folder with the rules, roster and templates, invitations sent (into `out`, journal in `out/state`), and an
     /// empty Maildir `mail`.
-    static func invited() throws -> URL {
+    static func invited() async throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-replies-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -78,7 +78,7 @@ import Testing
             try FileManager.default.createDirectory(
                 at: dir.appendingPathComponent("mail/\(sub)"), withIntermediateDirectories: true)
         }
-        let run = try CLI.run(
+        let run = try await CLI.run(
             [
                 "run", "--config", dir.appendingPathComponent("convene.yaml").path, "--dry-run",
                 dir.appendingPathComponent("out").path, "--now", "2027-02-20 08:00", "--until", "2027-02-24 10:00",
@@ -156,8 +156,8 @@ import Testing
         }
     }
 
-    static func replies(_ dir: URL, json: Bool = false) throws -> CLI.Result {
-        try CLI.run(
+    static func replies(_ dir: URL, json: Bool = false) async throws -> CLI.Result {
+        try await CLI.run(
             [
                 "replies", "--once", "--from-maildir", dir.appendingPathComponent("mail").path, "--config",
                 dir.appendingPathComponent("convene.yaml").path, "--state",
@@ -166,18 +166,18 @@ import Testing
             ] + (json ? ["--json"] : []))
     }
 
-    static func attendance(_ dir: URL, _ format: String) throws -> CLI.Result {
-        try CLI.run(
+    static func attendance(_ dir: URL, _ format: String) async throws -> CLI.Result {
+        try await CLI.run(
             [
                 "attendance", "summit", "--config", dir.appendingPathComponent("convene.yaml").path, "--state",
                 dir.appendingPathComponent("out/state").path, "--now", "2027-02-24 11:00", format,
             ])
     }
 
-    @Test func repliesAreAppliedOnceAndMovedIntoTheirFolders() throws {
-        let dir = try Self.invited()
+    @Test func repliesAreAppliedOnceAndMovedIntoTheirFolders() async throws {
+        let dir = try await Self.invited()
         try Self.deliverReplies(dir)
-        let first = try Self.replies(dir)
+        let first = try await Self.replies(dir)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("5 messages: 3 applied, 1 needs-attention, 1 bounce"), "\(first.stdout)")
         #expect(first.stdout.contains("ben.decline@example.gov.uk declined (answered by their delegate"))
@@ -192,7 +192,7 @@ import Testing
 
         // A second pass finds nothing; a message put back (as after a crash between journal and move) is moved
         // again, not applied again; the same reply delivered twice under another name is counted once.
-        let second = try Self.replies(dir)
+        let second = try await Self.replies(dir)
         #expect(second.stdout.contains("0 messages"))
         try FileManager.default.moveItem(
             at: mail.appendingPathComponent(".convene.processed/cur/1790000001.a.test:2,"),
@@ -200,7 +200,7 @@ import Testing
         try FileManager.default.copyItem(
             at: mail.appendingPathComponent(".convene.processed/cur/1790000002.b.test:2,"),
             to: mail.appendingPathComponent("new/1790000009.dup.test"))
-        let third = try Self.replies(dir, json: true)
+        let third = try await Self.replies(dir, json: true)
         #expect(third.status == 0)
         let handled = try #require(
             try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as? [[String: Any]])
@@ -212,7 +212,7 @@ import Testing
         let applied = journal.split(separator: "\n").filter { $0.contains("\"outcome\":\"applied\"") }
         #expect(applied.count == 3)
         // The bounce failed Eve's invitation for good: status names it.
-        let status = try CLI.run(
+        let status = try await CLI.run(
             [
                 "status", "--config", dir.appendingPathComponent("convene.yaml").path, "--state",
                 dir.appendingPathComponent("out/state").path, "--now", "2027-02-24 11:00",
@@ -222,11 +222,11 @@ import Testing
         #expect(status.stdout.contains("replies read: 3 applied, 1 stale, 1 needs-attention, 1 bounce"))
     }
 
-    @Test func attendanceListsEveryoneByAnswerAsJSONAndCSV() throws {
-        let dir = try Self.invited()
+    @Test func attendanceListsEveryoneByAnswerAsJSONAndCSV() async throws {
+        let dir = try await Self.invited()
         try Self.deliverReplies(dir)
-        #expect(try Self.replies(dir).status == 0)
-        let json = try Self.attendance(dir, "--json")
+        #expect(try await Self.replies(dir).status == 0)
+        let json = try await Self.attendance(dir, "--json")
         #expect(json.status == 0, "\(json.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["event"] as? String == "summit")
@@ -242,7 +242,7 @@ import Testing
         #expect((object["notes"] as? [String: String])?["cat.tentative@example.gov.uk"] == "=SUM(A1), might be late")
         #expect((object["by_grade"] as? [String: [String: Int]])?["CE"] == ["tentative": 1])
 
-        let csv = try Self.attendance(dir, "--csv")
+        let csv = try await Self.attendance(dir, "--csv")
         #expect(csv.status == 0)
         let rows = csv.stdout.split(separator: "\r\n").map(String.init)
         #expect(rows.first == "email,name,grade,forums,answer,note,answered_at")
@@ -256,11 +256,11 @@ import Testing
         #expect(rows.contains("dan.silent@example.gov.uk,Dan Silent,SCS2,directors,no_reply,,"))
     }
 
-    @Test func declinersGetNoRemindersAndRulesTargetByAnswer() throws {
-        let dir = try Self.invited()
+    @Test func declinersGetNoRemindersAndRulesTargetByAnswer() async throws {
+        let dir = try await Self.invited()
         try Self.deliverReplies(dir)
-        #expect(try Self.replies(dir).status == 0)
-        let run = try CLI.run(
+        #expect(try await Self.replies(dir).status == 0)
+        let run = try await CLI.run(
             [
                 "run", "--config", dir.appendingPathComponent("convene.yaml").path, "--dry-run",
                 dir.appendingPathComponent("out").path, "--now", "2027-02-24 12:00", "--until", "2027-03-09 12:00",
@@ -293,12 +293,12 @@ import Testing
             })
     }
 
-    @Test func aNewPlaceKeepsTheAnswersAndANewTimeAsksAgain() throws {
-        let dir = try Self.invited()
+    @Test func aNewPlaceKeepsTheAnswersAndANewTimeAsksAgain() async throws {
+        let dir = try await Self.invited()
         try Self.deliverReplies(dir)
-        #expect(try Self.replies(dir).status == 0)
+        #expect(try await Self.replies(dir).status == 0)
         let config = dir.appendingPathComponent("convene.yaml")
-        func edit(_ from: String, _ to: String, now: String) throws {
+        func edit(_ from: String, _ to: String, now: String) async throws {
             var text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: from, with: to)
             if !text.contains("max_calendar_changes") {
                 // Every invitee's calendar changes: the change guard would hold it for `approve`.
@@ -307,15 +307,15 @@ import Testing
                     with: "  send_window: 00:00-24:00 Mon-Sun\n  max_calendar_changes: 100%\n")
             }
             try text.write(to: config, atomically: true, encoding: .utf8)
-            let run = try CLI.run(
+            let run = try await CLI.run(
                 [
                     "run", "--config", config.path, "--dry-run", dir.appendingPathComponent("out").path, "--now", now,
                     "--until", now,
                 ])
             #expect(run.status == 0, "\(run.stderr)")
         }
-        func lists() throws -> [String: Any] {
-            let result = try CLI.run(
+        func lists() async throws -> [String: Any] {
+            let result = try await CLI.run(
                 [
                     "attendance", "summit", "--config", config.path, "--state",
                     dir.appendingPathComponent("out/state").path,
@@ -323,12 +323,12 @@ import Testing
                 ])
             return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         }
-        try edit("    location: Online\n", "    location: Room 4, 70 Whitehall\n", now: "2027-02-25 10:00")
-        var report = try lists()
+        try await edit("    location: Online\n", "    location: Room 4, 70 Whitehall\n", now: "2027-02-25 10:00")
+        var report = try await lists()
         #expect(report["accepted"] as? [String] == ["ann.accept@example.gov.uk"])
         #expect(report["declined"] as? [String] == ["ben.decline@example.gov.uk"])
-        try edit("    start: 2027-03-10 10:00\n", "    start: 2027-03-10 11:00\n", now: "2027-02-25 11:00")
-        report = try lists()
+        try await edit("    start: 2027-03-10 10:00\n", "    start: 2027-03-10 11:00\n", now: "2027-02-25 11:00")
+        report = try await lists()
         #expect(report["accepted"] as? [String] == [])
         #expect(report["declined"] as? [String] == [])
         #expect(report["tentative"] as? [String] == [])
@@ -342,14 +342,14 @@ import Testing
         #expect(updates.count == 10)
     }
 
-    @Test func repliesWithoutAMailboxIsAConfigErrorWithAHint() throws {
-        let dir = try Self.invited()
-        let result = try CLI.run(
+    @Test func repliesWithoutAMailboxIsAConfigErrorWithAHint() async throws {
+        let dir = try await Self.invited()
+        let result = try await CLI.run(
             ["replies", "--once", "--config", dir.appendingPathComponent("convene.yaml").path])
         #expect(result.status == 78)
         #expect(result.stderr.contains("no replies: block"))
         #expect(result.stderr.contains("--from-maildir"))
-        let notMaildir = try CLI.run(
+        let notMaildir = try await CLI.run(
             [
                 "replies", "--once", "--from-maildir", dir.path, "--config",
                 dir.appendingPathComponent("convene.yaml").path, "--state",
@@ -357,18 +357,18 @@ import Testing
             ])
         #expect(notMaildir.status == 78)
         #expect(notMaildir.stderr.contains("is not a Maildir"))
-        let noOnce = try CLI.run(["replies", "--config", dir.appendingPathComponent("convene.yaml").path])
+        let noOnce = try await CLI.run(["replies", "--config", dir.appendingPathComponent("convene.yaml").path])
         #expect(noOnce.status == 64)
     }
 
-    @Test func toOnAnInvitationRuleIsAValidateError() throws {
-        let dir = try Self.invited()
+    @Test func toOnAnInvitationRuleIsAValidateError() async throws {
+        let dir = try await Self.invited()
         let rules = Self.rules.replacingOccurrences(
             of: "    template: invitation\n", with: "    template: invitation\n    to: accepted\n"
         )
         .replacingOccurrences(of: "    to: no-reply\n", with: "    to: nobody\n")
         try rules.write(to: dir.appendingPathComponent("convene.yaml"), atomically: true, encoding: .utf8)
-        let result = try CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
+        let result = try await CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
         #expect(result.status == 78)
         #expect(result.stderr.contains("'to' chooses reminder recipients by their answer"))
         #expect(result.stderr.contains("'to' must be one of: everyone, no-reply, accepted; got 'nobody'"))

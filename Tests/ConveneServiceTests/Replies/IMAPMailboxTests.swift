@@ -1,3 +1,4 @@
+import ConveneTesting
 import ConveneCore
 import ConveneService
 import Foundation
@@ -6,7 +7,7 @@ import Testing
 /// `IMAPMailbox` against a real Dovecot on loopback (TestIMAPServer): listing, byte-exact bodies, moves with and
 /// without MOVE, a renumbered folder, STARTTLS and implicit TLS, and failures that say what went wrong without the
 /// password.
-@Suite(.serialized)
+@Suite(.ownThread, .serialized)
 struct IMAPMailboxTests {
     static func settings(
         _ server: TestIMAPServer, starttls: Bool = false, password: String? = nil, mailbox: String = "INBOX",
@@ -44,8 +45,8 @@ struct IMAPMailboxTests {
         return Array(text.utf8) + [0xE9, 0x0D, 0x0A]
     }
 
-    @Test func listsWaitingMessagesOldestFirstWithTheirBytesExactly() throws {
-        let server = try TestIMAPServer()
+    @Test func listsWaitingMessagesOldestFirstWithTheirBytesExactly() async throws {
+        let server = try await TestIMAPServer()
         let sent = (1...3).map { Self.reply($0) }
         for message in sent { try server.deliver(message) }
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
@@ -59,8 +60,8 @@ struct IMAPMailboxTests {
     /// From the rules file to a pass: the `replies:` block, the password from a password file or a systemd
     /// credential, the CA file resolved against the config folder; the settings print no password.
     @Test(arguments: [false, true])
-    func settingsFromTheRulesFileReadTheFolder(viaCredential: Bool) throws {
-        let server = try TestIMAPServer()
+    func settingsFromTheRulesFileReadTheFolder(viaCredential: Bool) async throws {
+        let server = try await TestIMAPServer()
         try server.deliver(Self.reply(1))
         let fixture = try DeliveryFixture(smtp: .init(url: "smtp://127.0.0.1:25"))
         let secrets = fixture.directory.appendingPathComponent("credentials")
@@ -97,14 +98,14 @@ struct IMAPMailboxTests {
         #expect(server.messages(in: "convene/done") == [Self.reply(1)])
     }
 
-    @Test func anEmptyFolderHasNothingPending() throws {
-        let server = try TestIMAPServer()
+    @Test func anEmptyFolderHasNothingPending() async throws {
+        let server = try await TestIMAPServer()
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
         #expect(try mailbox.pending() == [])
     }
 
-    @Test func movesCreateTheFoldersAndASecondPassSeesNothingMoved() throws {
-        let server = try TestIMAPServer()
+    @Test func movesCreateTheFoldersAndASecondPassSeesNothingMoved() async throws {
+        let server = try await TestIMAPServer()
         for n in 1...3 { try server.deliver(Self.reply(n)) }
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
         let first = try mailbox.pending()
@@ -126,8 +127,8 @@ struct IMAPMailboxTests {
 
     /// Folder levels are written with `/` and sent with the server's own delimiter: on a server that uses `.`,
     /// `convene/processed` is the folder `processed` inside `convene`, not one folder with a slash in its name.
-    @Test func foldersFollowTheServersHierarchyDelimiter() throws {
-        let server = try TestIMAPServer(separator: ".")
+    @Test func foldersFollowTheServersHierarchyDelimiter() async throws {
+        let server = try await TestIMAPServer(separator: ".")
         try server.deliver(Self.reply(1))
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
         let pending = try mailbox.pending()
@@ -138,8 +139,8 @@ struct IMAPMailboxTests {
 
     /// A server without MOVE (RFC 6851): UID COPY, UID STORE \Deleted and UID EXPUNGE (UIDPLUS) or EXPUNGE.
     @Test(arguments: ["IMAP4rev1 SASL-IR LITERAL+ UIDPLUS", "IMAP4rev1 SASL-IR LITERAL+"])
-    func withoutMoveTheMessageIsCopiedFlaggedAndExpunged(capabilities: String) throws {
-        let server = try TestIMAPServer(capabilities: capabilities)
+    func withoutMoveTheMessageIsCopiedFlaggedAndExpunged(capabilities: String) async throws {
+        let server = try await TestIMAPServer(capabilities: capabilities)
         for n in 1...2 { try server.deliver(Self.reply(n)) }
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
         let pending = try mailbox.pending()
@@ -151,8 +152,8 @@ struct IMAPMailboxTests {
 
     /// A new UIDVALIDITY voids the old ids: a move by an old id is refused (temporary), the next pass lists the
     /// same messages afresh under the new UIDVALIDITY, and says so.
-    @Test func aRenumberedFolderIsListedAfreshAndOldIdsAreRefused() throws {
-        let server = try TestIMAPServer()
+    @Test func aRenumberedFolderIsListedAfreshAndOldIdsAreRefused() async throws {
+        let server = try await TestIMAPServer()
         for n in 1...2 { try server.deliver(Self.reply(n)) }
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
         let before = try mailbox.pending()
@@ -174,8 +175,8 @@ struct IMAPMailboxTests {
         #expect(!mailbox.uidValidityChanged)
     }
 
-    @Test func starttlsOnImapWorksLikeImplicitTLS() throws {
-        let server = try TestIMAPServer()
+    @Test func starttlsOnImapWorksLikeImplicitTLS() async throws {
+        let server = try await TestIMAPServer()
         try server.deliver(Self.reply(1))
         let mailbox = try IMAPMailbox(settings: Self.settings(server, starttls: true))
         let pending = try mailbox.pending()
@@ -185,8 +186,8 @@ struct IMAPMailboxTests {
     }
 
     @Test(arguments: [false, true])
-    func aWrongPasswordIsRefusedLoginWithoutThePassword(starttls: Bool) throws {
-        let server = try TestIMAPServer()
+    func aWrongPasswordIsRefusedLoginWithoutThePassword(starttls: Bool) async throws {
+        let server = try await TestIMAPServer()
         let wrong = "Wr0ng-Secret-Pa55"
         let mailbox = try IMAPMailbox(settings: Self.settings(server, starttls: starttls, password: wrong))
         #expect {
@@ -199,8 +200,8 @@ struct IMAPMailboxTests {
         }
     }
 
-    @Test func aServerCertificateFromAnUnknownCAIsATLSFailure() throws {
-        let server = try TestIMAPServer()
+    @Test func aServerCertificateFromAnUnknownCAIsATLSFailure() async throws {
+        let server = try await TestIMAPServer()
         let mailbox = try IMAPMailbox(settings: Self.settings(server, trustTestCA: false))
         #expect {
             try mailbox.pending()
@@ -210,8 +211,8 @@ struct IMAPMailboxTests {
         }
     }
 
-    @Test func aMissingMailboxIsASettingThatCannotWork() throws {
-        let server = try TestIMAPServer()
+    @Test func aMissingMailboxIsASettingThatCannotWork() async throws {
+        let server = try await TestIMAPServer()
         let mailbox = try IMAPMailbox(settings: Self.settings(server, mailbox: "Replies"))
         #expect {
             try mailbox.pending()
@@ -221,8 +222,8 @@ struct IMAPMailboxTests {
         }
     }
 
-    @Test func aNonASCIIFolderIsCreatedInModifiedUTF7() throws {
-        let server = try TestIMAPServer()
+    @Test func aNonASCIIFolderIsCreatedInModifiedUTF7() async throws {
+        let server = try await TestIMAPServer()
         try server.deliver(Self.reply(1))
         let mailbox = try IMAPMailbox(settings: Self.settings(server))
         let pending = try mailbox.pending()

@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 
@@ -20,7 +21,7 @@ final class TestIMAPServer {
 
     /// Starts Dovecot. `capabilities` replaces what it advertises after login (to leave out MOVE, say).
     /// `separator` is the hierarchy delimiter of its one namespace (Dovecot's own default is `.`).
-    init(password: String = "correct horse battery", capabilities: String? = nil, separator: String = "/") throws {
+    init(password: String = "correct horse battery", capabilities: String? = nil, separator: String = "/") async throws {
         let executable = "/usr/sbin/dovecot"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSetupError("\(executable) is missing; run scripts/setup (Debian package dovecot-imapd)")
@@ -111,16 +112,16 @@ final class TestIMAPServer {
             [executable, "-F", "-c", configFile], captureStdout: false,
             stderrFile: directory.appendingPathComponent("stderr.log"))
         do {
-            try TestEnvironment.waitForPort(imapsPort, while: process)
-            try TestEnvironment.waitForPort(imapPort, while: process)
+            try await TestEnvironment.waitForPort(imapsPort, while: process)
+            try await TestEnvironment.waitForPort(imapPort, while: process)
         } catch {
-            process.stop()
+            await process.stop()
             throw TestSetupError("dovecot did not start: \(log())")
         }
     }
 
     deinit {
-        process.stop()
+        process.stopBlocking()
         try? FileManager.default.removeItem(at: directory)
     }
 
