@@ -58,10 +58,14 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
 /// Runs each test (each case of a parameterised test) on a `ThreadExecutor` of its own; see there for why. Use it on
 /// suites whose tests wait for processes, sockets or clocks: `@Suite(.ownThread)`.
 ///
-/// At most `TestSlots.shared.width` such tests run at once (the others wait for a slot without holding a thread):
+/// At most `TestSlots.shared.width` such tests (`takesSlot`) run at once (the others wait for a slot without holding a thread):
 /// enough to overlap their waits, few enough that the processes they start do not starve each other of the CPUs and
 /// break the tests that watch a clock.
 public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
+    /// Whether the test waits for one of `TestSlots.shared`'s slots first. Suites with a `.timeLimit` (the daemon
+    /// suites, which mostly sleep while their daemon works) do not: Swift Testing counts the wait against the limit.
+    public var takesSlot = true
+
     /// Applies to every test of a suite, not to the suite as a whole.
     public var isRecursive: Bool { true }
 
@@ -74,23 +78,26 @@ public struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        await TestSlots.shared.acquire()
+        if takesSlot { await TestSlots.shared.acquire() }
         let executor = ThreadExecutor(name: "convene-test \(test.name)")
         do {
             try await withTaskExecutorPreference(executor) { try await function() }
         } catch {
             executor.shutdown()
-            await TestSlots.shared.release()
+            if takesSlot { await TestSlots.shared.release() }
             throw error
         }
         executor.shutdown()
-        await TestSlots.shared.release()
+        if takesSlot { await TestSlots.shared.release() }
     }
 }
 
 extension Trait where Self == OwnThreadTrait {
     /// Runs each test on a thread of its own instead of Swift concurrency's cooperative threads (`OwnThreadTrait`).
     public static var ownThread: Self { Self() }
+
+    /// `.ownThread`, with `takesSlot` false: for suites with a time limit, whose tests mostly wait for a daemon.
+    public static var ownThreadWithoutSlot: Self { Self(takesSlot: false) }
 }
 
 /// A counting semaphore for `OwnThreadTrait`'s tests; waiting for a slot suspends the task, it blocks no thread.

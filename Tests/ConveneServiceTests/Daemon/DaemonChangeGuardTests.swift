@@ -6,7 +6,7 @@ import Testing
 /// A careless save never cancels the programme: a reload whose change would reach more than
 /// `max_calendar_changes` of the invited people is held (STATUS= says so) until `convene approve`, which tells the
 /// running daemon to send it at once.
-@Suite(.ownThread, .timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .timeLimit(.minutes(1)))
 struct DaemonChangeGuardTests {
     @Test func aSaveThatCancelsTheEventIsHeldUntilApprovedThenSentAtOnce() async throws {
         let socket = try NotifySocket(abstract: true)

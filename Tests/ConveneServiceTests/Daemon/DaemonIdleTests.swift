@@ -4,7 +4,7 @@ import Glibc
 import Testing
 
 /// Between actions the daemon sleeps on its timer: no polling loop, no CPU, only the watchdog pings.
-@Suite(.ownThread, .timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .timeLimit(.minutes(1)))
 struct DaemonIdleTests {
     @Test func withTheNextActionAFewDaysAwayTheDaemonUsesNoCPUBetweenWatchdogPings() async throws {
         let socket = try NotifySocket(abstract: false)

@@ -4,7 +4,7 @@ import Glibc
 import Testing
 
 /// The built daemon speaks sd_notify to a socket the test owns, exactly as it would to systemd.
-@Suite(.ownThread, .timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .timeLimit(.minutes(1)))
 struct DaemonNotifyTests {
     /// Starts `convene run --dry-run` on a small workspace whose next action is two days away.
     static func start(_ socket: NotifySocket?, _ workspace: DaemonWorkspace, environment: [String: String] = [:]) throws

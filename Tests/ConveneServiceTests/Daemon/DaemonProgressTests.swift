@@ -10,7 +10,7 @@ import Testing
 /// the dispatcher's lock, the daemon read them unguarded here, yet TSan did not report that read in this test:
 /// incidental synchronisation between the threads hid it. `DispatcherHeartbeatTests` reads them from the heartbeat
 /// on every beat, in-process, and does catch it.)
-@Suite(.ownThread, .timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .timeLimit(.minutes(1)))
 struct DaemonProgressTests {
     @Test func aLongBatchOverTwoConnectionsReportsItsProgressInStatus() async throws {
         let socket = try NotifySocket(abstract: false)

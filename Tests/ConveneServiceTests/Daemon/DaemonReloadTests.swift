@@ -4,7 +4,7 @@ import Glibc
 import Testing
 
 /// SIGHUP re-reads the admin's files: a broken edit is reported and ignored, a good one takes effect at once.
-@Suite(.ownThread, .timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .timeLimit(.minutes(1)))
 struct DaemonReloadTests {
     /// A notification rule with two mistakes, appended under `notifications:`.
     static let brokenRule = """

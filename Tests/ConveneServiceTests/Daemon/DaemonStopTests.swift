@@ -7,7 +7,7 @@ import Testing
 
 /// Stopping while a slow server is receiving: the message in flight finishes and is recorded, or, if the process
 /// dies mid-send, it is resent with the same Message-ID on the next start. The journal never loses a message.
-@Suite(.ownThread, .timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .timeLimit(.minutes(1)))
 struct DaemonStopTests {
     static let secret = "s3cret-Passw0rd-never-logged"
 
