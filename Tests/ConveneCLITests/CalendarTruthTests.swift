@@ -244,7 +244,9 @@ struct CalendarTruthTests {
         let config = dir.appendingPathComponent("convene.yaml").path
         let state = dir.appendingPathComponent("outbox/state").path
 
-        let plan = try await CLI.run(["plan", "--config", config, "--state", state, "--now", "2027-02-15 18:00", "--json"])
+        let plan = try await CLI.run([
+            "plan", "--config", config, "--state", state, "--now", "2027-02-15 18:00", "--json",
+        ])
         #expect(plan.status == 0, "\(plan.stderr)")
         let new = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]] ?? []
         let old =

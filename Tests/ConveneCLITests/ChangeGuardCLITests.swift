@@ -53,10 +53,14 @@ struct ChangeGuardCLITests {
         ])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(Self.eml(outbox, kind: "cancellation").isEmpty, "nothing of a held change goes out")
-        let status = try await CLI.run(["status", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
+        let status = try await CLI.run([
+            "status", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00",
+        ])
         #expect(status.stdout.contains("held: "), "\(status.stdout)")
 
-        let approve = try await CLI.run(["approve", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00"])
+        let approve = try await CLI.run([
+            "approve", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00",
+        ])
         #expect(approve.status == 0, "\(approve.stderr)")
         let planned = try await CLI.run([
             "plan", "--json", "--config", rules.path, "--state", state, "--now", "2027-01-06 12:00",

@@ -81,7 +81,9 @@ struct HistoryCommandTests {
         let (directory, config, state) = try await Self.exampleAfterACompaction()
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let event = try await CLI.run(["history", "--event", "your-agenda", "--occurrence", "2027-01-07", "--config", config])
+        let event = try await CLI.run([
+            "history", "--event", "your-agenda", "--occurrence", "2027-01-07", "--config", config,
+        ])
         #expect(event.status == 0, "\(event.stderr)")
         let invitations = event.stdout.split(separator: "\n").filter {
             $0.contains("  sent  invitation  your-agenda 2027-01-07  ")

@@ -57,7 +57,9 @@ struct HolidaysCommandTests {
             result.stderr.contains("\(config):\(line):13: error: cannot read the holidays file \(missing)"),
             "\(result.stderr)")
         // `plan` loads the same way and does nothing with a config it cannot read.
-        let plan = try await CLI.run(["plan", "--config", config, "--state", "/nonexistent", "--now", "2026-12-01 09:00"])
+        let plan = try await CLI.run([
+            "plan", "--config", config, "--state", "/nonexistent", "--now", "2026-12-01 09:00",
+        ])
         #expect(plan.status == 78)
     }
 

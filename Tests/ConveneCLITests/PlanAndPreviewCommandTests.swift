@@ -68,7 +68,9 @@ struct PlanCommandTests {
         var lines: [String] = []
         text.enumerateLines { line, _ in lines.append(line) }
         try (lines.prefix(12).joined(separator: "\r\n") + "\r\n").write(to: roster, atomically: true, encoding: .utf8)
-        let plan = try await CLI.run(["plan", "--config", config, "--state", outbox + "/state", "--now", "2026-12-20 09:00"])
+        let plan = try await CLI.run([
+            "plan", "--config", config, "--state", outbox + "/state", "--now", "2026-12-20 09:00",
+        ])
         #expect(plan.status == 65)
         #expect(plan.stderr.contains("more than max_roster_shrink 10%: refusing to send cancellations"))
     }

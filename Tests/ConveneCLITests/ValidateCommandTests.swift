@@ -5,7 +5,9 @@ import Testing
 @Suite(.ownThread)
 struct ValidateCommandTests {
     @Test func shippedExampleIsValid() async throws {
-        let result = try await CLI.run(["validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path])
+        let result = try await CLI.run([
+            "validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("OK — 4 forums, 5 events, 3 notifications, 68 people, 24 holidays\n"))
         #expect(result.stderr == "", "the example has no warnings either")

@@ -123,14 +123,17 @@ struct Programme {
     @discardableResult
     func run(now: String, until: String) async throws -> [OutboxMail] {
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [])
-        let result = try await CLI.run(["run", "--config", rulesPath, "--dry-run", outbox, "--now", now, "--until", until])
+        let result = try await CLI.run([
+            "run", "--config", rulesPath, "--dry-run", outbox, "--now", now, "--until", until,
+        ])
         #expect(result.status == 0, "run: \(result.stderr)")
         return try await OutboxMail.read(outbox).filter { !before.contains($0.file) }
     }
 
     /// `plan --json` at `now` with the outbox's journal.
     func plan(now: String, extra: [String] = []) async throws -> [[String: Any]] {
-        let result = try await CLI.run(["plan", "--config", rulesPath, "--state", state, "--now", now, "--json"] + extra)
+        let result = try await CLI.run(
+            ["plan", "--config", rulesPath, "--state", state, "--now", now, "--json"] + extra)
         #expect(result.status == 0, "plan: \(result.stderr)")
         return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
     }

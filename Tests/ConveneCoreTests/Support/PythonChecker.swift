@@ -28,7 +28,8 @@ enum PythonChecker {
             return try decoder.decode(T.self, from: data)
         } catch {
             throw TestSetupError(
-                "validator.py printed unexpected JSON for a \(kind) (\(error)): \(String(decoding: data, as: UTF8.self))")
+                "validator.py printed unexpected JSON for a \(kind) (\(error)): \(String(decoding: data, as: UTF8.self))"
+            )
         }
     }
 

@@ -24,11 +24,14 @@ struct DaemonChangeGuardTests {
         cancelled.cancelled = true
         try workspace.writeConfig(event: cancelled, maxCalendarChanges: "10%")
         daemon.signal(SIGHUP)
-        let held = await socket.waitFor(lineStartingWith: "STATUS=next: nothing planned; held: 4 cancellations", seconds: 10)
+        let held = await socket.waitFor(
+            lineStartingWith: "STATUS=next: nothing planned; held: 4 cancellations", seconds: 10)
         let status = try #require(
             held.flatMap { NotifySocket.lines($0).first { $0.hasPrefix("STATUS=") } }, "log:\n\(daemon.stderr)")
         #expect(status.contains("held: 4 cancellations, 0 updates — run `convene approve` to send them"), "\(status)")
-        #expect(await !workspace.waitForOutbox(1, containing: ".cancellation.", seconds: 1), "nothing of the change goes out")
+        #expect(
+            await !workspace.waitForOutbox(1, containing: ".cancellation.", seconds: 1),
+            "nothing of the change goes out")
 
         let approve = try await ConveneBinary.run([
             "approve", "--config", workspace.configPath, "--state", workspace.outbox + "/state",

@@ -32,7 +32,9 @@ struct DaemonStopTests {
     }
 
     /// Waits until the journal holds `count` records of `type`.
-    static func waitForRecords(_ type: String, _ count: Int, in workspace: DaemonWorkspace, seconds: Double) async -> Bool {
+    static func waitForRecords(_ type: String, _ count: Int, in workspace: DaemonWorkspace, seconds: Double) async
+        -> Bool
+    {
         await pollUntil(seconds: seconds, interval: 0.02) { records(type, in: workspace).count >= count }
     }
 

@@ -76,7 +76,9 @@ final class NotifySocket {
     func waitFor(_ field: String, seconds: Double) async -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let datagram = await receive(seconds: deadline.timeIntervalSinceNow), Self.lines(datagram).contains(field) {
+            if let datagram = await receive(seconds: deadline.timeIntervalSinceNow),
+                Self.lines(datagram).contains(field)
+            {
                 return datagram
             }
         }

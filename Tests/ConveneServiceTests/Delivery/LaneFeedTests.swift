@@ -1,5 +1,5 @@
-import ConveneTesting
 import ConveneCore
+import ConveneTesting
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
-import ConveneTesting
 import ConveneCore
 import ConveneService
+import ConveneTesting
 import Foundation
 import Testing
 
@@ -12,7 +12,9 @@ struct ServerUnavailableTests {
     static let due = "2027-02-11 09:00"
 
     @Test(arguments: [(421, Int32(75)), (554, Int32(69))])
-    func aRefusingGreetingWithOneMessageDueStopsTheRunWithoutFailingTheMessage(greeting: Int, status: Int32) async throws {
+    func aRefusingGreetingWithOneMessageDueStopsTheRunWithoutFailingTheMessage(greeting: Int, status: Int32)
+        async throws
+    {
         let refusing = try await TestSMTPServer(.init(starttls: false, greeting: greeting))
         let fixture = try DeliveryFixture(
             smtp: .init(url: refusing.url()), roster: DeliveryFixture.roster(of: 1),

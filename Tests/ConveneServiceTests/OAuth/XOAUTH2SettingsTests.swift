@@ -1,6 +1,6 @@
-import ConveneTesting
 import ConveneCore
 import ConveneService
+import ConveneTesting
 import Testing
 
 /// `auth: xoauth2` settings: what they need before any traffic, and that nothing secret prints.

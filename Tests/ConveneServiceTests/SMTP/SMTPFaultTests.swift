@@ -1,6 +1,6 @@
-import ConveneTesting
 import ConveneCore
 import ConveneService
+import ConveneTesting
 import Foundation
 import Testing
 

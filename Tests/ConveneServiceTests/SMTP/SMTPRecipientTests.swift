@@ -1,6 +1,6 @@
-import ConveneTesting
 import ConveneCore
 import ConveneService
+import ConveneTesting
 import Testing
 
 /// Per-recipient replies (aiosmtpd's RCPT rules) and envelope checks, over plain SMTP to loopback.

@@ -1,6 +1,6 @@
-import ConveneTesting
 import ConveneCore
 import ConveneService
+import ConveneTesting
 import Testing
 
 /// Settings that cannot work are refused when the connection is made, before any network traffic.

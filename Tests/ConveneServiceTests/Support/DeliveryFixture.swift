@@ -1,6 +1,6 @@
-import ConveneTesting
 import ConveneCore
 import ConveneService
+import ConveneTesting
 import Foundation
 
 /// A small programme in a temp folder, as an admin would set it up: a rules file, a roster, the shipped

@@ -21,7 +21,8 @@ final class TestIMAPServer {
 
     /// Starts Dovecot. `capabilities` replaces what it advertises after login (to leave out MOVE, say).
     /// `separator` is the hierarchy delimiter of its one namespace (Dovecot's own default is `.`).
-    init(password: String = "correct horse battery", capabilities: String? = nil, separator: String = "/") async throws {
+    init(password: String = "correct horse battery", capabilities: String? = nil, separator: String = "/") async throws
+    {
         let executable = "/usr/sbin/dovecot"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSetupError("\(executable) is missing; run scripts/setup (Debian package dovecot-imapd)")
