@@ -105,9 +105,9 @@ public actor TestSlots {
     /// The one instance the trait uses.
     public static let shared = TestSlots(
         width: ProcessInfo.processInfo.environment["CONVENE_TEST_SLOTS"].flatMap { Int($0) }
-            ?? max(4, 3 * ProcessInfo.processInfo.activeProcessorCount))
+            ?? max(4, 6 * ProcessInfo.processInfo.activeProcessorCount))
 
-    /// How many tests may hold a slot at once (`$CONVENE_TEST_SLOTS`, else three per CPU and at least four).
+    /// How many tests may hold a slot at once (`$CONVENE_TEST_SLOTS`, else six per CPU and at least four).
     public let width: Int
     private var inUse = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
