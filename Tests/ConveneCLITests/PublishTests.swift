@@ -1,8 +1,10 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// `convene publish`: the feeds and pages, read back by independent tools (Python's icalendar, html5lib, Chromium),
 /// through the built binary.
+@Suite(.ownThread)
 struct PublishTests {
     static let roster = """
         email,name,grade
@@ -99,9 +101,9 @@ struct PublishTests {
 
     /// `convene publish` into a fresh folder; the folder.
     @discardableResult
-    static func publish(_ programme: Programme, now: String, extra: [String] = []) throws -> String {
+    static func publish(_ programme: Programme, now: String, extra: [String] = []) async throws -> String {
         let site = programme.directory.appendingPathComponent("site-\(UUID().uuidString)").path
-        let result = try CLI.run(
+        let result = try await CLI.run(
             ["publish", site, "--config", programme.rulesPath, "--state", programme.state, "--now", now] + extra)
         #expect(result.status == 0, "publish: \(result.stderr)")
         #expect(result.stdout.contains("open \(site)/index.html"))
@@ -159,9 +161,9 @@ struct PublishTests {
         var browser: Browser?
     }
 
-    static func check(_ site: String, extra: [String] = []) throws -> Site {
+    static func check(_ site: String, extra: [String] = []) async throws -> Site {
         let script = CLI.root.appendingPathComponent("Tests/ConveneCLITests/Fixtures/check_site.py").path
-        let data = try Python.run(try Python.interpreter(), [script, site] + extra)
+        let data = try await Python.run(try Python.interpreter(), [script, site] + extra)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(Site.self, from: data)
@@ -169,11 +171,11 @@ struct PublishTests {
 
     // MARK: feeds
 
-    @Test func feedsParseAndHoldExactlyThePublishedActiveOccurrences() throws {
+    @Test func feedsParseAndHoldExactlyThePublishedActiveOccurrences() async throws {
         let talk = Self.talk + "\n    except: [2027-04-15]"
         let climate = Self.climate + "\n    status: cancelled"
         let programme = try Programme(rules: Self.rules(talk: talk, climate: climate), roster: Self.roster)
-        let site = try Self.check(try Self.publish(programme, now: "2027-02-01 09:00"))
+        let site = try await Self.check(try await Self.publish(programme, now: "2027-02-01 09:00"))
         #expect(Set(site.feeds.keys) == ["all.ics", "directors.ics"], "the private forum has no feed")
         #expect(Set(site.pages.keys) == ["index.html", "directors.html"])
         let talkStarts = [
@@ -201,7 +203,8 @@ struct PublishTests {
         }
 
         // For an intranet: everything, links included.
-        let full = try Self.check(try Self.publish(programme, now: "2027-02-01 09:00", extra: ["--include-private"]))
+        let full = try await Self.check(
+            try await Self.publish(programme, now: "2027-02-01 09:00", extra: ["--include-private"]))
         #expect(Set(full.feeds.keys) == ["all.ics", "directors.ics", "cslg.ics"])
         #expect(full.feeds["cslg.ics"]?.events.map(\.summary) == ["Leadership Day"])
         #expect(full.feeds["all.ics"]?.events.count == 7)
@@ -211,17 +214,19 @@ struct PublishTests {
         #expect(full.feeds.values.allSatisfy { $0.problems.isEmpty })
     }
 
-    @Test func aMovedOccurrenceKeepsItsFeedUIDAndNeverGetsANewOne() throws {
+    @Test func aMovedOccurrenceKeepsItsFeedUIDAndNeverGetsANewOne() async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        try programme.run(now: "2027-02-15 09:00", until: "2027-03-20 10:00")
-        let before = try #require(try Self.check(try Self.publish(programme, now: "2027-03-20 10:00")).feeds["all.ics"])
+        try await programme.run(now: "2027-02-15 09:00", until: "2027-03-20 10:00")
+        let before = try #require(
+            try await Self.check(try await Self.publish(programme, now: "2027-03-20 10:00")).feeds["all.ics"])
 
         let talk = Self.talk + "\n    moved:\n      2027-04-01: 2027-04-02 14:00"
         let breakfast = Self.breakfast.replacingOccurrences(of: "2027-03-10 08:00", with: "2027-03-11 08:30")
         try programme.write(rules: Self.rules(talk: talk, breakfast: breakfast))
-        let updates = try programme.run(now: "2027-03-20 10:00", until: "2027-03-20 10:05")
+        let updates = try await programme.run(now: "2027-03-20 10:00", until: "2027-03-20 10:05")
         #expect(updates.contains { $0.event?.uid == "talk-20270401@example.gov.uk" && $0.event?.sequence == 1 })
-        let after = try #require(try Self.check(try Self.publish(programme, now: "2027-03-20 10:05")).feeds["all.ics"])
+        let after = try #require(
+            try await Self.check(try await Self.publish(programme, now: "2027-03-20 10:05")).feeds["all.ics"])
 
         #expect(after.problems == [])
         #expect(Set(after.events.map(\.uid)) == Set(before.events.map(\.uid)), "UID for UID, no new one")
@@ -237,10 +242,10 @@ struct PublishTests {
 
     // MARK: pages
 
-    @Test func thePageIsValidHTMLAndSaysWhatTheRulesSay() throws {
+    @Test func thePageIsValidHTMLAndSaysWhatTheRulesSay() async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        try programme.run(now: "2027-02-15 09:00", until: "2027-03-08 10:00")
-        let site = try Self.check(try Self.publish(programme, now: "2027-03-08 10:00"))
+        try await programme.run(now: "2027-02-15 09:00", until: "2027-03-08 10:00")
+        let site = try await Self.check(try await Self.publish(programme, now: "2027-03-08 10:00"))
         for (name, page) in site.pages {
             #expect(page.errors == [], "\(name): html5lib")
             #expect(page.duplicateIds == [], "\(name)")
@@ -283,16 +288,16 @@ struct PublishTests {
         #expect(forum.links.contains { $0.href == "directors.ics" } && forum.links.contains { $0.href == "index.html" })
     }
 
-    @Test func aRealBrowserRendersThePageAndItsHistory() throws {
+    @Test func aRealBrowserRendersThePageAndItsHistory() async throws {
         let chromium = ["/usr/bin/chromium", "/usr/local/bin/chromium", "/snap/bin/chromium"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
         // Never a skip: a machine without the browser fails here, naming the fix.
         let browser = try #require(chromium, "chromium is not installed (Debian package chromium; run scripts/setup)")
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        try programme.run(now: "2027-02-15 09:00", until: "2027-03-08 10:00")
-        let site = try Self.check(
-            try Self.publish(programme, now: "2027-03-08 10:00"),
+        try await programme.run(now: "2027-02-15 09:00", until: "2027-03-08 10:00")
+        let site = try await Self.check(
+            try await Self.publish(programme, now: "2027-03-08 10:00"),
             extra: ["--browser", browser, "--page", "index.html", "--width", "1024", "--height", "1400"])
         let rendered = try #require(site.browser)
         #expect(rendered.width == 1024 && rendered.height == 1400)
@@ -307,7 +312,7 @@ struct PublishTests {
 
     // MARK: a year
 
-    @Test func aYearsHistoryListsTheMoveTheRemovalAndTheCancellationOnceEach() throws {
+    @Test func aYearsHistoryListsTheMoveTheRemovalAndTheCancellationOnceEach() async throws {
         let series = """
               - id: talk
                 title: Your Agenda, Your Conversations
@@ -321,21 +326,21 @@ struct PublishTests {
             """
         let climate = Self.climate.replacingOccurrences(of: "2027-04-22 10:00", with: "2027-10-14 10:00")
         let programme = try Programme(rules: Self.rules(talk: series, climate: climate), roster: Self.roster)
-        try programme.run(now: "2026-12-01 09:00", until: "2027-03-15 08:00")
+        try await programme.run(now: "2026-12-01 09:00", until: "2027-03-15 08:00")
 
         let moved = series + "\n    moved:\n      2027-03-25: 2027-03-26 12:00"
         try programme.write(rules: Self.rules(talk: moved, climate: climate))
-        try programme.run(now: "2027-03-15 09:00", until: "2027-06-05 08:00")
+        try await programme.run(now: "2027-03-15 09:00", until: "2027-06-05 08:00")
 
         let removed = moved + "\n    except: [2027-06-17]"
         try programme.write(rules: Self.rules(talk: removed, climate: climate))
-        try programme.run(now: "2027-06-05 09:00", until: "2027-10-05 08:00")
+        try await programme.run(now: "2027-06-05 09:00", until: "2027-10-05 08:00")
 
         let cancelled = climate + "\n    status: cancelled"
         try programme.write(rules: Self.rules(talk: removed, climate: cancelled))
-        try programme.run(now: "2027-10-05 09:00", until: "2027-12-31 12:00")
+        try await programme.run(now: "2027-10-05 09:00", until: "2027-12-31 12:00")
 
-        let site = try Self.check(try Self.publish(programme, now: "2027-12-31 12:00"))
+        let site = try await Self.check(try await Self.publish(programme, now: "2027-12-31 12:00"))
         let history = try #require(site.pages["index.html"]).history
         let changes = history.filter { !$0.contains("Added event") }
         #expect(
@@ -365,12 +370,12 @@ struct PublishTests {
 
     // MARK: exit codes, the daemon's publishing and status
 
-    @Test func runPublishesIntoServicePublishAndStatusSaysWhen() throws {
+    @Test func runPublishesIntoServicePublishAndStatusSaysWhen() async throws {
         let programme = try Programme(
             rules: Self.rules(extra: "  publish: public-site"), roster: Self.roster)
         let state = programme.directory.appendingPathComponent("state").path
         // Nothing is due on 1 December 2026, so nothing is sent and no server is needed.
-        let run = try CLI.run([
+        let run = try await CLI.run([
             "run", "--once", "--config", programme.rulesPath, "--state", state, "--now", "2026-12-01 09:00",
         ])
         #expect(run.status == 0, "\(run.stderr)")
@@ -379,36 +384,36 @@ struct PublishTests {
         #expect(files == ["all.ics", "directors.html", "directors.ics", "index.html"], "no temporary file left")
         let mode = try FileManager.default.attributesOfItem(atPath: site + "/index.html")[.posixPermissions] as? Int
         #expect(mode == 0o644, "a web server must be able to read it")
-        let status = try CLI.run([
+        let status = try await CLI.run([
             "status", "--config", programme.rulesPath, "--state", state, "--now", "2026-12-01 09:05",
         ])
         #expect(status.stdout.contains("published: 2026-12-01 09:00 into \(site)"), "\(status.stdout)")
-        let json = try CLI.run(["status", "--json", "--config", programme.rulesPath, "--state", state])
+        let json = try await CLI.run(["status", "--json", "--config", programme.rulesPath, "--state", state])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect((object?["published"] as? [String: Any])?["directory"] as? String == site)
 
         // publish without DIR uses service.publish.
-        let again = try CLI.run([
+        let again = try await CLI.run([
             "publish", "--config", programme.rulesPath, "--state", state, "--now", "2026-12-02 09:00",
         ])
         #expect(again.status == 0 && again.stdout.contains("in \(site)"), "\(again.stderr)")
     }
 
-    @Test func publishFailsWithTheDesignsExitCodes() throws {
+    @Test func publishFailsWithTheDesignsExitCodes() async throws {
         let programme = try Programme(rules: Self.rules(), roster: Self.roster)
-        let noTarget = try CLI.run(["publish", "--config", programme.rulesPath, "--state", programme.state])
+        let noTarget = try await CLI.run(["publish", "--config", programme.rulesPath, "--state", programme.state])
         #expect(noTarget.status == 64 && noTarget.stderr.contains("set service.publish"), "\(noTarget.stderr)")
 
         let file = programme.directory.appendingPathComponent("a-file").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
-        let unwritable = try CLI.run([
+        let unwritable = try await CLI.run([
             "publish", file + "/site", "--config", programme.rulesPath, "--state", programme.state,
         ])
         #expect(unwritable.status == 74 && unwritable.stderr.contains("publishing failed"), "\(unwritable.stderr)")
 
         try programme.write(
             rules: Self.rules().replacingOccurrences(of: "    public: true\n", with: "    public: yes\n"))
-        let bad = try CLI.run(["publish", programme.directory.path + "/site", "--config", programme.rulesPath])
+        let bad = try await CLI.run(["publish", programme.directory.path + "/site", "--config", programme.rulesPath])
         #expect(bad.status == 78 && bad.stderr.contains("'public' must be true or false; got 'yes'"), "\(bad.stderr)")
     }
 }

@@ -1,10 +1,11 @@
+import ConveneTesting
 import Foundation
 import Glibc
 import Testing
 
 /// With `service.publish`, the daemon writes the programme's site when it starts and again after a reload that
 /// changes the programme, without anyone running `convene publish`.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .timeLimit(.minutes(1)))
 struct DaemonPublishTests {
     /// The rules file `writeConfig` writes, with `publish: site` and the forum marked public.
     static func writePublishingConfig(_ workspace: DaemonWorkspace, event: DaemonWorkspace.Event) throws {
@@ -17,16 +18,16 @@ struct DaemonPublishTests {
     }
 
     /// Polls until the site's `index.html` contains `text`.
-    static func waitForPage(_ path: String, containing text: String, seconds: Double) -> Bool {
+    static func waitForPage(_ path: String, containing text: String, seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let page = try? String(contentsOfFile: path, encoding: .utf8), page.contains(text) { return true }
-            Thread.sleep(forTimeInterval: 0.1)
+            await ConveneTesting.pause(seconds: 0.1)
         }
         return false
     }
 
-    @Test func theDaemonPublishesAtStartAndAgainAfterAReloadThatChangesTheProgramme() throws {
+    @Test func theDaemonPublishesAtStartAndAgainAfterAReloadThatChangesTheProgramme() async throws {
         let socket = try NotifySocket(abstract: false)
         let workspace = try DaemonWorkspace(people: 2)
         defer { workspace.remove() }
@@ -36,7 +37,7 @@ struct DaemonPublishTests {
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath], environment: ["NOTIFY_SOCKET": socket.address],
             stderrPath: workspace.stderrPath)
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
         let index = workspace.directory.appendingPathComponent("site/index.html").path
         #expect(Self.waitForPage(index, containing: "Agenda Conversations", seconds: 10), "log:\n\(daemon.stderr)")
         #expect(daemon.stderr.contains("<6>published"), "\(daemon.stderr)")
@@ -47,7 +48,7 @@ struct DaemonPublishTests {
         daemon.signal(SIGHUP)
         #expect(Self.waitForPage(index, containing: "Renamed Conversations", seconds: 10), "log:\n\(daemon.stderr)")
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 5) == 0)
+        #expect(await daemon.waitForExit(seconds: 5) == 0)
         let feed = try String(
             contentsOfFile: workspace.directory.appendingPathComponent("site/directors.ics").path, encoding: .utf8)
         #expect(feed.contains("SUMMARY:Renamed Conversations") && !feed.contains("METHOD:"))

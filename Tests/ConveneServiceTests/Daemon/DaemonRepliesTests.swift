@@ -1,3 +1,4 @@
+import ConveneTesting
 import Foundation
 import Glibc
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// The daemon reads the organizer's mailbox on its own timer (`replies:`) from a real Dovecot on loopback: an answer
 /// read at start is in the plan of the same wake-up (a decliner gets no reminder), and a mailbox that cannot be read
 /// is a status line and a log line while mail goes on.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.ownThreadWithoutSlot, .serialized, .timeLimit(.minutes(1)))
 struct DaemonRepliesTests {
     /// A workspace whose rules file reads replies from `server` (implicit TLS, the test CA, a password file).
     static func workspace(
@@ -58,8 +59,8 @@ struct DaemonRepliesTests {
             """.utf8)
     }
 
-    @Test func aDeclineReadAtStartSkipsThatPersonsReminderInTheSameWakeUp() throws {
-        let server = try TestIMAPServer()
+    @Test func aDeclineReadAtStartSkipsThatPersonsReminderInTheSameWakeUp() async throws {
+        let server = try await TestIMAPServer()
         // A chaser already due (4 days before a start 3 days away), besides the day-before reminder.
         let chaser = """
               - id: chaser
@@ -76,7 +77,7 @@ struct DaemonRepliesTests {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         let twoDaysAgo = formatter.string(from: DaemonWorkspace.start(inDays: -2))
-        let invited = try ConveneBinary.run([
+        let invited = try await ConveneBinary.run([
             "run", "--once", "--now", twoDaysAgo, "--config", workspace.configPath, "--dry-run", workspace.outbox,
         ])
         #expect(invited.status == 0, "\(invited)")
@@ -94,11 +95,11 @@ struct DaemonRepliesTests {
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox],
             environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
-        #expect(workspace.waitForOutbox(5, seconds: 20), "log:\n\(daemon.stderr)")
-        #expect(daemon.waitForLog("replies read", seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        #expect(await workspace.waitForOutbox(5, seconds: 20), "log:\n\(daemon.stderr)")
+        #expect(await daemon.waitForLog("replies read", seconds: 10), "log:\n\(daemon.stderr)")
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 10) == 0)
+        #expect(await daemon.waitForExit(seconds: 10) == 0)
 
         let journal = workspace.journal(in: workspace.outbox + "/state")  // a dry run journals beside its outbox
         let reply = try #require(journal.first { $0["type"] as? String == "reply" }, "\(journal)")
@@ -116,19 +117,19 @@ struct DaemonRepliesTests {
         #expect(server.messages(in: "convene/processed").count == 1)
     }
 
-    @Test func aMailboxThatRefusesTheLoginIsAStatusLineWhileInvitationsStillGo() throws {
-        let server = try TestIMAPServer()
+    @Test func aMailboxThatRefusesTheLoginIsAStatusLineWhileInvitationsStillGo() async throws {
+        let server = try await TestIMAPServer()
         let workspace = try Self.workspace(server, password: "not the password")
         defer { workspace.remove() }
         let socket = try NotifySocket(abstract: false)
         let daemon = try DaemonProcess(
             ["run", "--config", workspace.configPath, "--dry-run", workspace.outbox],
             environment: ["NOTIFY_SOCKET": socket.address], stderrPath: workspace.stderrPath)
-        #expect(socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
-        let status = socket.waitFor(lineStartingWith: "STATUS=", seconds: 15).map(NotifySocket.lines) ?? []
-        #expect(workspace.waitForOutbox(3, seconds: 20), "log:\n\(daemon.stderr)")
+        #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
+        let status = await socket.waitFor(lineStartingWith: "STATUS=", seconds: 15).map(NotifySocket.lines) ?? []
+        #expect(await workspace.waitForOutbox(3, seconds: 20), "log:\n\(daemon.stderr)")
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 10) == 0)
+        #expect(await daemon.waitForExit(seconds: 10) == 0)
 
         let line = status.first { $0.hasPrefix("STATUS=") } ?? ""
         #expect(line.contains("replies: 1 failed pass"), "\(status)")
@@ -140,13 +141,13 @@ struct DaemonRepliesTests {
 
     /// `convene replies --once` without `--from-maildir` reads the IMAP folder of the `replies:` block; a second pass
     /// finds nothing; the answer shows in `attendance --json`.
-    @Test func repliesOnceReadsTheIMAPFolderOfTheRulesFile() throws {
-        let server = try TestIMAPServer()
+    @Test func repliesOnceReadsTheIMAPFolderOfTheRulesFile() async throws {
+        let server = try await TestIMAPServer()
         let workspace = try Self.workspace(server, password: server.password)
         defer { workspace.remove() }
         // Sent into an outbox, whose journal the commands below read with --state.
         let state = workspace.outbox + "/state"
-        let invited = try ConveneBinary.run([
+        let invited = try await ConveneBinary.run([
             "run", "--once", "--config", workspace.configPath, "--dry-run", workspace.outbox,
         ])
         #expect(invited.status == 0, "\(invited)")
@@ -156,15 +157,19 @@ struct DaemonRepliesTests {
             })
         try server.deliver(Self.decline(uid: try #require(invitation["uid"] as? String), from: "director2@example.org"))
 
-        let first = try ConveneBinary.run(["replies", "--once", "--config", workspace.configPath, "--state", state])
+        let first = try await ConveneBinary.run([
+            "replies", "--once", "--config", workspace.configPath, "--state", state,
+        ])
         #expect(first.status == 0, "\(first)")
         #expect(first.stdout.contains("applied"), "\(first)")
-        let second = try ConveneBinary.run(["replies", "--once", "--config", workspace.configPath, "--state", state])
+        let second = try await ConveneBinary.run([
+            "replies", "--once", "--config", workspace.configPath, "--state", state,
+        ])
         #expect(second.status == 0, "\(second)")
         #expect(second.stdout.contains("0 messages"), "\(second)")
         #expect(server.messages(in: "convene/processed").count == 1)
 
-        let attendance = try ConveneBinary.run([
+        let attendance = try await ConveneBinary.run([
             "attendance", "agenda", "--json", "--config", workspace.configPath, "--state", state,
         ])
         #expect(attendance.status == 0, "\(attendance)")
@@ -174,11 +179,11 @@ struct DaemonRepliesTests {
     }
 
     /// The wrong password is refused with 77 and never printed.
-    @Test func repliesOnceWithARefusedLoginExits77WithoutThePassword() throws {
-        let server = try TestIMAPServer()
+    @Test func repliesOnceWithARefusedLoginExits77WithoutThePassword() async throws {
+        let server = try await TestIMAPServer()
         let workspace = try Self.workspace(server, password: "not the password")
         defer { workspace.remove() }
-        let result = try ConveneBinary.run(["replies", "--once", "--config", workspace.configPath])
+        let result = try await ConveneBinary.run(["replies", "--once", "--config", workspace.configPath])
         #expect(result.status == 77, "\(result)")
         #expect(!result.stderr.contains("not the password") && !result.stdout.contains("not the password"))
     }
@@ -186,12 +191,12 @@ struct DaemonRepliesTests {
     /// SIGKILL in the middle of a pass, as soon as answers are journaled (often between a record and its move), then
     /// a pass to the end: every answer is applied exactly once and every message has left the inbox.
     @Test(arguments: [1, 4])
-    func aPassKilledAfterItsFirstRecordsAppliesNothingTwice(afterRecords: Int) throws {
-        let server = try TestIMAPServer()
+    func aPassKilledAfterItsFirstRecordsAppliesNothingTwice(afterRecords: Int) async throws {
+        let server = try await TestIMAPServer()
         let workspace = try Self.workspace(server, password: server.password, people: 8)
         defer { workspace.remove() }
         let state = workspace.outbox + "/state"
-        let invited = try ConveneBinary.run([
+        let invited = try await ConveneBinary.run([
             "run", "--once", "--config", workspace.configPath, "--dry-run", workspace.outbox,
         ])
         #expect(invited.status == 0, "\(invited)")
@@ -211,11 +216,13 @@ struct DaemonRepliesTests {
             usleep(1_000)
         }
         pass.signal(SIGKILL)
-        _ = pass.waitForExit(seconds: 10)
+        _ = await pass.waitForExit(seconds: 10)
         let killedAt = workspace.journal(in: state).count { $0["type"] as? String == "reply" }
         #expect(killedAt >= afterRecords)
 
-        let rest = try ConveneBinary.run(["replies", "--once", "--config", workspace.configPath, "--state", state])
+        let rest = try await ConveneBinary.run([
+            "replies", "--once", "--config", workspace.configPath, "--state", state,
+        ])
         #expect(rest.status == 0, "\(rest)")
         let applied = workspace.journal(in: state).filter {
             $0["type"] as? String == "reply" && $0["outcome"] as? String == "applied"
