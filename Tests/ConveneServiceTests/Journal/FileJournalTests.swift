@@ -14,6 +14,21 @@ struct FileJournalTests {
             kind: .invitation, msgid: id)
     }
 
+    /// Opens the journal again once the last holder has let go of its lock. Within one test process "gone" is not
+    /// instant: the syncer thread may hold the last reference for a moment (the journal is then closed on that
+    /// thread), and a child another test is spawning holds a copy of every descriptor until its exec.
+    static func reopen(_ directory: String) throws -> FileJournal {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                return try FileJournal(directory: directory)
+            } catch {
+                guard case .locked = error, Date() < deadline else { throw error }
+                usleep(10_000)
+            }
+        }
+    }
+
     @Test func appendedRecordsAreReadBackWhenTheJournalIsOpenedAgain() throws {
         let directory = try TestEnvironment.temporaryDirectory("journal").path + "/state"
         do {
@@ -22,7 +37,7 @@ struct FileJournalTests {
             try journal.append(Self.record(.attempt, "b"))
             #expect(journal.lineCount == 3)
         }
-        let reopened = try FileJournal(directory: directory)
+        let reopened = try Self.reopen(directory)
         #expect(reopened.lineCount == 3)
         let loaded = reopened.takeLoaded()
         #expect(loaded.records.map(\.msgid) == ["a", "a", "b"])
@@ -95,7 +110,7 @@ struct FileJournalTests {
             try handle.write(contentsOf: Data((torn + "\n" + JournalCodec.encode(Self.record(.sent, "b")) + "\n").utf8))
             try handle.close()
         }
-        let journal = try FileJournal(directory: directory)
+        let journal = try Self.reopen(directory)
         let loaded = journal.takeLoaded()
         #expect(loaded.records.map(\.msgid) == ["a", "a"])
         #expect(loaded.warnings.map(\.line) == [3])
@@ -137,7 +152,7 @@ struct FileJournalTests {
         }
         _ = first
         first = nil
-        _ = try FileJournal(directory: directory)
+        _ = try Self.reopen(directory)
     }
 
     @Test func compactionReplacesTheFileAtomicallyAndLaterAppendsLandInTheNewFile() throws {
