@@ -18,7 +18,8 @@ public struct CohortSchedule: Sendable {
         public var inviteAt: Date?
         /// When offers of freed places stop.
         public var offersCloseAt: Date
-        /// Live offers not yet accepted, by key: until when the place is held.
+        /// Live offers not yet accepted, by key: until when the place is held (an offer still open when offers close
+        /// is kept: no one could be offered the place after it).
         public var heldUntil: [String: Date]
         /// Offers that passed on, by key: until when the place was held.
         public var passed: [String: Date]
@@ -139,6 +140,7 @@ public struct CohortSchedule: Sendable {
             let threads = (threadsByUID[occurrence.uid] ?? []).sorted {
                 ($0.invitedAt, $0.recipient.lowercased()) < ($1.invitedAt, $1.recipient.lowercased())
             }
+            let closeAt = hosting.offersClose.map { times.nominal($0, before: start) } ?? start
             var slot = CohortSlot(label: occurrence.date.description)
             var heldUntil: [String: Date] = [:]
             var passed: [String: Date] = [:]
@@ -159,7 +161,9 @@ public struct CohortSchedule: Sendable {
                     if offered { passed[key] = until }
                 } else if partstat == "declined" {
                     slot.out.append(key)
-                } else if offered && partstat != "accepted" && partstat != "tentative" && now >= until {
+                } else if offered && partstat != "accepted" && partstat != "tentative" && now >= until
+                    && until < closeAt
+                {
                     slot.out.append(key)
                     passed[key] = until
                 } else if !audienceKeys.contains(key) {
@@ -171,7 +175,6 @@ public struct CohortSchedule: Sendable {
                 }
             }
             let invitationsOut = !threads.isEmpty
-            let closeAt = hosting.offersClose.map { times.nominal($0, before: start) } ?? start
             slot.open = start > now && (!invitationsOut || now < closeAt)
             entries.append(
                 Entry(

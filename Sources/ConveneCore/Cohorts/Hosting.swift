@@ -37,4 +37,6 @@ public struct Hosting: Sendable, Hashable {
     public static let offerTemplate = "offer"
     /// The notification id of an offer in the journal key (`event/yyyymmdd/offer/recipient`).
     public static let offerNotification = "offer"
+    /// The notification id of the cancellation of an offer that passed on (`event/yyyymmdd/offer-passed/recipient`).
+    public static let offerPassedNotification = "offer-passed"
 }

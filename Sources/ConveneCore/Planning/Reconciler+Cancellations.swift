@@ -45,7 +45,9 @@ extension Reconciler {
             }
             let person = roster.person(thread.recipient)
             let reason: String
+            var notification = "cancellation"
             if let occurrence, let until = hosted.entries[occurrence.uid]?.passed[recipientKey] {
+                notification = Hosting.offerPassedNotification
                 reason =
                     "the place offered to you was held until "
                     + "\(LocalDateTime(instant: until, in: pass.service.timeZone)) and has passed to the next person"
@@ -59,7 +61,9 @@ extension Reconciler {
                 guard config.service.leavers == .cancel else { continue }
                 reason = Reconciler.leaverReason(eventForums: occurrence?.forums ?? [], config: config)
             }
-            if let action = cancellation(of: thread, occurrence: occurrence, person: person, reason: reason, pass) {
+            if let action = cancellation(
+                of: thread, occurrence: occurrence, person: person, reason: reason, notification: notification, pass)
+            {
                 result.actions.append(action)
             }
         }
@@ -70,7 +74,7 @@ extension Reconciler {
     /// journal has it finished), to the person as the roster now has them or, for a leaver, as last sent.
     func cancellation(
         of thread: JournalState.CalendarThread, occurrence: Occurrence?, person: Person?, reason: String,
-        _ pass: PlanningPass
+        notification: String = "cancellation", _ pass: PlanningPass
     ) -> Action? {
         guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else {
             return nil
@@ -86,7 +90,7 @@ extension Reconciler {
         let recipient = Mailbox(name: person?.name ?? thread.name, address: thread.recipient)
         guard
             var action = pass.make(
-                .cancellation, ref, "cancellation", template: "cancellation", to: person, recipient: recipient, cc: cc,
+                .cancellation, ref, notification, template: "cancellation", to: person, recipient: recipient, cc: cc,
                 sequence: sequence, due: pass.urgent(before: thread.snapshot.start), grace: thread.snapshot.start,
                 forum: nil)
         else { return nil }

@@ -100,7 +100,32 @@ extension Reconciler {
         else { return nil }
         let until = offer.due.addingTimeInterval(Double(hosting.offer.minutes) * 60)
         offer.reason =
-            "a place has come up; it is held for you until \(LocalDateTime(instant: until, in: pass.service.timeZone))"
+            "A place has come up; it is held for you until \(LocalDateTime(instant: until, in: pass.service.timeZone))"
         return offer
+    }
+
+    /// The cancellations of the offers now held, each due when its hold ends (moved into the send window): an offer
+    /// accepted before then drops out of the next plan; one not accepted passes on, and the plan after it offers the
+    /// place to the next person. An offer whose hold outlasts `offers_close` is not cancelled.
+    func offerExpiries(_ hosted: HostedPlan, _ pass: PlanningPass) -> [Action] {
+        var actions: [Action] = []
+        for uid in hosted.entries.keys.sorted() {
+            guard let entry = hosted.entries[uid] else { continue }
+            for (key, until) in entry.heldUntil.sorted(by: { $0.key < $1.key })
+            where until > pass.now && until < entry.offersCloseAt {
+                guard let thread = state.thread(uid: uid, key: key) else { continue }
+                let reason =
+                    "the place offered to you was held until "
+                    + "\(LocalDateTime(instant: until, in: pass.service.timeZone)) and has passed to the next person"
+                guard
+                    var action = cancellation(
+                        of: thread, occurrence: entry.occurrence, person: roster.person(key), reason: reason,
+                        notification: Hosting.offerPassedNotification, pass)
+                else { continue }
+                action.due = min(pass.times.intoWindow(until), entry.occurrence.snapshot.start)
+                actions.append(action)
+            }
+        }
+        return actions
     }
 }

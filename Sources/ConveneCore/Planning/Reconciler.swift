@@ -79,6 +79,7 @@ public struct Reconciler: Sendable {
             return Plan(actions: DueOrderedActions([]), refusal: refusal)
         }
         actions.append(contentsOf: cancellations.actions)
+        actions.append(contentsOf: offerExpiries(hosted, pass))
         let held = holdLargeChange(&actions, recipientOrdered: &recipientOrdered, holders: cancellations.holders.count)
         return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil, held: held)
     }
