@@ -231,4 +231,57 @@ import Testing
         try Self.run(early, from: "2027-03-08 07:00", until: "2027-03-08 07:30")
         #expect(try Self.sent(early, "offer").count == 1)
     }
+
+    /// `validate` on the test files with `edit` applied to the rules.
+    static func validate(_ edit: (String) -> String) throws -> CLI.Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: CLI.root.appendingPathComponent("config/templates"), to: dir.appendingPathComponent("templates"))
+        try edit(rules).write(to: dir.appendingPathComponent("convene.yaml"), atomically: true, encoding: .utf8)
+        try roster.write(to: dir.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
+        return try CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
+    }
+
+    @Test func validateSaysWhenASeriesIsInfeasibleAndWhatWouldFixIt() throws {
+        #expect(try Self.validate { $0 }.status == 0)
+        // Six departments besides the host's (Cabinet Office) for eight places; one host for two dates.
+        let result = try Self.validate {
+            $0.replacingOccurrences(of: "capacity: 3", with: "capacity: 8")
+                .replacingOccurrences(
+                    of: "duration: 1h\n", with: "duration: 1h\n    repeat: every 2 weeks for 2 times\n")
+        }
+        #expect(result.status == 78)
+        #expect(
+            result.stderr.contains(
+                "convene.yaml:31:15: error: event 'breakfast' mixes departments but its audience has only 6 departments "
+                    + "for a table (the host's left out) and 8 places"), "\(result.stderr)")
+        #expect(result.stderr.contains("lower 'capacity' to 6, or invite forums with 2 more departments"))
+        #expect(
+            result.stderr.contains("error: event 'breakfast' has 1 host for 2 occurrences: a host would host twice"))
+        #expect(result.stderr.contains("add hosts to 'hosts' (1 more), or shorten the series to 1 date"))
+    }
+
+    @Test func badHostingKeysAreErrorsAtTheirPlace() throws {
+        let result = try Self.validate {
+            $0.replacingOccurrences(of: "capacity: 3", with: "capacity: twelve")
+                .replacingOccurrences(of: "hosts: [permanent-secretaries]", with: "hosts: [perm-secs]")
+                .replacingOccurrences(of: "mix: department", with: "mix: grade")
+                .replacingOccurrences(of: "offer: 48h", with: "offer: two days")
+                .replacingOccurrences(of: "offers_close: 2 days before", with: "offers_close: 15 days before")
+        }
+        #expect(result.status == 78)
+        for expected in [
+            "convene.yaml:30:15: error: 'capacity' must be a whole number of places from 1 to 1000; got 'twelve'",
+            "convene.yaml:31:13: error: 'hosts' names unknown forum 'perm-secs'",
+            "convene.yaml:32:10: error: 'mix' must be 'department' or 'none'; got 'grade'",
+            "convene.yaml:33:12: error: bad 'offer': 'two days' is not a duration",
+            "convene.yaml:35:19: error: 'offers_close' (15 days before) is not after 'invite' (14 days before at 09:00)",
+        ] {
+            #expect(result.stderr.contains(expected), "\(expected)\n\(result.stderr)")
+        }
+        let noCapacity = try Self.validate { $0.replacingOccurrences(of: "    capacity: 3\n", with: "") }
+        #expect(noCapacity.status == 78)
+        #expect(noCapacity.stderr.contains("error: event 'breakfast' has 'hosts' but no 'capacity'"))
+    }
 }

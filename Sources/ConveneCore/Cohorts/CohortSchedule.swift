@@ -80,7 +80,7 @@ public struct CohortSchedule: Sendable {
                 (
                     "event '\(event.id)' has \(hosts.count) host\(hosts.count == 1 ? "" : "s") for \(dates.count) "
                         + "occurrences: a host would host twice",
-                    "add hosts to 'hosts' (\(dates.count - hosts.count) more), or shorten the series to \(hosts.count) dates"
+                    "add hosts to 'hosts' (\(dates.count - hosts.count) more), or shorten the series to \(hosts.count) date\(hosts.count == 1 ? "" : "s")"
                 ))
         }
         if hosting.mixDepartments {
