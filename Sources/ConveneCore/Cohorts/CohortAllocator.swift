@@ -219,10 +219,9 @@ public struct CohortAllocator: Sendable {
             // The waitlist: who would be chosen next for a freed place, as the greedy step would choose them.
             var waitlist: [String] = []
             if slot.open {
-                let rest = people.indices.filter { eligible($0) }.sorted { a, b in
-                    (turns[a], added(a, to: table), last[a], seeds[a])
-                        < (turns[b], added(b, to: table), last[b], seeds[b])
-                }
+                let rest = people.indices.filter { eligible($0) }
+                    .map { (turns[$0], added($0, to: table), last[$0], seeds[$0], $0) }
+                    .sorted { ($0.0, $0.1, $0.2, $0.3) < ($1.0, $1.1, $1.2, $1.3) }.map(\.4)
                 var departments: Set<Int> = []
                 for r in rest where waitlist.count < allocator.waitlistLength {
                     // With mix, one per department is enough to show: a freed place takes the freed department.

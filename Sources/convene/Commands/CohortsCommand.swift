@@ -26,7 +26,8 @@ enum CohortsCommand {
                                  "repeated_pairs", "notes"}], "summary": {"audience", "invited",
                                  "everyone_invited_once", "repeated_pairs", "hosts_used"}}
               --bench            time the allocator on a generated roster against a random and a greedy-only
-                                 allocation (one line per method; used by scripts/bench)
+                                 allocation: one line per method (allocator, greedy-only,
+                                 random), for scripts/bench
 
             \(CommonOptions.help)
             """, run: run)
@@ -292,8 +293,9 @@ enum CohortsCommand {
             ("allocator", full, fullTables), ("greedy-only", greedy, greedyTables), ("random", random, randomTables),
         ] {
             Output.line(
-                "cohorts \(name): \(label): \(String(format: "%.3f", seconds)) s, \(repeats(tables)) repeated pairs, "
-                    + "\(Set(tables.flatMap { $0 }).count) people invited")
+                "cohorts method=\(name) people=\(people) departments=\(departments) occurrences=\(occurrences) "
+                    + "capacity=\(capacity) seconds=\(String(format: "%.3f", seconds)) "
+                    + "repeated_pairs=\(repeats(tables)) invited=\(Set(tables.flatMap { $0 }).count)")
         }
         return .ok
     }
