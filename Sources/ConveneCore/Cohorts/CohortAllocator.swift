@@ -174,6 +174,9 @@ public struct CohortAllocator: Sendable {
                 !chosen.contains(i) && !outIndices.contains(i) && !hostMet.contains(i)
                     && !(allocator.mix && usedDepartments.contains(departmentOf[i]))
             }
+            // Who could sit here at all, before anyone is chosen: what an explanation of a repeat rests on.
+            let seats = people.indices.filter { eligible($0) }
+            let openDepartments = Set(seats.map { departmentOf[$0] }).count
             let places = max(0, allocator.capacity - table.count - unknownKept.count)
             if slot.open && places > 0 {
                 // Fair rotation: the fewest turns first, a tier at a time; within a tier the smallest added cost,
@@ -240,12 +243,13 @@ public struct CohortAllocator: Sendable {
                 }
             }
             if repeats > 0 {
+                let what = repeats == 1 ? "one repeat" : "\(repeats) repeats"
                 notes.append(
-                    "\(repeats) pair\(repeats == 1 ? "" : "s") at this table met before: no swap with someone "
-                        + "eligible avoids \(repeats == 1 ? "it" : "them")"
+                    "the \(slot.label) table accepts \(what) (pairs who met before): "
                         + (allocator.mix
-                            ? " (\(Set(people.indices.filter { !outIndices.contains($0) }.map { departmentOf[$0] }).count) departments in the audience)"
-                            : ""))
+                            ? "only \(openDepartments) departments have someone eligible (\(seats.count) people)"
+                            : "only \(seats.count) people are eligible")
+                        + ", and no swap with one of them avoids it")
             }
             let secondTurns = table.filter { turns[$0] > 0 && !keptKeys.contains(people[$0].key) }.count
             for a in table.indices {
