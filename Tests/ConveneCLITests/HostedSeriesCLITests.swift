@@ -232,6 +232,27 @@ import Testing
         #expect(try Self.sent(early, "offer").count == 1)
     }
 
+    @Test func aGuestWhoLeavesTheRosterFreesTheirPlaceForTheNextPerson() throws {
+        let dir = try Self.invited()
+        let first = try Self.table(dir, at: "2027-02-24 11:00")
+        let guests = Self.guests(first)
+        let next = try #require(Self.waitlist(first).first)
+        // One of four holders leaves: 25%, so the roster-shrink and change guards are raised for this test.
+        let config = dir.appendingPathComponent("convene.yaml")
+        try Self.rules.replacingOccurrences(
+            of: "  send_window: 00:00-24:00 Mon-Sun\n",
+            with: "  send_window: 00:00-24:00 Mon-Sun\n  max_roster_shrink: 50%\n  max_calendar_changes: 50%\n"
+        ).write(to: config, atomically: true, encoding: .utf8)
+        let leaver = guests[0]
+        try Self.roster.split(separator: "\n").filter { !$0.hasPrefix(leaver + ",") }.joined(separator: "\n")
+            .write(to: dir.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
+        try Self.run(dir, from: "2027-02-26 10:00", until: "2027-02-26 11:00")
+        #expect(try Self.sent(dir, "cancellation") == [leaver])
+        #expect(try Self.sent(dir, "offer") == [next])
+        let table = try Self.table(dir, at: "2027-02-26 11:00")
+        #expect(Self.guests(table) == [guests[1], guests[2], next])
+    }
+
     /// `validate` on the test files with `edit` applied to the rules.
     static func validate(_ edit: (String) -> String) throws -> CLI.Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
