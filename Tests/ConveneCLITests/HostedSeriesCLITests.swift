@@ -253,6 +253,35 @@ import Testing
         #expect(Self.guests(table) == [guests[1], guests[2], next])
     }
 
+    @Test func planShowsTheAllocatedInvitationsAndCohortsExplainsTheTable() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: CLI.root.appendingPathComponent("config/templates"), to: dir.appendingPathComponent("templates"))
+        try Self.rules.write(to: dir.appendingPathComponent("convene.yaml"), atomically: true, encoding: .utf8)
+        try Self.roster.write(to: dir.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("convene.yaml").path
+        let state = dir.appendingPathComponent("state").path
+        let plan = try CLI.run(["plan", "--json", "--config", config, "--state", state, "--now", "2027-02-01 09:00"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let actions = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
+        let invited = Set(
+            actions.filter { $0["kind"] as? String == "invitation" }.compactMap { $0["recipient"] as? String })
+        let table = try Self.table(dir, at: "2027-02-01 09:00")
+        #expect(invited == Set(Self.guests(table) + ["pat.host@example.gov.uk"]))
+        #expect(actions.allSatisfy { $0["due"] as? String == "2027-02-24T09:00:00+00:00" })
+        let text = try CLI.run(
+            ["cohorts", "breakfast", "--explain", "--config", config, "--state", state, "--now", "2027-02-01 09:00"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(
+            text.stdout.contains("Wednesday 10 March 2027 (planned, invitations 2027-02-24 09:00):"), "\(text.stdout)")
+        #expect(text.stdout.contains("  host: pat.host@example.gov.uk (Pat Host, Cabinet Office) — to invite"))
+        #expect(text.stdout.contains("  cost: 0 (sum of squares of past meetings per pair), 0 pairs met before"))
+        #expect(text.stdout.contains("series: 3 of 8 invited at least once; 0 pairs meet more than once; 1 host used"))
+        let missing = try CLI.run(["cohorts", "nope", "--config", config, "--state", state])
+        #expect(missing.status == 64)
+    }
+
     /// `validate` on the test files with `edit` applied to the rules.
     static func validate(_ edit: (String) -> String) throws -> CLI.Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
