@@ -20,6 +20,7 @@ enum CLI {
         StatusCommand.subcommand,
         RepliesCommand.subcommand,
         AttendanceCommand.subcommand,
+        CohortsCommand.subcommand,
         HistoryCommand.subcommand,
         PublishCommand.subcommand,
         ApproveCommand.subcommand,

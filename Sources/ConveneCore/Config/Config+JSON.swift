@@ -48,6 +48,13 @@ extension Config {
                     "join_url": e.joinURL ?? NSNull(), "description": e.description ?? NSNull(),
                     "status": e.status.rawValue, "dates": Occurrences.dates(of: e).map(\.description),
                     "public": e.isPublic,
+                    "hosting": e.hosting.map { h -> Any in
+                        [
+                            "capacity": h.capacity, "hosts": h.hosts, "mix": h.mixDepartments ? "department" : "none",
+                            "offer": h.offer.description, "invite": h.invite?.description ?? NSNull(),
+                            "offers_close": h.offersClose?.description ?? NSNull(),
+                        ] as [String: Any]
+                    } ?? NSNull(),
                 ]
             },
             "notifications": notifications.map {

@@ -288,6 +288,9 @@ public struct Event: Sendable, Hashable {
     /// `public: true`: the event is in `all.ics` and the public pages with its joining link (events are private
     /// unless marked).
     public var isPublic: Bool
+    /// A hosted series (`capacity:`, `hosts:`, `mix:`, `offer:`, `invite:`, `offers_close:`); nil invites the whole
+    /// audience to every occurrence.
+    public var hosting: Hosting? = nil
 
     /// Defaults match an absent key: one-off, confirmed, no exceptions, moves, venue, link or description.
     public init(

@@ -142,6 +142,7 @@ extension ConfigParser {
             let description = map.value("description").flatMap { reader.scalar($0, "'description'", multiline: true) }
             let status = map.value("status").flatMap { choice($0, "'status'", EventStatus.self, reader) } ?? .confirmed
             let isPublic = map.value("public").flatMap { flag($0, "'public'", reader) } ?? false
+            let hosting = readHosting(map, id: id, forumIDs: forumIDs, reader)
             map.rejectUnknownKeys()
 
             for (forum, at) in forums where !forumIDs.contains(forum) {
@@ -219,11 +220,12 @@ extension ConfigParser {
                 reader.error("the series ends (\(last)) before it starts (\(start.date))", at: recurrenceNode.location)
             }
             guard !id.isEmpty, let title, let start, let length else { return nil }
-            let event = Event(
+            var event = Event(
                 id: id, title: title, forums: forums.map(\.0), start: start, duration: length, recurrence: recurrence,
                 except: exceptDates, exceptReasons: exceptReasons, moved: moved, reason: reason, location: place,
                 joinURL: joinURL, description: description, status: status, sourceLocation: location,
                 isPublic: isPublic)
+            event.hosting = hosting
             let all = Occurrences.dates(of: event, excluding: false)
             if all.count >= Occurrences.limit, let recurrenceNode {
                 reader.error(

@@ -79,6 +79,9 @@ public struct JournalState: Sendable {
     public private(set) var settledCopies: [String: Set<String>] = [:]
     /// UIDs for which at least one invitation has gone out.
     public private(set) var invitedOccurrences: Set<String> = []
+    /// Threads (`uid` NUL lower-cased recipient) whose live entry was opened by an offer of a freed place
+    /// (notification `offer`), for the waitlist: an offer not accepted in time passes on.
+    public private(set) var offers: Set<String> = []
     /// Hashes of the files (`Workspace.fingerprint`) whose calendar changes an admin approved (`convene approve`).
     public private(set) var approvals: Set<String> = []
     /// The occurrence identities calendar messages have gone out for, with their UIDs.
@@ -209,6 +212,10 @@ public struct JournalState: Sendable {
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
                 invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }
+            if record.kind == .invitation && previous.map({ $0.cancelled }) ?? true {
+                let notification = record.key[date.endIndex...].dropFirst().prefix { $0 != "/" }
+                if notification == Hosting.offerNotification { offers.insert(key) } else { offers.remove(key) }
+            }
             if let date = LocalDate(compact: date) {
                 identities.record(
                     event: String(event), date: date, uid: uid, start: snapshot.start,

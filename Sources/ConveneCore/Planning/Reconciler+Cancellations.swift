@@ -14,9 +14,12 @@ extension Reconciler {
     /// Calendar entries the files no longer want (the occurrence gone or cancelled, or the recipient out of its
     /// audience), cancelled from the journal's snapshot. Only entries still ahead: cancelling an event in progress or
     /// past helps nobody's calendar. `members` are the audiences of the events planned ahead.
-    func cancellations(of occurrences: [Occurrence], members: [String: [Member]], _ pass: PlanningPass)
-        -> Cancellations
-    {
+    /// A hosted occurrence's entries are wanted only for its table (`hosted`): an offer that passed on is cancelled.
+    func cancellations(
+        of occurrences: [Occurrence], members: [String: [Member]], hosted: HostedPlan = HostedPlan(),
+        _ pass: PlanningPass
+    ) -> Cancellations {
+        let hostedKeys = hosted.members.mapValues { Set($0.map(\.person.key)) }
         var result = Cancellations()
         // Who is in the audience of each event planned ahead, built only when the journal has entries to check.
         var memberKeys: [String: Set<String>] = [:]
@@ -33,13 +36,22 @@ extension Reconciler {
             result.holders.insert(recipientKey)
             let occurrence = byUID[thread.uid]
             if let occurrence, occurrence.snapshot.start <= pass.now { continue }
-            if let occurrence, occurrence.active, memberKeysByEvent(occurrence.eventID)?.contains(recipientKey) == true
+            if let occurrence, occurrence.active, let keys = hostedKeys[occurrence.uid] {
+                if keys.contains(recipientKey) { continue }
+            } else if let occurrence, occurrence.active,
+                memberKeysByEvent(occurrence.eventID)?.contains(recipientKey) == true
             {
                 continue
             }
             let person = roster.person(thread.recipient)
             let reason: String
-            if let occurrence, !occurrence.active {
+            var notification = "cancellation"
+            if let occurrence, let until = hosted.entries[occurrence.uid]?.passed[recipientKey] {
+                notification = Hosting.offerPassedNotification
+                reason =
+                    "the place offered to you was held until "
+                    + "\(LocalDateTime(instant: until, in: pass.service.timeZone)) and has passed to the next person"
+            } else if let occurrence, !occurrence.active {
                 reason = occurrence.inactiveReason ?? "this event has been cancelled"
             } else if occurrence == nil {
                 reason = Reconciler.removalReason(eventID: thread.eventID, snapshot: thread.snapshot, config: config)
@@ -49,7 +61,9 @@ extension Reconciler {
                 guard config.service.leavers == .cancel else { continue }
                 reason = Reconciler.leaverReason(eventForums: occurrence?.forums ?? [], config: config)
             }
-            if let action = cancellation(of: thread, occurrence: occurrence, person: person, reason: reason, pass) {
+            if let action = cancellation(
+                of: thread, occurrence: occurrence, person: person, reason: reason, notification: notification, pass)
+            {
                 result.actions.append(action)
             }
         }
@@ -60,7 +74,7 @@ extension Reconciler {
     /// journal has it finished), to the person as the roster now has them or, for a leaver, as last sent.
     func cancellation(
         of thread: JournalState.CalendarThread, occurrence: Occurrence?, person: Person?, reason: String,
-        _ pass: PlanningPass
+        notification: String = "cancellation", _ pass: PlanningPass
     ) -> Action? {
         guard case .cancel(let sequence, _) = CalendarStep.next(sent: thread, wanted: nil, whyNot: reason) else {
             return nil
@@ -76,7 +90,7 @@ extension Reconciler {
         let recipient = Mailbox(name: person?.name ?? thread.name, address: thread.recipient)
         guard
             var action = pass.make(
-                .cancellation, ref, "cancellation", template: "cancellation", to: person, recipient: recipient, cc: cc,
+                .cancellation, ref, notification, template: "cancellation", to: person, recipient: recipient, cc: cc,
                 sequence: sequence, due: pass.urgent(before: thread.snapshot.start), grace: thread.snapshot.start,
                 forum: nil)
         else { return nil }

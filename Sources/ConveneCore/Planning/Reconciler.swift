@@ -42,6 +42,7 @@ public struct Reconciler: Sendable {
         let occurrences = Occurrence.all(in: config, known: state.identities, now: now)
         let ahead = occurrences.filter { $0.active && $0.snapshot.start > now }
         let membersByEvent = members(of: ahead, pass)
+        let hosted = hostedPlan(occurrences, audienceMembers: membersByEvent, pass)
 
         // Room for every action the occurrences ahead can need (a calendar message and each reminder per member,
         // a cancellation per journal thread), reserved at once: growing by doubling would copy a national plan
@@ -54,10 +55,15 @@ public struct Reconciler: Sendable {
 
         for occurrence in ahead {
             let times = pass.times(of: occurrence)
-            for member in membersByEvent[occurrence.eventID] ?? [] {
+            let entry = hosted.entries[occurrence.uid]
+            for member in hosted.members[occurrence.uid] ?? membersByEvent[occurrence.eventID] ?? [] {
                 let thread = state.thread(uid: occurrence.uid, key: member.person.key)
-                let calendar = calendarAction(
+                var calendar = calendarAction(
                     for: member, thread: thread, times, pass, wanted: occurrence.snapshot, uid: occurrence.uid)
+                if thread == nil, let entry, let hosting = hosted.hosting[occurrence.eventID] {
+                    let action = hostedInvitation(for: member, entry: entry, hosting: hosting, times, pass)
+                    calendar = (action, action?.due)
+                }
                 if let action = calendar.action { actions.append(action) }
                 guard let invitedAt = calendar.invitedAt else { continue }
                 appendReminders(for: member, invitedAt: invitedAt, times, pass, to: &actions)
@@ -66,13 +72,14 @@ public struct Reconciler: Sendable {
 
         // Every action so far came from members in key order: within each group of the due order, in recipient order.
         var recipientOrdered = actions.count
-        let cancellations = cancellations(of: occurrences, members: membersByEvent, pass)
+        let cancellations = cancellations(of: occurrences, members: membersByEvent, hosted: hosted, pass)
         if let refusal = rosterShrinkRefusal(
             leavers: cancellations.leavers.count, holders: cancellations.holders.count)
         {
             return Plan(actions: DueOrderedActions([]), refusal: refusal)
         }
         actions.append(contentsOf: cancellations.actions)
+        actions.append(contentsOf: offerExpiries(hosted, pass))
         let held = holdLargeChange(&actions, recipientOrdered: &recipientOrdered, holders: cancellations.holders.count)
         return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil, held: held)
     }

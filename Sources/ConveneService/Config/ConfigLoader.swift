@@ -93,6 +93,12 @@ public enum ConfigLoader {
         var needed: [(String, Diagnostic)] = config.notifications.map {
             ($0.template, Diagnostic(file: configPath, location: $0.templateLocation, message: ""))
         }
+        // A hosted series offers freed places with the `offer` template.
+        for event in config.events {
+            guard let hosting = event.hosting else { continue }
+            needed.append(
+                (Hosting.offerTemplate, Diagnostic(file: configPath, location: hosting.location, message: "")))
+        }
         for name in builtInTemplates {
             needed.append((name, Diagnostic(file: configPath, line: 1, column: 1, message: "")))
         }
@@ -149,6 +155,16 @@ public enum ConfigLoader {
         if configBroken { return .failure(LoadFailure(kind: .config, diagnostics: diagnostics)) }
         if rosterDiagnostics.hasErrors { return .failure(LoadFailure(kind: .data, diagnostics: diagnostics)) }
         let audience = Audience(config: config, roster: roster)
+        // A hosted series the audience cannot fill as asked is refused before anything is sent.
+        for event in config.events {
+            for problem in CohortSchedule.problems(of: event, config: config, roster: roster, audience: audience) {
+                diagnostics.append(
+                    Diagnostic(
+                        file: configPath, location: event.hosting?.location ?? event.sourceLocation,
+                        message: problem.message, hint: problem.hint))
+            }
+        }
+        if diagnostics.hasErrors { return .failure(LoadFailure(kind: .config, diagnostics: diagnostics)) }
         // Which events use which template depends on who is in each audience, so this check waits for the roster.
         let eventsByTemplate = events(byTemplate: config, audience: audience)
         for (name, template) in templates.sorted(by: { $0.key < $1.key }) {
