@@ -1,10 +1,11 @@
+import ConveneTesting
 import Foundation
 import Testing
 
 /// A hosted series through the binary on a simulated clock: the allocated table is invited, a decline (a reply
 /// from a Maildir) frees a place that is offered to the next person, an offer not accepted in time passes on, and
 /// no offer goes after `offers_close`.
-@Suite struct HostedSeriesCLITests {
+@Suite(.ownThread) struct HostedSeriesCLITests {
     static let rules = """
         service:
           timezone: Europe/London
@@ -64,7 +65,7 @@ import Testing
         """
 
     /// A folder with the files and an empty Maildir, the first invitations sent (journal in `out/state`).
-    static func invited() throws -> URL {
+    static func invited() async throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -75,12 +76,12 @@ import Testing
             try FileManager.default.createDirectory(
                 at: dir.appendingPathComponent("mail/\(sub)"), withIntermediateDirectories: true)
         }
-        try run(dir, from: "2027-02-20 08:00", until: "2027-02-24 10:00")
+        try await run(dir, from: "2027-02-20 08:00", until: "2027-02-24 10:00")
         return dir
     }
 
-    static func run(_ dir: URL, from: String, until: String) throws {
-        let run = try CLI.run(
+    static func run(_ dir: URL, from: String, until: String) async throws {
+        let run = try await CLI.run(
             [
                 "run", "--config", dir.appendingPathComponent("convene.yaml").path, "--dry-run",
                 dir.appendingPathComponent("out").path, "--now", from, "--until", until,
@@ -88,7 +89,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
     }
 
-    static func decline(_ dir: URL, _ who: String, at now: String) throws {
+    static func decline(_ dir: URL, _ who: String, at now: String) async throws {
         let text = """
             From: \(who)\r
             To: collective.leadership@example.gov.uk\r
@@ -110,7 +111,7 @@ import Testing
             """
         try text.write(
             to: dir.appendingPathComponent("mail/new/\(UUID().uuidString).test"), atomically: true, encoding: .utf8)
-        let replies = try CLI.run(
+        let replies = try await CLI.run(
             [
                 "replies", "--once", "--from-maildir", dir.appendingPathComponent("mail").path, "--config",
                 dir.appendingPathComponent("convene.yaml").path, "--state",
@@ -121,8 +122,8 @@ import Testing
     }
 
     /// `convene cohorts breakfast --json` at `now`: the one occurrence.
-    static func table(_ dir: URL, at now: String) throws -> [String: Any] {
-        let result = try CLI.run(
+    static func table(_ dir: URL, at now: String) async throws -> [String: Any] {
+        let result = try await CLI.run(
             [
                 "cohorts", "breakfast", "--json", "--config", dir.appendingPathComponent("convene.yaml").path,
                 "--state", dir.appendingPathComponent("out/state").path, "--now", now,
@@ -168,73 +169,73 @@ import Testing
         return ""
     }
 
-    @Test func theTableIsInvitedAndADeclineIsFilledFromTheWaitlist() throws {
-        let dir = try Self.invited()
+    @Test func theTableIsInvitedAndADeclineIsFilledFromTheWaitlist() async throws {
+        let dir = try await Self.invited()
         // The host and three guests, one per department, none from the host's (Cabinet Office).
-        let first = try Self.table(dir, at: "2027-02-24 11:00")
+        let first = try await Self.table(dir, at: "2027-02-24 11:00")
         let guests = Self.guests(first)
         #expect(guests.count == 3)
         #expect(!guests.contains("d7@example.gov.uk"))
         #expect(try Self.sent(dir, "invitation") == Set(guests + ["pat.host@example.gov.uk"]))
         let next = try #require(Self.waitlist(first).first)
 
-        try Self.decline(dir, guests[1], at: "2027-02-25 10:00")
-        try Self.run(dir, from: "2027-02-25 10:00", until: "2027-02-25 11:00")
+        try await Self.decline(dir, guests[1], at: "2027-02-25 10:00")
+        try await Self.run(dir, from: "2027-02-25 10:00", until: "2027-02-25 11:00")
         #expect(try Self.sent(dir, "offer") == [next])
         let offer = try Self.text(dir, "offer", to: next)
         #expect(offer.contains("text/calendar; charset=UTF-8; method=REQUEST"))
         #expect(offer.contains("Subject: A place has come up: Directors' Breakfast"))
         #expect(offer.contains("held for you until 2027-02-27 10:00"))
-        let after = try Self.table(dir, at: "2027-02-25 11:00")
+        let after = try await Self.table(dir, at: "2027-02-25 11:00")
         #expect(Self.guests(after) == [guests[0], guests[2], next])
         #expect(after["declined"] as? [String] == [guests[1]])
         // The one who declined gets no cancellation: they said no themselves.
         #expect(try Self.sent(dir, "cancellation").isEmpty)
     }
 
-    @Test func anOfferNotAcceptedInTimePassesToTheNextPerson() throws {
-        let dir = try Self.invited()
-        let guests = Self.guests(try Self.table(dir, at: "2027-02-24 11:00"))
-        try Self.decline(dir, guests[0], at: "2027-02-25 10:00")
-        try Self.run(dir, from: "2027-02-25 10:00", until: "2027-02-25 11:00")
+    @Test func anOfferNotAcceptedInTimePassesToTheNextPerson() async throws {
+        let dir = try await Self.invited()
+        let guests = Self.guests(try await Self.table(dir, at: "2027-02-24 11:00"))
+        try await Self.decline(dir, guests[0], at: "2027-02-25 10:00")
+        try await Self.run(dir, from: "2027-02-25 10:00", until: "2027-02-25 11:00")
         let offered = try #require(try Self.sent(dir, "offer").first)
-        let waiting = Self.waitlist(try Self.table(dir, at: "2027-02-25 11:00"))
+        let waiting = Self.waitlist(try await Self.table(dir, at: "2027-02-25 11:00"))
         // Nothing within the 48 hours; just after, the simulated clock cancels the offer and offers the place on.
-        try Self.run(dir, from: "2027-02-25 11:00", until: "2027-02-27 09:59")
+        try await Self.run(dir, from: "2027-02-25 11:00", until: "2027-02-27 09:59")
         #expect(try Self.sent(dir, "offer-passed").isEmpty)
-        try Self.run(dir, from: "2027-02-27 09:59", until: "2027-02-27 11:00")
+        try await Self.run(dir, from: "2027-02-27 09:59", until: "2027-02-27 11:00")
         #expect(try Self.sent(dir, "offer-passed") == [offered])
         #expect(try Self.text(dir, "offer-passed", to: offered).contains("method=CANCEL"))
         let offers = try Self.sent(dir, "offer")
         #expect(offers.count == 2)
         let second = try #require(offers.subtracting([offered]).first)
         #expect(second == waiting.first)
-        let table = try Self.table(dir, at: "2027-02-27 11:00")
+        let table = try await Self.table(dir, at: "2027-02-27 11:00")
         #expect(table["passed"] as? [String] == [offered])
         #expect(Self.guests(table).contains(second) && !Self.guests(table).contains(offered))
     }
 
-    @Test func offersStopAtTheCutOff() throws {
-        let dir = try Self.invited()
-        let guests = Self.guests(try Self.table(dir, at: "2027-02-24 11:00"))
+    @Test func offersStopAtTheCutOff() async throws {
+        let dir = try await Self.invited()
+        let guests = Self.guests(try await Self.table(dir, at: "2027-02-24 11:00"))
         // 8 March 09:00 is after offers_close (2 days before 10 March 08:00): the freed place stays empty.
-        try Self.decline(dir, guests[2], at: "2027-03-08 09:00")
-        try Self.run(dir, from: "2027-03-08 09:00", until: "2027-03-09 09:00")
+        try await Self.decline(dir, guests[2], at: "2027-03-08 09:00")
+        try await Self.run(dir, from: "2027-03-08 09:00", until: "2027-03-09 09:00")
         #expect(try Self.sent(dir, "offer").isEmpty)
-        let table = try Self.table(dir, at: "2027-03-08 09:00")
+        let table = try await Self.table(dir, at: "2027-03-08 09:00")
         #expect(table["offers_open"] as? Bool == false)
         #expect(Self.guests(table) == Array(guests.prefix(2)))
         #expect(Self.waitlist(table).isEmpty)
         // Just before the cut-off the same decline would have been offered on.
-        let early = try Self.invited()
-        try Self.decline(early, guests[2], at: "2027-03-08 07:00")
-        try Self.run(early, from: "2027-03-08 07:00", until: "2027-03-08 07:30")
+        let early = try await Self.invited()
+        try await Self.decline(early, guests[2], at: "2027-03-08 07:00")
+        try await Self.run(early, from: "2027-03-08 07:00", until: "2027-03-08 07:30")
         #expect(try Self.sent(early, "offer").count == 1)
     }
 
-    @Test func aGuestWhoLeavesTheRosterFreesTheirPlaceForTheNextPerson() throws {
-        let dir = try Self.invited()
-        let first = try Self.table(dir, at: "2027-02-24 11:00")
+    @Test func aGuestWhoLeavesTheRosterFreesTheirPlaceForTheNextPerson() async throws {
+        let dir = try await Self.invited()
+        let first = try await Self.table(dir, at: "2027-02-24 11:00")
         let guests = Self.guests(first)
         let next = try #require(Self.waitlist(first).first)
         // One of four holders leaves: 25%, so the roster-shrink and change guards are raised for this test.
@@ -246,14 +247,14 @@ import Testing
         let leaver = guests[0]
         try Self.roster.split(separator: "\n").filter { !$0.hasPrefix(leaver + ",") }.joined(separator: "\n")
             .write(to: dir.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
-        try Self.run(dir, from: "2027-02-26 10:00", until: "2027-02-26 11:00")
+        try await Self.run(dir, from: "2027-02-26 10:00", until: "2027-02-26 11:00")
         #expect(try Self.sent(dir, "cancellation") == [leaver])
         #expect(try Self.sent(dir, "offer") == [next])
-        let table = try Self.table(dir, at: "2027-02-26 11:00")
+        let table = try await Self.table(dir, at: "2027-02-26 11:00")
         #expect(Self.guests(table) == [guests[1], guests[2], next])
     }
 
-    @Test func planShowsTheAllocatedInvitationsAndCohortsExplainsTheTable() throws {
+    @Test func planShowsTheAllocatedInvitationsAndCohortsExplainsTheTable() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -262,15 +263,17 @@ import Testing
         try Self.roster.write(to: dir.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
         let config = dir.appendingPathComponent("convene.yaml").path
         let state = dir.appendingPathComponent("state").path
-        let plan = try CLI.run(["plan", "--json", "--config", config, "--state", state, "--now", "2027-02-01 09:00"])
+        let plan = try await CLI.run([
+            "plan", "--json", "--config", config, "--state", state, "--now", "2027-02-01 09:00",
+        ])
         #expect(plan.status == 0, "\(plan.stderr)")
         let actions = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
         let invited = Set(
             actions.filter { $0["kind"] as? String == "invitation" }.compactMap { $0["recipient"] as? String })
-        let table = try Self.table(dir, at: "2027-02-01 09:00")
+        let table = try await Self.table(dir, at: "2027-02-01 09:00")
         #expect(invited == Set(Self.guests(table) + ["pat.host@example.gov.uk"]))
         #expect(actions.allSatisfy { $0["due"] as? String == "2027-02-24T09:00:00+00:00" })
-        let text = try CLI.run(
+        let text = try await CLI.run(
             ["cohorts", "breakfast", "--explain", "--config", config, "--state", state, "--now", "2027-02-01 09:00"])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(
@@ -278,25 +281,25 @@ import Testing
         #expect(text.stdout.contains("  host: pat.host@example.gov.uk (Pat Host, Cabinet Office) — to invite"))
         #expect(text.stdout.contains("  cost: 0 (sum of squares of past meetings per pair), 0 pairs met before"))
         #expect(text.stdout.contains("series: 3 of 8 invited at least once; 0 pairs meet more than once; 1 host used"))
-        let missing = try CLI.run(["cohorts", "nope", "--config", config, "--state", state])
+        let missing = try await CLI.run(["cohorts", "nope", "--config", config, "--state", state])
         #expect(missing.status == 64)
     }
 
     /// `validate` on the test files with `edit` applied to the rules.
-    static func validate(_ edit: (String) -> String) throws -> CLI.Result {
+    static func validate(_ edit: (String) -> String) async throws -> CLI.Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             at: CLI.root.appendingPathComponent("config/templates"), to: dir.appendingPathComponent("templates"))
         try edit(rules).write(to: dir.appendingPathComponent("convene.yaml"), atomically: true, encoding: .utf8)
         try roster.write(to: dir.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
-        return try CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
+        return try await CLI.run(["validate", "--config", dir.appendingPathComponent("convene.yaml").path])
     }
 
-    @Test func validateSaysWhenASeriesIsInfeasibleAndWhatWouldFixIt() throws {
-        #expect(try Self.validate { $0 }.status == 0)
+    @Test func validateSaysWhenASeriesIsInfeasibleAndWhatWouldFixIt() async throws {
+        #expect(try await Self.validate { $0 }.status == 0)
         // Six departments besides the host's (Cabinet Office) for eight places; one host for two dates.
-        let result = try Self.validate {
+        let result = try await Self.validate {
             $0.replacingOccurrences(of: "capacity: 3", with: "capacity: 8")
                 .replacingOccurrences(
                     of: "duration: 1h\n", with: "duration: 1h\n    repeat: every 2 weeks for 2 times\n")
@@ -312,8 +315,8 @@ import Testing
         #expect(result.stderr.contains("add hosts to 'hosts' (1 more), or shorten the series to 1 date"))
     }
 
-    @Test func badHostingKeysAreErrorsAtTheirPlace() throws {
-        let result = try Self.validate {
+    @Test func badHostingKeysAreErrorsAtTheirPlace() async throws {
+        let result = try await Self.validate {
             $0.replacingOccurrences(of: "capacity: 3", with: "capacity: twelve")
                 .replacingOccurrences(of: "hosts: [permanent-secretaries]", with: "hosts: [perm-secs]")
                 .replacingOccurrences(of: "mix: department", with: "mix: grade")
@@ -330,7 +333,7 @@ import Testing
         ] {
             #expect(result.stderr.contains(expected), "\(expected)\n\(result.stderr)")
         }
-        let noCapacity = try Self.validate { $0.replacingOccurrences(of: "    capacity: 3\n", with: "") }
+        let noCapacity = try await Self.validate { $0.replacingOccurrences(of: "    capacity: 3\n", with: "") }
         #expect(noCapacity.status == 78)
         #expect(noCapacity.stderr.contains("error: event 'breakfast' has 'hosts' but no 'capacity'"))
     }

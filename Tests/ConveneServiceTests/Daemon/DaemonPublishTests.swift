@@ -39,14 +39,16 @@ struct DaemonPublishTests {
             stderrPath: workspace.stderrPath)
         #expect(await socket.waitFor("READY=1", seconds: 10) != nil, "log:\n\(daemon.stderr)")
         let index = workspace.directory.appendingPathComponent("site/index.html").path
-        #expect(await Self.waitForPage(index, containing: "Agenda Conversations", seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(
+            await Self.waitForPage(index, containing: "Agenda Conversations", seconds: 10), "log:\n\(daemon.stderr)")
         #expect(daemon.stderr.contains("<6>published"), "\(daemon.stderr)")
 
         var renamed = event
         renamed.title = "Renamed Conversations"
         try Self.writePublishingConfig(workspace, event: renamed)
         daemon.signal(SIGHUP)
-        #expect(await Self.waitForPage(index, containing: "Renamed Conversations", seconds: 10), "log:\n\(daemon.stderr)")
+        #expect(
+            await Self.waitForPage(index, containing: "Renamed Conversations", seconds: 10), "log:\n\(daemon.stderr)")
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 5) == 0)
         let feed = try String(

@@ -75,7 +75,7 @@ struct RelayLimitOverSMTPTests {
         #expect(first.stderr.contains("the daily cap of 3 recipients in 24 hours"), "\(first)")
         #expect(first.stderr.contains("the next message can go at 2027-02-12 09:00"), "\(first)")
         #expect(
-            try server.messages().map(\.rcpt_tos) == [
+            try server.messages().map(\.rcptTos) == [
                 ["ada@example.test"], ["bob@example.test", "office.bob@example.test"],
             ])
 

@@ -45,8 +45,8 @@ struct SMTPConnectionTLSTests {
         #expect(Set(received.map(\.session)).count == 1, "all messages over one connection")
         for (message, mail) in zip(received, mails) {
             #expect(server.bytes(of: message) == mail.bytes)
-            #expect(message.mail_from == mail.envelopeFrom)
-            #expect(message.rcpt_tos == mail.recipients)
+            #expect(message.mailFrom == mail.envelopeFrom)
+            #expect(message.rcptTos == mail.recipients)
             #expect(message.tls && message.auth)
             #expect(message.helo == "convene.test")
         }

@@ -18,12 +18,12 @@ struct SMTPRecipientTests {
         let report = connection.send(mail)
         #expect(report.results.map(\.outcome) == [.delivered, .temporary, .delivered], "\(report)")
         #expect(report.results[1].code == 451)
-        #expect(try server.messages().map(\.rcpt_tos) == [["alice@example.test", "carol@example.test"]])
+        #expect(try server.messages().map(\.rcptTos) == [["alice@example.test", "carol@example.test"]])
 
         var retry = mail
         retry.recipients = ["bob@example.test"]
         #expect(connection.send(retry).allDelivered)
-        #expect(try server.messages().map(\.rcpt_tos).last == ["bob@example.test"])
+        #expect(try server.messages().map(\.rcptTos).last == ["bob@example.test"])
         #expect(try Set(server.messages().map(\.session)).count == 1, "a recipient refusal keeps the connection")
     }
 
@@ -34,7 +34,7 @@ struct SMTPRecipientTests {
         #expect(report.results.map(\.outcome) == [.permanent, .delivered], "\(report)")
         #expect(report.results[0].code == 550)
         #expect(report.results[0].reply.hasPrefix("550"))
-        #expect(try server.messages().map(\.rcpt_tos) == [["bob@example.test"]])
+        #expect(try server.messages().map(\.rcptTos) == [["bob@example.test"]])
     }
 
     @Test func whenEveryRecipientIsRefusedNothingIsSentAndTheNextSendWorks() async throws {
@@ -64,7 +64,7 @@ struct SMTPRecipientTests {
         let report = connection.send(
             TestMail.make(to: ["alice@example.test\nRCPT TO:<evil@example.test>", "bob@example.test"]))
         #expect(report.results.map(\.outcome) == [.permanent, .delivered], "\(report)")
-        #expect(try server.messages().map(\.rcpt_tos) == [["bob@example.test"]])
+        #expect(try server.messages().map(\.rcptTos) == [["bob@example.test"]])
     }
 
     @Test func aBadEnvelopeSenderFailsTheWholeMessageLocally() async throws {

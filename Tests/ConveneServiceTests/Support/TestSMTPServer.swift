@@ -7,13 +7,21 @@ final class TestSMTPServer {
     /// One accepted message as smtp_server.py recorded it.
     struct Message: Decodable, Sendable {
         var file: String
-        var mail_from: String
-        var rcpt_tos: [String]
+        /// The envelope sender (`mail_from` in the server's record).
+        var mailFrom: String
+        /// The envelope recipients (`rcpt_tos`).
+        var rcptTos: [String]
         /// The connection that carried it (numbered by the server from 1).
         var session: Int
         var helo: String?
         var tls: Bool
         var auth: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case file, session, helo, tls, auth
+            case mailFrom = "mail_from"
+            case rcptTos = "rcpt_tos"
+        }
     }
 
     /// How the server presents itself.
