@@ -47,7 +47,9 @@ public final class Daemon {
         self.log = log
         self.notifier = notifier
         self.clock = clock
-        self.policy = DaemonPolicy(watchdogInterval: notifier.watchdogInterval)
+        self.policy = DaemonPolicy(
+            watchdogInterval: notifier.watchdogInterval,
+            firstPause: DaemonPolicy.firstPause(environment: environment["CONVENE_OUTAGE_PAUSE"]))
     }
 
     /// Runs until SIGTERM/SIGINT and returns normally then; throws only when the journal cannot be written.

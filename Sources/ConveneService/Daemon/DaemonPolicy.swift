@@ -90,7 +90,9 @@ public struct DaemonPolicy: Sendable {
 
     /// The first pause after an outage, and the cap the doubling stops at: 30 s rides out a server restart; 15 min
     /// (after 6 outages in a row) keeps a long outage from costing more than a quarter of an hour once it ends.
-    static let firstPause: TimeInterval = 30
+    public static let defaultFirstPause: TimeInterval = 30
+    /// The first pause in force: `defaultFirstPause`, or shorter for tests (`firstPause(environment:)`).
+    let firstPause: TimeInterval
     static let longestPause: TimeInterval = 900
 
     private(set) var outage = Outage.none
@@ -107,9 +109,20 @@ public struct DaemonPolicy: Sendable {
     let watchdogInterval: TimeInterval?
     private(set) var lastWatchdog = Date.distantPast
 
-    /// A policy for a daemon that has just started.
-    public init(watchdogInterval: TimeInterval?) {
+    /// A policy for a daemon that has just started; `firstPause` is the first outage pause (30 s unless a test
+    /// shortens it).
+    public init(watchdogInterval: TimeInterval?, firstPause: TimeInterval = DaemonPolicy.defaultFirstPause) {
         self.watchdogInterval = watchdogInterval
+        self.firstPause = firstPause
+    }
+
+    /// `$CONVENE_OUTAGE_PAUSE` (whole seconds, 1 to 30) so tests need not wait 30 s for an outage pause to end;
+    /// anything else, or nothing, is the default. Never longer than the default.
+    public static func firstPause(environment value: String?) -> TimeInterval {
+        guard let value, let seconds = Int(value), (1...Int(defaultFirstPause)).contains(seconds) else {
+            return defaultFirstPause
+        }
+        return TimeInterval(seconds)
     }
 
     /// True while a stop or a reload waits to be acted on: a batch ends after the message in flight.
@@ -161,7 +174,7 @@ public struct DaemonPolicy: Sendable {
             case .none, .blocked: count = 1
             case .paused(let previous, _, _), .resumed(let previous, _): count = previous + 1
             }
-            let delay = min(Self.firstPause * pow(2, Double(count - 1)), Self.longestPause)
+            let delay = min(firstPause * pow(2, Double(count - 1)), Self.longestPause)
             let until = now.addingTimeInterval(delay)
             outage = .paused(count: count, until: until, reason: reason)
             return .pause(until: until, retryIn: Int(delay), reason: reason)

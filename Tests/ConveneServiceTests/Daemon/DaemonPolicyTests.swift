@@ -59,6 +59,29 @@ struct DaemonPolicyTests {
 
     // MARK: Outages
 
+    /// `$CONVENE_OUTAGE_PAUSE` may only shorten the first outage pause (for tests); the doubling starts from it.
+    @Test(
+        arguments: [
+            (nil, 30), ("3", 3), ("1", 1), ("30", 30), ("0", 30), ("31", 30), ("600", 30), ("-1", 30), ("3s", 30),
+            ("", 30),
+        ] as [(String?, Int)])
+    func theFirstOutagePauseFromTheEnvironmentIsOnlyEverShorter(_ value: String?, _ expected: Int) {
+        let first = DaemonPolicy.firstPause(environment: value)
+        #expect(first == TimeInterval(expected))
+        var policy = DaemonPolicy(watchdogInterval: nil, firstPause: first)
+        _ = policy.tick(now: Self.nine)
+        guard case .pause(_, let retryIn, _) = policy.batchEnded(.outage("refused"), now: Self.nine) else {
+            Issue.record("no pause")
+            return
+        }
+        #expect(retryIn == expected)
+        guard case .pause(_, let second, _) = policy.batchEnded(.outage("refused"), now: Self.nine) else {
+            Issue.record("no second pause")
+            return
+        }
+        #expect(second == 2 * expected)
+    }
+
     /// Outage number n (no message sent between them) pauses 30 s × 2^(n-1), capped at 15 minutes from the sixth on.
     @Test(arguments: [(1, 30), (2, 60), (3, 120), (4, 240), (5, 480), (6, 900), (7, 900), (12, 900)])
     func outagesInARowDoubleThePauseUpToItsCap(outages: Int, pause: Int) {

@@ -29,15 +29,18 @@ struct XOAUTH2DaemonTests {
         let smtp = try await XOAUTH2DeliveryTests.smtpServer(down!)
         let fixture = try XOAUTH2DeliveryTests.fixture(smtp, down!, programme: Self.programmeDueNow())
         let stderr = fixture.directory.appendingPathComponent("daemon.err").path
-        let daemon = try DaemonProcess(fixture.arguments("run"), environment: [:], stderrPath: stderr)
+        // The first outage pause shortened from 30 s to 3 s ($CONVENE_OUTAGE_PAUSE), so the test need not wait it out.
+        let daemon = try DaemonProcess(
+            fixture.arguments("run"), environment: ["CONVENE_OUTAGE_PAUSE": "3"], stderrPath: stderr)
         defer { daemon.kill9() }
 
         try #require(await daemon.waitForLog("sending paused", seconds: 30), "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("retry_in=3s"), "\(daemon.stderr)")
         #expect(daemon.stderr.contains("HTTP 503"), "\(daemon.stderr)")
         #expect(daemon.isRunning, "the daemon keeps running through the outage")
         #expect(try smtp.messages().isEmpty)
 
-        // The endpoint comes back on the same URL; the pause (30 s for the first) ends and everything goes.
+        // The endpoint comes back on the same URL; the pause (3 s here, 30 s by default) ends and everything goes.
         down = nil
         let healthy = try await TestTokenServer(.init(), port: port, outdir: shared)
         let deadline = Date().addingTimeInterval(60)
