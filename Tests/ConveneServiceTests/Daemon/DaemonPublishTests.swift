@@ -41,7 +41,8 @@ struct DaemonPublishTests {
         let index = workspace.directory.appendingPathComponent("site/index.html").path
         #expect(
             await Self.waitForPage(index, containing: "Agenda Conversations", seconds: 10), "log:\n\(daemon.stderr)")
-        #expect(daemon.stderr.contains("<6>published"), "\(daemon.stderr)")
+        // The log line follows the files' rename: wait for it rather than read the log at once.
+        #expect(await daemon.waitForLog("<6>published", seconds: 10), "\(daemon.stderr)")
 
         var renamed = event
         renamed.title = "Renamed Conversations"
