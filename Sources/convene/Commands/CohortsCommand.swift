@@ -288,7 +288,6 @@ enum CohortsCommand {
             }
             return tables
         }
-        let label = "\(people) directors, \(departments) departments, \(occurrences) tables of \(capacity)"
         for (name, seconds, tables) in [
             ("allocator", full, fullTables), ("greedy-only", greedy, greedyTables), ("random", random, randomTables),
         ] {

@@ -111,7 +111,8 @@ struct DaemonRepliesTests {
         let skipped = journal.filter { $0["type"] as? String == "skipped" && $0["kind"] as? String == "reminder" }
         #expect(skipped.count == 1)
         #expect(skipped.first?["to"] as? String == "director1@example.org")
-        #expect((skipped.first?["reason"] as? String ?? "").contains("declined"), "\(skipped)")
+        let reason = skipped.first?["reason"] as? String ?? ""
+        #expect(reason.contains("declined"), "\(skipped)")
         // Handled mail left the inbox for the processed folder.
         #expect(server.messages(in: "INBOX").isEmpty)
         #expect(server.messages(in: "convene/processed").count == 1)
@@ -211,7 +212,7 @@ struct DaemonRepliesTests {
             ["replies", "--once", "--config", workspace.configPath, "--state", state], stderrFile: stderr)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline,
-            workspace.journal(in: state).count { $0["type"] as? String == "reply" } < afterRecords
+            workspace.journal(in: state).count(where: { $0["type"] as? String == "reply" }) < afterRecords
         {
             usleep(1_000)
         }
