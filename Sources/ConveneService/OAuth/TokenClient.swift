@@ -34,7 +34,7 @@ final class TokenClient {
             try handle.set(CURLOPT_FOLLOWLOCATION, 0)
             try handle.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(settings.connectTimeout * 1000)))
             try handle.set(CURLOPT_TIMEOUT_MS, max(1, Int(settings.timeout * 1000)))
-            try handle.check(ccurl_setopt_write(handle.raw, Self.writeCallback), CURLOPT_WRITEFUNCTION)
+            try handle.check(ccurl_setopt_write(handle.raw, CurlAnswer.writeCallback), CURLOPT_WRITEFUNCTION)
         } catch {
             throw .unavailable("cannot prepare the token request: \(error.description)")
         }
@@ -42,7 +42,7 @@ final class TokenClient {
 
     /// POSTs `body` (form-encoded); the HTTP status and body, or libcurl's reason when no HTTP answer came.
     func post(_ body: String) -> Result<(status: Int, body: [UInt8]), OAuthTokenFailure> {
-        let answer = Answer()
+        let answer = CurlAnswer(limit: Self.maximumAnswerBytes)
         let result: (code: Int, error: String)
         do {
             // COPYPOSTFIELDS: libcurl keeps its own copy (the Swift string's C buffer is temporary); it also makes the
@@ -60,23 +60,4 @@ final class TokenClient {
         }
         return .success((handle.info(CURLINFO_RESPONSE_CODE), answer.bytes))
     }
-
-    /// CURLOPT_WRITEFUNCTION: appends a piece of the answer; refuses (aborting the transfer) past the limit.
-    private static let writeCallback: ccurl_write_callback = { data, size, count, userdata in
-        let length = size * count
-        guard let data, let userdata else { return length }
-        let answer = Unmanaged<Answer>.fromOpaque(userdata).takeUnretainedValue()
-        guard answer.bytes.count + length <= maximumAnswerBytes else {
-            answer.overflowed = true
-            return 0
-        }
-        answer.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
-        return length
-    }
-}
-
-/// The answer of one request, as the write callback collects it.
-private final class Answer {
-    var bytes: [UInt8] = []
-    var overflowed = false
 }

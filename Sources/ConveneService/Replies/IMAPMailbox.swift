@@ -271,7 +271,7 @@ public final class IMAPMailbox: MailboxSource {
     }
 
     private func transferOnce(url: String, command: String?) -> Result<[UInt8], Failure> {
-        let answer = Answer()
+        let answer = Answer(limit: Self.maximumMessageBytes)
         let result: (code: Int, error: String)
         do {
             let handle = try preparedHandle()
@@ -310,7 +310,7 @@ public final class IMAPMailbox: MailboxSource {
         try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
         try handle.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(settings.connectTimeout * 1000)))
         try handle.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, Int(settings.responseTimeout.rounded(.up))))
-        try handle.check(ccurl_setopt_write(handle.raw, Self.writeCallback), CURLOPT_WRITEFUNCTION)
+        try handle.check(ccurl_setopt_write(handle.raw, CurlAnswer.writeCallback), CURLOPT_WRITEFUNCTION)
         // Verbose only to see the server's answers in the debug callback, which keeps incoming lines only: the
         // outgoing ones carry the login.
         try handle.check(ccurl_setopt_debug(handle.raw, Self.debugCallback), CURLOPT_DEBUGFUNCTION)
@@ -364,19 +364,6 @@ public final class IMAPMailbox: MailboxSource {
         return text.replacingOccurrences(of: secret, with: "<redacted>")
     }
 
-    /// CURLOPT_WRITEFUNCTION: the untagged answers of a command, or a fetched message's bytes.
-    private static let writeCallback: ccurl_write_callback = { data, size, count, userdata in
-        let length = size * count
-        guard let data, let userdata else { return length }
-        let answer = Unmanaged<Answer>.fromOpaque(userdata).takeUnretainedValue()
-        guard answer.bytes.count + length <= maximumMessageBytes else {
-            answer.overflowed = true
-            return 0
-        }
-        answer.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
-        return length
-    }
-
     /// CURLOPT_DEBUGFUNCTION: keeps the server's last tagged answer line (`A004 NO …`); nothing sent is looked at.
     private static let debugCallback: ccurl_debug_callback = { _, type, data, size, userdata in
         guard type == CURLINFO_HEADER_IN, let data, let userdata else { return 0 }
@@ -392,9 +379,8 @@ public final class IMAPMailbox: MailboxSource {
     }
 }
 
-/// What one transfer collects.
-private final class Answer {
-    var bytes: [UInt8] = []
-    var overflowed = false
+/// What one transfer collects: the untagged answers of a command or a fetched message's bytes (`CurlAnswer`), and
+/// the server's last tagged answer line.
+private final class Answer: CurlAnswer {
     var lastTagged = ""
 }
