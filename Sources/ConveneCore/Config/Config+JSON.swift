@@ -60,7 +60,7 @@ extension Config {
             "notifications": notifications.map {
                 [
                     "id": $0.id, "kind": $0.kind.rawValue, "send": $0.send.description, "template": $0.template,
-                    "forums": $0.forums, "grades": $0.grades, "to": $0.to.rawValue,
+                    "forums": $0.forums, "grades": $0.grades, "events": $0.events, "to": $0.to.rawValue,
                 ]
             },
         ]

@@ -347,6 +347,9 @@ public struct NotificationRule: Sendable, Hashable {
     public var forums: [String]
     /// Grade ids (aliases resolved) to limit the rule to; empty: every grade.
     public var grades: [String]
+    /// Event ids to limit the rule to (`events: [cslg-leadership-day]`); empty: every event. An invitation rule
+    /// naming an event is that event's own schedule: it wins over rules that name no event.
+    public var events: [String]
     /// Reminders only: whom it goes to by their answer (`to: everyone | no-reply | accepted`; default everyone).
     public var to: ReplyAudience
     /// Where the rule is written in the rules file, for diagnostics.
@@ -357,7 +360,8 @@ public struct NotificationRule: Sendable, Hashable {
     /// A zero location means "not from a file" (tests and built configs).
     public init(
         id: String, kind: NotificationKind, send: SendOffset, template: String, forums: [String] = [],
-        grades: [String] = [], to: ReplyAudience = .everyone, location: SourceLocation = .init(line: 0, column: 0),
+        grades: [String] = [], events: [String] = [], to: ReplyAudience = .everyone,
+        location: SourceLocation = .init(line: 0, column: 0),
         templateLocation: SourceLocation = .init(line: 0, column: 0)
     ) {
         self.to = to
@@ -367,6 +371,7 @@ public struct NotificationRule: Sendable, Hashable {
         self.template = template
         self.forums = forums
         self.grades = grades
+        self.events = events
         self.location = location
         self.templateLocation = templateLocation
     }

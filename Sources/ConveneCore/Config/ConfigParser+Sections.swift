@@ -300,7 +300,8 @@ extension ConfigParser {
     // MARK: notifications
 
     static func readNotifications(
-        _ node: YAMLNode, _ forumIDs: Set<String>, _ table: GradeTable, _ reader: SchemaReader
+        _ node: YAMLNode, _ forumIDs: Set<String>, _ eventIDs: Set<String>, _ table: GradeTable,
+        _ reader: SchemaReader
     ) -> [NotificationRule] {
         readItems(node, "notifications", reader) { map, id, location in
             let kind = map.value("kind", required: true).flatMap { choice($0, "'kind'", NotificationKind.self, reader) }
@@ -309,6 +310,7 @@ extension ConfigParser {
             let template = templateNode.flatMap { reader.identifier($0, "'template'") }
             let forums = map.value("forums").map { reader.scalarList($0, "'forums'") } ?? []
             let grades = map.value("grades").map { reader.scalarList($0, "'grades'") } ?? []
+            let events = map.value("events").map { reader.scalarList($0, "'events'") } ?? []
             let toNode = map.value("to")
             let to = toNode.flatMap { choice($0, "'to'", ReplyAudience.self, reader) }
             map.rejectUnknownKeys()
@@ -319,6 +321,9 @@ extension ConfigParser {
             }
             for (forum, at) in forums where !forumIDs.contains(forum) {
                 reader.error("notification '\(id)' filters on unknown forum '\(forum)'", at: at)
+            }
+            for (event, at) in events where !eventIDs.contains(event) {
+                reader.error("notification '\(id)' is for unknown event '\(event)'", at: at)
             }
             var gradeIDs: [String] = []
             for (label, at) in grades {
@@ -331,7 +336,8 @@ extension ConfigParser {
             guard !id.isEmpty, let kind, let send, let template, let templateNode else { return nil }
             return NotificationRule(
                 id: id, kind: kind, send: send, template: template, forums: forums.map(\.0), grades: gradeIDs,
-                to: to ?? .everyone, location: location, templateLocation: templateNode.location)
+                events: events.map(\.0), to: to ?? .everyone, location: location,
+                templateLocation: templateNode.location)
         }
     }
 }

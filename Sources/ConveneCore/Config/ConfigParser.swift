@@ -44,7 +44,8 @@ public enum ConfigParser {
                 at: eventsNode.location,
                 hint: "if this is a mistake, restore the events; a change this large waits for `convene approve`")
         }
-        let notifications = notificationsNode.map { readNotifications($0, forumIDs, table, reader) } ?? []
+        let notifications =
+            notificationsNode.map { readNotifications($0, forumIDs, Set(events.map(\.id)), table, reader) } ?? []
         let replies = repliesNode.flatMap { readReplies($0, reader) }
         // Stand-ins keep the rest checkable when a section is broken; its errors are already recorded.
         let placeholder = Mailbox(name: "", address: "invalid@invalid.invalid")

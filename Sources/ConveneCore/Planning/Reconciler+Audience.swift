@@ -33,12 +33,8 @@ extension Reconciler {
                 list.append(
                     Member(
                         person: m.person, forum: forum,
-                        invitationRule: pass.invitationRules.indices.first {
-                            Self.matches(pass.invitationRules[$0], pass.invitationForums[$0], m.person, in: forums)
-                        },
-                        reminderRules: pass.reminderRules.indices.filter {
-                            Self.matches(pass.reminderRules[$0], pass.reminderForums[$0], m.person, in: forums)
-                        }))
+                        invitationRule: Self.invitationRule(for: m.person, in: forums, event: occurrence.eventID, pass),
+                        reminderRules: Self.reminderRules(for: m.person, in: forums, event: occurrence.eventID, pass)))
             }
         }
         // In key order, so each occurrence's actions for one notification come out in due order already.
@@ -46,11 +42,29 @@ extension Reconciler {
         return list
     }
 
-    /// True when `rule` (with its forums as the set `ruleForums`) applies to `person`, who is in `forums`.
-    static func matches(_ rule: NotificationRule, _ ruleForums: Set<String>, _ person: Person, in forums: [String])
-        -> Bool
-    {
-        (rule.grades.isEmpty || rule.grades.contains(person.grade))
+    /// True when `rule` (with its forums as the set `ruleForums`) applies to `person`, who is in `forums`, at an
+    /// occurrence of `event`.
+    static func matches(
+        _ rule: NotificationRule, _ ruleForums: Set<String>, _ person: Person, in forums: [String], event: String
+    ) -> Bool {
+        (rule.events.isEmpty || rule.events.contains(event))
+            && (rule.grades.isEmpty || rule.grades.contains(person.grade))
             && (ruleForums.isEmpty || forums.contains { ruleForums.contains($0) })
+    }
+
+    /// The invitation rule for `person` at `event`: the first that names the event (its own schedule), else the
+    /// first that names no event, among those whose filters let them through.
+    static func invitationRule(for person: Person, in forums: [String], event: String, _ pass: PlanningPass) -> Int? {
+        let rules = pass.invitationRules.indices.lazy.filter {
+            matches(pass.invitationRules[$0], pass.invitationForums[$0], person, in: forums, event: event)
+        }
+        return rules.first { !pass.invitationRules[$0].events.isEmpty } ?? rules.first
+    }
+
+    /// Every reminder rule for `person` at `event`, by index, in file order.
+    static func reminderRules(for person: Person, in forums: [String], event: String, _ pass: PlanningPass) -> [Int] {
+        pass.reminderRules.indices.filter {
+            matches(pass.reminderRules[$0], pass.reminderForums[$0], person, in: forums, event: event)
+        }
     }
 }

@@ -41,7 +41,7 @@ extension Reconciler {
                                 !$0.contains("@") && audience.forums(of: person).contains($0)
                             }
                             ?? entry.occurrence.forums.first ?? ""
-                        list.append(member(for: person, forum: forum, pass))
+                        list.append(member(for: person, forum: forum, event: event.id, pass))
                     }
                 }
                 plan.members[entry.occurrence.uid] = list
@@ -51,17 +51,15 @@ extension Reconciler {
         return plan
     }
 
-    /// `person` as a member invited through `forum`, with the notification rules that apply to them.
-    func member(for person: Person, forum: String, _ pass: PlanningPass) -> Member {
+    /// `person` as a member invited through `forum` to `event`, with the notification rules that apply to them (a
+    /// host or guest no invitation rule lets through still gets the first one: the allocator chose them).
+    func member(for person: Person, forum: String, event: String, _ pass: PlanningPass) -> Member {
         let forums = audience.forums(of: person)
         return Member(
             person: person, forum: forum,
-            invitationRule: pass.invitationRules.indices.first {
-                Self.matches(pass.invitationRules[$0], pass.invitationForums[$0], person, in: forums)
-            } ?? (pass.invitationRules.isEmpty ? nil : 0),
-            reminderRules: pass.reminderRules.indices.filter {
-                Self.matches(pass.reminderRules[$0], pass.reminderForums[$0], person, in: forums)
-            })
+            invitationRule: Self.invitationRule(for: person, in: forums, event: event, pass)
+                ?? (pass.invitationRules.isEmpty ? nil : 0),
+            reminderRules: Self.reminderRules(for: person, in: forums, event: event, pass))
     }
 
     /// The first calendar message to a member of a hosted table who holds no entry yet: the invitation at the

@@ -126,12 +126,9 @@ extension Reconciler {
                 case .reminders where action.kind == .reminder: reasons.append("\(email) has opted out of reminders")
                 default: break
                 }
-                if let rule,
-                    !(rule.grades.isEmpty || rule.grades.contains(person.grade))
-                        || !(rule.forums.isEmpty || rule.forums.contains(where: forums.contains))
-                {
+                if let rule, !Self.matches(rule, Set(rule.forums), person, in: forums, event: occurrence.eventID) {
                     reasons.append(
-                        "notification '\(rule.id)' is not for \(email) (its forums or grades filter them out)")
+                        "notification '\(rule.id)' is not for \(email) (its forums, grades or events filter them out)")
                 }
             }
         }
