@@ -5,9 +5,9 @@ import Testing
 /// Checks messages and calendars with the Python validators next to this file (`check_message.py`,
 /// `check_ical.py`) and decodes their JSON findings.
 ///
-/// Each suite's checks go to one long-lived `validator.py` of its own (ConveneTesting's `PythonValidator`, one per
-/// calling file, i.e. per suite) instead of starting Python once per check; suites check in parallel, the checks of
-/// one suite take turns. The interpreter is `$CONVENE_PYTHON`, else `<package root>/.venv/bin/python`;
+/// Each suite's checks go to long-lived `validator.py` processes of its own (ConveneTesting's `PythonValidator`, one
+/// per calling file, i.e. per suite) instead of starting Python once per check; suites check in parallel, and so do
+/// the parallel cases of one suite, up to one validator per CPU each. The interpreter is `$CONVENE_PYTHON`, else `<package root>/.venv/bin/python`;
 /// when neither exists the check throws a message naming `scripts/setup`: a missing validator must never look
 /// green.
 enum PythonChecker {
