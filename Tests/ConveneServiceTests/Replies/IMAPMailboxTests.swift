@@ -7,7 +7,7 @@ import Testing
 /// `IMAPMailbox` against a real Dovecot on loopback (TestIMAPServer): listing, byte-exact bodies, moves with and
 /// without MOVE, a renumbered folder, STARTTLS and implicit TLS, and failures that say what went wrong without the
 /// password.
-@Suite(.ownThread, .serialized)
+@Suite(.ownThread)
 struct IMAPMailboxTests {
     static func settings(
         _ server: TestIMAPServer, starttls: Bool = false, password: String? = nil, mailbox: String = "INBOX",
