@@ -25,10 +25,11 @@ struct CrashSafetyTests {
         // Kill after these many messages have arrived (counted across runs), at random points.
         let points = (0..<4).map { _ in Int.random(in: 50..<people - 100) }.sorted()
         var kills = 0
+        var counter = LineCounter(file: received)
         for point in points {
             let run = try ConveneBinary.start(arguments, stderrFile: log)
             let deadline = Date().addingTimeInterval(30)
-            while Self.lines(in: received) < point && run.isRunning && Date() < deadline { await pause(seconds: 0.002) }
+            while counter.count() < point && run.isRunning && Date() < deadline { await pause(seconds: 0.002) }
             if run.isRunning {
                 run.signal(SIGKILL)
                 kills += 1
@@ -52,9 +53,28 @@ struct CrashSafetyTests {
         #expect(mail.allSatisfy { $0.problems.isEmpty && $0.envelopeRecipients == $0.headerRecipients })
     }
 
-    /// Lines in a file that another process appends to (0 when it does not exist yet).
-    static func lines(in file: URL) -> Int {
-        guard let data = FileManager.default.contents(atPath: file.path) else { return 0 }
-        return data.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+}
+
+/// The lines of a file that another process only appends to, counted as it grows: each `count()` reads only the
+/// bytes added since the last (a poll every 2 ms that re-read and re-counted the whole file kept a CPU busy).
+struct LineCounter {
+    let file: URL
+    private var offset: UInt64 = 0
+    private var lines = 0
+
+    init(file: URL) { self.file = file }
+
+    /// The newlines in the file so far (0 while it does not exist yet).
+    mutating func count() -> Int {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return lines }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.readToEnd() else { return lines }
+        offset += UInt64(data.count)
+        lines += data.withUnsafeBytes { bytes in
+            var newlines = 0
+            for byte in bytes where byte == UInt8(ascii: "\n") { newlines += 1 }
+            return newlines
+        }
+        return lines
     }
 }
