@@ -65,8 +65,10 @@ public struct CohortTable: Sendable, Hashable {
 /// guests so that the hard rules hold (one guest per department and none from the host's with `mix`, fair
 /// rotation, no guest meeting the same host twice) and the soft costs are small (pairs who met before, weighted by
 /// the square of their meetings; then time since a person's last invitation). Greedy construction, then local
-/// improvement by swaps, bounded by a count of swap trials (not the clock, so it stays deterministic). Ties are
-/// broken by a hash of the event id and the person's key: the same files and journal give the same tables.
+/// improvement by swaps: within a table (a guest for someone not chosen), then across the series (two newly chosen
+/// guests of consecutive open tables change places), each bounded by a count of swap trials (not the clock, so it
+/// stays deterministic). Ties are broken by a hash of the event id and the person's key: the same files and journal
+/// give the same tables.
 public struct CohortAllocator: Sendable {
     /// The event id: the only seed.
     public var eventID: String
@@ -78,7 +80,8 @@ public struct CohortAllocator: Sendable {
     public var hosts: [CohortPerson]
     /// Who may be a guest (hosts are left out of this list by the allocator).
     public var guests: [CohortPerson]
-    /// Whether local improvement by swaps runs after the greedy construction (the benchmark compares both).
+    /// Whether local improvement by swaps (within tables and across the series) runs after the greedy construction
+    /// (the benchmark compares both).
     public var improve: Bool = true
     /// The most swap trials per table.
     public var swapBudget: Int = 100_000
@@ -95,10 +98,133 @@ public struct CohortAllocator: Sendable {
         self.guests = guests.filter { !hostKeys.contains($0.key) }
     }
 
+    /// The most trials of swapping two newly chosen guests between consecutive open tables, for the whole series.
+    public var seriesSwapBudget: Int = 20_000
+
     /// The tables of `slots`, in the same (date) order.
     public func allocate(_ slots: [CohortSlot]) -> [CohortTable] {
         var run = Run(self)
-        return slots.map { run.table(for: $0) }
+        let tables = slots.map { run.table(for: $0) }
+        guard improve, let chosen = improveAcross(slots, tables) else { return tables }
+        // Replay with the improved choices so that costs, notes and waitlists follow from them.
+        var replay = Run(self)
+        return slots.indices.map { replay.table(for: slots[$0], forced: chosen[$0]) }
+    }
+
+    /// Local improvement across the series: swaps a newly chosen guest of one open table with a newly chosen guest
+    /// of the next open table when the series' pair cost (the sum over tables of the squares of earlier meetings of
+    /// each pair) strictly falls and every hard rule still holds (mix, no guest meeting a host twice, the same
+    /// rotation tier, no one waiting for a first invitation left out of a table that gives second ones). Trials go
+    /// in table and seat order, at most `seriesSwapBudget`. Returns the newly chosen guests of every slot, or nil
+    /// when no swap helped.
+    func improveAcross(_ slots: [CohortSlot], _ tables: [CohortTable]) -> [[String]]? {
+        guard tables.count > 1 else { return nil }
+        var ids: [String: Int] = [:]
+        var keys: [String] = []
+        func id(_ key: String) -> Int {
+            if let i = ids[key] { return i }
+            ids[key] = keys.count
+            keys.append(key)
+            return keys.count - 1
+        }
+        for g in guests { _ = id(g.key) }
+        let known = keys.count  // ids below this are guests of the roster
+        var departmentOf: [String: Int] = [:]
+        var departmentID: [String: Int] = [:]
+        for g in guests where departmentOf[g.key] == nil {
+            departmentOf[g.key] = departmentID[g.department] ?? departmentID.count
+            departmentID[g.department] = departmentOf[g.key]
+        }
+        let department: [Int] = keys.map { departmentOf[$0]! }
+        let hostDepartment: [Int?] = tables.map { t in
+            t.host.flatMap { h in hosts.first { $0.key == h } }.map { departmentID[$0.department] ?? -1 }
+        }
+        var seats: [[Int]] = tables.map { $0.guests.map(id) }
+        let outs: [Set<Int>] = slots.map { Set($0.out.map(id)) }
+        let fresh: [[Bool]] = tables.map { t in t.guests.map { !t.kept.contains($0) } }
+        let n = keys.count
+        func cost() -> Int {
+            var meetings: [Int: Int] = [:]
+            var total = 0
+            for table in seats {
+                for a in table.indices {
+                    for b in table.indices where b > a {
+                        let key = table[a] < table[b] ? table[a] * n + table[b] : table[b] * n + table[a]
+                        let m = meetings[key] ?? 0
+                        total += m * m
+                        meetings[key] = m + 1
+                    }
+                }
+            }
+            return total
+        }
+        func turns(_ person: Int, before slot: Int) -> Int {
+            (0..<slot).filter { seats[$0].contains(person) || outs[$0].contains(person) }.count
+        }
+        /// The fairness rule at `slot`: a table giving second invitations leaves out no one eligible still waiting.
+        func fair(_ slot: Int) -> Bool {
+            var first = [Int](repeating: Int.max, count: known)
+            for s in 0..<slot { for p in seats[s] + Array(outs[s]) where p < known { first[p] = min(first[p], s) } }
+            guard seats[slot].contains(where: { $0 < known && first[$0] < slot }) else { return true }
+            let used = Set(
+                seats[slot].filter { $0 < known }.map { department[$0] } + [hostDepartment[slot]].compactMap { $0 })
+            let at = Set(seats[slot])
+            for p in 0..<known where first[p] == Int.max && !at.contains(p) && !outs[slot].contains(p) {
+                if !mix || !used.contains(department[p]) { return false }
+            }
+            return true
+        }
+        /// Whether `person` may move from table `origin` to `slot` in place of `leaving`: mix and the host rule.
+        func fits(_ person: Int, from origin: Int, at slot: Int, replacing leaving: Int) -> Bool {
+            if seats[slot].contains(person) || outs[slot].contains(person) { return false }
+            if mix {
+                if department[person] == hostDepartment[slot] { return false }
+                for g in seats[slot] where g != leaving && g < known && department[g] == department[person] {
+                    return false
+                }
+            }
+            if let host = tables[slot].host {
+                for s in seats.indices where s != origin && tables[s].host == host && seats[s].contains(person) {
+                    return false
+                }
+            }
+            return true
+        }
+        var budget = seriesSwapBudget
+        var current = cost()
+        var changed = false
+        var improved = true
+        trials: while improved && budget > 0 && current > 0 {
+            improved = false
+            for i in seats.indices.dropLast() where slots[i].open && slots[i + 1].open {
+                let j = i + 1
+                for p in seats[i].indices where fresh[i][p] && seats[i][p] < known {
+                    for q in seats[j].indices where fresh[j][q] && seats[j][q] < known {
+                        guard budget > 0 else { break trials }
+                        budget -= 1
+                        let a = seats[i][p]
+                        let b = seats[j][q]
+                        guard turns(a, before: i) == turns(b, before: i), fits(a, from: i, at: j, replacing: b),
+                            fits(b, from: j, at: i, replacing: a)
+                        else { continue }
+                        let wasFair = (fair(i), fair(j))
+                        seats[i][p] = b
+                        seats[j][q] = a
+                        let next = cost()
+                        if next < current && (!wasFair.0 || fair(i)) && (!wasFair.1 || fair(j)) {
+                            current = next
+                            improved = true
+                            changed = true
+                        } else {
+                            seats[i][p] = a
+                            seats[j][q] = b
+                        }
+                    }
+                }
+            }
+        }
+        guard changed else { return nil }
+        return seats.indices.map { s in seats[s].indices.filter { fresh[s][$0] }.map { keys[seats[s][$0]] } }
     }
 
     /// The seeded tie-break of a person: the same for the same event and key, unrelated across events.
@@ -155,7 +281,9 @@ public struct CohortAllocator: Sendable {
             return sum
         }
 
-        mutating func table(for slot: CohortSlot) -> CohortTable {
+        /// The table of `slot`; `forced`, when given, are the newly chosen guests (from the improvement across the
+        /// series) in place of the greedy construction.
+        mutating func table(for slot: CohortSlot, forced: [String]? = nil) -> CohortTable {
             defer { slotNumber += 1 }
             var notes: [String] = []
             let host = chooseHost(slot, &notes)
@@ -186,7 +314,13 @@ public struct CohortAllocator: Sendable {
                     (turns[a], last[a], seeds[a]) < (turns[b], last[b], seeds[b])
                 }
                 let lowest = candidates.first.map { turns[$0] } ?? 0
-                for _ in 0..<places {
+                for key in forced ?? [] {
+                    guard let i = index[key], eligible(i) else { continue }
+                    table.append(i)
+                    chosen.insert(i)
+                    if allocator.mix { usedDepartments.insert(departmentOf[i]) }
+                }
+                for _ in 0..<(forced == nil ? places : 0) {
                     var best = -1
                     var bestKey = (Int.max, Int.max, Int.max, UInt64.max)
                     for c in candidates where eligible(c) {
@@ -202,7 +336,7 @@ public struct CohortAllocator: Sendable {
                     chosen.insert(best)
                     if allocator.mix { usedDepartments.insert(departmentOf[best]) }
                 }
-                if allocator.improve {
+                if allocator.improve && forced == nil {
                     improve(&table, kept: keptKeys, host: hostDepartmentIndex, barred: hostMet.union(outIndices))
                 }
                 let empty = allocator.capacity - table.count - unknownKept.count

@@ -91,6 +91,47 @@ struct CohortAllocatorTests {
         #expect(again.guests[3] == first.waitlist[0])
     }
 
+    @Test("greedy and swaps within a table repeat a pair here; a swap between two tables finds a series with none")
+    func swapAcrossTablesBeatsGreedy() {
+        // Eight guests in four departments of two (d0: p0 p4; d1: p1 p5; d2: p2 p6; d3: p3 p7), five tables of
+        // three, one per department. Greedy fills each table in turn and the fifth has to repeat a pair; no swap
+        // of one guest for someone not chosen helps it. A series with no repeat exists (the improvement across
+        // tables finds it), so 1 is not optimal and 0 is.
+        let guests = Self.people(8, departments: 4)
+        var allocator = CohortAllocator(eventID: "e", capacity: 3, mix: true, hosts: [], guests: guests)
+        let slots = (1...5).map { CohortSlot(label: "s\($0)") }
+        allocator.improve = false
+        #expect(allocator.allocate(slots).map(\.pairCost).reduce(0, +) == 1)
+        allocator.improve = true
+        allocator.seriesSwapBudget = 0
+        let withinTables = allocator.allocate(slots)
+        #expect(withinTables.map(\.pairCost).reduce(0, +) == 1)
+        #expect(withinTables.map(\.repeatedPairs).reduce(0, +) == 1)
+        allocator.seriesSwapBudget = 20_000
+        let tables = allocator.allocate(slots)
+        // The swap: p0 (second table) and p2 (third table) change places, both on their first invitation.
+        #expect(withinTables[1].guests.contains("p0@x.gov") && withinTables[2].guests.contains("p2@x.gov"))
+        #expect(tables[1].guests.contains("p2@x.gov") && tables[2].guests.contains("p0@x.gov"))
+        #expect(tables.map(\.pairCost) == [0, 0, 0, 0, 0])
+        #expect(tables.map(\.repeatedPairs) == [0, 0, 0, 0, 0])
+        #expect(!tables.contains { $0.notes.contains { $0.contains("repeat") } })
+        #expect(withinTables[4].notes.contains { $0.contains("accepts one repeat") })
+        #expect(allocator.allocate(slots) == tables)
+        // Hard rules still hold: full tables, one per department, no pair twice, and fair rotation: the first two
+        // tables are six different people, and the third seats the two still waiting.
+        let department = Dictionary(uniqueKeysWithValues: guests.map { ($0.key, $0.department) })
+        var pairs: Set<Set<String>> = []
+        for table in tables {
+            #expect(table.guests.count == 3)
+            #expect(Set(table.guests.map { department[$0]! }).count == 3)
+            for a in table.guests {
+                for b in table.guests where a < b { #expect(pairs.insert([a, b]).inserted) }
+            }
+        }
+        #expect(Set(tables.prefix(2).flatMap(\.guests)).count == 6)
+        #expect(Set(tables.prefix(3).flatMap(\.guests)) == Set(guests.map(\.key)))
+    }
+
     /// A small deterministic generator for the property test (SplitMix64).
     struct Generator {
         var state: UInt64
