@@ -207,11 +207,20 @@ public struct CohortAllocator: Sendable {
                         guard turns(a, before: i) == turns(b, before: i), fits(a, from: i, at: j, replacing: b),
                             fits(b, from: j, at: i, replacing: a)
                         else { continue }
-                        let wasFair = (fair(i), fair(j))
                         seats[i][p] = b
                         seats[j][q] = a
                         let next = cost()
-                        if next < current && (!wasFair.0 || fair(i)) && (!wasFair.1 || fair(j)) {
+                        var accept = next < current
+                        if accept {
+                            // The swap may not make either table unfair (checked only for a cheaper series).
+                            let after = (fair(i), fair(j))
+                            seats[i][p] = a
+                            seats[j][q] = b
+                            accept = (after.0 || !fair(i)) && (after.1 || !fair(j))
+                        }
+                        if accept {
+                            seats[i][p] = b
+                            seats[j][q] = a
                             current = next
                             improved = true
                             changed = true
