@@ -15,18 +15,30 @@ struct TokenCacheTests {
             caFile: try TestCertificates.get().caFile, connectTimeout: 5, timeout: 5)
     }
 
+    /// A clock the test moves by hand, so what the cache decides does not depend on how busy the machine is.
+    final class SteppedClock: @unchecked Sendable {
+        // @unchecked: `now` is only read and written under `lock`.
+        private let lock = NSLock()
+        private var now = Date()
+        func read() -> Date { lock.withLock { now } }
+        func advance(_ seconds: TimeInterval) { lock.withLock { now += seconds } }
+    }
+
     @Test func aTokenIsReusedUntilItsMarginThenReplacedAheadOfExpiry() async throws {
         let server = try await TestTokenServer(.init(lifetime: 2))
-        let cache = TokenCache(settings: try Self.settings(server))
+        let clock = SteppedClock()
+        let cache = TokenCache(settings: try Self.settings(server), clock: { clock.read() })
         let first = try cache.token()
         #expect(first.lifetime == 2)
         #expect(try cache.token() == first, "a fresh token is used again")
+        // A 2 s token has a 0.5 s margin: at 1.4 s it is still used; at 1.6 s it is replaced, though not expired.
+        clock.advance(1.4)
+        #expect(try cache.token() == first, "inside its margin it is still used")
         #expect(server.tokens() == [first.accessToken])
-        // A 2 s token has a 0.5 s margin: after 1.6 s it is no longer used, though it has not expired.
-        await pause(seconds: 1.6)
+        clock.advance(0.2)
         let second = try cache.token()
         #expect(second.accessToken != first.accessToken)
-        #expect(Date() < first.expiresAt, "replaced before it expired")
+        #expect(clock.read() < first.expiresAt, "replaced before it expired")
         #expect(server.tokens() == [first.accessToken, second.accessToken])
         #expect(cache.requests == 2)
         // The form body arrived intact: the secret's '+', '/', '=' and '~' survived the form encoding.
