@@ -44,9 +44,7 @@ public struct ReplyPolling: Sendable, Equatable {
     public mutating func passFailed(_ reason: String, now: Date) -> (until: Date, retryIn: Int) {
         failures += 1
         lastError = reason
-        let exponent = Double(min(failures - 1, 30))
-        let backoff = min(Self.firstPause * pow(2, exponent), Self.longestPause)
-        let delay = backoff
+        let delay = Backoff.pause(after: failures, first: Self.firstPause, longest: Self.longestPause)
         nextPass = now.addingTimeInterval(delay)
         return (nextPass, Int(delay.rounded(.up)))
     }

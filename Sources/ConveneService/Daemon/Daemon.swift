@@ -177,24 +177,22 @@ public final class Daemon {
         }
         guard var polling = replyPolling, polling.isDue(now: now) else { return }
         defer { replyPolling = polling }
-        let records: [JournalRecord]
-        do {
-            records = try FileJournal.read(directory: dispatcher.journal.directory).records
-        } catch {
-            log.error("reading the journal for replies failed; sending stops", ["error": error.description])
-            throw .journal(error)
+        func failed(_ reason: String) {
+            let (_, retryIn) = polling.passFailed(reason, now: clock.now())
+            log.error("reading replies failed", ["error": reason, "retry_in": "\(retryIn)s"])
         }
         let handled: [RepliesReader.Handled]
         let failure: RepliesReader.Failure?
         do throws(MailboxError) {
             let settings = try IMAPSettings.settings(for: workspace, environment: environment)
             let reader = RepliesReader(processed: settings.processed, needsAttention: settings.needsAttention)
+            let directory = dispatcher.journal.directory
             (handled, failure) = reader.pass(
-                source: try IMAPMailbox(settings: settings), journal: dispatcher.journal, records: records,
+                source: try IMAPMailbox(settings: settings), journal: dispatcher.journal,
+                records: { () throws(JournalError) in try FileJournal.read(directory: directory).records },
                 people: workspace.roster.people, now: now)
         } catch {
-            let (_, retryIn) = polling.passFailed(error.description, now: clock.now())
-            log.error("reading replies failed", ["error": error.description, "retry_in": "\(retryIn)s"])
+            failed(error.description)
             return
         }
         dispatcher.absorb(handled.flatMap(\.records))
@@ -207,10 +205,9 @@ public final class Daemon {
             polling.passSucceeded(now: clock.now())
             if !handled.isEmpty { log.info("replies read", ["messages": "\(handled.count)"]) }
         case .mailbox(let error):
-            let (_, retryIn) = polling.passFailed(error.description, now: clock.now())
-            log.error("reading replies failed", ["error": error.description, "retry_in": "\(retryIn)s"])
+            failed(error.description)
         case .journal(let error):
-            log.error("journal write failed; sending stops", ["error": error.description])
+            log.error("the journal failed while reading replies; sending stops", ["error": error.description])
             throw .journal(error)
         }
     }

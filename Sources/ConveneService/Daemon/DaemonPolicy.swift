@@ -174,7 +174,7 @@ public struct DaemonPolicy: Sendable {
             case .none, .blocked: count = 1
             case .paused(let previous, _, _), .resumed(let previous, _): count = previous + 1
             }
-            let delay = min(firstPause * pow(2, Double(count - 1)), Self.longestPause)
+            let delay = Backoff.pause(after: count, first: firstPause, longest: Self.longestPause)
             let until = now.addingTimeInterval(delay)
             outage = .paused(count: count, until: until, reason: reason)
             return .pause(until: until, retryIn: Int(delay), reason: reason)

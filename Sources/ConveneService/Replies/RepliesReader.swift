@@ -48,15 +48,32 @@ public struct RepliesReader {
     public func pass(
         source: some MailboxSource, journal: FileJournal, records: [JournalRecord], people: [Person], now: Date
     ) -> (handled: [Handled], failure: Failure?) {
-        var state = JournalState(records: records)
-        let context = ReplyContext(records: records, state: state, people: people)
-        var handled: [Handled] = []
+        pass(
+            source: source, journal: journal, records: { () throws(JournalError) in records }, people: people, now: now)
+    }
+
+    /// As `pass(source:journal:records:people:now:)`, with the records read only when the folder holds mail: the
+    /// daemon polls every few minutes, mostly finding nothing, and the journal can be large.
+    public func pass(
+        source: some MailboxSource, journal: FileJournal, records read: () throws(JournalError) -> [JournalRecord],
+        people: [Person], now: Date
+    ) -> (handled: [Handled], failure: Failure?) {
         let messages: [IncomingMessage]
         do {
             messages = try source.pending()
         } catch {
             return ([], .mailbox(error))
         }
+        guard !messages.isEmpty else { return ([], nil) }
+        let records: [JournalRecord]
+        do {
+            records = try read()
+        } catch {
+            return ([], .journal(error))
+        }
+        var state = JournalState(records: records)
+        let context = ReplyContext(records: records, state: state, people: people)
+        var handled: [Handled] = []
         for message in messages {
             let journaledOutcome = state.mailOutcomes[message.id]
             var reply: InterpretedReply?
