@@ -29,12 +29,12 @@ public final class Daemon {
     /// Writes the programme's site after a change (`service.publish`); nil publishes nothing.
     private let publish: Republisher?
     /// True when the programme may have changed since the site was last written: at start, after an accepted reload,
-    /// and after a batch that sent anything.
+    /// and after a batch that sent calendar messages.
     private var publishPending = true
 
     /// A daemon sending with `dispatcher`; `reload` loads the files again on SIGHUP, `clock` is the one source of
     /// the current time (`.system` in the binary); `publish`, when given, writes the programme's site into
-    /// `service.publish` at start and after every accepted reload and every batch that sent anything.
+    /// `service.publish` at start and after every accepted reload and every batch that sent calendar messages.
     public init(
         dispatcher: Dispatcher, reload: @escaping () -> Result<Workspace, LoadFailure>, log: Log,
         notifier: SystemdNotifier = SystemdNotifier(), clock: WallClock = .system,
@@ -128,7 +128,11 @@ public final class Daemon {
                     if policy.progressDue(now: clock.now()) { report(DaemonPolicy.progressLine(tally)) }
                 })
             let sentAny = dispatcher.counters.sent > sentBefore
-            if sentAny { publishPending = true }
+            // Only calendar messages change the programme (a reminder batch would re-read the journal and history
+            // and rewrite the same site).
+            if sentAny && plan.actions.prefix(while: { $0.due <= now }).contains(where: { $0.kind.isCalendar }) {
+                publishPending = true
+            }
             _ = policy.batchEnded(.finished(sentAny: sentAny), now: clock.now())
             return PlanSummary(plan)
         } catch {
