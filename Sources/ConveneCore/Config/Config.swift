@@ -60,6 +60,11 @@ public struct ServiceSettings: Sendable {
     public var organizer: Mailbox
     /// Path of the roster CSV, resolved against the config file's folder by the loader.
     public var roster: String
+    /// Path of the team's own file of people facts (`service.people`, usually `people.csv`), merged over the roster
+    /// (`PeopleOverlay`); resolved against the config file's folder by the loader; nil when the rules file names none.
+    public var people: String?
+    /// Where `people:` is written in the rules file, for an error about the file itself (it cannot be read).
+    public var peopleLocation: SourceLocation
     /// Path of the templates folder (`NAME.txt` files), resolved against the config file's folder; default `templates`.
     public var templates: String
     /// The journal's folder (`service.state`); nil leaves it to `--state` or `$STATE_DIRECTORY`, which win when set.
@@ -93,8 +98,11 @@ public struct ServiceSettings: Sendable {
         holidays: String? = nil,
         holidaysLocation: SourceLocation = .init(line: 1, column: 1), rate: Rate? = nil,
         lateJoiners: LateJoinerPolicy = .invite, leavers: LeaverPolicy = .cancel, maxRosterShrink: Double = 0.10,
-        maxCalendarChanges: Double = 0.10, publish: String? = nil
+        maxCalendarChanges: Double = 0.10, publish: String? = nil, people: String? = nil,
+        peopleLocation: SourceLocation = .init(line: 1, column: 1)
     ) {
+        self.people = people
+        self.peopleLocation = peopleLocation
         self.timeZone = timeZone
         self.from = from
         self.organizer = organizer

@@ -80,6 +80,14 @@ public enum ConfigParser {
                 name: mailbox.name.isEmpty ? (from?.name ?? "") : mailbox.name, address: mailbox.address)
         }
         let roster = map.value("roster").flatMap { reader.scalar($0, "'roster'") } ?? "roster.csv"
+        let peopleNode = map.value("people")
+        var people = peopleNode.flatMap { reader.scalar($0, "'people'") }
+        if let node = peopleNode, people?.isEmpty == true {
+            people = nil
+            reader.error(
+                "'people' must name a file", at: node.location,
+                hint: "the team's CSV of opt-outs, delegates and forums, next to the rules file; remove the key for none")
+        }
         let templates = map.value("templates").flatMap { reader.scalar($0, "'templates'") } ?? "templates"
         let state = map.value("state").flatMap { reader.scalar($0, "'state'") }
         let window = map.value("send_window").flatMap { reader.phrase($0, "'send_window'", SendWindow.parse) }
@@ -116,7 +124,8 @@ public enum ConfigParser {
             sendWindow: window ?? .always, holidays: holidays,
             holidaysLocation: holidaysNode?.location ?? map.node.location, rate: rate, lateJoiners: late ?? .invite,
             leavers: leavers ?? .cancel,
-            maxRosterShrink: shrink ?? 0.10, maxCalendarChanges: changes ?? 0.10, publish: publish)
+            maxRosterShrink: shrink ?? 0.10, maxCalendarChanges: changes ?? 0.10, publish: publish, people: people,
+            peopleLocation: peopleNode?.location ?? map.node.location)
     }
 
     static func choice<T: RawRepresentable & CaseIterable>(

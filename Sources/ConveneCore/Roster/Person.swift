@@ -37,12 +37,17 @@ public final class Person: Sendable, Hashable {
     public let optOut: OptOut
     /// The roster line of this person's row.
     public let line: Int
+    /// The HR employee number, when the roster has an `employee_id` column: then it, not the address, says who this
+    /// is, so a new address for the same number is the same person moving mailbox.
+    public let employeeID: String?
+    /// The team's free-text notes (`notes` column), shown by `recipients`; never put in a message.
+    public let notes: String
 
     /// A person as a roster row gives them; `firstName` defaults to the first word of `name`.
     public init(
         email: String, name: String, firstName: String? = nil, grade: String, department: String = "",
         roles: [String] = [], addedForums: [String] = [], removedForums: [String] = [], interim: Bool = false,
-        delegate: String? = nil, optOut: OptOut = .none, line: Int = 0
+        delegate: String? = nil, optOut: OptOut = .none, line: Int = 0, employeeID: String? = nil, notes: String = ""
     ) {
         self.email = email
         // Most addresses are lower case already: the key then shares the address's storage (one string fewer per
@@ -61,6 +66,8 @@ public final class Person: Sendable, Hashable {
         self.delegate = delegate
         self.optOut = optOut
         self.line = line
+        self.employeeID = employeeID
+        self.notes = notes
     }
 
     /// Equal when every field of the row is equal.
@@ -70,7 +77,8 @@ public final class Person: Sendable, Hashable {
             && lhs.grade == rhs.grade
             && lhs.department == rhs.department && lhs.roles == rhs.roles && lhs.addedForums == rhs.addedForums
             && lhs.removedForums == rhs.removedForums && lhs.interim == rhs.interim && lhs.delegate == rhs.delegate
-            && lhs.optOut == rhs.optOut && lhs.line == rhs.line
+            && lhs.optOut == rhs.optOut && lhs.line == rhs.line && lhs.employeeID == rhs.employeeID
+            && lhs.notes == rhs.notes
     }
 
     /// Hashes the address and the roster line.
@@ -78,32 +86,4 @@ public final class Person: Sendable, Hashable {
         hasher.combine(key)
         hasher.combine(line)
     }
-}
-
-/// The loaded roster: everyone, in file order.
-public struct Roster: Sendable {
-    /// The roster file's path.
-    public let file: String
-    /// Everyone, in file order.
-    public let people: [Person]
-    /// Position in `people` by lower-cased address, so lookups stay O(1) for national-scale rosters.
-    private let index: [String: Int]
-
-    /// A roster of `people` read from `file`.
-    public init(file: String, people: [Person]) {
-        self.file = file
-        self.people = people
-        self.index = Dictionary(people.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// A roster whose index the parser built while checking for duplicates (`positions`: each key's place in
-    /// `people`), so a national roster's addresses are hashed once, not twice.
-    init(file: String, people: [Person], positions: [String: Int]) {
-        self.file = file
-        self.people = people
-        self.index = positions
-    }
-
-    /// The person with this address (any case).
-    public func person(_ email: String) -> Person? { index[email.lowercased()].map { people[$0] } }
 }

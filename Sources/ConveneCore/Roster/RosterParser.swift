@@ -8,7 +8,7 @@ public enum RosterParser {
 
     /// A column convene reads; the raw value is its place in `ColumnPositions`.
     enum Column: Int, CaseIterable {
-        case email, name, firstName, grade, department, roles, forums, interim, delegate, optOut
+        case email, name, firstName, grade, department, roles, forums, interim, delegate, optOut, employeeID, notes
 
         /// As named in the header row (after `normaliseColumn`).
         var name: String {
@@ -23,6 +23,8 @@ public enum RosterParser {
             case .interim: "interim"
             case .delegate: "delegate"
             case .optOut: "opt_out"
+            case .employeeID: "employee_id"
+            case .notes: "notes"
             }
         }
 
@@ -82,6 +84,8 @@ public enum RosterParser {
         var warned: Set<String> = []
         // The roster's own index, built here once while duplicates are checked.
         var positions: [String: Int] = [:]
+        // Where each employee number was first seen: a number names one person.
+        var employeeLines: [String: Int] = [:]
         people.reserveCapacity(records.count - 1)
         positions.reserveCapacity(records.count - 1)
         for record in records.dropFirst() {
@@ -89,7 +93,10 @@ public enum RosterParser {
             if let person = row.person(grades: grades, forumIDs: forumIDs) {
                 if let first = positions[person.key] {
                     row.error(.email, "duplicate email '\(person.email)' (first on line \(people[first].line))")
+                } else if let id = person.employeeID, let first = employeeLines[id] {
+                    row.error(.employeeID, "duplicate employee_id '\(id)' (first on line \(first))")
                 } else {
+                    if let id = person.employeeID { employeeLines[id] = person.line }
                     positions[person.key] = people.count
                     people.append(person)
                 }
@@ -154,6 +161,20 @@ public enum RosterParser {
             return field.text.trimmingCharacters(in: .whitespaces)
         }
 
+        /// A free-text column (`notes`): line breaks and tabs are kept (notes reach no message, only `recipients`),
+        /// other control characters are refused, since they would reach the admin's terminal.
+        mutating func notesValue(_ column: Column) -> String? {
+            guard let field = field(column) else { return "" }
+            let text = field.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let stripped = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "\t", with: " ")
+            if let problem = EmailAddress.controlCharacter(in: stripped) {
+                error(column, "\(column.name) \(problem)", hint: "notes may hold line breaks, not other control characters")
+                return nil
+            }
+            return text
+        }
+
         mutating func person(grades: GradeTable, forumIDs: Set<String>) -> Person? {
             var ok = true
             let email = value(.email)
@@ -166,6 +187,8 @@ public enum RosterParser {
             let interimText = value(.interim)
             let delegate = value(.delegate)
             let optOutText = value(.optOut)
+            let employeeID = value(.employeeID)
+            let notes = notesValue(.notes)
             if let email {
                 if email.isEmpty {
                     error(.email, "missing email")
@@ -245,14 +268,18 @@ public enum RosterParser {
                     delegateAddress = delegate
                 }
             }
-            guard ok, firstName != nil, department != nil, roles != nil, delegate != nil, let email, let name else {
+            guard ok, firstName != nil, department != nil, roles != nil, delegate != nil, notes != nil, let employeeID,
+                let email,
+                let name
+            else {
                 return nil
             }
             let roleList = RosterParser.roles(in: roles ?? "")
             return Person(
                 email: email, name: name, firstName: firstName?.isEmpty == false ? firstName : nil, grade: gradeID,
                 department: department ?? "", roles: roleList, addedForums: added, removedForums: removed,
-                interim: interim, delegate: delegateAddress, optOut: optOut, line: record.line)
+                interim: interim, delegate: delegateAddress, optOut: optOut, line: record.line,
+                employeeID: employeeID.isEmpty ? nil : employeeID, notes: notes ?? "")
         }
     }
 }

@@ -135,9 +135,28 @@ public enum ConfigLoader {
                     ]))
         }
         let forumRoles = Set(config.forums.flatMap(\.roles).map { $0.lowercased() })
-        let (roster, rosterDiagnostics) = RosterParser.parse(
+        var (roster, rosterDiagnostics) = RosterParser.parse(
             [UInt8](bytes), file: rosterPath, grades: config.gradeTable, forumIDs: Set(config.forums.map(\.id)),
             roles: forumRoles)
+        // The team's own file goes over the roster before anything uses it: every fact the planner sees is merged.
+        var peopleBytes = Data()
+        if let file = config.service.people {
+            let path = resolve(file, against: directory)
+            if let data = FileManager.default.contents(atPath: path) {
+                peopleBytes = data
+                let overlaid = PeopleOverlay.apply(
+                    [UInt8](data), file: path, to: roster, forumIDs: Set(config.forums.map(\.id)))
+                roster = overlaid.roster
+                rosterDiagnostics += overlaid.diagnostics
+            } else {
+                rosterDiagnostics.append(
+                    Diagnostic(
+                        file: configPath, location: config.service.peopleLocation,
+                        message: "cannot read the people file \(path): \(lastError())",
+                        hint: "the team's CSV (employee_id or email, then opt_out, delegate, forums…); the path is "
+                            + "relative to the rules file"))
+            }
+        }
         diagnostics += rosterDiagnostics
         // A forum whose roles nobody in the roster holds: a misspelling there leaves the forum without those people.
         let heldRoles = Set(roster.people.flatMap(\.roles))
@@ -175,11 +194,12 @@ public enum ConfigLoader {
             Workspace(
                 config: config, roster: roster, audience: audience, templates: templates,
                 warnings: diagnostics, configDirectory: directory,
-                fingerprint: fingerprint(rules: text, roster: bytes)))
+                fingerprint: fingerprint(rules: text, roster: bytes, people: peopleBytes)))
     }
 
-    /// FNV-1a over the rules file, a separator and the roster: any edit to either gives another hash.
-    static func fingerprint(rules: String, roster: Data) -> String {
+    /// FNV-1a over the rules file, a separator, the roster and, when there is one, a separator and the team's people
+    /// file: any edit to any of them gives another hash (and without a people file the hash is what it always was).
+    static func fingerprint(rules: String, roster: Data, people: Data = Data()) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) {
             hash ^= UInt64(byte)
@@ -188,6 +208,10 @@ public enum ConfigLoader {
         for byte in rules.utf8 { mix(byte) }
         mix(0)
         for byte in roster { mix(byte) }
+        if !people.isEmpty {
+            mix(0)
+            for byte in people { mix(byte) }
+        }
         return FNV1a.hex(hash)
     }
 

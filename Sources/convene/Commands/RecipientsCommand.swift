@@ -10,7 +10,8 @@ enum RecipientsCommand {
             Usage: convene recipients FORUM [--json] [--config PATH]
 
             Lists the resolved members of FORUM in roster order with the reasons each is in it
-            (grade, role, the roster's forums column, or a forum it includes), and any opt-out.
+            (grade, role, the roster's forums column, or a forum it includes), and any opt-out, with
+            where each of the team's facts came from ("delegate: people.csv:12", "opt_out: roster.csv:7").
 
             \(CommonOptions.help)
             """, run: run)
@@ -34,7 +35,9 @@ enum RecipientsCommand {
                         "email": m.person.email, "name": m.person.name, "grade": m.person.grade,
                         "department": m.person.department, "interim": m.person.interim,
                         "delegate": m.person.delegate ?? NSNull(), "opt_out": m.person.optOut.rawValue,
-                        "reasons": m.reasons,
+                        "reasons": m.reasons, "employee_id": m.person.employeeID ?? NSNull(),
+                        "notes": m.person.notes.isEmpty ? NSNull() : m.person.notes,
+                        "sources": workspace.roster.sources(of: m.person),
                     ]
                 },
             ])
@@ -49,6 +52,10 @@ enum RecipientsCommand {
             let suffix = notes.isEmpty ? "" : "  [" + notes.joined(separator: "; ") + "]"
             Output.line("  \(m.person.name) <\(m.person.email)>\(suffix)")
             Output.line("      " + m.reasons.joined(separator: "; "))
+            let sources = workspace.roster.sources(of: m.person)
+            if !sources.isEmpty {
+                Output.line("      from " + sources.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+            }
         }
         return .ok
     }

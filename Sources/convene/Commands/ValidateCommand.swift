@@ -9,7 +9,8 @@ enum ValidateCommand {
         usage: """
             Usage: convene validate [--config PATH] [--print | --json]
 
-            Parses and checks the rules file, the holidays file, the roster and the templates, and prints
+            Parses and checks the rules file, the holidays file, the roster, the team's people file and the
+            templates, and prints
             every problem as file:line:col: error: message. Exit 0 when all is well, 65 for roster data
             errors, 78 for rules-file, holidays-file or template errors.
 
@@ -36,6 +37,10 @@ enum ValidateCommand {
         Output.line(
             "\(options.config): OK — \(config.forums.count) forums, \(config.events.count) events, "
                 + "\(config.notifications.count) notifications, \(workspace.roster.people.count) people"
+                + (workspace.roster.overlay.map { overlay in
+                    let name = (overlay.file as NSString).lastPathComponent
+                    return " (\(name): \(overlay.applied) row\(overlay.applied == 1 ? "" : "s") applied)"
+                } ?? "")
                 + (config.service.holidays != nil ? ", \(holidays) holiday\(holidays == 1 ? "" : "s")" : "")
                 + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
         return .ok
