@@ -38,6 +38,7 @@ extension JournalRecord {
         var partstat: String??
         var note: String??
         var occurrence: String??
+        var employee: String??
         try reader.readObject { reader, field throws(JSONReader.Malformed) in
             switch field {
             case "v": try once(&v, reader.readInt())
@@ -65,6 +66,7 @@ extension JournalRecord {
             case "partstat": try once(&partstat, reader.readNull() ? nil : reader.readString())
             case "note": try once(&note, reader.readNull() ? nil : reader.readString())
             case "occurrence": try once(&occurrence, reader.readNull() ? nil : reader.readString())
+            case "employee": try once(&employee, reader.readNull() ? nil : reader.readString())
             default: try reader.skipValue()
             }
         }
@@ -76,7 +78,7 @@ extension JournalRecord {
             name: name ?? nil, cc: cc ?? nil, event: event ?? nil, code: code ?? nil, permanent: permanent ?? nil,
             reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil, copies: copies ?? nil,
             connection: connection ?? nil, mailbox: mailbox ?? nil, outcome: outcome ?? nil, partstat: partstat ?? nil,
-            note: note ?? nil, occurrence: occurrence ?? nil)
+            note: note ?? nil, occurrence: occurrence ?? nil, employee: employee ?? nil)
         self.v = v
     }
 }

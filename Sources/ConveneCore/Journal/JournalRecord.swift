@@ -69,6 +69,11 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     /// over (the server greeted 421 or 554, could not be reached, or refused the credentials or TLS), and sending
     /// stopped and paused. Such a failure does not count towards the message's retry back-off: the pause does.
     public var connection: Bool?
+    /// On delivery records (`attempt`, `sent`, `failed`, `skipped`): the recipient's employee number, when the roster
+    /// has one. It ties a delivery to the person rather than the address, so a new address for the same employee is
+    /// recognised as a move (`JournalState.movedThread`). Absent in journals written before, and for rosters without
+    /// employee numbers: then the address alone identifies the person.
+    public var employee: String?
     /// On `reply`: where the message was read (`UIDVALIDITY/UID` for IMAP, the file name in a Maildir).
     public var mailbox: String?
     /// On `reply`: what the message came to (`ReplyOutcome`: applied, stale, unknown, counter-proposal,
@@ -87,8 +92,9 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
         code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, files: String? = nil,
         copies: [Copy]? = nil, connection: Bool? = nil, mailbox: String? = nil, outcome: String? = nil,
-        partstat: String? = nil, note: String? = nil, occurrence: String? = nil
+        partstat: String? = nil, note: String? = nil, occurrence: String? = nil, employee: String? = nil
     ) {
+        self.employee = employee
         self.v = 1
         self.type = type
         self.at = at
@@ -156,6 +162,7 @@ public enum JournalCodec {
             }
             out.append(UInt8(ascii: "]"))
         }
+        if let employee = record.employee { line.add("employee", employee, to: &out) }
         if let event = record.event {
             line.addRaw("event", to: &out)
             var inner = JSONLine(&out)

@@ -90,6 +90,12 @@ public struct JournalState: Sendable {
     /// dropped as records come in): what a daily cap (`rate: …, N/day`) counts across restarts.
     public private(set) var handovers: [DailyQuota.Handover] = []
 
+    /// The lower-cased addresses each employee number has been sent to, oldest first, from delivery records that carry
+    /// one (`JournalRecord.employee`). An employee with more than one has moved mailbox.
+    public private(set) var addressesByEmployee: [String: [String]] = [:]
+    /// The employee number each lower-cased address was last sent to as.
+    public private(set) var employeeByAddress: [String: String] = [:]
+
     /// The state of an empty journal: nothing sent, nothing owed a retry.
     public init() {}
 
@@ -113,6 +119,35 @@ public struct JournalState: Sendable {
     /// As `thread(uid:recipient:)` for an already lower-cased key (the planner's hot path).
     func thread(uid: String, key: String) -> CalendarThread? {
         threads.isEmpty ? nil : threads[uid + "\u{0}" + key]
+    }
+
+    /// The addresses other than `key` (lower case) that the journal has sent to `employeeID` at; empty for an
+    /// employee who never moved, and for journals written before employee numbers were recorded.
+    public func otherAddresses(of employeeID: String, than key: String) -> [String] {
+        guard !addressesByEmployee.isEmpty, let addresses = addressesByEmployee[employeeID],
+            addresses.count > 1 || addresses.first != key
+        else { return [] }
+        return addresses.filter { $0 != key }
+    }
+
+    /// The calendar entry for `uid` that an employee holds at an address other than `key` (their address now): what a
+    /// move of mailbox carries over. The one with the highest SEQUENCE when they moved more than once.
+    public func movedThread(uid: String, employeeID: String, key: String) -> CalendarThread? {
+        otherAddresses(of: employeeID, than: key).compactMap { threads[uid + "\u{0}" + $0] }
+            .max { $0.sequence < $1.sequence }
+    }
+
+    /// The employee number the journal knows `key` (a lower-cased address) by, if any.
+    public func employee(at key: String) -> String? {
+        employeeByAddress.isEmpty ? nil : employeeByAddress[key]
+    }
+
+    /// Records that `record`'s address belongs to its employee number.
+    private mutating func noteEmployee(_ record: JournalRecord) {
+        guard let employee = record.employee, let to = record.to else { return }
+        let key = to.lowercased()
+        if employeeByAddress[key] != employee { employeeByAddress[key] = employee }
+        if addressesByEmployee[employee]?.contains(key) != true { addressesByEmployee[employee, default: []].append(key) }
     }
 
     /// The envelope for (re)sending message `id` to `recipients` (the principal first, then the delegates): the
@@ -139,6 +174,7 @@ public struct JournalState: Sendable {
     public mutating func apply(_ record: JournalRecord) {
         let id = record.msgid ?? record.key
         if record.type == .sent || record.type == .failed { noteHandover(record) }
+        if record.employee != nil { noteEmployee(record) }
         switch record.type {
         case .reply:
             if let mailbox = record.mailbox {
@@ -206,11 +242,16 @@ public struct JournalState: Sendable {
             if record.key[date.endIndex...].hasPrefix("/delegate+"), let previous {
                 cc = previous.cc + cc.filter { new in !previous.cc.contains { $0.lowercased() == new.lowercased() } }
             }
+            // The entry an employee held at their old address, when this is it re-sent to their new one: they were
+            // invited when it was first sent, not now.
+            let moved = previous == nil ? record.employee.flatMap { movedThread(uid: uid, employeeID: $0, key: to.lowercased()) } : nil
             threads[key] = CalendarThread(
                 uid: uid, eventID: String(event), date: LocalDate(compact: date), recipient: to,
                 name: record.name ?? previous?.name ?? "", cc: cc,
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
-                invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? record.at)
+                invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? moved.map {
+                    $0.cancelled ? record.at : $0.invitedAt
+                } ?? record.at)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }
             if record.kind == .invitation && previous.map({ $0.cancelled }) ?? true {
                 let notification = record.key[date.endIndex...].dropFirst().prefix { $0 != "/" }

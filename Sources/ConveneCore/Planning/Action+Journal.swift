@@ -5,7 +5,7 @@ extension Action {
     public func attemptRecord(at time: Date) -> JournalRecord {
         JournalRecord(
             type: .attempt, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,
-            to: recipient.address)
+            to: recipient.address, employee: person?.employeeID)
     }
 
     /// Written after the server accepted the message: carries what the calendar now shows.
@@ -15,7 +15,8 @@ extension Action {
             type: .sent, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,
             to: recipient.address,
             name: recipient.name, cc: cc.map(\.address), event: kind.isCalendar ? snapshot : nil, reply: reply,
-            reason: kind == .cancellation ? reason : nil, copies: copies)
+            reason: kind == .cancellation || isAddressChange ? reason : nil, copies: copies,
+            employee: person?.employeeID)
     }
 
     /// `copies`: how every delegate's copy tried in this attempt fared; `connection`: the connection failed before
@@ -29,7 +30,7 @@ extension Action {
             to: recipient.address,
             cc: isDelegateCopy ? cc.map(\.address) : nil, code: code, permanent: permanent, reply: reply,
             copies: copies,
-            connection: connection)
+            connection: connection, employee: person?.employeeID)
     }
 
     /// Written instead of a send when the action is not sent (opted out, declined…), with its reason.
@@ -37,6 +38,6 @@ extension Action {
         JournalRecord(
             type: .skipped, at: time, key: key, kind: kind, uid: uid, seq: sequence, msgid: messageID,
             to: recipient.address,
-            reason: skipReason ?? "skipped")
+            reason: skipReason ?? "skipped", employee: person?.employeeID)
     }
 }

@@ -139,7 +139,8 @@ public struct Action: Sendable, Equatable {
         set { extras = ActionExtras.with(extras, snapshot: .some(newValue)) }
     }
 
-    /// For cancellations: why, in words for the recipient ("this event has been cancelled: …").
+    /// For cancellations: why, in words for the recipient ("this event has been cancelled: …"); for an address
+    /// change, the old address ("address changed from old@…").
     public var reason: String? {
         get { extras?.reason }
         set { extras = ActionExtras.with(extras, reason: .some(newValue)) }
@@ -207,6 +208,9 @@ public struct Action: Sendable, Equatable {
     public static func delegateCopyNotification(for delegate: String) -> String {
         MessageIdentity.delegateCopyNotification(for: delegate)
     }
+
+    /// True for the invitation re-sent to an employee's new address (see `MessageIdentity.addressChangeNotification`).
+    public var isAddressChange: Bool { notification == MessageIdentity.addressChangeNotification }
 
     /// True for the copy of a principal's current calendar message sent to a delegate added after it went out: the
     /// same UID, SEQUENCE and event, with the principal in `To` and the delegate in `Cc`, and only the delegate in

@@ -10,7 +10,7 @@ public struct MessageIdentity: Sendable, Hashable {
     public var eventID: String
     /// The occurrence's identity date as `yyyymmdd` (see `Occurrence.identity`).
     public var compactDate: String
-    /// The rule id, or `reinvite` / `update` / `cancellation` / `delegate+HASH`.
+    /// The rule id, or `reinvite` / `address-change` / `update` / `cancellation` / `delegate+HASH`.
     public var notification: String
     /// The SEQUENCE of the calendar message (0 for invitations and reminders).
     public var sequence: Int
@@ -66,6 +66,10 @@ public struct MessageIdentity: Sendable, Hashable {
     public static func appendRecipientHash(of recipientKey: String, to bytes: inout [UInt8]) {
         FNV1a.appendHex(FNV1a.value(recipientKey), to: &bytes)
     }
+
+    /// The notification of the invitation re-sent to an employee's new address (same UID, next SEQUENCE): the
+    /// roster's `employee_id` stayed, the address changed.
+    public static let addressChangeNotification = "address-change"
 
     /// The notification of a delegate copy for `delegate`: `delegate+HASH` (rule ids cannot contain `+`). The
     /// delegate's address is in it, hashed, so a second new delegate gets a Message-ID of their own.

@@ -6,7 +6,7 @@ import Foundation
 public enum PlanDiff {
     /// One group: the same change to the same occurrence for `count` people.
     public struct Group: Sendable, Hashable {
-        /// What happens to the calendars: "invite", "reinvite", "update" or "cancel".
+        /// What happens to the calendars: "invite", "reinvite", "readdress", "update" or "cancel".
         public var verb: String
         /// The event's id in the rules file.
         public var eventID: String
@@ -42,7 +42,9 @@ public enum PlanDiff {
                 (verb, detail) = ("update", composer.whatChanged(action))
             default:
                 let due = LocalDateTime(instant: action.due, in: zone)
-                if action.notification == "reinvite" {
+                if action.isAddressChange {
+                    (verb, detail) = ("readdress", "re-sent to a new address with the same UID")
+                } else if action.notification == "reinvite" {
                     (verb, detail) = ("reinvite", "invited again after a cancellation")
                 } else {
                     (verb, detail) = ("invite", (action.lateJoiner ? "late joiners, " : "") + "from \(due)")

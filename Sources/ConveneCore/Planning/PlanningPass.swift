@@ -66,6 +66,18 @@ struct PlanningPass {
             remindersInDueOrder: reminderRules.indices.sorted { reminderDue[$0] < reminderDue[$1] })
     }
 
+    /// True when the same message (notification and SEQUENCE) is finished for this employee at an address they had
+    /// before: an employee who moved mailbox does not get again at the new address what the old one had.
+    func sentToOldAddress(_ action: Action, employee: String, _ person: Person) -> Bool {
+        let others = state.otherAddresses(of: employee, than: person.key)
+        guard !others.isEmpty else { return false }
+        var identity = action.messageIdentity
+        return others.contains { other in
+            identity.recipientKey = other
+            return state.finished.contains(identity.messageID)
+        }
+    }
+
     /// Urgent messages go in the window, unless that would be after the event starts: then at once.
     func urgent(before start: Date) -> Date {
         let inWindow = times.intoWindow(now)
@@ -96,6 +108,9 @@ struct PlanningPass {
         if !state.finished.isEmpty || !state.failures.isEmpty {
             let id = action.messageID
             if state.finished.contains(id) { return nil }
+            if let person, let employee = person.employeeID, sentToOldAddress(action, employee: employee, person) {
+                return nil
+            }
             if let failure = state.failures[id] {
                 action.due = max(
                     due, failure.last.addingTimeInterval(Reconciler.retryDelay(attempt: failure.count, id: id)))

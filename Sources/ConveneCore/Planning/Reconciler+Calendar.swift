@@ -4,12 +4,26 @@ extension Reconciler {
     /// What a member's calendar entry for an occurrence needs (`CalendarStep`), as an action if one is due, and
     /// when the entry was (or will be) first sent: `invitedAt` is nil when they hold no live entry, and then no
     /// reminder goes to them.
+    ///
+    /// `movedFrom` is the old address when `thread` is the entry an employee holds there (their `employee_id` stayed,
+    /// their address changed): a live entry is then re-sent to the new address as it now is, with the same UID and the
+    /// next SEQUENCE, and nothing goes to the old one.
     func calendarAction(
-        for member: Member, thread: JournalState.CalendarThread?, _ times: PlanningPass.OccurrenceTimes,
-        _ pass: PlanningPass, wanted: EventSnapshot, uid: String
+        for member: Member, thread: JournalState.CalendarThread?, movedFrom: String? = nil,
+        _ times: PlanningPass.OccurrenceTimes, _ pass: PlanningPass, wanted: EventSnapshot, uid: String
     ) -> (action: Action?, invitedAt: Date?) {
         let invitedAt = thread.flatMap { $0.cancelled ? nil : $0.invitedAt }
-        switch CalendarStep.next(sent: thread, wanted: wanted, whyNot: "") {
+        let step = CalendarStep.next(sent: thread, wanted: wanted, whyNot: "")
+        if let movedFrom, let thread, !thread.cancelled {
+            let template = member.invitationRule.map { pass.invitationTemplates[$0] } ?? "invitation"
+            var action = pass.make(
+                .invitation, times.ref, MessageIdentity.addressChangeNotification, template: template,
+                to: member.person, sequence: thread.sequence + 1, due: pass.urgent(before: times.start),
+                grace: times.start, forum: member.forum)
+            action?.reason = "address changed from \(movedFrom)"
+            return (action, invitedAt)
+        }
+        switch step {
         case .invite:
             guard let action = invitation(for: member, times, pass, uid: uid) else { return (nil, invitedAt) }
             return (action, action.due)

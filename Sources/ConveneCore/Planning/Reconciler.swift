@@ -57,9 +57,17 @@ public struct Reconciler: Sendable {
             let times = pass.times(of: occurrence)
             let entry = hosted.entries[occurrence.uid]
             for member in hosted.members[occurrence.uid] ?? membersByEvent[occurrence.eventID] ?? [] {
-                let thread = state.thread(uid: occurrence.uid, key: member.person.key)
+                var thread = state.thread(uid: occurrence.uid, key: member.person.key)
+                // An employee who moved mailbox holds the entry at their old address: it moves with them.
+                var movedFrom: String?
+                if thread == nil, let employee = member.person.employeeID,
+                    let moved = state.movedThread(uid: occurrence.uid, employeeID: employee, key: member.person.key)
+                {
+                    (thread, movedFrom) = (moved, moved.recipient)
+                }
                 var calendar = calendarAction(
-                    for: member, thread: thread, times, pass, wanted: occurrence.snapshot, uid: occurrence.uid)
+                    for: member, thread: thread, movedFrom: movedFrom, times, pass, wanted: occurrence.snapshot,
+                    uid: occurrence.uid)
                 if thread == nil, let entry, let hosting = hosted.hosting[occurrence.eventID] {
                     let action = hostedInvitation(for: member, entry: entry, hosting: hosting, times, pass)
                     calendar = (action, action?.due)

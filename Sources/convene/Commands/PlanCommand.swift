@@ -20,7 +20,8 @@ enum PlanCommand {
               --diff          what the files would change in recipients' calendars beyond what the
                               journal holds, grouped: "cancel 25 × your-agenda 2027-03-04 — why"
               --json          one object per delivery: due, kind, event, occurrence, notification,
-                              recipient, cc, uid, sequence, key, message_id (and reason for skips)
+                              recipient, cc, uid, sequence, key, message_id (and reason for skips
+                              and for invitations re-sent to a new address)
 
             A change that would cancel or update the calendars of more than service.max_calendar_changes
             (default 10%) of the people holding invitations is held: plan says so, and nothing of it is
@@ -190,7 +191,8 @@ enum PlanFormat {
                 let to = ([a.recipient.address] + a.cc.map { "cc " + $0.address }).joined(separator: ", ")
                 return [
                     LocalDateTime(instant: a.due, in: zone).description, a.label, a.eventID, a.occurrence.description,
-                    a.notification, "\(a.sequence)", to + (a.skipReason.map { " (\($0))" } ?? ""),
+                    a.notification, "\(a.sequence)",
+                    to + ((a.skipReason ?? (a.isAddressChange ? a.reason : nil)).map { " (\($0))" } ?? ""),
                 ]
             }
         } else {
@@ -270,7 +272,8 @@ final class ChunkWriter: Sendable {
 }
 
 /// Writes actions as plan JSON objects (due, kind, event, occurrence, notification, recipient, cc, uid, sequence, key,
-/// message_id, then reason and message_kind for skips and late_joiner when set), keys in that fixed order.
+/// message_id, then reason and message_kind for skips, reason for an address change, and late_joiner when set), keys in
+/// that fixed order.
 ///
 /// In a plan in due order, consecutive actions nearly always belong to one occurrence and notification and share
 /// everything but the recipient: those shared parts are formatted once per run and copied as bytes, so a year's plan
@@ -331,6 +334,9 @@ struct PlanJSONEncoder {
             out.append(contentsOf: #","message_kind":""#.utf8)
             out.append(contentsOf: action.pointee.kind.rawValue.utf8)
             out.append(UInt8(ascii: "\""))
+        } else if action.pointee.isAddressChange, let reason = action.pointee.reason {
+            out.append(contentsOf: #","reason":"#.utf8)
+            JSONLine.appendQuoted(reason, to: &out)
         }
         if action.pointee.lateJoiner { out.append(contentsOf: #","late_joiner":true"#.utf8) }
         out.append(UInt8(ascii: "}"))
