@@ -20,7 +20,7 @@ extension Reconciler {
     /// The action for one message whether or not it is due: the planned one if reconcile would send it, else the
     /// same message built directly (so an admin can see an invitation that already went out, or a cancellation),
     /// with a warning for each reason `run` would not send it. `notification` is any id `plan` shows: a rule's id,
-    /// `reinvite`, `update` or `cancellation`. `date` matches the date an occurrence takes place on or, for a moved
+    /// `reinvite`, `address-change`, `update` or `cancellation`. `date` matches the date an occurrence takes place on or, for a moved
     /// one, its scheduled date.
     public func previewAction(
         event eventID: String, occurrence date: LocalDate?, notification: String, recipient email: String, now: Date
@@ -49,7 +49,7 @@ extension Reconciler {
         switch notification {
         case "update": (kind, template) = (.update, "update")
         case "cancellation": (kind, template) = (.cancellation, "cancellation")
-        case "reinvite" where rule == nil:
+        case "reinvite" where rule == nil, MessageIdentity.addressChangeNotification where rule == nil:
             (kind, template) = (
                 .invitation, config.notifications.first { $0.kind == .invitation }?.template ?? "invitation"
             )
@@ -59,7 +59,9 @@ extension Reconciler {
                     PreviewError(
                         message: "unknown notification '\(notification)'",
                         hint: "notifications: "
-                            + (config.notifications.map(\.id) + ["reinvite", "update", "cancellation"]).joined(
+                            + (config.notifications.map(\.id) + [
+                                "reinvite", MessageIdentity.addressChangeNotification, "update", "cancellation",
+                            ]).joined(
                                 separator: ", ")))
             }
             (kind, template) = (rule.kind == .invitation ? .invitation : .reminder, rule.template)
@@ -78,7 +80,8 @@ extension Reconciler {
             person.flatMap { p in occurrence.forums.first { audience.forums(of: p).contains($0) } }
             ?? occurrence.forums.first
         let sequence = CalendarStep.forced(
-            kind, reinvite: notification == "reinvite", sent: thread, wanted: occurrence.snapshot
+            kind, reinvite: notification == "reinvite" || notification == MessageIdentity.addressChangeNotification,
+            sent: thread, wanted: occurrence.snapshot
         ).sequence
         let name = person?.name ?? thread?.name ?? ""
         let times = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)

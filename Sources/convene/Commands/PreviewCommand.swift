@@ -11,8 +11,9 @@ enum PreviewCommand {
                    convene preview --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 
             The first form prints the exact message (headers, plain text, HTML, calendar) that convene would
-            send for one delivery; --notification is any id plan shows (a rule's id, 'reinvite', 'update' or
-            'cancellation'), and a warning says when run would not send that message. The second writes
+            send for one delivery; --notification is any id plan shows (a rule's id, 'reinvite',
+            'address-change', 'update' or 'cancellation'), and a warning says when run would not send that
+            message. The second writes
             every planned message due in the window to DIR as NNN-kind-event-recipient.eml, which a mail
             client opens. Nothing is sent and the journal is not changed.
 
