@@ -130,7 +130,8 @@ struct PeopleFileCLITests {
 
         let recipients = try await CLI.run(["recipients", "cslg", "--config", programme.rulesPath, "--json"])
         #expect(recipients.status == 0, "\(recipients.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(recipients.stdout.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(recipients.stdout.utf8)) as? [String: Any])
         let members = try #require(object["members"] as? [[String: Any]])
         let dee = try #require(members.first { $0["email"] as? String == "dg@example.gov.uk" })
         #expect(
@@ -184,7 +185,8 @@ struct PeopleFileCLITests {
 
         // History keeps both: the invitation to the old address, and the one re-sent to the new.
         let sent = try programme.journal().filter {
-            $0["type"] as? String == "sent" && $0["kind"] as? String == "invitation" && $0["employee"] as? String == "E2"
+            $0["type"] as? String == "sent" && $0["kind"] as? String == "invitation"
+                && $0["employee"] as? String == "E2"
         }
         #expect(sent.map { $0["to"] as? String ?? "" } == ["dg@example.gov.uk", "dee.gee@example.gov.uk"])
         let history = try await CLI.run([

@@ -8,7 +8,8 @@ extension Config {
         var object: [String: Any] = [
             "service": [
                 "timezone": s.timeZone.identifier, "from": mailboxText(s.from), "organizer": mailboxText(s.organizer),
-                "roster": s.roster, "people": s.people ?? NSNull(), "templates": s.templates, "state": s.state ?? NSNull(),
+                "roster": s.roster, "people": s.people ?? NSNull(), "templates": s.templates,
+                "state": s.state ?? NSNull(),
                 "send_window": s.sendWindow.description, "rate": s.rate?.description ?? NSNull(),
                 // The file as written, and the closed days read from it (keyed by date, so sorted keys list them in
                 // date order).

@@ -86,7 +86,8 @@ public enum ConfigParser {
             people = nil
             reader.error(
                 "'people' must name a file", at: node.location,
-                hint: "the team's CSV of opt-outs, delegates and forums, next to the rules file; remove the key for none")
+                hint:
+                    "the team's CSV of opt-outs, delegates and forums, next to the rules file; remove the key for none")
         }
         let templates = map.value("templates").flatMap { reader.scalar($0, "'templates'") } ?? "templates"
         let state = map.value("state").flatMap { reader.scalar($0, "'state'") }

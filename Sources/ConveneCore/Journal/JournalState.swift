@@ -147,7 +147,9 @@ public struct JournalState: Sendable {
         guard let employee = record.employee, let to = record.to else { return }
         let key = to.lowercased()
         if employeeByAddress[key] != employee { employeeByAddress[key] = employee }
-        if addressesByEmployee[employee]?.contains(key) != true { addressesByEmployee[employee, default: []].append(key) }
+        if addressesByEmployee[employee]?.contains(key) != true {
+            addressesByEmployee[employee, default: []].append(key)
+        }
     }
 
     /// The envelope for (re)sending message `id` to `recipients` (the principal first, then the delegates): the
@@ -244,7 +246,9 @@ public struct JournalState: Sendable {
             }
             // The entry an employee held at their old address, when this is it re-sent to their new one: they were
             // invited when it was first sent, not now.
-            let moved = previous == nil ? record.employee.flatMap { movedThread(uid: uid, employeeID: $0, key: to.lowercased()) } : nil
+            let moved =
+                previous == nil
+                ? record.employee.flatMap { movedThread(uid: uid, employeeID: $0, key: to.lowercased()) } : nil
             threads[key] = CalendarThread(
                 uid: uid, eventID: String(event), date: LocalDate(compact: date), recipient: to,
                 name: record.name ?? previous?.name ?? "", cc: cc,

@@ -106,12 +106,16 @@ public enum PeopleOverlay {
         func merged(into person: Person) -> Person {
             let added = Set(addedForums)
             let removed = Set(removedForums)
-            let newAdded = person.addedForums.filter { !removed.contains($0) } + addedForums.filter {
-                !person.addedForums.contains($0)
-            }
-            let newRemoved = person.removedForums.filter { !added.contains($0) } + removedForums.filter {
-                !person.removedForums.contains($0)
-            }
+            let newAdded =
+                person.addedForums.filter { !removed.contains($0) }
+                + addedForums.filter {
+                    !person.addedForums.contains($0)
+                }
+            let newRemoved =
+                person.removedForums.filter { !added.contains($0) }
+                + removedForums.filter {
+                    !person.removedForums.contains($0)
+                }
             return Person(
                 email: person.email, name: person.name, firstName: firstName ?? person.firstName,
                 grade: person.grade, department: person.department, roles: person.roles, addedForums: newAdded,
@@ -180,7 +184,8 @@ public enum PeopleOverlay {
             guard let person else {
                 diagnostics.append(
                     Diagnostic(
-                        file: file, location: field(keyColumn)?.location ?? SourceLocation(line: record.line, column: 1),
+                        file: file,
+                        location: field(keyColumn)?.location ?? SourceLocation(line: record.line, column: 1),
                         severity: .warning,
                         message: "no one in the roster has \(who): the row is ignored",
                         hint: roster.hasEmployeeIDs || employeeID.isEmpty

@@ -169,7 +169,9 @@ public enum RosterParser {
             let stripped = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
                 .replacingOccurrences(of: "\t", with: " ")
             if let problem = EmailAddress.controlCharacter(in: stripped) {
-                error(column, "\(column.name) \(problem)", hint: "notes may hold line breaks, not other control characters")
+                error(
+                    column, "\(column.name) \(problem)",
+                    hint: "notes may hold line breaks, not other control characters")
                 return nil
             }
             return text

@@ -54,7 +54,9 @@ enum RecipientsCommand {
             Output.line("      " + m.reasons.joined(separator: "; "))
             let sources = workspace.roster.sources(of: m.person)
             if !sources.isEmpty {
-                Output.line("      from " + sources.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+                Output.line(
+                    "      from "
+                        + sources.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
             }
         }
         return .ok

@@ -16,7 +16,8 @@ struct PeopleOverlayTests {
     static func apply(_ overlay: String, roster text: String = roster) -> (Roster, [Diagnostic]) {
         let (roster, rosterDiagnostics) = RosterFixture.parse(text)
         #expect(rosterDiagnostics == [])
-        return PeopleOverlay.apply(Array(overlay.utf8), file: "/etc/convene/people.csv", to: roster,
+        return PeopleOverlay.apply(
+            Array(overlay.utf8), file: "/etc/convene/people.csv", to: roster,
             forumIDs: RosterFixture.forumIDs)
     }
 
@@ -84,10 +85,11 @@ struct PeopleOverlayTests {
 
             """)
         #expect(
-            diagnostics.map(\.description) == [
-                "/etc/convene/people.csv:2:1: warning: no one in the roster has employee_id 'E9': the row is ignored",
-                "/etc/convene/people.csv:3:2: warning: no one in the roster has email 'left@example.gov.uk': the row is ignored",
-            ].map { $0 + "\n    hint: HR no longer lists them; remove the row, or check the roster export" })
+            diagnostics.map(\.description)
+                == [
+                    "/etc/convene/people.csv:2:1: warning: no one in the roster has employee_id 'E9': the row is ignored",
+                    "/etc/convene/people.csv:3:2: warning: no one in the roster has email 'left@example.gov.uk': the row is ignored",
+                ].map { $0 + "\n    hint: HR no longer lists them; remove the row, or check the roster export" })
         #expect(roster.people.count == 3)
         #expect(roster.overlay?.applied == 0)
         #expect(roster.person("gone@example.gov.uk") == nil)
@@ -117,7 +119,10 @@ struct PeopleOverlayTests {
         ("delegate", "not-an-address", "2:4: error: bad delegate email 'not-an-address': it has no '@'"),
         ("delegate", "bob@example.gov.uk", "2:4: error: a person cannot be their own delegate"),
         ("forums", "cslg;nope", "2:4: error: unknown forum 'nope'"),
-        ("delegate_mode", "sometimes", "2:4: error: delegate_mode must be one of copy, instead, invitations; got 'sometimes'"),
+        (
+            "delegate_mode", "sometimes",
+            "2:4: error: delegate_mode must be one of copy, instead, invitations; got 'sometimes'"
+        ),
         ("first_name", "Bob\u{7}", "2:4: error: first_name contains a control character (U+0007)"),
     ])
     func aBadValueIsAnErrorAtItsCellAndChangesNothing(column: String, cell: String, expected: String) {
