@@ -33,12 +33,16 @@ extension Reconciler {
         let byUID = Dictionary(occurrences.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
         for thread in state.threads.values where !thread.cancelled && thread.snapshot.start > pass.now {
             let recipientKey = thread.recipient.lowercased()
-            // An entry at the old address of an employee the roster now lists at another: the entry moved with them
-            // (`calendarAction`), and nothing, not even a cancellation, goes to the old mailbox.
-            if let employee = state.employee(at: recipientKey), let now = roster.person(employeeID: employee),
-                now.key != recipientKey
-            {
-                continue
+            // An entry at the old address of an employee who moved mailbox: it moved with them (`calendarAction`),
+            // and nothing, not even a cancellation, goes to the old mailbox; if they have left since, the entry at
+            // their newer address is the one cancelled.
+            if let employee = state.employee(at: recipientKey) {
+                if let current = roster.person(employeeID: employee), current.key != recipientKey { continue }
+                if let newer = state.movedThread(uid: thread.uid, employeeID: employee, key: recipientKey),
+                    newer.sequence > thread.sequence
+                {
+                    continue
+                }
             }
             result.holders.insert(recipientKey)
             let occurrence = byUID[thread.uid]

@@ -66,6 +66,20 @@ struct AddressChangePlanningTests {
             ])
     }
 
+    @Test func someoneWhoMovedAndThenLeftIsCancelledAtTheNewAddressOnly() {
+        var fixture = Self.fixture()
+        (fixture.config.service.maxRosterShrink, fixture.config.service.maxCalendarChanges) = (1.0, 1.0)
+        fixture.run(from: PlanningFixture.at("2027-01-01 00:00"), until: PlanningFixture.at("2027-02-04 00:00"))
+        fixture.rosterText = Self.moved
+        fixture.run(from: PlanningFixture.at("2027-02-04 10:00"), until: PlanningFixture.at("2027-02-04 10:00"))
+        fixture.rosterText = Self.moved.split(separator: "\n").filter { !$0.hasPrefix("E1,") }.joined(separator: "\n")
+        #expect(
+            fixture.plan(now: PlanningFixture.at("2027-02-05 10:00")).actions.filter { $0.kind == .cancellation }
+                .map(\.line) == [
+                    "2027-02-05 10:00 cancellation talk/20270210 cancellation dana.one@example.gov.uk seq 2"
+                ])
+    }
+
     /// Moving department, or to another grade of the same forum, keeps every message they were to receive.
     @Test func aDepartmentOrGradeChangeInsideTheAudienceChangesNothing() {
         var fixture = PlanningFixture(
