@@ -141,6 +141,7 @@ struct PeopleFileCLITests {
             ])
         let text = try await CLI.run(["recipients", "cslg", "--config", programme.rulesPath])
         #expect(text.stdout.contains("from delegate: people.csv:2, notes: people.csv:2"), "\(text.stdout)")
+        #expect(text.stdout.contains("      notes: Diary via private office\n"), "\(text.stdout)")
     }
 
     @Test func aBrokenPeopleFileIsADataErrorAtItsCell() async throws {

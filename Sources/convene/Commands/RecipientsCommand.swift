@@ -52,6 +52,13 @@ enum RecipientsCommand {
             let suffix = notes.isEmpty ? "" : "  [" + notes.joined(separator: "; ") + "]"
             Output.line("  \(m.person.name) <\(m.person.email)>\(suffix)")
             Output.line("      " + m.reasons.joined(separator: "; "))
+            if !m.person.notes.isEmpty {
+                // One line per member: the notes' own line breaks are shown as " / ".
+                let lines = m.person.notes.split(whereSeparator: \.isNewline).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+                Output.line("      notes: " + lines.filter { !$0.isEmpty }.joined(separator: " / "))
+            }
             let sources = workspace.roster.sources(of: m.person)
             if !sources.isEmpty {
                 Output.line(

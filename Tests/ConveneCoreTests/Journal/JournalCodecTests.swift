@@ -79,6 +79,12 @@ struct JournalCodecTests {
                 .init(to: "pb@x.gov.uk", outcome: .unknown),
             ]),
         JournalRecord(type: .sent, at: at, key: "k", kind: .reminder, msgid: "m", copies: []),
+        // Deliveries to someone the roster knows by employee number (an address change follows the number).
+        JournalRecord(
+            type: .sent, at: at, key: "e/20270107/address-change/b@x.gov.uk", kind: .invitation, uid: "u", seq: 2,
+            msgid: "m", to: "b@x.gov.uk", name: "B", cc: [], event: snapshot, reason: "address changed from a@x.gov.uk",
+            employee: "E0042 \"x\""),
+        JournalRecord(type: .attempt, at: at, key: "k", kind: .reminder, msgid: "m", to: "b@x.gov.uk", employee: ""),
         JournalRecord(
             type: .failed, at: at, key: "k", kind: .reminder, msgid: "m", code: 421, permanent: false,
             reply: "421 closing", connection: true),
