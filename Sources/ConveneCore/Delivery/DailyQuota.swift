@@ -53,13 +53,12 @@ public struct DailyQuota: Sendable, Equatable {
 
     /// How many envelope recipients the relay accepted in the send `record` closed: all of a `sent` record's
     /// (principal and delegates, less copies refused), only the accepted copies of a `failed` one. A delegate copy
-    /// (`delegate+` notification) went to its delegates alone.
+    /// (`delegate+` notification) or a message sent in the principal's place went to its delegates alone.
     public static func recipientsHandedOver(by record: JournalRecord) -> Int {
         let copies = record.copies ?? []
         switch record.type {
         case .sent:
-            let delegateCopy = record.key.contains("/delegate+")
-            let envelope = (delegateCopy ? 0 : 1) + (record.cc?.count ?? 0)
+            let envelope = (record.wentToDelegatesAlone ? 0 : 1) + (record.cc?.count ?? 0)
             return max(0, envelope - copies.filter { $0.outcome != .delivered }.count)
         case .failed:
             return copies.filter { $0.outcome == .delivered }.count

@@ -96,7 +96,7 @@ public struct Attendance: Sendable {
         for record in records {
             switch record.type {
             case .failed where record.permanent == true && record.key.hasPrefix(prefix) && record.connection != true:
-                guard !record.key.contains("/delegate+"),
+                guard !record.wentToDelegatesAlone,
                     let to = record.to ?? record.key.split(separator: "/").last.map(String.init)
                 else { continue }
                 let email = to.lowercased()

@@ -85,8 +85,9 @@ public struct FailureReport: Sendable {
             case .failed:
                 if record.connection == true { continue }
                 let permanent = record.permanent ?? false
-                // A delegate copy (`Action.isDelegateCopy`) went to the delegate alone: the failure is theirs.
-                let delegate = record.key.contains("/delegate+") ? record.cc?.first : nil
+                // A delegate copy (`Action.isDelegateCopy`) or a message sent in the principal's place went to the
+                // delegate alone: the failure is theirs.
+                let delegate = record.wentToDelegatesAlone ? record.cc?.first : nil
                 fail(
                     record, address: delegate ?? principal, principal: delegate == nil ? nil : principal,
                     code: record.code, reply: record.reply, permanent: permanent)

@@ -39,6 +39,7 @@ extension JournalRecord {
         var note: String??
         var occurrence: String??
         var employee: String??
+        var instead: Bool??
         try reader.readObject { reader, field throws(JSONReader.Malformed) in
             switch field {
             case "v": try once(&v, reader.readInt())
@@ -67,6 +68,7 @@ extension JournalRecord {
             case "note": try once(&note, reader.readNull() ? nil : reader.readString())
             case "occurrence": try once(&occurrence, reader.readNull() ? nil : reader.readString())
             case "employee": try once(&employee, reader.readNull() ? nil : reader.readString())
+            case "instead": try once(&instead, reader.readNull() ? nil : reader.readBool())
             default: try reader.skipValue()
             }
         }
@@ -78,7 +80,8 @@ extension JournalRecord {
             name: name ?? nil, cc: cc ?? nil, event: event ?? nil, code: code ?? nil, permanent: permanent ?? nil,
             reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil, copies: copies ?? nil,
             connection: connection ?? nil, mailbox: mailbox ?? nil, outcome: outcome ?? nil, partstat: partstat ?? nil,
-            note: note ?? nil, occurrence: occurrence ?? nil, employee: employee ?? nil)
+            note: note ?? nil, occurrence: occurrence ?? nil, employee: employee ?? nil,
+            instead: instead ?? nil)
         self.v = v
     }
 }

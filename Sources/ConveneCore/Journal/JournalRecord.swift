@@ -85,6 +85,9 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     public var note: String?
     /// On `reply`: the RECURRENCE-ID the answer names, as written, when it names one.
     public var occurrence: String?
+    /// On `attempt`, `sent` and `failed`: true when the message went to the delegates (`cc`) in the principal's place
+    /// (`delegate_mode: instead`), so the principal's own mailbox was not sent it; absent otherwise.
+    public var instead: Bool?
 
     /// Sets `v` to the current version; every optional field defaults to absent, as the line will write it.
     public init(
@@ -92,7 +95,8 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         msgid: String? = nil, to: String? = nil, name: String? = nil, cc: [String]? = nil, event: EventSnapshot? = nil,
         code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, files: String? = nil,
         copies: [Copy]? = nil, connection: Bool? = nil, mailbox: String? = nil, outcome: String? = nil,
-        partstat: String? = nil, note: String? = nil, occurrence: String? = nil, employee: String? = nil
+        partstat: String? = nil, note: String? = nil, occurrence: String? = nil, employee: String? = nil,
+        instead: Bool? = nil
     ) {
         self.employee = employee
         self.v = 1
@@ -119,7 +123,12 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         self.partstat = partstat
         self.note = note
         self.occurrence = occurrence
+        self.instead = instead
     }
+
+    /// True when the message went to the delegates in `cc` alone, not to the principal in `to`: a delegate's copy
+    /// (`delegate+` notification) or a message sent in the principal's place (`instead`).
+    public var wentToDelegatesAlone: Bool { instead == true || key.contains("/delegate+") }
 }
 
 /// Encodes and decodes journal lines. Pure: the file handling lives in ConveneService.
@@ -175,6 +184,7 @@ public enum JournalCodec {
             inner.finish(&out)
         }
         if let files = record.files { line.add("files", files, to: &out) }
+        if let instead = record.instead { line.add("instead", instead, to: &out) }
         line.add("key", record.key, to: &out)
         line.add("kind", record.kind.rawValue, to: &out)
         if let mailbox = record.mailbox { line.add("mailbox", mailbox, to: &out) }

@@ -25,6 +25,9 @@ public struct JournalState: Sendable {
         public var cancelled: Bool
         /// When the first invitation went out: reminders due before it are stale for this person.
         public var invitedAt: Date
+        /// False when the entry as last sent went to the delegates alone (`delegate_mode: instead`): the principal's
+        /// own mailbox does not hold it, so they are sent a copy once they receive their own messages again.
+        public var reachedPrincipal: Bool = true
     }
 
     /// Retry bookkeeping for one message.
@@ -238,10 +241,12 @@ public struct JournalState: Sendable {
             // The key is `event/yyyymmdd/notification/recipient`.
             let event = record.key.prefix { $0 != "/" }
             let date = record.key[event.endIndex...].dropFirst().prefix { $0 != "/" }
-            // A delegate copy adds its delegate to those the entry went to; any other calendar message went to exactly
-            // its own envelope.
+            // A delegate's or principal's copy adds its recipients to those the entry went to; any other calendar
+            // message went to exactly its own envelope.
             var cc = record.cc ?? []
-            if record.key[date.endIndex...].hasPrefix("/delegate+"), let previous {
+            let notification = record.key[date.endIndex...].dropFirst().prefix { $0 != "/" }
+            let delegateCopy = notification.hasPrefix("delegate+")
+            if delegateCopy || notification == MessageIdentity.principalCopyNotification, let previous {
                 cc = previous.cc + cc.filter { new in !previous.cc.contains { $0.lowercased() == new.lowercased() } }
             }
             // The entry an employee held at their old address, when this is it re-sent to their new one: they were
@@ -255,10 +260,10 @@ public struct JournalState: Sendable {
                 sequence: record.seq ?? 0, snapshot: snapshot, cancelled: record.kind == .cancellation,
                 invitedAt: previous.map { $0.cancelled ? record.at : $0.invitedAt } ?? moved.map {
                     $0.cancelled ? record.at : $0.invitedAt
-                } ?? record.at)
+                } ?? record.at,
+                reachedPrincipal: delegateCopy ? previous?.reachedPrincipal ?? true : record.instead != true)
             if record.kind == .invitation { invitedOccurrences.insert(uid) }
             if record.kind == .invitation && previous.map({ $0.cancelled }) ?? true {
-                let notification = record.key[date.endIndex...].dropFirst().prefix { $0 != "/" }
                 if notification == Hosting.offerNotification { offers.insert(key) } else { offers.remove(key) }
             }
             if let date = LocalDate(compact: date) {

@@ -129,17 +129,26 @@ public struct MessageComposer: @unchecked Sendable {
     private func message(for action: Action, identity: MessageIdentity, now: Date) -> MailMessage {
         let template = templates[action.template] ?? templates["invitation"]
         let rendered =
-            template?.render(values(for: action), htmlValues: htmlValues)
+            template?.render(values(for: action), htmlValues: htmlValues, preface: Self.preface(for: action))
             ?? RenderedTemplate(subject: action.snapshot.title, plain: "", html: "")
         let calendar = invite(for: action, stamp: now).map { invite in
             CalendarPart(invite, frame: shared.frame(for: invite))
         }
         return MailMessage(
-            from: config.service.from, to: [action.recipient], cc: action.cc,
+            from: config.service.from, to: action.toHeader, cc: action.ccHeader,
             replyTo: config.service.organizer.address == config.service.from.address ? nil : config.service.organizer,
             subject: rendered.subject, date: now, messageID: identity.messageID, plain: rendered.plain,
             html: rendered.html,
             calendar: calendar)
+    }
+
+    /// The line that tells a delegate receiving a message in the principal's place whose it is (their To: is the
+    /// delegate, the calendar's ATTENDEE the principal); nil for any other message.
+    static func preface(for action: Action) -> String? {
+        guard action.sentInPlace else { return nil }
+        let principal = action.recipient
+        let who = principal.name.isEmpty ? principal.address : "\(principal.name) (\(principal.address))"
+        return "Sent to you as delegate for \(who)."
     }
 
     /// What goes to SMTP: envelope sender, every recipient (principal and delegates) and the bytes.

@@ -40,10 +40,11 @@ final class ActionExtras: Sendable {
     let previous: EventSnapshot?
     @usableFromInline let skipReason: String?
     let reason: String?
+    @usableFromInline let delegateMode: DelegateMode?
 
     init(
         recipient: Mailbox?, cc: [Mailbox]?, snapshot: EventSnapshot?, previous: EventSnapshot?, skipReason: String?,
-        reason: String?
+        reason: String?, delegateMode: DelegateMode?
     ) {
         self.recipient = recipient
         self.cc = cc
@@ -51,12 +52,14 @@ final class ActionExtras: Sendable {
         self.previous = previous
         self.skipReason = skipReason
         self.reason = reason
+        self.delegateMode = delegateMode
     }
 
     /// A copy with some fields replaced; nil when nothing is left to carry.
     static func with(
         _ old: ActionExtras?, recipient: Mailbox?? = nil, cc: [Mailbox]?? = nil, snapshot: EventSnapshot?? = nil,
-        previous: EventSnapshot?? = nil, skipReason: String?? = nil, reason: String?? = nil
+        previous: EventSnapshot?? = nil, skipReason: String?? = nil, reason: String?? = nil,
+        delegateMode: DelegateMode?? = nil
     ) -> ActionExtras? {
         let recipient = recipient ?? old?.recipient
         let cc = cc ?? old?.cc
@@ -64,13 +67,16 @@ final class ActionExtras: Sendable {
         let previous = previous ?? old?.previous
         let skipReason = skipReason ?? old?.skipReason
         let reason = reason ?? old?.reason
+        let delegateMode = delegateMode ?? old?.delegateMode
         // Checked before allocating: nearly every action has no extras, and a plan makes millions of actions.
-        if recipient == nil && cc == nil && snapshot == nil && previous == nil && skipReason == nil && reason == nil {
+        if recipient == nil && cc == nil && snapshot == nil && previous == nil && skipReason == nil && reason == nil
+            && delegateMode == nil
+        {
             return nil
         }
         return ActionExtras(
-            recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason, reason: reason
-        )
+            recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason, reason: reason,
+            delegateMode: delegateMode)
     }
 }
 
@@ -160,17 +166,47 @@ public struct Action: Sendable, Equatable {
     /// The address of `recipient`, without building the mailbox (the plan's JSON needs only this).
     @inlinable public var recipientAddress: String { extras?.recipient?.address ?? person?.email ?? "" }
 
-    /// Delegates copied on the message.
+    /// How the delegates take part: the roster's `delegate_mode`, or for a leaver no longer in the roster, as the
+    /// journal says the entry was last sent (`instead` when it went to the delegates alone).
+    @inlinable public var delegateMode: DelegateMode {
+        person?.delegateMode ?? extras?.delegateMode ?? .copy
+    }
+
+    /// For a leaver's cancellation: whether the entry last went to the delegates in the principal's place.
+    public var leaverDelegateMode: DelegateMode? {
+        get { extras?.delegateMode }
+        set { extras = ActionExtras.with(extras, delegateMode: .some(newValue)) }
+    }
+
+    /// The delegates this message reaches: every message's in the modes `copy` and `instead`, only calendar
+    /// messages' in the mode `invitations`. (For a delegate copy, the new delegate alone.)
     public var cc: [Mailbox] {
-        extras?.cc ?? (person?.delegate.map { [Mailbox(name: "", address: $0)] } ?? [])
+        guard delegateMode.includesDelegate(on: kind) else { return [] }
+        return extras?.cc ?? (person?.delegate.map { [Mailbox(name: "", address: $0)] } ?? [])
     }
 
     /// The addresses of `cc`.
     @inlinable public var ccAddresses: [String] {
+        guard delegateMode.includesDelegate(on: kind) else { return [] }
         if let cc = extras?.cc { return Self.addresses(cc) }
         guard let delegate = person?.delegate else { return [] }
         return [delegate]
     }
+
+    /// True when the delegates receive this message in the principal's place (`delegate_mode: instead`, and there is
+    /// a delegate): they are its To: and its envelope, while the calendar's ATTENDEE, the key and the journal stay
+    /// the principal's.
+    public var sentInPlace: Bool { delegateMode == .instead && !ccAddresses.isEmpty }
+
+    /// False when the principal's own mailbox is not in the envelope: a delegate copy, or a message sent in their
+    /// place.
+    public var reachesPrincipal: Bool { !isDelegateCopy && !sentInPlace }
+
+    /// The To: header: the principal, or the delegates receiving the message in their place.
+    public var toHeader: [Mailbox] { sentInPlace ? cc : [recipient] }
+
+    /// The Cc: header: the delegates copied, none when they are the To:.
+    public var ccHeader: [Mailbox] { sentInPlace ? [] : cc }
 
     /// Kept out of line so that `ccAddresses` stays small enough to be inlined where `plan --json` reads it.
     @usableFromInline static func addresses(_ mailboxes: [Mailbox]) -> [String] { mailboxes.map(\.address) }
@@ -196,12 +232,14 @@ public struct Action: Sendable, Equatable {
     public var label: String {
         if skipReason != nil { return "skip" }
         if isDelegateCopy { return "delegate copy" }
+        if isPrincipalCopy { return "principal copy" }
         return lateJoiner ? "invitation (late joiner)" : kind.rawValue
     }
 
-    /// Every envelope recipient: the principal and the delegates; for a delegate copy, the delegate alone.
+    /// Every envelope recipient: the principal and the delegates; for a delegate copy or a message sent in the
+    /// principal's place, the delegates alone.
     public var envelopeRecipients: [String] {
-        isDelegateCopy ? cc.map(\.address) : [recipient.address] + cc.map(\.address)
+        reachesPrincipal ? [recipient.address] + ccAddresses : ccAddresses
     }
 
     /// The notification of a delegate copy for `delegate` (see `MessageIdentity.delegateCopyNotification(for:)`).
@@ -217,6 +255,10 @@ public struct Action: Sendable, Equatable {
     /// the envelope.
     public var isDelegateCopy: Bool { notification.hasPrefix("delegate+") }
 
+    /// True for the principal's copy of their current calendar message, sent once they stop receiving through a
+    /// delegate (`delegate_mode` no longer `instead`, or no delegate): until then only the delegate held it.
+    public var isPrincipalCopy: Bool { notification == MessageIdentity.principalCopyNotification }
+
     /// Two actions are equal when they would send the same message at the same time (storage is not compared).
     public static func == (lhs: Action, rhs: Action) -> Bool {
         lhs.kind == rhs.kind && lhs.skipReason == rhs.skipReason && lhs.due == rhs.due && lhs.grace == rhs.grace
@@ -225,6 +267,7 @@ public struct Action: Sendable, Equatable {
             && lhs.cc == rhs.cc && lhs.sequence == rhs.sequence && lhs.snapshot == rhs.snapshot
             && lhs.previous == rhs.previous && lhs.person == rhs.person && lhs.forum == rhs.forum
             && lhs.lateJoiner == rhs.lateJoiner && lhs.reason == rhs.reason && lhs.identity == rhs.identity
+            && lhs.extras?.delegateMode == rhs.extras?.delegateMode
     }
 
     /// Due order: instant, then key, then sequence — compared without building the key string.

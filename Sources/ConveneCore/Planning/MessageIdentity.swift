@@ -10,7 +10,8 @@ public struct MessageIdentity: Sendable, Hashable {
     public var eventID: String
     /// The occurrence's identity date as `yyyymmdd` (see `Occurrence.identity`).
     public var compactDate: String
-    /// The rule id, or `reinvite` / `address-change` / `update` / `cancellation` / `delegate+HASH`.
+    /// The rule id, or `reinvite` / `address-change` / `update` / `cancellation` / `delegate+HASH` /
+    /// `principal+copy`.
     public var notification: String
     /// The SEQUENCE of the calendar message (0 for invitations and reminders).
     public var sequence: Int
@@ -76,4 +77,9 @@ public struct MessageIdentity: Sendable, Hashable {
     public static func delegateCopyNotification(for delegate: String) -> String {
         "delegate+" + FNV1a.hash(delegate.lowercased())
     }
+
+    /// The notification of a principal's copy of their current calendar message (see `Action.isPrincipalCopy`):
+    /// rule ids cannot contain `+`. The key carries the principal; the Message-ID its SEQUENCE, so a later version
+    /// gets a copy of its own.
+    public static let principalCopyNotification = "principal+copy"
 }

@@ -107,6 +107,9 @@ extension Reconciler {
         else { return nil }
         action.previous = thread.snapshot
         action.reason = reason
+        // A leaver whose entry went to their delegate in their place is cancelled the same way: their own mailbox
+        // never held it.
+        if person == nil && !thread.reachedPrincipal && !cc.isEmpty { action.leaverDelegateMode = .instead }
         return action
     }
 

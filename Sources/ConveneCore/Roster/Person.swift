@@ -33,6 +33,8 @@ public final class Person: Sendable, Hashable {
     public let interim: Bool
     /// The private office or diary manager copied on every message.
     public let delegate: String?
+    /// How the delegate takes part: copied on everything, sent the messages instead, or copied on calendar messages.
+    public let delegateMode: DelegateMode
     /// What they have opted out of.
     public let optOut: OptOut
     /// The roster line of this person's row.
@@ -47,7 +49,7 @@ public final class Person: Sendable, Hashable {
     public init(
         email: String, name: String, firstName: String? = nil, grade: String, department: String = "",
         roles: [String] = [], addedForums: [String] = [], removedForums: [String] = [], interim: Bool = false,
-        delegate: String? = nil, optOut: OptOut = .none, line: Int = 0, employeeID: String? = nil, notes: String = ""
+        delegate: String? = nil, delegateMode: DelegateMode = .copy, optOut: OptOut = .none, line: Int = 0, employeeID: String? = nil, notes: String = ""
     ) {
         self.email = email
         // Most addresses are lower case already: the key then shares the address's storage (one string fewer per
@@ -64,6 +66,7 @@ public final class Person: Sendable, Hashable {
         self.removedForums = removedForums
         self.interim = interim
         self.delegate = delegate
+        self.delegateMode = delegateMode
         self.optOut = optOut
         self.line = line
         self.employeeID = employeeID
@@ -77,7 +80,7 @@ public final class Person: Sendable, Hashable {
             && lhs.grade == rhs.grade
             && lhs.department == rhs.department && lhs.roles == rhs.roles && lhs.addedForums == rhs.addedForums
             && lhs.removedForums == rhs.removedForums && lhs.interim == rhs.interim && lhs.delegate == rhs.delegate
-            && lhs.optOut == rhs.optOut && lhs.line == rhs.line && lhs.employeeID == rhs.employeeID
+            && lhs.delegateMode == rhs.delegateMode && lhs.optOut == rhs.optOut && lhs.line == rhs.line && lhs.employeeID == rhs.employeeID
             && lhs.notes == rhs.notes
     }
 

@@ -8,7 +8,7 @@ public enum RosterParser {
 
     /// A column convene reads; the raw value is its place in `ColumnPositions`.
     enum Column: Int, CaseIterable {
-        case email, name, firstName, grade, department, roles, forums, interim, delegate, optOut, employeeID, notes
+        case email, name, firstName, grade, department, roles, forums, interim, delegate, delegateMode, optOut, employeeID, notes
 
         /// As named in the header row (after `normaliseColumn`).
         var name: String {
@@ -22,6 +22,7 @@ public enum RosterParser {
             case .forums: "forums"
             case .interim: "interim"
             case .delegate: "delegate"
+            case .delegateMode: "delegate_mode"
             case .optOut: "opt_out"
             case .employeeID: "employee_id"
             case .notes: "notes"
@@ -188,6 +189,7 @@ public enum RosterParser {
             let forums = value(.forums)
             let interimText = value(.interim)
             let delegate = value(.delegate)
+            let delegateModeText = value(.delegateMode)
             let optOutText = value(.optOut)
             let employeeID = value(.employeeID)
             let notes = notesValue(.notes)
@@ -258,6 +260,13 @@ public enum RosterParser {
                 error(.optOut, "opt_out must be empty, 'reminders' or 'all'; got '\(optOutText ?? "")'")
                 ok = false
             }
+            let delegateMode = DelegateMode(column: delegateModeText ?? "")
+            if delegateMode == nil {
+                error(
+                    .delegateMode, "delegate_mode must be copy, instead or invitations; got '\(delegateModeText ?? "")'",
+                    hint: DelegateMode.hint)
+                ok = false
+            }
             var delegateAddress: String?
             if let delegate, !delegate.isEmpty {
                 if let problem = EmailAddress.problem(with: delegate) {
@@ -280,7 +289,7 @@ public enum RosterParser {
             return Person(
                 email: email, name: name, firstName: firstName?.isEmpty == false ? firstName : nil, grade: gradeID,
                 department: department ?? "", roles: roleList, addedForums: added, removedForums: removed,
-                interim: interim, delegate: delegateAddress, optOut: optOut, line: record.line,
+                interim: interim, delegate: delegateAddress, delegateMode: delegateMode ?? .copy, optOut: optOut, line: record.line,
                 employeeID: employeeID.isEmpty ? nil : employeeID, notes: notes ?? "")
         }
     }

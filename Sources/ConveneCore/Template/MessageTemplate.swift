@@ -36,10 +36,19 @@ public struct MessageTemplate: Sendable, Hashable {
     /// `htmlValues`, by the same keys, are trusted HTML (escaped by the caller) that the HTML part shows instead of
     /// the escaped value where a placeholder stands in running text, such as a mailto link for the organizer. The
     /// subject, link texts and URLs, and whether a line is left out, use `values` alone.
-    public func render(_ values: [String: String], htmlValues: [String: String] = [:]) -> RenderedTemplate {
+    ///
+    /// `preface`, when given, is a line of convene's own put before the body, as inset text in HTML (a delegate
+    /// receiving a message in the principal's place is told whose it is).
+    public func render(_ values: [String: String], htmlValues: [String: String] = [:], preface: String? = nil)
+        -> RenderedTemplate
+    {
         let renderer = TemplateRenderer(values: values, htmlValues: htmlValues)
         let subject = renderer.subject(self.subject)
-        let body = renderer.body(self.body)
+        var body = renderer.body(self.body)
+        if let preface {
+            body.plain = preface + "\n\n" + body.plain
+            body.html = TemplateHTML.inset + TemplateFormatting.html(preface) + "</blockquote>\n" + body.html
+        }
         return RenderedTemplate(
             subject: subject, plain: body.plain, html: TemplateHTML.document(subject: subject, body: body.html))
     }

@@ -60,11 +60,11 @@ struct DeliveryLedger: Sendable {
     init() {}
 
     /// The outcome of `action` from `report`, finished at `finished`. The record is about the principal recipient —
-    /// for a delegate copy, the delegate alone, whose copy it is — and carries the other recipients' results as
+    /// for a delegate copy or a message sent in the principal's place, the delegate alone, who received it — and carries the other recipients' results as
     /// `copies`: on a failure every copy tried, so a retry skips those settled; on a delivery only those not
     /// delivered, so a refused copy is a failure in the journal too.
     mutating func settle(_ action: Action, with report: DeliveryReport, at finished: Date) -> Entry {
-        let delegate = action.isDelegateCopy ? action.ccAddresses.first : nil
+        let delegate = action.reachesPrincipal ? nil : action.ccAddresses.first
         let address = delegate?.lowercased() ?? action.recipient.address.lowercased()
         let principal =
             report.results.first { $0.address.lowercased() == address }

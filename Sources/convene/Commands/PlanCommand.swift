@@ -188,7 +188,10 @@ enum PlanFormat {
         var rows: [[String]] = []
         if perRecipient {
             rows = actions.map { a in
-                let to = ([a.recipient.address] + a.cc.map { "cc " + $0.address }).joined(separator: ", ")
+                let to =
+                    a.sentInPlace
+                    ? a.ccAddresses.joined(separator: ", ") + " (instead of \(a.recipient.address))"
+                    : ([a.recipient.address] + a.cc.map { "cc " + $0.address }).joined(separator: ", ")
                 return [
                     LocalDateTime(instant: a.due, in: zone).description, a.label, a.eventID, a.occurrence.description,
                     a.notification, "\(a.sequence)",
@@ -321,6 +324,13 @@ struct PlanJSONEncoder {
         for (index, cc) in action.pointee.ccAddresses.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             JSONLine.appendQuoted(cc, to: &out)
+        }
+        // Who the message is handed to: the principal and the delegates, or the delegates alone (a delegate copy, or
+        // `delegate_mode: instead`).
+        out.append(contentsOf: #"],"envelope":["#.utf8)
+        for (index, address) in action.pointee.envelopeRecipients.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONLine.appendQuoted(address, to: &out)
         }
         out.append(UInt8(ascii: "]"))
         out.append(contentsOf: run!.keyPrefix)

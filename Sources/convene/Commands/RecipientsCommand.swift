@@ -34,7 +34,8 @@ enum RecipientsCommand {
                     [
                         "email": m.person.email, "name": m.person.name, "grade": m.person.grade,
                         "department": m.person.department, "interim": m.person.interim,
-                        "delegate": m.person.delegate ?? NSNull(), "opt_out": m.person.optOut.rawValue,
+                        "delegate": m.person.delegate ?? NSNull(),
+                        "delegate_mode": m.person.delegate == nil ? NSNull() : m.person.delegateMode.rawValue, "opt_out": m.person.optOut.rawValue,
                         "reasons": m.reasons, "employee_id": m.person.employeeID ?? NSNull(),
                         "notes": m.person.notes.isEmpty ? NSNull() : m.person.notes,
                         "sources": workspace.roster.sources(of: m.person),
@@ -47,7 +48,7 @@ enum RecipientsCommand {
         for m in members {
             var notes: [String] = []
             if m.person.interim { notes.append("interim") }
-            if let delegate = m.person.delegate { notes.append("delegate \(delegate)") }
+            if let delegate = m.person.delegate { notes.append("delegate \(delegate) (\(m.person.delegateMode.rawValue))") }
             if m.person.optOut != .none { notes.append("opted out of \(m.person.optOut.rawValue)") }
             let suffix = notes.isEmpty ? "" : "  [" + notes.joined(separator: "; ") + "]"
             Output.line("  \(m.person.name) <\(m.person.email)>\(suffix)")
