@@ -85,6 +85,10 @@ struct JournalCodecTests {
             msgid: "m", to: "b@x.gov.uk", name: "B", cc: [], event: snapshot, reason: "address changed from a@x.gov.uk",
             employee: "E0042 \"x\""),
         JournalRecord(type: .attempt, at: at, key: "k", kind: .reminder, msgid: "m", to: "b@x.gov.uk", employee: ""),
+        // Sent to the delegate in the principal's place (`delegate_mode: instead`).
+        JournalRecord(
+            type: .sent, at: at, key: "e/20270107/reminder/a@x.gov.uk", kind: .reminder, msgid: "m", to: "a@x.gov.uk",
+            cc: ["po@x.gov.uk"], instead: true),
         JournalRecord(
             type: .failed, at: at, key: "k", kind: .reminder, msgid: "m", code: 421, permanent: false,
             reply: "421 closing", connection: true),

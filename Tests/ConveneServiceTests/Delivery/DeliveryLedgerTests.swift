@@ -34,6 +34,13 @@ struct DeliveryLedgerTests {
         notification: Action.delegateCopyNotification(for: dan), template: "invitation", person: nil,
         recipient: Mailbox(name: "Ann", address: ann), cc: [Mailbox(name: "", address: dan)], sequence: 0, forum: nil)
 
+    /// Ann's invitation sent to Dan in her place (`delegate_mode: instead`): Dan alone in the envelope.
+    static let instead: Action = {
+        var action = invitation
+        action.leaverDelegateMode = .instead
+        return action
+    }()
+
     static func result(
         _ address: String, _ outcome: DeliveryOutcome, _ code: Int?, _ reply: String
     ) -> RecipientResult {
@@ -113,7 +120,26 @@ struct DeliveryLedgerTests {
             report: DeliveryReport(results: [result(dan, .permanent, 550, "550 no such user")]),
             record: delegateCopy.failedRecord(at: finished, code: 550, permanent: true, reply: "550 no such user"),
             count: .failed("550 no such user"), log: ["error: failed permanently"]),
+        Row(
+            testDescription: "sent in the principal's place, delivered", action: instead,
+            report: DeliveryReport(results: [result(dan, .delivered, 250, "250 OK")]),
+            record: instead.sentRecord(at: finished, reply: "250 OK"), count: .sent, log: ["info: sent"]),
+        Row(
+            testDescription: "sent in the principal's place, deferred", action: instead,
+            report: DeliveryReport(results: [result(dan, .temporary, 451, "451 later")]),
+            record: instead.failedRecord(at: finished, code: 451, permanent: false, reply: "451 later"),
+            count: .failed("451 later"), log: ["warning: failed; will retry"]),
     ]
+
+    @Test func aMessageSentInThePrincipalsPlaceGoesToTheDelegateAloneAndSaysSo() {
+        #expect(Self.instead.envelopeRecipients == [Self.dan])
+        let sent = Self.instead.sentRecord(at: Self.finished)
+        #expect(sent.to == Self.ann && sent.cc == [Self.dan] && sent.instead == true)
+        let failed = Self.instead.failedRecord(at: Self.finished, code: 451, permanent: false, reply: "451 later")
+        #expect(failed.cc == [Self.dan] && failed.instead == true)
+        #expect(DailyQuota.recipientsHandedOver(by: sent) == 1)
+        #expect(Self.invitation.sentRecord(at: Self.finished).instead == nil)
+    }
 
     @Test(arguments: rows)
     func aSendBecomesOneRecordOneCountAndItsLogLines(row: Row) {
