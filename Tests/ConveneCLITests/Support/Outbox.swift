@@ -18,12 +18,16 @@ struct OutboxMail: Decodable, Sendable {
         var description: String?
         var url: String?
         var conference: [String]
+        /// The ATTENDEE addresses, lower case, without `mailto:`.
+        var attendees: [String]
     }
 
     var file: String
     var messageID: String
     var subject: String
     var to: [String]
+    /// The Cc: addresses, lower case.
+    var cc: [String]
     /// The text/plain part, decoded.
     var plain: String
     var event: Event?
@@ -46,16 +50,20 @@ struct OutboxMail: Decodable, Sendable {
                         get = lambda key: (str(component.get(key)) if component.get(key) is not None else None)
                         conference = component.get("CONFERENCE")
                         conference = conference if isinstance(conference, list) else ([conference] if conference is not None else [])
+                        attendees = component.get("ATTENDEE")
+                        attendees = attendees if isinstance(attendees, list) else ([attendees] if attendees is not None else [])
                         event = {
                             "method": str(calendar.get("METHOD")), "uid": get("UID"), "sequence": int(component.get("SEQUENCE", 0)),
                             "start": component.decoded("DTSTART").astimezone(__import__("datetime").timezone.utc).isoformat(),
                             "status": get("STATUS"), "summary": get("SUMMARY"), "location": get("LOCATION"),
                             "description": get("DESCRIPTION"), "url": get("URL"), "conference": [str(c) for c in conference],
+                            "attendees": [str(a).lower().removeprefix("mailto:") for a in attendees],
                         }
             results.append({
                 "file": name, "messageID": (message["Message-ID"] or "").strip().strip("<>"),
                 "subject": str(message["Subject"] or ""),
                 "to": sorted(a.lower() for _, a in email.utils.getaddresses([str(v) for v in (message.get_all("To") or [])])),
+                "cc": sorted(a.lower() for _, a in email.utils.getaddresses([str(v) for v in (message.get_all("Cc") or [])])),
                 "plain": plain, "event": event,
             })
         json.dump(results, sys.stdout)
