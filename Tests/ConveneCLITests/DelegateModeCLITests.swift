@@ -145,20 +145,34 @@ struct DelegateModeCLITests {
         let invitations = try await programme.run(now: "2026-12-24 09:00", until: "2026-12-24 09:05")
         #expect(invitations.count == 3)
 
-        // Bob now reads his own mail, and Ann's office is to receive hers in her place.
+        // Bob now reads his own mail, Ann's office is to receive hers in her place, and Cat has a new office.
         try programme.write(
-            roster: Self.roster.replacingOccurrences(of: "pa.bob@example.gov.uk,instead", with: "pa.bob@example.gov.uk,copy")
-                .replacingOccurrences(of: "pa.ann@example.gov.uk,", with: "pa.ann@example.gov.uk,instead"))
-        let copies = try await programme.run(now: "2026-12-28 10:00", until: "2026-12-28 10:05")
-        #expect(copies.count == 1, "\(copies.map(\.to))")
-        let copy = try #require(copies.first)
+            roster: Self.roster.replacingOccurrences(
+                of: "pa.bob@example.gov.uk,instead", with: "pa.bob@example.gov.uk,copy"
+            )
+            .replacingOccurrences(of: "pa.ann@example.gov.uk,", with: "pa.ann@example.gov.uk,instead")
+            .replacingOccurrences(of: "pa.cat@", with: "office.cat@"))
+        let plan = try await programme.plan(now: "2026-12-28 10:00", extra: ["--to", "2026-12-28"])
+        #expect(
+            plan.map { "\($0["kind"] ?? "") \($0["recipient"] ?? "") \($0["envelope"] as? [String] ?? [])" }.sorted()
+                == [
+                    #"invitation bob@example.gov.uk ["bob@example.gov.uk"]"#,
+                    #"invitation cat@example.gov.uk ["office.cat@example.gov.uk"]"#,
+                ])
+        let sent = try await programme.run(now: "2026-12-28 10:00", until: "2026-12-28 10:05")
+        #expect(sent.count == 2, "\(sent.map(\.to))")
+        let catsCopy = try #require(sent.first { $0.to == ["cat@example.gov.uk"] })
+        #expect(catsCopy.cc == ["office.cat@example.gov.uk"] && catsCopy.event?.attendees == ["cat@example.gov.uk"])
+        let copy = try #require(sent.first { $0.to == ["bob@example.gov.uk"] })
         #expect(copy.to == ["bob@example.gov.uk"] && copy.cc == [])
         #expect(copy.event?.attendees == ["bob@example.gov.uk"])
         let bobsInvitation = try #require(invitations.first { $0.to == ["pa.bob@example.gov.uk"] })
         #expect(copy.event?.uid == bobsInvitation.event?.uid && copy.event?.sequence == 0)
         #expect(copy.messageID != bobsInvitation.messageID)
         let record = try #require(
-            try programme.journal().first { $0["type"] as? String == "sent" && $0["msgid"] as? String == copy.messageID })
+            try programme.journal().first {
+                $0["type"] as? String == "sent" && $0["msgid"] as? String == copy.messageID
+            })
         #expect(record["cc"] as? [String] == [] && record["instead"] == nil)
 
         // Nothing more, to anyone, until the reminders: the reminder then goes to Ann's office alone.

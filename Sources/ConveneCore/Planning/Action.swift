@@ -75,7 +75,8 @@ final class ActionExtras: Sendable {
             return nil
         }
         return ActionExtras(
-            recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason, reason: reason,
+            recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason,
+            reason: reason,
             delegateMode: delegateMode)
     }
 }

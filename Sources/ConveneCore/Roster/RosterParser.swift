@@ -263,7 +263,8 @@ public enum RosterParser {
             let delegateMode = DelegateMode(column: delegateModeText ?? "")
             if delegateMode == nil {
                 error(
-                    .delegateMode, "delegate_mode must be copy, instead or invitations; got '\(delegateModeText ?? "")'",
+                    .delegateMode,
+                    "delegate_mode must be copy, instead or invitations; got '\(delegateModeText ?? "")'",
                     hint: DelegateMode.hint)
                 ok = false
             }

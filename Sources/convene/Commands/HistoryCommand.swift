@@ -123,9 +123,13 @@ enum HistoryCommand {
         return fields.joined(separator: "  ")
     }
 
-    /// The principal's address, then `cc` the copies' addresses.
+    /// The principal's address, then `cc` the copies' addresses; for a message sent in the principal's place, the
+    /// delegates it went to instead.
     static func recipients(_ record: JournalRecord) -> String {
         let cc = record.cc ?? []
+        if record.instead == true, !cc.isEmpty {
+            return cc.joined(separator: ", ") + " (instead of " + (record.to ?? "?") + ")"
+        }
         return (record.to ?? "?") + (cc.isEmpty ? "" : ", cc " + cc.joined(separator: ", "))
     }
 
@@ -151,6 +155,7 @@ enum HistoryCommand {
             "message_id": record.msgid ?? NSNull(),
             "to": record.to ?? NSNull(),
             "cc": record.cc ?? [],
+            "instead": record.instead == true,
             "code": record.code ?? NSNull(),
             "reply": record.reply ?? NSNull(),
             "copies": (record.copies ?? []).map { copy -> [String: Any] in

@@ -293,6 +293,8 @@ struct PlanJSONEncoder {
         let kind: MessageKind
         let skipped: Bool
         let due: Date
+        /// True for delegate copies, which go to the delegate alone.
+        let delegateCopy: Bool
         /// From `{` to the `"recipient":` key.
         var head: [UInt8] = []
         /// From `,"uid":` to the opening quote of the key's recipient part.
@@ -321,14 +323,20 @@ struct PlanJSONEncoder {
         out.append(contentsOf: run!.head)
         JSONLine.appendQuoted(action.pointee.recipientAddress, to: &out)
         out.append(contentsOf: #","cc":["#.utf8)
-        for (index, cc) in action.pointee.ccAddresses.enumerated() {
+        let cc = action.pointee.ccAddresses
+        for (index, address) in cc.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONLine.appendQuoted(cc, to: &out)
+            JSONLine.appendQuoted(address, to: &out)
         }
-        // Who the message is handed to: the principal and the delegates, or the delegates alone (a delegate copy, or
-        // `delegate_mode: instead`).
+        // Who the message is handed to (`Action.envelopeRecipients`, without building it): the principal and the
+        // delegates, or the delegates alone (a delegate copy, or `delegate_mode: instead`).
         out.append(contentsOf: #"],"envelope":["#.utf8)
-        for (index, address) in action.pointee.envelopeRecipients.enumerated() {
+        let inPlace = !cc.isEmpty && action.pointee.delegateMode == .instead
+        if !run!.delegateCopy && !inPlace {
+            JSONLine.appendQuoted(action.pointee.recipientAddress, to: &out)
+            if !cc.isEmpty { out.append(UInt8(ascii: ",")) }
+        }
+        for (index, address) in cc.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             JSONLine.appendQuoted(address, to: &out)
         }
@@ -357,7 +365,7 @@ struct PlanJSONEncoder {
         let ref = a.occurrenceRef
         var run = Run(
             occurrence: ObjectIdentifier(ref), notification: a.notification, sequence: a.sequence, kind: a.kind,
-            skipped: a.skipReason != nil, due: a.due)
+            skipped: a.skipReason != nil, due: a.due, delegateCopy: a.isDelegateCopy)
         run.head.append(contentsOf: #"{"due":""#.utf8)
         run.head.append(contentsOf: PlanFormat.iso(a.due, zone: zone).utf8)
         run.head.append(contentsOf: #"","kind":""#.utf8)

@@ -48,7 +48,9 @@ enum RecipientsCommand {
         for m in members {
             var notes: [String] = []
             if m.person.interim { notes.append("interim") }
-            if let delegate = m.person.delegate { notes.append("delegate \(delegate) (\(m.person.delegateMode.rawValue))") }
+            if let delegate = m.person.delegate {
+                notes.append("delegate \(delegate) (\(m.person.delegateMode.rawValue))")
+            }
             if m.person.optOut != .none { notes.append("opted out of \(m.person.optOut.rawValue)") }
             let suffix = notes.isEmpty ? "" : "  [" + notes.joined(separator: "; ") + "]"
             Output.line("  \(m.person.name) <\(m.person.email)>\(suffix)")

@@ -63,7 +63,8 @@ struct DelegateModeRecipientsTests {
     /// cancellation (it is called off).
     static func timeline(_ mode: DelegateMode) -> [Action] {
         var fixture = PlanningFixture(events: [F.talk], rosterText: F.roster(mode: mode.rawValue))
-        var sent = fixture.run(from: PlanningFixture.at("2026-12-17 09:00"), until: PlanningFixture.at("2026-12-31 09:00"))
+        var sent = fixture.run(
+            from: PlanningFixture.at("2026-12-17 09:00"), until: PlanningFixture.at("2026-12-31 09:00"))
         fixture.config.events[0].start = LocalDateTime(parsing: "2027-01-07 14:00")!
         sent += fixture.run(from: PlanningFixture.at("2027-01-04 10:00"), until: PlanningFixture.at("2027-01-04 10:00"))
         fixture.config.events[0].status = .cancelled
@@ -115,7 +116,10 @@ struct DelegateModeRecipientsTests {
                 from: PlanningFixture.at("2026-12-17 09:00"), until: PlanningFixture.at("2026-12-31 09:00"))
             let dana = sent.filter { $0.recipientKey == F.principal }
             #expect(dana.map(\.kind) == [.invitation, .reminder])
-            #expect(dana.allSatisfy { $0.envelopeRecipients == [F.principal] && $0.toHeader.map(\.address) == [F.principal] })
+            #expect(
+                dana.allSatisfy {
+                    $0.envelopeRecipients == [F.principal] && $0.toHeader.map(\.address) == [F.principal]
+                })
         }
     }
 }

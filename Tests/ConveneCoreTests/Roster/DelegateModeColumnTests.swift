@@ -17,7 +17,8 @@ struct DelegateModeColumnTests {
     }
 
     @Test func aRosterWithoutTheColumnCopiesTheDelegate() throws {
-        let (roster, _) = RosterFixture.parse("email,name,grade,delegate\nann@example.gov.uk,Ann Ash,PS,po@example.gov.uk\n")
+        let (roster, _) = RosterFixture.parse(
+            "email,name,grade,delegate\nann@example.gov.uk,Ann Ash,PS,po@example.gov.uk\n")
         #expect(try #require(roster.people.first).delegateMode == .copy)
     }
 
@@ -32,8 +33,9 @@ struct DelegateModeColumnTests {
         #expect(roster.people.map(\.email) == ["bob@example.gov.uk"])
         #expect(diagnostics.count == 1)
         let diagnostic = diagnostics.first
-        #expect(diagnostic?.description.hasPrefix(
-            "roster.csv:2:49: error: delegate_mode must be copy, instead or invitations; got 'bcc'") == true,
+        #expect(
+            diagnostic?.description.hasPrefix(
+                "roster.csv:2:49: error: delegate_mode must be copy, instead or invitations; got 'bcc'") == true,
             "\(diagnostics)")
         #expect(diagnostic?.hint?.contains("copy") == true && diagnostic?.hint?.contains("invitations") == true)
     }
