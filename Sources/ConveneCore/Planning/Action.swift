@@ -173,7 +173,8 @@ public struct Action: Sendable, Equatable {
         person?.delegateMode ?? extras?.delegateMode ?? .copy
     }
 
-    /// For a leaver's cancellation: whether the entry last went to the delegates in the principal's place.
+    /// The mode an action without a roster row follows (a leaver's cancellation: `instead` when the entry last went
+    /// to the delegates in the principal's place); a roster row's `delegate_mode` wins over it.
     public var leaverDelegateMode: DelegateMode? {
         get { extras?.delegateMode }
         set { extras = ActionExtras.with(extras, delegateMode: .some(newValue)) }

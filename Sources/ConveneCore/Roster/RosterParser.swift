@@ -280,6 +280,16 @@ public enum RosterParser {
                     delegateAddress = delegate
                 }
             }
+            if let delegateMode, delegateMode != .copy, delegateAddress == nil, delegate?.isEmpty == true {
+                // Harmless (they receive their own messages) but surely not what was meant.
+                let location = field(.delegateMode)?.location ?? SourceLocation(line: record.line, column: 1)
+                diagnostics.append(
+                    Diagnostic(
+                        file: file, location: location, severity: .warning,
+                        message: "delegate_mode '\(delegateMode.rawValue)' without a delegate: the person receives "
+                            + "their own messages",
+                        hint: "fill in the delegate column, or empty delegate_mode"))
+            }
             guard ok, firstName != nil, department != nil, roles != nil, delegate != nil, notes != nil, let employeeID,
                 let email,
                 let name

@@ -39,4 +39,14 @@ struct DelegateModeColumnTests {
             "\(diagnostics)")
         #expect(diagnostic?.hint?.contains("copy") == true && diagnostic?.hint?.contains("invitations") == true)
     }
+
+    @Test func aModeWithoutADelegateIsAWarning() throws {
+        let (roster, diagnostics) = RosterFixture.parse(
+            "email,name,grade,delegate,delegate_mode\nann@example.gov.uk,Ann Ash,PS,,instead\n")
+        #expect(try #require(roster.people.first).delegate == nil)
+        #expect(diagnostics.map(\.severity) == [.warning])
+        #expect(
+            diagnostics.first?.description.hasPrefix(
+                "roster.csv:2:32: warning: delegate_mode 'instead' without a delegate") == true, "\(diagnostics)")
+    }
 }
