@@ -61,14 +61,24 @@ enum DeliveryStatusReader {
             result.bounced = nil
             return result
         }
-        if let recipient, recipient != sent.to {
+        // A message sent in the principal's place went to the delegate alone: their bounce is the message's, and
+        // the principal's address was never sent it.
+        if let recipient, sent.instead ? !sent.cc.contains(recipient) : recipient != sent.to {
             result.outcome = .needsAttention
             result.bounced = nil
-            result.reason = "a bounce (\(status)) for \(recipient), a copy of the message to \(sent.to)"
+            result.reason =
+                sent.instead
+                ? "a bounce (\(status)) for \(recipient), who was not sent the message (it went to "
+                    + "\(sent.cc.joined(separator: ", ")) for \(sent.to))"
+                : "a bounce (\(status)) for \(recipient), a copy of the message to \(sent.to)"
             return result
         }
         result.outcome = .bounce
-        result.reason = "delivery to \(sent.to) failed permanently (\(status))"
+        result.reason =
+            sent.instead
+            ? "delivery to \(recipient ?? sent.cc.joined(separator: ", ")), receiving for \(sent.to), failed permanently "
+                + "(\(status))"
+            : "delivery to \(sent.to) failed permanently (\(status))"
         return result
     }
 

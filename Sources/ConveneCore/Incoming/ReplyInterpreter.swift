@@ -52,14 +52,20 @@ public struct ReplyContext: Sendable {
         public var cc: [String]
         /// Its calendar UID, if it had one.
         public var uid: String?
+        /// True when it went to the delegates in `cc` in the principal's place (`delegate_mode: instead`).
+        public var instead: Bool
         /// A sent message of its parts.
-        public init(messageID: String, key: String, kind: MessageKind, to: String, cc: [String], uid: String?) {
+        public init(
+            messageID: String, key: String, kind: MessageKind, to: String, cc: [String], uid: String?,
+            instead: Bool = false
+        ) {
             self.messageID = messageID
             self.key = key
             self.kind = kind
             self.to = to
             self.cc = cc
             self.uid = uid
+            self.instead = instead
         }
     }
 
@@ -93,7 +99,7 @@ public struct ReplyContext: Sendable {
             sent[id] = Sent(
                 messageID: id, key: record.key, kind: record.kind, to: to.lowercased(),
                 cc: (record.cc ?? []).map { $0.lowercased() },
-                uid: record.uid)
+                uid: record.uid, instead: record.instead == true)
         }
         var principals: [String: [String]] = [:]
         for person in people {

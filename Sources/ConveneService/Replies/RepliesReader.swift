@@ -96,9 +96,11 @@ public struct RepliesReader {
                             JournalRecord(
                                 type: .failed, at: now, key: sent.key, kind: sent.kind, uid: sent.uid,
                                 msgid: sent.messageID,
-                                to: sent.to, code: interpreted.code ?? 550, permanent: true,
+                                to: sent.to, cc: sent.instead ? sent.cc : nil, code: interpreted.code ?? 550,
+                                permanent: true,
                                 reply: "bounce \(interpreted.status ?? ""): "
-                                    + (interpreted.diagnostic ?? "the remote server refused it")))
+                                    + (interpreted.diagnostic ?? "the remote server refused it"),
+                                instead: sent.instead ? true : nil))
                     }
                     // Journaled and synced before the message moves: a crash now leaves it journaled and unmoved.
                     do { try journal.append(batch) } catch { return (handled, .journal(error)) }

@@ -256,4 +256,26 @@ struct DelegateModeReplyTests {
         #expect(answer.outcome == .applied, "\(answer.reason)")
         #expect(answer.attendee == F.principal && answer.partstat == "ACCEPTED")
     }
+
+    @Test(arguments: [(F.delegate, ReplyOutcome.bounce), (F.principal, .needsAttention)])
+    func aBounceOfTheDelegatesAddressFailsTheMessageSentInThePrincipalsPlace(
+        _ finalRecipient: String, _ outcome: ReplyOutcome
+    ) throws {
+        let fixture = F.invited(mode: "instead")
+        let invitation = try #require(fixture.records.last { $0.type == .sent && $0.to == F.principal })
+        let lines = [
+            "From: MAILER-DAEMON@smtp.example.gov.uk", "To: team@example.gov.uk", "Subject: Undelivered",
+            "Message-ID: <dsn1@smtp.example.gov.uk>", "MIME-Version: 1.0",
+            #"Content-Type: multipart/report; report-type=delivery-status; boundary="b""#, "", "--b",
+            "Content-Type: message/delivery-status", "", "Reporting-MTA: dns; smtp.example.gov.uk", "",
+            "Final-Recipient: rfc822; \(finalRecipient)", "Action: failed", "Status: 5.1.1",
+            "Diagnostic-Code: smtp; 550 5.1.1 user unknown", "", "--b", "Content-Type: text/rfc822-headers", "",
+            "Message-ID: <\(invitation.msgid ?? "")>", "", "--b--", "",
+        ]
+        let context = ReplyContext(
+            records: fixture.records, state: JournalState(records: fixture.records), people: fixture.roster.people)
+        let bounce = ReplyInterpreter.interpret(Array(lines.joined(separator: "\r\n").utf8), context: context)
+        #expect(bounce.outcome == outcome, "\(bounce.reason)")
+        #expect((bounce.bounced?.instead == true) == (outcome == .bounce))
+    }
 }
