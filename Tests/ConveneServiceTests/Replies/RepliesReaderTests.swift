@@ -82,6 +82,34 @@ import Testing
         #expect(try FileJournal.read(directory: directory.path).records.filter { $0.type == .reply }.count == 1)
     }
 
+    @Test func aBounceOfADelegateReceivingInThePrincipalsPlaceIsJournaledAsTheDelegatesFailure() throws {
+        var invitation = Self.invitation()
+        invitation.cc = ["pa.ann@example.gov.uk"]
+        invitation.instead = true
+        let bounce = Array(
+            [
+                "From: MAILER-DAEMON@smtp.example.gov.uk", "Message-ID: <dsn@smtp>", "MIME-Version: 1.0",
+                #"Content-Type: multipart/report; report-type=delivery-status; boundary="b""#, "", "--b",
+                "Content-Type: message/delivery-status", "", "Reporting-MTA: dns; smtp", "",
+                "Final-Recipient: rfc822; pa.ann@example.gov.uk", "Action: failed", "Status: 5.1.1", "", "--b",
+                "Content-Type: text/rfc822-headers", "", "Message-ID: <inv@example.gov.uk>", "", "--b--", "",
+            ].joined(separator: "\r\n").utf8)
+        let directory = try TestEnvironment.temporaryDirectory("replies-reader-instead")
+        let journal = try FileJournal(directory: directory.path)
+        try journal.append(invitation)
+        let reader = RepliesReader(processed: "Convene/Done", needsAttention: "Convene/Read me")
+        let pass = reader.pass(
+            source: Folder([IncomingMessage(id: "1700000000/8", bytes: bounce)]), journal: journal,
+            records: [invitation], people: [], now: Self.now)
+        #expect(pass.failure.map { _ in true } == nil)
+        let failed = try #require(pass.handled.first?.records.first { $0.type == .failed })
+        #expect(failed.to == "ann@example.gov.uk" && failed.cc == ["pa.ann@example.gov.uk"] && failed.instead == true)
+        // `status` names the delegate, whose address it was, with the principal they receive for.
+        let report = FailureReport(records: [invitation, failed])
+        #expect(report.permanentFailures.map(\.address) == ["pa.ann@example.gov.uk"])
+        #expect(report.permanentFailures.map(\.principal) == ["ann@example.gov.uk"])
+    }
+
     @Test func maildirFoldersAreMaildirPlusPlusNames() throws {
         #expect(MaildirMailbox.folderName("convene/processed") == ".convene.processed")
         #expect(MaildirMailbox.folderName("Convene/Needs attention") == ".Convene.Needs attention")
