@@ -14,7 +14,7 @@ public enum PeopleOverlay {
     /// The `delegate` value that means "no delegate, whatever HR lists".
     public static let noDelegate = "-"
     /// The `delegate_mode` values.
-    public static let delegateModes = ["copy", "instead", "invitations"]
+    public static let delegateModes = DelegateMode.allCases.map(\.rawValue)
 
     /// Merges the overlay `bytes` (read from `file`) into `roster`. `forumIDs` are the forums the `forums` column
     /// may name. Every bad value is an error at its cell; a row for someone the roster does not list, and a column
@@ -92,7 +92,7 @@ public enum PeopleOverlay {
         var optOut: OptOut?
         /// `.some(nil)`: the row says "no delegate" (`-`).
         var delegate: String??
-        var delegateMode: String?
+        var delegateMode: DelegateMode?
         var addedForums: [String] = []
         var removedForums: [String] = []
         var interim: Bool?
@@ -120,7 +120,8 @@ public enum PeopleOverlay {
                 email: person.email, name: person.name, firstName: firstName ?? person.firstName,
                 grade: person.grade, department: person.department, roles: person.roles, addedForums: newAdded,
                 removedForums: newRemoved, interim: interim ?? person.interim,
-                delegate: delegate ?? person.delegate, optOut: optOut ?? person.optOut, line: person.line,
+                delegate: delegate ?? person.delegate,
+                delegateMode: delegateMode ?? person.delegateMode, optOut: optOut ?? person.optOut, line: person.line,
                 employeeID: person.employeeID, notes: notes ?? person.notes)
         }
     }
@@ -237,8 +238,8 @@ public enum PeopleOverlay {
                 note("delegate")
             }
             if let text = value("delegate_mode"), !text.isEmpty {
-                if PeopleOverlay.delegateModes.contains(text.lowercased()) {
-                    values.delegateMode = text.lowercased()
+                if let mode = DelegateMode(column: text) {
+                    values.delegateMode = mode
                 } else {
                     error(
                         "delegate_mode",

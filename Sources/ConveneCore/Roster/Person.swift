@@ -49,7 +49,8 @@ public final class Person: Sendable, Hashable {
     public init(
         email: String, name: String, firstName: String? = nil, grade: String, department: String = "",
         roles: [String] = [], addedForums: [String] = [], removedForums: [String] = [], interim: Bool = false,
-        delegate: String? = nil, delegateMode: DelegateMode = .copy, optOut: OptOut = .none, line: Int = 0, employeeID: String? = nil, notes: String = ""
+        delegate: String? = nil, delegateMode: DelegateMode = .copy, optOut: OptOut = .none, line: Int = 0,
+        employeeID: String? = nil, notes: String = ""
     ) {
         self.email = email
         // Most addresses are lower case already: the key then shares the address's storage (one string fewer per
@@ -80,7 +81,8 @@ public final class Person: Sendable, Hashable {
             && lhs.grade == rhs.grade
             && lhs.department == rhs.department && lhs.roles == rhs.roles && lhs.addedForums == rhs.addedForums
             && lhs.removedForums == rhs.removedForums && lhs.interim == rhs.interim && lhs.delegate == rhs.delegate
-            && lhs.delegateMode == rhs.delegateMode && lhs.optOut == rhs.optOut && lhs.line == rhs.line && lhs.employeeID == rhs.employeeID
+            && lhs.delegateMode == rhs.delegateMode && lhs.optOut == rhs.optOut && lhs.line == rhs.line
+            && lhs.employeeID == rhs.employeeID
             && lhs.notes == rhs.notes
     }
 

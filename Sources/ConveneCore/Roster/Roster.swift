@@ -62,6 +62,7 @@ public struct Roster: Sendable {
         var result: [String: String] = [:]
         if person.delegate != nil { result["delegate"] = rosterSource }
         if person.optOut != .none { result["opt_out"] = rosterSource }
+        if person.delegateMode != .copy { result["delegate_mode"] = rosterSource }
         if !person.addedForums.isEmpty || !person.removedForums.isEmpty { result["forums"] = rosterSource }
         if person.interim { result["interim"] = rosterSource }
         if !person.notes.isEmpty { result["notes"] = rosterSource }

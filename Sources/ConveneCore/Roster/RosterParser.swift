@@ -8,7 +8,8 @@ public enum RosterParser {
 
     /// A column convene reads; the raw value is its place in `ColumnPositions`.
     enum Column: Int, CaseIterable {
-        case email, name, firstName, grade, department, roles, forums, interim, delegate, delegateMode, optOut, employeeID, notes
+        case email, name, firstName, grade, department, roles, forums, interim, delegate, delegateMode, optOut,
+            employeeID, notes
 
         /// As named in the header row (after `normaliseColumn`).
         var name: String {
@@ -300,7 +301,8 @@ public enum RosterParser {
             return Person(
                 email: email, name: name, firstName: firstName?.isEmpty == false ? firstName : nil, grade: gradeID,
                 department: department ?? "", roles: roleList, addedForums: added, removedForums: removed,
-                interim: interim, delegate: delegateAddress, delegateMode: delegateMode ?? .copy, optOut: optOut, line: record.line,
+                interim: interim, delegate: delegateAddress, delegateMode: delegateMode ?? .copy, optOut: optOut,
+                line: record.line,
                 employeeID: employeeID.isEmpty ? nil : employeeID, notes: notes ?? "")
         }
     }

@@ -31,6 +31,8 @@ struct PeopleOverlayTests {
         ("E1", "delegate", "", "po.ann@example.gov.uk", "roster.csv:2"),
         ("E1", "delegate", "diary.ann@example.gov.uk", "diary.ann@example.gov.uk", "people.csv:2"),
         ("E1", "delegate", "-", "nil", "people.csv:2"),
+        ("E1", "delegate_mode", "", "copy", "nil"),
+        ("E1", "delegate_mode", "Instead", "instead", "people.csv:2"),
         ("E1", "interim", "", "true", "roster.csv:2"),
         ("E1", "interim", "no", "false", "people.csv:2"),
         ("E2", "interim", "yes", "true", "people.csv:2"),
@@ -52,6 +54,7 @@ struct PeopleOverlayTests {
             switch column {
             case "opt_out": person.optOut.rawValue
             case "delegate": person.delegate ?? "nil"
+            case "delegate_mode": person.delegateMode.rawValue
             case "interim": "\(person.interim)"
             case "first_name": person.firstName
             case "notes": person.notes
