@@ -88,7 +88,7 @@ struct HistoryCommandTests {
         let invitations = event.stdout.split(separator: "\n").filter {
             $0.contains("  sent  invitation  your-agenda 2027-01-07  ")
         }
-        #expect(invitations.count == 25, "\(event.stdout)")
+        #expect(invitations.count == 61, "\(event.stdout)")
         #expect(event.stdout.split(separator: "\n").allSatisfy { $0.contains("your-agenda 2027-01-07") })
 
         // The rules file stops parsing: history needs only the state folder.

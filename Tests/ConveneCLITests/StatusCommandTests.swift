@@ -6,7 +6,7 @@ import Testing
 /// needed), and never reports zeros for a journal it did not find.
 @Suite(.ownThread)
 struct StatusCommandTests {
-    /// The example with its journal in `out/state` next to the rules file, after the 25 invitations due on
+    /// The example with its journal in `out/state` next to the rules file, after the 61 invitations due on
     /// 17 December went out (into the dry-run outbox `out`).
     static func exampleAfterARun() async throws -> URL {
         let directory = try CLI.exampleCopy()
@@ -20,7 +20,7 @@ struct StatusCommandTests {
                 directory.appendingPathComponent("out").path,
             ])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("sent 25, failed 0"), "\(run.stdout)")
+        #expect(run.stdout.contains("sent 61, failed 0"), "\(run.stdout)")
         return directory
     }
 
@@ -39,7 +39,7 @@ struct StatusCommandTests {
         let arguments = ["status", "--config", config, "--now", "2026-12-17 10:00"]
         let healthy = try await CLI.run(arguments)
         #expect(healthy.status == 0, "\(healthy.stderr)")
-        #expect(healthy.stdout.contains("invitation      25       0        0"), "\(healthy.stdout)")
+        #expect(healthy.stdout.contains("invitation      61       0        0"), "\(healthy.stdout)")
         #expect(healthy.stdout.contains("next: invitation hod-roundtable 2026-12-30 09:00"), "\(healthy.stdout)")
 
         // An admin's edit adds a notification rule with two mistakes.
@@ -49,9 +49,9 @@ struct StatusCommandTests {
         #expect(broken.status == 78, "\(broken.stdout)\n\(broken.stderr)")
         // The same counts, from the journal the rules file names (its service: section is still readable).
         #expect(
-            broken.stdout.contains("journal: \(directory.path)/out/state/journal.jsonl (50 records)"),
+            broken.stdout.contains("journal: \(directory.path)/out/state/journal.jsonl (122 records)"),
             "\(broken.stdout)")
-        #expect(broken.stdout.contains("invitation      25       0        0"), "\(broken.stdout)")
+        #expect(broken.stdout.contains("invitation      61       0        0"), "\(broken.stdout)")
         #expect(broken.stdout.contains("pending: unknown (the files have errors; see above)"), "\(broken.stdout)")
         #expect(!broken.stdout.contains("next:"), "nothing planned from files that did not load")
         #expect(broken.stderr.contains("convene.yaml:"), "the errors, compiler-style: \(broken.stderr)")
@@ -63,7 +63,7 @@ struct StatusCommandTests {
         let json = try await CLI.run(arguments + ["--json"])
         #expect(json.status == 78)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect((object["counts"] as? [String: Int])?["invitation.sent"] == 25)
+        #expect((object["counts"] as? [String: Int])?["invitation.sent"] == 61)
         #expect(object["files_loaded"] as? Bool == false)
         #expect(object["pending"] is NSNull && object["next"] is NSNull)
     }
@@ -85,7 +85,7 @@ struct StatusCommandTests {
             "status", "--config", config, "--state", directory.appendingPathComponent("out/state").path,
         ])
         #expect(given.status == 78, "\(given.stderr)")
-        #expect(given.stdout.contains("invitation      25       0        0"), "\(given.stdout)")
+        #expect(given.stdout.contains("invitation      61       0        0"), "\(given.stdout)")
         #expect(given.stderr.contains("this '[' is never closed"), "\(given.stderr)")
     }
 
