@@ -197,11 +197,13 @@ import Testing
                 == "Yes \u{2013} 10% late & \u{263A} &bogus; &")
     }
 
-    @Test func manyUnclosedStyleTagsStayFast() {
-        let html = String(repeating: "<style>x", count: 25_000)
-        let clock = ContinuousClock()
-        let elapsed = clock.measure { _ = ReplyInterpreter.plainText(html: html) }
-        #expect(elapsed < .seconds(2))
+    /// 25,000 unclosed `<style>` tags are all removed, and the text before them kept. How long that takes is measured
+    /// by `scripts/bench` (its hostile-replies row), not here.
+    @Test func manyUnclosedStyleTagsAreRemoved() {
+        let text = ReplyInterpreter.plainText(html: "Yes, I can come" + String(repeating: "<style>x", count: 25_000))
+        let tagsLeft = text.contains("<")
+        #expect(text.hasPrefix("Yes, I can come"))
+        #expect(!tagsLeft)
     }
 
     @Test func deepNestingStopsAtTheLimit() {
@@ -257,22 +259,17 @@ import Testing
     }
 }
 
-/// Large or hostile messages are read in bounded time.
+/// Large or hostile messages are read to an outcome (their time is measured by `scripts/bench`'s hostile-replies row).
 @Suite struct ReplySizeTests {
-    @Test func aFourMegabyteMessageIsReadQuickly() {
+    @Test func aMessageOfTwoThousandQuotedPrintablePartsIsReadToTheLimitAndNeedsAPerson() {
         var text = "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n"
         for index in 0..<2000 {
             text += "--x\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
             text += String(repeating: "=3D=\r\nline \(index) ", count: 100) + "\r\n"
         }
         text += "--x--\r\n"
-        let bytes = Array(text.utf8)
-        let clock = ContinuousClock()
-        var reply: InterpretedReply?
-        let elapsed = clock.measure {
-            reply = ReplyInterpreter.interpret(bytes, context: ReplyInterpreterTests.context)
-        }
-        #expect(reply?.outcome == .needsAttention)
-        #expect(elapsed < .seconds(5))
+        let reply = ReplyInterpreter.interpret(Array(text.utf8), context: ReplyInterpreterTests.context)
+        #expect(reply.outcome == .needsAttention)
+        #expect(MIMEReader.parse(Array(text.utf8)).allParts.count == MIMEReader.Limits.parts, "parts stop at the limit")
     }
 }

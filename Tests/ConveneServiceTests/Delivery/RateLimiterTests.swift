@@ -119,10 +119,12 @@ struct RateLimitOverSMTPTests {
             return try #require(modified).timeIntervalSince1970
         }.sorted()
         #expect(arrivals.count == 9)
-        // Three a second: any four span at least a second. The first message also waits for the connection to
-        // open, which can bring it a few milliseconds closer to the fourth, hence 0.9 s rather than 1.
-        let busiest = RateLimiterTests.busiest(arrivals, length: 0.9)
-        #expect(busiest <= 3, "\(busiest) messages within 0.9 s: \(arrivals.map { $0 - arrivals[0] })")
+        // Three a second: any four span a second when sent. They are timed as they reach the server, whose Python
+        // process a loaded machine can hold back for a few hundred milliseconds and then run several arrivals
+        // close together, so the window is 0.6 s: a limiter each lane kept for itself (six a second over two
+        // connections) still puts four within a third of a second.
+        let busiest = RateLimiterTests.busiest(arrivals, length: 0.6)
+        #expect(busiest <= 3, "\(busiest) messages within 0.6 s: \(arrivals.map { $0 - arrivals[0] })")
         #expect(arrivals[8] - arrivals[0] >= 1.9, "nine at 3/second take two seconds at least")
     }
 }
