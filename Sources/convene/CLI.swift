@@ -24,6 +24,7 @@ enum CLI {
         HistoryCommand.subcommand,
         PublishCommand.subcommand,
         ApproveCommand.subcommand,
+        SendCommand.subcommand,
         SendTestCommand.subcommand,
     ]
 
@@ -44,7 +45,7 @@ enum CLI {
             \(CommonOptions.help)
 
             Run 'convene <command> --help' for a command's own options.
-            Exit status: 0 ok, 64 usage, 65 bad roster data, 69 SMTP unavailable, 74 journal I/O,
+            Exit status: 0 ok, 64 usage, 65 bad roster data, 66 input file unreadable, 69 SMTP unavailable, 74 journal I/O,
             75 temporary failure, 77 SMTP auth refused, 78 bad config.
             """
     }

@@ -5,6 +5,8 @@ enum ExitCode: Int32 {
     case ok = 0
     case usage = 64
     case dataError = 65
+    /// EX_NOINPUT: a file named on the command line cannot be read (`send --attach`).
+    case noInput = 66
     case unavailable = 69
     case ioError = 74
     case temporaryFailure = 75

@@ -327,8 +327,10 @@ public struct Event: Sendable, Hashable {
     }
 }
 
-/// The two kinds of rule-driven notification; updates and cancellations need no rule.
-public enum NotificationKind: String, Sendable, Hashable, Codable, CaseIterable { case invitation, reminder }
+/// The kinds of rule-driven notification; updates and cancellations need no rule. A `message` is plain mail like a
+/// reminder (no calendar part), sent on its own schedule whether or not the invitation has gone yet, and may carry
+/// files (`attach:`).
+public enum NotificationKind: String, Sendable, Hashable, Codable, CaseIterable { case invitation, reminder, message }
 
 /// Whom a reminder rule goes to, by their answer to the invitation (`to:`): everyone invited (declined people never
 /// get reminders), only those who have not answered (a chaser), or only those who accepted.
@@ -360,6 +362,11 @@ public struct NotificationRule: Sendable, Hashable {
     public var events: [String]
     /// Reminders only: whom it goes to by their answer (`to: everyone | no-reply | accepted`; default everyone).
     public var to: ReplyAudience
+    /// `kind: message` only: the files sent with it (`attach: [papers/agenda.pdf]`), as written (relative to the rules
+    /// file), each with where it is written.
+    public var attach: [AttachPath]
+    /// The files of `attach`, hashed, once the loader has read them (`ConfigLoader`); empty until then.
+    public var attachments: [AttachedFile]
     /// Where the rule is written in the rules file, for diagnostics.
     public var location: SourceLocation
     /// Where `template:` is written, for an error about the template file itself.
@@ -368,8 +375,8 @@ public struct NotificationRule: Sendable, Hashable {
     /// A zero location means "not from a file" (tests and built configs).
     public init(
         id: String, kind: NotificationKind, send: SendOffset, template: String, forums: [String] = [],
-        grades: [String] = [], events: [String] = [], to: ReplyAudience = .everyone,
-        location: SourceLocation = .init(line: 0, column: 0),
+        grades: [String] = [], events: [String] = [], to: ReplyAudience = .everyone, attach: [AttachPath] = [],
+        attachments: [AttachedFile] = [], location: SourceLocation = .init(line: 0, column: 0),
         templateLocation: SourceLocation = .init(line: 0, column: 0)
     ) {
         self.to = to
@@ -380,7 +387,23 @@ public struct NotificationRule: Sendable, Hashable {
         self.forums = forums
         self.grades = grades
         self.events = events
+        self.attach = attach
+        self.attachments = attachments
         self.location = location
         self.templateLocation = templateLocation
+    }
+
+    /// A path in `attach:` and where it is written.
+    public struct AttachPath: Sendable, Hashable {
+        /// The path as written, relative to the rules file unless absolute.
+        public var path: String
+        /// Where it is written.
+        public var location: SourceLocation
+
+        /// A path written at `location`.
+        public init(path: String, location: SourceLocation) {
+            self.path = path
+            self.location = location
+        }
     }
 }

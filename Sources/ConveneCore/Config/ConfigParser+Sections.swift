@@ -313,7 +313,21 @@ extension ConfigParser {
             let events = map.value("events").map { reader.scalarList($0, "'events'") } ?? []
             let toNode = map.value("to")
             let to = toNode.flatMap { choice($0, "'to'", ReplyAudience.self, reader) }
+            let attachNode = map.value("attach")
+            let attach = attachNode.map { reader.scalarList($0, "'attach'") } ?? []
             map.rejectUnknownKeys()
+            if let attachNode, let kind, kind != .message {
+                reader.error(
+                    "notification '\(id)': 'attach' sends files with a plain message; a \(kind.rawValue) cannot carry "
+                        + "them", at: attachNode.location)
+            }
+            for (path, at) in attach {
+                let name = (path as NSString).lastPathComponent
+                if let problem = AttachedFile.problem(withFilename: name) ?? (path.hasSuffix("/") ? "is a folder" : nil)
+                {
+                    reader.error("notification '\(id)': attachment '\(path)' \(problem)", at: at)
+                }
+            }
             if let toNode, kind == .invitation {
                 reader.error(
                     "notification '\(id)': 'to' chooses reminder recipients by their answer; an invitation goes to "
@@ -336,7 +350,9 @@ extension ConfigParser {
             guard !id.isEmpty, let kind, let send, let template, let templateNode else { return nil }
             return NotificationRule(
                 id: id, kind: kind, send: send, template: template, forums: forums.map(\.0), grades: gradeIDs,
-                events: events.map(\.0), to: to ?? .everyone, location: location,
+                events: events.map(\.0), to: to ?? .everyone,
+                attach: kind == .message ? attach.map { NotificationRule.AttachPath(path: $0.0, location: $0.1) } : [],
+                location: location,
                 templateLocation: templateNode.location)
         }
     }

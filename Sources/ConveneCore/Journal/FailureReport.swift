@@ -124,7 +124,7 @@ public struct FailureReport: Sendable {
             case .skipped:
                 settle(
                     id, at: record.at, delivered: false, note: "not retried: \(record.reason ?? "skipped")")
-            case .attempt, .approved, .reply:
+            case .attempt, .approved, .reply, .queued:
                 break
             }
         }

@@ -40,6 +40,9 @@ extension JournalRecord {
         var occurrence: String??
         var employee: String??
         var instead: Bool??
+        var template: String??
+        var due: Date??
+        var attachments: [AttachedFile]??
         try reader.readObject { reader, field throws(JSONReader.Malformed) in
             switch field {
             case "v": try once(&v, reader.readInt())
@@ -69,6 +72,9 @@ extension JournalRecord {
             case "occurrence": try once(&occurrence, reader.readNull() ? nil : reader.readString())
             case "employee": try once(&employee, reader.readNull() ? nil : reader.readString())
             case "instead": try once(&instead, reader.readNull() ? nil : reader.readBool())
+            case "template": try once(&template, reader.readNull() ? nil : reader.readString())
+            case "due": try once(&due, reader.readNull() ? nil : reader.readDate())
+            case "attachments": try once(&attachments, reader.readNull() ? nil : reader.readAttachments())
             default: try reader.skipValue()
             }
         }
@@ -81,7 +87,7 @@ extension JournalRecord {
             reply: reply ?? nil, reason: reason ?? nil, files: files ?? nil, copies: copies ?? nil,
             connection: connection ?? nil, mailbox: mailbox ?? nil, outcome: outcome ?? nil, partstat: partstat ?? nil,
             note: note ?? nil, occurrence: occurrence ?? nil, employee: employee ?? nil,
-            instead: instead ?? nil)
+            instead: instead ?? nil, template: template ?? nil, due: due ?? nil, attachments: attachments ?? nil)
         self.v = v
     }
 }
@@ -152,6 +158,26 @@ extension JSONReader {
         var copies: [JournalRecord.Copy] = []
         try readArray { reader throws(Malformed) in copies.append(try JournalRecord.Copy(reading: &reader)) }
         return copies
+    }
+
+    fileprivate mutating func readAttachments() throws(Malformed) -> [AttachedFile] {
+        var attachments: [AttachedFile] = []
+        try readArray { reader throws(Malformed) in
+            var filename: String?
+            var sha256: String?
+            var size: Int?
+            try reader.readObject { reader, field throws(Malformed) in
+                switch field {
+                case "filename": try once(&filename, reader.readString())
+                case "sha256": try once(&sha256, reader.readString())
+                case "size": try once(&size, reader.readInt())
+                default: try reader.skipValue()
+                }
+            }
+            guard let filename, let sha256, let size else { throw Malformed() }
+            attachments.append(AttachedFile(filename: filename, sha256: sha256, size: size))
+        }
+        return attachments
     }
 
     fileprivate mutating func readStrings() throws(Malformed) -> [String] {

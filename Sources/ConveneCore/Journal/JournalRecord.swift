@@ -3,9 +3,20 @@ import Foundation
 /// The kind of message an action sends.
 public enum MessageKind: String, Sendable, Hashable, Codable, CaseIterable {
     case invitation, reminder, update, cancellation
+    /// A plain message (a `kind: message` rule, or a one-off from `convene send`): no calendar part, maybe files.
+    case message
 
     /// True for the kinds that carry a calendar object (REQUEST or CANCEL).
-    public var isCalendar: Bool { self != .reminder }
+    public var isCalendar: Bool { self != .reminder && self != .message }
+
+    /// The kind of message a notification rule of `kind` sends.
+    public init(_ kind: NotificationKind) {
+        switch kind {
+        case .invitation: self = .invitation
+        case .reminder: self = .reminder
+        case .message: self = .message
+        }
+    }
 }
 
 /// One line of `journal.jsonl`. Every record carries `"v":1`; fields not used by a type are absent.
@@ -24,6 +35,8 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         /// An incoming message handled by `convene replies` (a calendar reply, a bounce, or something a person must
         /// read): written and synced before the message is moved out of the folder, so it is never applied twice.
         case reply
+        /// A one-off message `convene send` queued (`OneOff`): the daemon plans it like any other notification.
+        case queued
     }
 
     /// The record format's version, always `JournalCodec.version` (1) when written; other versions are refused on load.
@@ -88,6 +101,12 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     /// On `attempt`, `sent` and `failed`: true when the message went to the delegates (`cc`) in the principal's place
     /// (`delegate_mode: instead`), so the principal's own mailbox was not sent it; absent otherwise.
     public var instead: Bool?
+    /// On `queued`: the template the one-off is rendered with.
+    public var template: String?
+    /// On `queued`: when the one-off is due (`--at`, else when it was queued).
+    public var due: Date?
+    /// On `queued`: the files sent with it, kept in `state/attachments/SHA256`.
+    public var attachments: [AttachedFile]?
 
     /// Sets `v` to the current version; every optional field defaults to absent, as the line will write it.
     public init(
@@ -96,9 +115,12 @@ public struct JournalRecord: Sendable, Hashable, Codable {
         code: Int? = nil, permanent: Bool? = nil, reply: String? = nil, reason: String? = nil, files: String? = nil,
         copies: [Copy]? = nil, connection: Bool? = nil, mailbox: String? = nil, outcome: String? = nil,
         partstat: String? = nil, note: String? = nil, occurrence: String? = nil, employee: String? = nil,
-        instead: Bool? = nil
+        instead: Bool? = nil, template: String? = nil, due: Date? = nil, attachments: [AttachedFile]? = nil
     ) {
         self.employee = employee
+        self.template = template
+        self.due = due
+        self.attachments = attachments
         self.v = 1
         self.type = type
         self.at = at
@@ -154,6 +176,19 @@ public enum JournalCodec {
     public static func append(_ record: JournalRecord, synced: Int? = nil, to out: inout [UInt8]) {
         var line = JSONLine(&out)
         line.addVerbatim("at", isoUTC(record.at), to: &out)
+        if let attachments = record.attachments {
+            line.addRaw("attachments", to: &out)
+            out.append(UInt8(ascii: "["))
+            for (index, attachment) in attachments.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                var inner = JSONLine(&out)
+                inner.add("filename", attachment.filename, to: &out)
+                inner.add("sha256", attachment.sha256, to: &out)
+                inner.add("size", attachment.size, to: &out)
+                inner.finish(&out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         if let cc = record.cc { line.add("cc", cc, to: &out) }
         if let code = record.code { line.add("code", code, to: &out) }
         if let connection = record.connection { line.add("connection", connection, to: &out) }
@@ -171,6 +206,7 @@ public enum JournalCodec {
             }
             out.append(UInt8(ascii: "]"))
         }
+        if let due = record.due { line.addVerbatim("due", isoUTC(due), to: &out) }
         if let employee = record.employee { line.add("employee", employee, to: &out) }
         if let event = record.event {
             line.addRaw("event", to: &out)
@@ -199,6 +235,7 @@ public enum JournalCodec {
         if let reply = record.reply { line.add("reply", reply, to: &out) }
         if let seq = record.seq { line.add("seq", seq, to: &out) }
         if let synced { line.add("synced", synced, to: &out) }
+        if let template = record.template { line.add("template", template, to: &out) }
         if let to = record.to { line.add("to", to, to: &out) }
         line.add("type", record.type.rawValue, to: &out)
         if let uid = record.uid { line.add("uid", uid, to: &out) }

@@ -99,6 +99,14 @@ public struct JournalState: Sendable {
     /// The employee number each lower-cased address was last sent to as.
     public private(set) var employeeByAddress: [String: String] = [:]
 
+    /// The one-offs `convene send` queued, in the order queued, each once (queueing the same again changes nothing).
+    public private(set) var oneOffs: [OneOff] = []
+    /// The ids of `oneOffs`.
+    private var oneOffIDs: Set<String> = []
+
+    /// True when a one-off with this id is queued.
+    public func isQueued(_ id: String) -> Bool { oneOffIDs.contains(id) }
+
     /// The state of an empty journal: nothing sent, nothing owed a retry.
     public init() {}
 
@@ -197,6 +205,8 @@ public struct JournalState: Sendable {
                 at: record.at)
         case .approved:
             if let files = record.files { approvals.insert(files) }
+        case .queued:
+            if let oneOff = OneOff(record: record), oneOffIDs.insert(oneOff.id).inserted { oneOffs.append(oneOff) }
         case .attempt:
             inFlight[id] = record
         case .failed:

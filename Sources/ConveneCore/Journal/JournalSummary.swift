@@ -32,7 +32,7 @@ public struct JournalSummary: Sendable {
                 if failedMessages.insert(record.msgid ?? record.key).inserted {
                     counts["\(record.kind.rawValue).failed", default: 0] += 1
                 }
-            case .attempt, .approved, .reply: break
+            case .attempt, .approved, .reply, .queued: break
             }
         }
         counts["permanent"] = state.failures.values.filter(\.permanent).count

@@ -2,7 +2,8 @@ import Foundation
 
 /// One outgoing email before encoding: the values `MIMEWriter` turns into RFC 5322 bytes.
 ///
-/// A message with a `calendar` is an invitation, update or cancellation; one without is a reminder.
+/// A message with a `calendar` is an invitation, update or cancellation; one without is a reminder or a plain message,
+/// which may carry `attachments`.
 public struct MailMessage: Sendable, Hashable {
     /// The From: header, `service.from`; the envelope sender is its address.
     public var from: Mailbox
@@ -24,11 +25,14 @@ public struct MailMessage: Sendable, Hashable {
     public var html: String
     /// The text/calendar part of an invitation, update or cancellation; nil for a reminder.
     public var calendar: CalendarPart?
+    /// Files sent with the message (a `kind: message` rule's `attach:`, a one-off's `--attach`), in order.
+    public var attachments: [MailAttachment]
 
     /// Takes the fields as given: `MessageComposer` decides recipients and Message-ID, `MIMEWriter` the encoding.
     public init(
         from: Mailbox, to: [Mailbox], cc: [Mailbox] = [], replyTo: Mailbox? = nil, subject: String, date: Date,
-        messageID: String, plain: String, html: String, calendar: CalendarPart? = nil
+        messageID: String, plain: String, html: String, calendar: CalendarPart? = nil,
+        attachments: [MailAttachment] = []
     ) {
         self.from = from
         self.to = to
@@ -40,5 +44,6 @@ public struct MailMessage: Sendable, Hashable {
         self.plain = plain
         self.html = html
         self.calendar = calendar
+        self.attachments = attachments
     }
 }

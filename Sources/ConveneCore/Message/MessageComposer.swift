@@ -9,6 +9,8 @@ public struct MessageComposer: @unchecked Sendable {
     public let config: Config
     /// The parsed message templates, by name.
     public let templates: [String: MessageTemplate]
+    /// Where the bytes of a plain message's files come from.
+    public let attachments: any AttachmentSource
     private let dateFormatter: DateFormatter
     private let timeFormatter: DateFormatter
     /// What consecutive messages to one occurrence share, so it is formatted once, not once per recipient.
@@ -18,10 +20,13 @@ public struct MessageComposer: @unchecked Sendable {
     /// What the HTML part shows for placeholders richer than escaped text (see `MessageTemplate.render`).
     private let htmlValues: [String: String]
 
-    /// A composer for these rules and templates.
-    public init(config: Config, templates: [String: MessageTemplate]) {
+    /// A composer for these rules and templates, finding attachment bytes in `attachments`.
+    public init(
+        config: Config, templates: [String: MessageTemplate], attachments: any AttachmentSource = AttachmentBytes()
+    ) {
         self.config = config
         self.templates = templates
+        self.attachments = attachments
         let zone = config.service.timeZone
         dateFormatter = DateFormatter()
         dateFormatter.locale = Locale(identifier: "en_GB")
@@ -139,7 +144,16 @@ public struct MessageComposer: @unchecked Sendable {
             replyTo: config.service.organizer.address == config.service.from.address ? nil : config.service.organizer,
             subject: rendered.subject, date: now, messageID: identity.messageID, plain: rendered.plain,
             html: rendered.html,
-            calendar: calendar)
+            calendar: calendar,
+            attachments: action.attachments.compactMap { attachment in
+                attachments.bytes(of: attachment).map { MailAttachment(filename: attachment.filename, bytes: $0) }
+            })
+    }
+
+    /// The files of `action` whose bytes cannot be had (a copy gone from the state folder, or damaged): such a
+    /// message is not sent without them, but journaled as skipped with this said.
+    public func missingAttachments(_ action: Action) -> [AttachedFile] {
+        action.attachments.filter { attachments.bytes(of: $0) == nil }
     }
 
     /// The line that tells a delegate receiving a message in the principal's place whose it is (their To: is the

@@ -41,11 +41,13 @@ final class ActionExtras: Sendable {
     @usableFromInline let skipReason: String?
     let reason: String?
     @usableFromInline let delegateMode: DelegateMode?
+    let attachments: [AttachedFile]?
 
     init(
         recipient: Mailbox?, cc: [Mailbox]?, snapshot: EventSnapshot?, previous: EventSnapshot?, skipReason: String?,
-        reason: String?, delegateMode: DelegateMode?
+        reason: String?, delegateMode: DelegateMode?, attachments: [AttachedFile]? = nil
     ) {
+        self.attachments = attachments
         self.recipient = recipient
         self.cc = cc
         self.snapshot = snapshot
@@ -59,8 +61,9 @@ final class ActionExtras: Sendable {
     static func with(
         _ old: ActionExtras?, recipient: Mailbox?? = nil, cc: [Mailbox]?? = nil, snapshot: EventSnapshot?? = nil,
         previous: EventSnapshot?? = nil, skipReason: String?? = nil, reason: String?? = nil,
-        delegateMode: DelegateMode?? = nil
+        delegateMode: DelegateMode?? = nil, attachments: [AttachedFile]?? = nil
     ) -> ActionExtras? {
+        let attachments = attachments ?? old?.attachments
         let recipient = recipient ?? old?.recipient
         let cc = cc ?? old?.cc
         let snapshot = snapshot ?? old?.snapshot
@@ -70,14 +73,14 @@ final class ActionExtras: Sendable {
         let delegateMode = delegateMode ?? old?.delegateMode
         // Checked before allocating: nearly every action has no extras, and a plan makes millions of actions.
         if recipient == nil && cc == nil && snapshot == nil && previous == nil && skipReason == nil && reason == nil
-            && delegateMode == nil
+            && delegateMode == nil && attachments == nil
         {
             return nil
         }
         return ActionExtras(
             recipient: recipient, cc: cc, snapshot: snapshot, previous: previous, skipReason: skipReason,
             reason: reason,
-            delegateMode: delegateMode)
+            delegateMode: delegateMode, attachments: attachments)
     }
 }
 
@@ -151,6 +154,12 @@ public struct Action: Sendable, Equatable {
     public var reason: String? {
         get { extras?.reason }
         set { extras = ActionExtras.with(extras, reason: .some(newValue)) }
+    }
+
+    /// The files sent with a plain message (a `kind: message` rule's, a one-off's); empty for every other kind.
+    public var attachments: [AttachedFile] {
+        get { extras?.attachments ?? [] }
+        set { extras = ActionExtras.with(extras, attachments: .some(newValue.isEmpty ? nil : newValue)) }
     }
 
     /// For updates: what the calendar said before.
@@ -270,6 +279,7 @@ public struct Action: Sendable, Equatable {
             && lhs.previous == rhs.previous && lhs.person == rhs.person && lhs.forum == rhs.forum
             && lhs.lateJoiner == rhs.lateJoiner && lhs.reason == rhs.reason && lhs.identity == rhs.identity
             && lhs.extras?.delegateMode == rhs.extras?.delegateMode
+            && lhs.attachments == rhs.attachments
     }
 
     /// Due order: instant, then key, then sequence — compared without building the key string.

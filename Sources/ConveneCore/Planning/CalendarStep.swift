@@ -46,7 +46,7 @@ public enum CalendarStep: Sendable, Hashable {
         case .invitation: return .invite
         case .update: return .update(sequence: following, previous: sent?.snapshot ?? wanted)
         case .cancellation: return .cancel(sequence: following, reason: "")
-        case .reminder: return .nothing
+        case .reminder, .message: return .nothing
         }
     }
 

@@ -15,9 +15,12 @@ struct PlanningPass {
     let invitationTemplates: [String]
     let reminderIDs: [String]
     let reminderTemplates: [String]
+    /// `kind: message` rules: plain messages on their own schedule.
+    let messageRules: [NotificationRule]
     /// Rule filters as sets, checked once per person and event.
     let invitationForums: [Set<String>]
     let reminderForums: [Set<String>]
+    let messageForums: [Set<String>]
 
     init(config: Config, state: JournalState, now: Date) {
         self.now = now
@@ -27,6 +30,8 @@ struct PlanningPass {
         self.domain = config.service.domain
         let invitationRules = config.notifications.filter { $0.kind == .invitation }
         let reminderRules = config.notifications.filter { $0.kind == .reminder }
+        messageRules = config.notifications.filter { $0.kind == .message }
+        messageForums = messageRules.map { Set($0.forums) }
         self.invitationRules = invitationRules
         self.reminderRules = reminderRules
         (invitationIDs, invitationTemplates) = (invitationRules.map(\.id), invitationRules.map(\.template))
@@ -47,6 +52,8 @@ struct PlanningPass {
         let reminderDue: [Date]
         /// Reminder rule indices by due time; a stable sort, so reminders due together keep their order in the file.
         let remindersInDueOrder: [Int]
+        let messagePlace: [DueTime.Placement]
+        let messageDue: [Date]
     }
 
     /// The due times of `occurrence`'s rules.
@@ -60,10 +67,15 @@ struct PlanningPass {
         let reminderDue = reminderRules.indices.map {
             reminderPlace[$0].date ?? times.nominal(reminderRules[$0].send, before: start)
         }
+        let messagePlace = messageRules.map { times.place($0.send, before: start) }
+        let messageDue = messageRules.indices.map {
+            messagePlace[$0].date ?? times.nominal(messageRules[$0].send, before: start)
+        }
         return OccurrenceTimes(
             ref: OccurrenceRef(occurrence, domain: domain), start: start, invitationPlace: invitationPlace,
             reminderPlace: reminderPlace, invitationDue: invitationDue, reminderDue: reminderDue,
-            remindersInDueOrder: reminderRules.indices.sorted { reminderDue[$0] < reminderDue[$1] })
+            remindersInDueOrder: reminderRules.indices.sorted { reminderDue[$0] < reminderDue[$1] },
+            messagePlace: messagePlace, messageDue: messageDue)
     }
 
     /// True when the same message (notification and SEQUENCE) is finished for this employee at an address they had
@@ -132,7 +144,7 @@ struct PlanningPass {
             let open = times.intoWindow(now)
             if open < grace {
                 action.due = open
-            } else if kind == .reminder {
+            } else if kind == .reminder || kind == .message {
                 action.skipReason =
                     "the send window does not open again before its time to send ends at "
                     + "\(LocalDateTime(instant: grace, in: service.timeZone))"

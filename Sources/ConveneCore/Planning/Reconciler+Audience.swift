@@ -11,6 +11,8 @@ extension Reconciler {
         let invitationRule: Int?
         /// The reminder rules that apply, by index, in file order.
         let reminderRules: [Int]
+        /// The `kind: message` rules that apply, by index, in file order.
+        var messageRules: [Int] = []
     }
 
     /// The members of every event with an occurrence in `occurrences`, by event id.
@@ -34,7 +36,12 @@ extension Reconciler {
                     Member(
                         person: m.person, forum: forum,
                         invitationRule: Self.invitationRule(for: m.person, in: forums, event: occurrence.eventID, pass),
-                        reminderRules: Self.reminderRules(for: m.person, in: forums, event: occurrence.eventID, pass)))
+                        reminderRules: Self.reminderRules(for: m.person, in: forums, event: occurrence.eventID, pass),
+                        messageRules: pass.messageRules.indices.filter {
+                            Self.matches(
+                                pass.messageRules[$0], pass.messageForums[$0], m.person, in: forums,
+                                event: occurrence.eventID)
+                        }))
             }
         }
         // In key order, so each occurrence's actions for one notification come out in due order already.

@@ -64,7 +64,7 @@ extension Reconciler {
                             ]).joined(
                                 separator: ", ")))
             }
-            (kind, template) = (rule.kind == .invitation ? .invitation : .reminder, rule.template)
+            (kind, template) = (MessageKind(rule.kind), rule.template)
         }
         let planned = plan(now: now).actions.first(where: {
             $0.uid == occurrence.uid && $0.notification == notification
@@ -97,6 +97,7 @@ extension Reconciler {
             template: template, person: person, recipient: Mailbox(name: name, address: email),
             cc: (person?.delegate).map { [Mailbox(name: "", address: $0)] } ?? [], sequence: sequence, forum: forum)
         if kind == .cancellation, let snapshot = thread?.snapshot { action.snapshot = snapshot }
+        if kind == .message { action.attachments = rule?.attachments ?? [] }
         action.previous = thread?.snapshot ?? (kind == .update || kind == .cancellation ? occurrence.snapshot : nil)
         if kind == .cancellation {
             action.reason =
@@ -126,7 +127,8 @@ extension Reconciler {
                 }
                 switch person.optOut {
                 case .all: reasons.append("\(email) has opted out of all messages")
-                case .reminders where action.kind == .reminder: reasons.append("\(email) has opted out of reminders")
+                case .reminders where action.kind == .reminder || action.kind == .message:
+                    reasons.append("\(email) has opted out of reminders")
                 default: break
                 }
                 if let rule, !Self.matches(rule, Set(rule.forums), person, in: forums, event: occurrence.eventID) {

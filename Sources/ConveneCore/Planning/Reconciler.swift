@@ -7,7 +7,8 @@ import Foundation
 /// event's audience (`Reconciler+Audience`), what each member's calendar needs (`CalendarStep`,
 /// `Reconciler+Calendar`, `Reconciler+DelegateCopies`), their reminders (`Reconciler+Reminders`), the entries the
 /// files no longer want (`Reconciler+Cancellations`) and the guard on large calendar changes
-/// (`Reconciler+ChangeGuard`), all timed by one `PlanningPass`.
+/// (`Reconciler+ChangeGuard`), plain messages (`Reconciler+Messages`) and one-offs queued by `convene send`
+/// (`Reconciler+OneOffs`), all timed by one `PlanningPass`.
 public struct Reconciler: Sendable {
     /// The rules file.
     public var config: Config
@@ -50,7 +51,7 @@ public struct Reconciler: Sendable {
         var actions: [Action] = []
         actions.reserveCapacity(
             ahead.reduce(state.threads.count) {
-                $0 + (membersByEvent[$1.eventID]?.count ?? 0) * (1 + pass.reminderRules.count)
+                $0 + (membersByEvent[$1.eventID]?.count ?? 0) * (1 + pass.reminderRules.count + pass.messageRules.count)
             })
 
         for occurrence in ahead {
@@ -73,6 +74,7 @@ public struct Reconciler: Sendable {
                     calendar = (action, action?.due)
                 }
                 if let action = calendar.action { actions.append(action) }
+                appendMessages(for: member, times, pass, to: &actions)
                 guard let invitedAt = calendar.invitedAt else { continue }
                 appendReminders(for: member, invitedAt: invitedAt, times, pass, to: &actions)
             }
@@ -87,6 +89,7 @@ public struct Reconciler: Sendable {
             return Plan(actions: DueOrderedActions([]), refusal: refusal)
         }
         actions.append(contentsOf: cancellations.actions)
+        actions.append(contentsOf: oneOffActions(occurrences, pass))
         actions.append(contentsOf: offerExpiries(hosted, pass))
         let held = holdLargeChange(&actions, recipientOrdered: &recipientOrdered, holders: cancellations.holders.count)
         return Plan(actions: DueOrderedActions(actions, recipientOrdered: recipientOrdered), refusal: nil, held: held)

@@ -116,7 +116,7 @@ public enum ProgrammeHistory {
                         at: record.at, kind: kind, eventID: eventID, uid: uid, title: snapshot.title,
                         start: snapshot.start))
                 seen[uid] = Seen(snapshot: snapshot, cancelled: true)
-            case .reminder:
+            case .reminder, .message:
                 continue
             }
         }

@@ -27,12 +27,22 @@ public struct Workspace: Sendable {
     public var configDirectory: String
     /// A hash of the rules file's and the roster's bytes: what `convene approve` approves.
     public var fingerprint: String = ""
+    /// The files of `kind: message` rules (`attach:`), read at load, by SHA-256.
+    public var attachments = AttachmentBytes()
 
     /// Reconcile over these files and `state`, knowing which files an admin approved.
     public func reconciler(state: JournalState) -> Reconciler {
         var reconciler = Reconciler(config: config, roster: roster, audience: audience, state: state)
         reconciler.fingerprint = fingerprint
         return reconciler
+    }
+
+    /// A composer for these rules and templates, finding attachments among the rules' files and, with a state folder,
+    /// the copies queued one-offs keep there.
+    public func composer(stateDirectory: String?) -> MessageComposer {
+        let source: any AttachmentSource =
+            stateDirectory.map { AttachmentStore(stateDirectory: $0, preloaded: attachments) } ?? attachments
+        return MessageComposer(config: config, templates: templates, attachments: source)
     }
 
     /// Resolves a path from the rules file against the config folder.
@@ -121,6 +131,27 @@ public enum ConfigLoader {
             diagnostics += templateDiagnostics
             if let template { (templates[name], templatePaths[name]) = (template, path) }
         }
+        // Every other template in the folder too: `convene send --template NAME` may name any of them, and the daemon
+        // renders the one-offs it queued; a mistake in one is reported now, not when a one-off goes.
+        let others = ((try? FileManager.default.contentsOfDirectory(atPath: templateDirectory)) ?? [])
+            .filter { $0.hasSuffix(".txt") && !$0.hasPrefix(".") }.sorted()
+        for file in others {
+            let name = String(file.dropLast(4))
+            let isName =
+                name.first != "-"
+                && name.utf8.allSatisfy { byte in
+                    (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                        || "-_.".utf8.contains(byte)
+                }
+            guard found[name] == nil, isName else { continue }
+            let path = (templateDirectory as NSString).appendingPathComponent(file)
+            guard let source = readText(path) else { continue }
+            found[name] = true
+            let (template, templateDiagnostics) = MessageTemplate.parse(source, name: name, file: path)
+            diagnostics += templateDiagnostics
+            if let template { (templates[name], templatePaths[name]) = (template, path) }
+        }
+        let attachments = readAttachments(&config, directory: directory, file: configPath, into: &diagnostics)
         // The roster is read even when the rules or templates have errors, so one `validate` reports every mistake;
         // a config error still decides the exit status (78).
         let configBroken = diagnostics.hasErrors
@@ -194,7 +225,64 @@ public enum ConfigLoader {
             Workspace(
                 config: config, roster: roster, audience: audience, templates: templates,
                 warnings: diagnostics, configDirectory: directory,
-                fingerprint: fingerprint(rules: text, roster: bytes, people: peopleBytes)))
+                fingerprint: fingerprint(rules: text, roster: bytes, people: peopleBytes), attachments: attachments))
+    }
+
+    /// Reads the files of every `kind: message` rule's `attach:`, fills in the rules' `attachments` and returns the
+    /// bytes; a file that cannot be read, or is too large (`AttachedFile.maximumFileSize`, `maximumTotalSize` for one
+    /// message), is an error at the line that names it.
+    static func readAttachments(
+        _ config: inout Config, directory: String, file: String, into diagnostics: inout [Diagnostic]
+    ) -> AttachmentBytes {
+        var bytesBySHA: [String: [UInt8]] = [:]
+        func megabytes(_ count: Int) -> String { String(format: "%.1f MB", Double(count) / 1_000_000) }
+        for index in config.notifications.indices where !config.notifications[index].attach.isEmpty {
+            let rule = config.notifications[index]
+            var total = 0
+            var files: [(name: String, bytes: [UInt8])] = []
+            var tooLarge = false
+            for item in rule.attach {
+                let path = resolve(item.path, against: directory)
+                var isFolder: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+                guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
+                    diagnostics.append(
+                        Diagnostic(
+                            file: file, location: item.location,
+                            message: "notification '\(rule.id)': cannot read attachment \(path): "
+                                + (isFolder.boolValue ? "it is a folder" : lastError()),
+                            hint: "the path is relative to the rules file"))
+                    continue
+                }
+                if data.count > AttachedFile.maximumFileSize {
+                    tooLarge = true
+                    diagnostics.append(
+                        Diagnostic(
+                            file: file, location: item.location,
+                            message: "notification '\(rule.id)': attachment \(path) is \(megabytes(data.count)); "
+                                + "one file may be at most \(megabytes(AttachedFile.maximumFileSize))",
+                            hint: "link to a large document instead of attaching it"))
+                }
+                total += data.count
+                files.append(((item.path as NSString).lastPathComponent, [UInt8](data)))
+            }
+            if total > AttachedFile.maximumTotalSize {
+                tooLarge = true
+                diagnostics.append(
+                    Diagnostic(
+                        file: file, location: rule.location,
+                        message: "notification '\(rule.id)': its attachments add up to \(megabytes(total)); one "
+                            + "message may carry at most \(megabytes(AttachedFile.maximumTotalSize))",
+                        hint: "base64 makes them about 37% larger on the wire, and many relays refuse a message of "
+                            + "10 MB (Postfix's default)"))
+            }
+            // Hashed only when they can be sent: the load fails otherwise.
+            if tooLarge { continue }
+            let attachments = files.map { AttachedFile(filename: $0.name, bytes: $0.bytes) }
+            for (attachment, file) in zip(attachments, files) { bytesBySHA[attachment.sha256] = file.bytes }
+            config.notifications[index].attachments = attachments
+        }
+        return AttachmentBytes(bytesBySHA)
     }
 
     /// FNV-1a over the rules file, a separator, the roster and, when there is one, a separator and the team's people
@@ -222,7 +310,7 @@ public enum ConfigLoader {
     /// everything get nothing. A cancelled event gets only its cancellation.
     static func events(byTemplate config: Config, audience: Audience) -> [String: [Event]] {
         let invitations = config.notifications.filter { $0.kind == .invitation }
-        let reminders = config.notifications.filter { $0.kind == .reminder }
+        let reminders = config.notifications.filter { $0.kind != .invitation }
         let ruleTemplates = Set(config.notifications.map(\.template))
         func passes(_ rule: NotificationRule, _ person: Person, in forums: [String]) -> Bool {
             (rule.grades.isEmpty || rule.grades.contains(person.grade))

@@ -12,8 +12,14 @@ extension Dispatcher {
             return state.approvalsSize == size
         }
         guard !seen else { return }
-        for approval in Approvals.read(directory: journal.directory)
-        where !state.approvals.contains(approval.files ?? "") {
+        for approval in Approvals.read(directory: journal.directory) {
+            if approval.type == .queued {
+                guard let oneOff = OneOff(record: approval), !state.isQueued(oneOff.id) else { continue }
+                try record(approval)
+                log.info("one-off queued", ["key": oneOff.key, "template": oneOff.template])
+                continue
+            }
+            guard !state.approvals.contains(approval.files ?? "") else { continue }
             try record(approval)
             log.info("approved calendar change", ["files": approval.files ?? "", "change": approval.reason ?? ""])
         }

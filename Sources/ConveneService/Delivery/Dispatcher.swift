@@ -47,7 +47,8 @@ public final class Dispatcher: Sendable {
         self.transports = transports
         self.log = log
         self.sleeps = sleeps
-        self.shared = DispatcherShared(.init(workspace: workspace, journal: JournalState(records: records)))
+        self.shared = DispatcherShared(
+            .init(workspace: workspace, journal: JournalState(records: records), stateDirectory: journal.directory))
     }
 
     /// A dispatcher sending over one connection.
@@ -72,7 +73,7 @@ public final class Dispatcher: Sendable {
     /// Swaps in a newly loaded configuration (SIGHUP); the journal state carries over, and so does the rate limiter's
     /// memory of recent sends (a reload must not allow a fresh burst).
     public func replace(_ workspace: Workspace) {
-        let composer = MessageComposer(config: workspace.config, templates: workspace.templates)
+        let composer = workspace.composer(stateDirectory: journal.directory)
         shared.withLock {
             $0.workspace = workspace
             $0.composer = composer
@@ -118,7 +119,19 @@ public final class Dispatcher: Sendable {
             let due = plan.actions.prefix { $0.due <= now }
             if due.isEmpty { return plan }
             var sends: [Action] = []
-            for action in due {
+            let composer = shared.withLock { $0.composer }
+            for var action in due {
+                if action.skipReason == nil, case let missing = composer.missingAttachments(action), !missing.isEmpty {
+                    // Never sent without its files, never silently dropped: journaled as skipped, with why.
+                    action.skipReason =
+                        "its attachment " + missing.map { "\($0.filename) (\($0.sha256))" }.joined(separator: ", ")
+                        + " cannot be read from the state folder or the rules' files"
+                    log.error("attachment missing", ["key": action.key, "file": missing[0].filename])
+                } else if action.skipReason == nil, composer.templates[action.template] == nil {
+                    // A one-off's template removed from the folder after it was queued: not sent with another one.
+                    action.skipReason = "its template '\(action.template)' is no longer in the templates folder"
+                    log.error("template missing", ["key": action.key, "template": action.template])
+                }
                 if let reason = action.skipReason {
                     try record(action.skippedRecord(at: now))
                     shared.withLock { $0.counters.skipped += 1 }
@@ -193,7 +206,7 @@ public final class Dispatcher: Sendable {
                 // DateFormatter is not safe to share between threads: each lane renders with its own composer.
                 let composer =
                     index == 0
-                    ? firstComposer : MessageComposer(config: workspace.config, templates: workspace.templates)
+                    ? firstComposer : workspace.composer(stateDirectory: journal.directory)
                 Thread.detachNewThread { [self] in
                     Thread.current.name = "lane-\(index)"
                     runLane(lane, transport: transport, composer: composer, now: now, clock: clock) { false }

@@ -43,9 +43,9 @@ final class DispatcherShared: @unchecked Sendable {
         /// The size of `approvals.jsonl` when last read (-1: not yet).
         var approvalsSize = -1
 
-        init(workspace: Workspace, journal: JournalState) {
+        init(workspace: Workspace, journal: JournalState, stateDirectory: String) {
             self.workspace = workspace
-            self.composer = MessageComposer(config: workspace.config, templates: workspace.templates)
+            self.composer = workspace.composer(stateDirectory: stateDirectory)
             self.journal = journal
             self.pacer = RateLimiter(rate: workspace.config.service.rate)
             self.gate = RateLimiter(rate: workspace.config.service.rate)

@@ -2,7 +2,8 @@ import ConveneCore
 import Foundation
 import Glibc
 
-/// `state/approvals.jsonl`: the approvals `convene approve` records, one journal record (`approved`) a line.
+/// `state/approvals.jsonl`: the approvals `convene approve` records, one journal record (`approved`) a line, and the
+/// one-offs `convene send` queues (`queued`).
 ///
 /// A file of its own because the journal belongs to the running daemon (it holds the journal's lock): `approve`
 /// appends here (O_APPEND, fsync) without the lock, and the dispatcher folds new lines in before each plan and copies
@@ -28,12 +29,15 @@ public enum Approvals {
         }
     }
 
-    /// Every approval recorded so far (an unreadable line is skipped: approvals only ever release a held change, and
-    /// a damaged one must not release anything).
+    /// Every approval and queued one-off recorded so far (an unreadable line is skipped: approvals only ever release
+    /// a held change, and a damaged one must not release anything; `send` reads its line back before it says a
+    /// one-off is queued).
     public static func read(directory: String) -> [JournalRecord] {
         guard let data = FileManager.default.contents(atPath: path(directory)) else { return [] }
         return data.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            guard case .success(let record) = JournalCodec.decode(Array(line)), record.type == .approved else {
+            guard case .success(let record) = JournalCodec.decode(Array(line)),
+                record.type == .approved || record.type == .queued
+            else {
                 return nil
             }
             return record

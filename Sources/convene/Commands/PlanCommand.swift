@@ -47,7 +47,7 @@ enum PlanCommand {
         // The window is checked while writing, not by copying the plan: a year's plan holds millions of actions.
         var window = DueWindow(from: from, to: to, zone: zone)
         if diff {
-            let composer = MessageComposer(config: workspace.config, templates: workspace.templates)
+            let composer = workspace.composer(stateDirectory: options.stateDirectory(workspace))
             let groups = PlanDiff.groups(plan, composer: composer, zone: zone)
             if options.json {
                 Output.json(

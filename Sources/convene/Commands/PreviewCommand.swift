@@ -34,7 +34,7 @@ enum PreviewCommand {
         let now = try options.instant(in: zone)
         let state = try options.journalState(workspace)
         let reconciler = workspace.reconciler(state: state)
-        let composer = MessageComposer(config: workspace.config, templates: workspace.templates)
+        let composer = workspace.composer(stateDirectory: options.stateDirectory(workspace))
 
         if let outDirectory {
             let from = try fromText.map { t throws(CommandError) in try PlanCommand.date(t, "--from") }

@@ -22,6 +22,15 @@ struct OutboxMail: Decodable, Sendable {
         var attendees: [String]
     }
 
+    /// A file part (not the invitation's own `invite.ics`) as Python's `email` decodes it.
+    struct File: Decodable, Sendable, Equatable {
+        var filename: String
+        var contentType: String
+        var disposition: String
+        /// SHA-256 of the decoded bytes.
+        var sha256: String
+    }
+
     var file: String
     var messageID: String
     var subject: String
@@ -31,17 +40,23 @@ struct OutboxMail: Decodable, Sendable {
     /// The text/plain part, decoded.
     var plain: String
     var event: Event?
+    /// Every part with a file name other than `invite.ics`, in order.
+    var attachments: [File]
 
     private static let script = #"""
-        import email, email.policy, email.utils, json, os, sys
+        import email, email.policy, email.utils, hashlib, json, os, sys
         import icalendar
         outdir = sys.argv[1]
         results = []
         for name in sorted(os.listdir(outdir)):
             if not name.endswith(".eml"): continue
             message = email.message_from_bytes(open(os.path.join(outdir, name), "rb").read(), policy=email.policy.default)
-            plain, event = "", None
+            plain, event, files = "", None, []
             for part in message.walk():
+                if part.get_filename() and part.get_filename() != "invite.ics":
+                    files.append({"filename": part.get_filename(), "contentType": part.get_content_type(),
+                                  "disposition": part.get_content_disposition() or "",
+                                  "sha256": hashlib.sha256(part.get_payload(decode=True)).hexdigest()})
                 if part.get_content_type() == "text/plain":
                     plain = part.get_content()
                 elif part.get_content_type() == "text/calendar":
@@ -64,7 +79,7 @@ struct OutboxMail: Decodable, Sendable {
                 "subject": str(message["Subject"] or ""),
                 "to": sorted(a.lower() for _, a in email.utils.getaddresses([str(v) for v in (message.get_all("To") or [])])),
                 "cc": sorted(a.lower() for _, a in email.utils.getaddresses([str(v) for v in (message.get_all("Cc") or [])])),
-                "plain": plain, "event": event,
+                "plain": plain, "event": event, "attachments": files,
             })
         json.dump(results, sys.stdout)
         """#

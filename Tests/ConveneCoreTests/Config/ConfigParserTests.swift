@@ -153,7 +153,10 @@ struct ConfigParserTests {
             "    title: Leadership Day", "    title: Leadership Day\n    colour: red",
             "25:5 unknown key 'colour' in each item of 'events'"
         ),
-        ("    kind: invitation", "    kind: invite", "30:11 'kind' must be one of: invitation, reminder; got 'invite'"),
+        (
+            "    kind: invitation", "    kind: invite",
+            "30:11 'kind' must be one of: invitation, reminder, message; got 'invite'"
+        ),
         (
             "    end: 2027-03-18 16:30", "    end: 2027-03-18 16:30\n    repeat: every 1 days for 5000 times",
             "28:13 the series has more than 1000 dates; convene plans at most 1000"

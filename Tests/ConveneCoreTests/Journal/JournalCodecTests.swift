@@ -103,6 +103,13 @@ struct JournalCodecTests {
         JournalRecord(type: .attempt, at: Date(timeIntervalSince1970: 951_782_400), key: "2000-02-29", kind: .reminder),
         JournalRecord(
             type: .attempt, at: Date(timeIntervalSince1970: 253_402_300_800), key: "10000-01-01", kind: .reminder),
+        JournalRecord(
+            type: .queued, at: at, key: "forum+cslg/20270610/send+0123456789abcdef", kind: .message,
+            template: "venue \"note\"", due: at.addingTimeInterval(3600),
+            attachments: [
+                AttachedFile(filename: "été.pdf", sha256: String(repeating: "a", count: 64), size: 12),
+                AttachedFile(filename: "b.csv", sha256: String(repeating: "b", count: 64), size: 0),
+            ]),
     ]
 
     @Test func recordsRoundTripOnOneLineWithVersion() throws {
