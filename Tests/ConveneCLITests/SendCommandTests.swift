@@ -105,6 +105,41 @@ struct SendCommandTests {
         #expect(row?.split(separator: " ") == ["message", "\(count)", "0", "0"], "\(status.stdout)")
     }
 
+    @Test func aOneOffWhoseStoredFileIsGoneIsSkippedWithTheReasonNeverSentWithoutIt() async throws {
+        let dir = try Self.workspace()
+        let config = dir.appendingPathComponent("convene.yaml").path
+        let out = dir.appendingPathComponent("out").path
+        let send = try await CLI.run([
+            "send", "--config", config, "--state", out + "/state", "--now", "2027-02-01 10:00", "--template", "agenda",
+            "--forum", "hod", "--attach", dir.appendingPathComponent("papers/agenda.pdf").path,
+        ])
+        #expect(send.status == 0, "\(send.stderr)")
+        try FileManager.default.removeItem(atPath: out + "/state/attachments/" + SHA256.hex(Self.pdf))
+        let run = try await CLI.run([
+            "run", "--config", config, "--dry-run", out, "--now", "2027-02-01 10:00", "--until", "2027-02-01 10:00",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.contains(".send_") }.isEmpty)
+        let journal = try String(contentsOfFile: out + "/state/journal.jsonl", encoding: .utf8)
+        let skips = journal.split(separator: "\n").filter { $0.contains("/send+") && $0.contains("\"skipped\"") }
+        #expect(!skips.isEmpty)
+        #expect(skips.allSatisfy { $0.contains("its attachment agenda.pdf") })
+    }
+
+    @Test func aDryRunWritesEveryMessageAndQueuesNothing() async throws {
+        let dir = try Self.workspace()
+        let out = dir.appendingPathComponent("outbox").path
+        let result = try await CLI.run([
+            "send", "--config", dir.appendingPathComponent("convene.yaml").path, "--state",
+            dir.appendingPathComponent("state").path, "--now", "2027-02-01 10:00", "--template", "agenda", "--forum",
+            "hod", "--dry-run", out,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let count = try #require(Int(result.stdout.prefix { $0.isNumber }))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).count == count)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("state").path))
+    }
+
     @Test func anEventScopedMessageRuleGoesOnItsDateWithItsFileAndNoCalendarPart() async throws {
         let dir = try Self.workspace(
             rule: """

@@ -37,11 +37,7 @@ extension Reconciler {
                         person: m.person, forum: forum,
                         invitationRule: Self.invitationRule(for: m.person, in: forums, event: occurrence.eventID, pass),
                         reminderRules: Self.reminderRules(for: m.person, in: forums, event: occurrence.eventID, pass),
-                        messageRules: pass.messageRules.indices.filter {
-                            Self.matches(
-                                pass.messageRules[$0], pass.messageForums[$0], m.person, in: forums,
-                                event: occurrence.eventID)
-                        }))
+                        messageRules: Self.messageRules(for: m.person, in: forums, event: occurrence.eventID, pass)))
             }
         }
         // In key order, so each occurrence's actions for one notification come out in due order already.
@@ -72,6 +68,13 @@ extension Reconciler {
     static func reminderRules(for person: Person, in forums: [String], event: String, _ pass: PlanningPass) -> [Int] {
         pass.reminderRules.indices.filter {
             matches(pass.reminderRules[$0], pass.reminderForums[$0], person, in: forums, event: event)
+        }
+    }
+
+    /// Every `kind: message` rule for `person` at `event`, by index, in file order.
+    static func messageRules(for person: Person, in forums: [String], event: String, _ pass: PlanningPass) -> [Int] {
+        pass.messageRules.indices.filter {
+            matches(pass.messageRules[$0], pass.messageForums[$0], person, in: forums, event: event)
         }
     }
 }

@@ -59,7 +59,8 @@ extension Reconciler {
             person: person, forum: forum,
             invitationRule: Self.invitationRule(for: person, in: forums, event: event, pass)
                 ?? (pass.invitationRules.isEmpty ? nil : 0),
-            reminderRules: Self.reminderRules(for: person, in: forums, event: event, pass))
+            reminderRules: Self.reminderRules(for: person, in: forums, event: event, pass),
+            messageRules: Self.messageRules(for: person, in: forums, event: event, pass))
     }
 
     /// The first calendar message to a member of a hosted table who holds no entry yet: the invitation at the

@@ -96,7 +96,7 @@ enum SendCommand {
         if let refusal = plan.refusal { throw CommandError(exitCode: .dataError, message: refusal) }
         let actions = plan.actions.filter { $0.notification == oneOff.notification }
         let sends = actions.filter { $0.skipReason == nil }
-        if state.isQueued(oneOff.id) {
+        if state.isQueued(oneOff.id) && dryRun == nil {
             Output.line(
                 "already queued: \(oneOff.key) (\(sends.count) message\(sends.count == 1 ? "" : "s") still to send); "
                     + "nothing more was queued")
