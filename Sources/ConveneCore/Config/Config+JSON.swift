@@ -58,11 +58,14 @@ extension Config {
                     } ?? NSNull(),
                 ]
             },
-            "notifications": notifications.map {
-                [
-                    "id": $0.id, "kind": $0.kind.rawValue, "send": $0.send.description, "template": $0.template,
-                    "forums": $0.forums, "grades": $0.grades, "events": $0.events, "to": $0.to.rawValue,
+            "notifications": notifications.map { rule -> [String: Any] in
+                var entry: [String: Any] = [
+                    "id": rule.id, "kind": rule.kind.rawValue, "send": rule.send.description, "template": rule.template,
+                    "forums": rule.forums, "grades": rule.grades, "events": rule.events, "to": rule.to.rawValue,
                 ]
+                // Only on a rule with files, so the output for every other rule is as before.
+                if !rule.attach.isEmpty { entry["attach"] = rule.attach.map(\.path) }
+                return entry
             },
         ]
         if let r = replies {
