@@ -54,15 +54,20 @@ struct DelegateModeRecipientsTests {
             Case(mode: .instead, kind: $0, envelope: [F.delegate], to: [F.delegate], cc: [])
         }
         + MessageKind.allCases.map {
-            $0 == .reminder
+            !$0.isCalendar
                 ? Case(mode: .invitations, kind: $0, envelope: [F.principal], to: [F.principal], cc: [])
                 : Case(mode: .invitations, kind: $0, envelope: both, to: [F.principal], cc: [F.delegate])
         }
 
-    /// Dana's four messages in `mode`: the invitation and week-before reminder, an update (the talk moves) and a
-    /// cancellation (it is called off).
+    /// Dana's five messages in `mode`: the invitation, a plain message (`kind: message`, ten days before), the
+    /// week-before reminder, an update (the talk moves) and a cancellation (it is called off).
     static func timeline(_ mode: DelegateMode) -> [Action] {
         var fixture = PlanningFixture(events: [F.talk], rosterText: F.roster(mode: mode.rawValue))
+        fixture.config.notifications.append(
+            NotificationRule(
+                id: "papers", kind: .message,
+                send: SendOffset(amount: 10, unit: .days, at: TimeOfDay(hour: 9, minute: 0)),
+                template: "papers"))
         var sent = fixture.run(
             from: PlanningFixture.at("2026-12-17 09:00"), until: PlanningFixture.at("2026-12-31 09:00"))
         fixture.config.events[0].start = LocalDateTime(parsing: "2027-01-07 14:00")!
@@ -75,7 +80,7 @@ struct DelegateModeRecipientsTests {
     @Test(arguments: cases)
     func eachModeAddressesEachKindOfMessage(_ expected: Case) throws {
         let actions = Self.timeline(expected.mode)
-        #expect(actions.map(\.kind) == [.invitation, .reminder, .update, .cancellation])
+        #expect(actions.map(\.kind) == [.invitation, .message, .reminder, .update, .cancellation])
         let action = try #require(actions.first { $0.kind == expected.kind })
         let composer = MessageComposer(config: PlanningFixture(events: [F.talk]).config, templates: [:])
         let message = composer.message(for: action, now: action.due)
