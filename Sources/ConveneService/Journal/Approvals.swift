@@ -22,6 +22,7 @@ public enum Approvals {
                 open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             }
             defer { close(fd) }
+            SystemError.matchOwner(fd, of: directory)
             try SystemError.writeAll(fd, Array((JournalCodec.encode(record) + "\n").utf8), path)
             try SystemError.check("fsync", path) { fsync(fd) }
         } catch {

@@ -52,8 +52,16 @@ public final class AttachmentStore: AttachmentSource, @unchecked Sendable {
             return sha
         }
         try SystemError.createFolder(folder)
+        if geteuid() == 0 {
+            let dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dfd >= 0 {
+                SystemError.matchOwner(dfd, of: stateDirectory)
+                close(dfd)
+            }
+        }
         let temp = path + ".tmp"
         let fd = try SystemError.check("open", temp) { open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+        SystemError.matchOwner(fd, of: stateDirectory)
         do {
             try SystemError.writeAll(fd, bytes, temp)
             try SystemError.check("fsync", temp) { fsync(fd) }

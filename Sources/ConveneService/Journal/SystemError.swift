@@ -60,4 +60,14 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
             done += written
         }
     }
+
+    /// Gives the open file `fd` the owner of `directory` when convene runs as root: an admin's `convene send` or
+    /// `approve` writes into the state folder of a daemon that runs as another user (systemd's `DynamicUser=`), which
+    /// must be able to read what was written. Nothing to do, and nothing done, for any other user.
+    static func matchOwner(_ fd: Int32, of directory: String) {
+        guard geteuid() == 0 else { return }
+        var info = stat()
+        guard stat(directory, &info) == 0, info.st_uid != 0 else { return }
+        _ = fchown(fd, info.st_uid, info.st_gid)
+    }
 }
