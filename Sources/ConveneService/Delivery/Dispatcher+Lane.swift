@@ -130,7 +130,7 @@ extension Dispatcher {
     ///
     /// The window is judged as reconcile judges it, so `plan` and `run` agree: a closed window stops the feed when it
     /// opens again before the message's grace; when it opens only after, a calendar message goes now (a calendar must
-    /// not stay wrong) and a reminder is left for planning to skip. (Stopping for a calendar message that planning
+    /// not stay wrong) and a reminder or plain message is left for planning to skip. (Stopping for a calendar message that planning
     /// says is due now had the daemon plan and stop in a loop until the event began.)
     func prepareAhead(
         _ actions: [Action], composer: MessageComposer, now: Date, clock: @escaping @Sendable () -> Date
@@ -142,7 +142,7 @@ extension Dispatcher {
             if sleeps {
                 let time = clock()
                 let opens = window.intoWindow(time)
-                if opens > time, opens < action.grace || action.kind == .reminder { return .stop(.windowClosed) }
+                if opens > time, opens < action.grace || !action.kind.isCalendar { return .stop(.windowClosed) }
                 let slot = shared.withLock { $0.pacer.take(now: clock()) }
                 if !feed.sleep(until: slot, clock: clock) { return .stop(.cancelled) }
                 switch dailySlot(recipients: action.envelopeRecipients.count, now: clock()) {
