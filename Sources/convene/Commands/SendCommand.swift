@@ -12,8 +12,8 @@ enum SendCommand {
                                 [--attach FILE]... [--at 'YYYY-MM-DD HH:MM'] [--dry-run DIR]
                                 [--config PATH] [--state DIR] [--now 'YYYY-MM-DD HH:MM']
 
-            Renders templates/NAME.txt for every recipient (opt_out: all respected, delegates by their delegate_mode), prints
-            how many and the first message, and queues it in the state folder; the daemon (or the next
+            Renders templates/NAME.txt for every recipient (opt_out: all respected, delegates by their
+            delegate_mode), prints how many and the first message, and queues it in the state folder; the daemon (or the next
             'convene run --once') sends it within the send window and rate. The same command run again
             queues nothing: it says the message is already queued and exits 0.
 
