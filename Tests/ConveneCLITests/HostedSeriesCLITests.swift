@@ -65,7 +65,7 @@ import Testing
         """
 
     /// A folder with the files and an empty Maildir, the first invitations sent (journal in `out/state`).
-    static func invited() async throws -> URL {
+    static func invited(roster: String = roster) async throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -252,6 +252,34 @@ import Testing
         #expect(try Self.sent(dir, "offer") == [next])
         let table = try await Self.table(dir, at: "2027-02-26 11:00")
         #expect(Self.guests(table) == [guests[1], guests[2], next])
+    }
+
+    @Test func aGuestWhoseAddressChangesKeepsTheirPlaceAndGetsTheEntryThere() async throws {
+        // The roster with employee numbers: E<n> for d<n>.
+        let numbered =
+            Self.roster.split(separator: "\n").enumerated().map { index, line in
+                index == 0 ? "employee_id," + line : "E\(index)," + line
+            }.joined(separator: "\n") + "\n"
+        let dir = try await Self.invited(roster: numbered)
+        let first = try await Self.table(dir, at: "2027-02-24 11:00")
+        let guests = Self.guests(first)
+        let mover = guests[1]
+        try numbered.replacingOccurrences(of: "," + mover + ",", with: ",new." + mover + ",")
+            .write(to: dir.appendingPathComponent("roster.csv"), atomically: true, encoding: .utf8)
+        let text = try await CLI.run(
+            [
+                "cohorts", "breakfast", "--config", dir.appendingPathComponent("convene.yaml").path, "--state",
+                dir.appendingPathComponent("out/state").path, "--now", "2027-02-25 10:00",
+            ])
+        #expect(
+            text.stdout.contains("— pending, address changed from \(mover): entry to be re-sent"), "\(text.stdout)")
+        try await Self.run(dir, from: "2027-02-25 10:00", until: "2027-02-25 11:00")
+        #expect(try Self.sent(dir, "address-change") == ["new." + mover])
+        #expect(try Self.sent(dir, "offer").isEmpty)
+        #expect(try Self.sent(dir, "cancellation").isEmpty)
+        let after = try await Self.table(dir, at: "2027-02-25 11:00")
+        #expect(Self.guests(after) == [guests[0], "new." + mover, guests[2]])
+        #expect(Self.waitlist(after) == Self.waitlist(first))
     }
 
     @Test func planShowsTheAllocatedInvitationsAndCohortsExplainsTheTable() async throws {

@@ -6,11 +6,15 @@ public struct CohortPerson: Sendable, Hashable {
     public var key: String
     /// The department, as the roster has it; `mix: department` allows one per table.
     public var department: String
+    /// Who the person is whatever their address: the employee number when the roster has one, else the key. The
+    /// tie-break is seeded by it, so a change of address leaves the person's place in every choice as it was.
+    public var identity: String
 
-    /// A person by key and department.
-    public init(key: String, department: String) {
+    /// A person by key and department; `identity` defaults to the key.
+    public init(key: String, department: String, identity: String? = nil) {
         self.key = key
         self.department = department
+        self.identity = identity ?? key
     }
 }
 
@@ -67,8 +71,8 @@ public struct CohortTable: Sendable, Hashable {
 /// the square of their meetings; then time since a person's last invitation). Greedy construction, then local
 /// improvement by swaps: within a table (a guest for someone not chosen), then across the series (two newly chosen
 /// guests of consecutive open tables change places), each bounded by a count of swap trials (not the clock, so it
-/// stays deterministic). Ties are broken by a hash of the event id and the person's key: the same files and journal
-/// give the same tables.
+/// stays deterministic). Ties are broken by a hash of the event id and the person's identity (employee number, else
+/// address): the same files and journal give the same tables, and a change of address changes none of them.
 public struct CohortAllocator: Sendable {
     /// The event id: the only seed.
     public var eventID: String
@@ -236,8 +240,8 @@ public struct CohortAllocator: Sendable {
         return seats.indices.map { s in seats[s].indices.filter { fresh[s][$0] }.map { keys[seats[s][$0]] } }
     }
 
-    /// The seeded tie-break of a person: the same for the same event and key, unrelated across events.
-    static func seed(_ eventID: String, _ key: String) -> UInt64 { FNV1a.value(eventID + "\u{0}" + key) }
+    /// The seeded tie-break of a person: the same for the same event and identity, unrelated across events.
+    static func seed(_ eventID: String, _ identity: String) -> UInt64 { FNV1a.value(eventID + "\u{0}" + identity) }
 
     /// The allocation in progress: counts and meetings so far, by guest index.
     struct Run {
@@ -264,7 +268,7 @@ public struct CohortAllocator: Sendable {
             var index: [String: Int] = [:]
             for (i, p) in people.enumerated() where index[p.key] == nil { index[p.key] = i }
             self.index = index
-            seeds = people.map { CohortAllocator.seed(allocator.eventID, $0.key) }
+            seeds = people.map { CohortAllocator.seed(allocator.eventID, $0.identity) }
             var departments: [String: Int] = [:]
             var names: [String] = []
             departmentOf = people.map { p in
@@ -419,8 +423,8 @@ public struct CohortAllocator: Sendable {
             }
             guard slot.open, !allocator.hosts.isEmpty else { return nil }
             let host = allocator.hosts.min { a, b in
-                (hostUses[a.key] ?? 0, CohortAllocator.seed(allocator.eventID, a.key))
-                    < (hostUses[b.key] ?? 0, CohortAllocator.seed(allocator.eventID, b.key))
+                (hostUses[a.key] ?? 0, CohortAllocator.seed(allocator.eventID, a.identity))
+                    < (hostUses[b.key] ?? 0, CohortAllocator.seed(allocator.eventID, b.identity))
             }!
             let uses = hostUses[host.key] ?? 0
             if uses > 0 {

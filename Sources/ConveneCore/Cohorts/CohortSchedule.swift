@@ -25,6 +25,9 @@ public struct CohortSchedule: Sendable {
         public var passed: [String: Date]
         /// Each invited person's answer (`accepted`, `tentative`, `declined`), by key; absent: no answer yet.
         public var answers: [String: String]
+        /// People whose entry is still at an address they had before (same employee number), by key: the old
+        /// address. The planner re-sends the entry to the new one (`address-change`).
+        public var movedFrom: [String: String] = [:]
     }
 
     /// The event.
@@ -120,35 +123,63 @@ public struct CohortSchedule: Sendable {
         self.hosting = hosting
         let hostPeople = Self.hosts(of: hosting, roster: roster, audience: audience)
         let guestPeople = Self.guests(of: event, hosts: hostPeople, audience: audience)
-        hosts = hostPeople.map { CohortPerson(key: $0.key, department: $0.department) }
-        guests = guestPeople.map { CohortPerson(key: $0.key, department: $0.department) }
+        hosts = hostPeople.map { CohortPerson(key: $0.key, department: $0.department, identity: $0.employeeID) }
+        guests = guestPeople.map { CohortPerson(key: $0.key, department: $0.department, identity: $0.employeeID) }
         let hostKeys = Set(hosts.map(\.key))
         let audienceKeys = Set(guests.map(\.key)).union(hostKeys)
         let mine = occurrences.filter { $0.eventID == event.id && $0.active }.sorted {
             $0.snapshot.start < $1.snapshot.start
         }
         let uids = Set(mine.map(\.uid))
-        var threadsByUID: [String: [JournalState.CalendarThread]] = [:]
+        // Who each address the journal sent to is today: one tied to an employee number the roster now lists at
+        // another address is that person, who moved mailbox, so their invitations, answers, offers and past meetings
+        // stay theirs under the new address. Journals and rosters without employee numbers leave every address as it is.
+        var current: [String: String] = [:]
+        func person(at address: String) -> String {
+            if let known = current[address] { return known }
+            let key = state.employee(at: address).flatMap { roster.person(employeeID: $0)?.key } ?? address
+            current[address] = key
+            return key
+        }
+        func identity(of key: String) -> String { roster.person(key)?.employeeID ?? key }
+        // Per occurrence and person, the entry the planner goes by: the one at their address now, else (they moved)
+        // the one at an earlier address with the highest SEQUENCE, which the planner re-sends to the new one.
+        var threadsByUID: [String: [String: JournalState.CalendarThread]] = [:]
         for thread in state.threads.values where uids.contains(thread.uid) {
-            threadsByUID[thread.uid, default: []].append(thread)
+            let address = thread.recipient.lowercased()
+            let key = person(at: address)
+            if let chosen = threadsByUID[thread.uid]?[key] {
+                let chosenAddress = chosen.recipient.lowercased()
+                if chosenAddress == key
+                    || (address != key
+                        && (chosen.sequence, address) > (thread.sequence, chosenAddress))
+                {
+                    continue
+                }
+            }
+            threadsByUID[thread.uid, default: [:]][key] = thread
         }
         let times = DueTime(zone: config.service.timeZone, window: config.service.sendWindow)
         let offerLength = Double(hosting.offer.minutes) * 60
         var entries: [Entry] = []
         for occurrence in mine {
             let start = occurrence.snapshot.start
-            let threads = (threadsByUID[occurrence.uid] ?? []).sorted {
-                ($0.invitedAt, $0.recipient.lowercased()) < ($1.invitedAt, $1.recipient.lowercased())
+            // In the order they were invited, then by identity, so that a change of address reorders no one.
+            let threads = (threadsByUID[occurrence.uid] ?? [:]).map {
+                (key: $0.key, thread: $0.value, identity: identity(of: $0.key))
             }
+            .sorted { ($0.thread.invitedAt, $0.identity, $0.key) < ($1.thread.invitedAt, $1.identity, $1.key) }
             let closeAt = hosting.offersClose.map { times.nominal($0, before: start) } ?? start
             var slot = CohortSlot(label: occurrence.date.description)
             var heldUntil: [String: Date] = [:]
             var passed: [String: Date] = [:]
             var answers: [String: String] = [:]
-            for thread in threads {
-                let key = thread.recipient.lowercased()
-                let threadKey = JournalState.threadKey(uid: thread.uid, recipient: key)
-                let partstat = state.answer(uid: thread.uid, attendee: key)?.partstat.lowercased()
+            var movedFrom: [String: String] = [:]
+            for (key, thread, _) in threads {
+                let address = thread.recipient.lowercased()
+                if address != key && !thread.cancelled { movedFrom[key] = address }
+                let threadKey = JournalState.threadKey(uid: thread.uid, recipient: address)
+                let partstat = state.answer(uid: thread.uid, attendee: address)?.partstat.lowercased()
                 if let partstat { answers[key] = partstat }
                 if hostKeys.contains(key) {
                     if !thread.cancelled && partstat != "declined" && slot.host == nil { slot.host = key }
@@ -184,7 +215,8 @@ public struct CohortSchedule: Sendable {
                         repeatedPairs: 0, secondTurns: 0, notes: []),
                     invitationsOut: invitationsOut,
                     inviteAt: hosting.invite.map { times.nominal($0, before: start) },
-                    offersCloseAt: closeAt, heldUntil: heldUntil, passed: passed, answers: answers))
+                    offersCloseAt: closeAt, heldUntil: heldUntil, passed: passed, answers: answers, movedFrom: movedFrom
+                ))
         }
         let allocator = CohortAllocator(
             eventID: event.id, capacity: hosting.capacity, mix: hosting.mixDepartments, hosts: hosts, guests: guests)

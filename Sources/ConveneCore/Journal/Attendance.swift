@@ -82,7 +82,7 @@ public struct Attendance: Sendable {
                 forums: person.map { forumsOf($0).filter(eventForums.contains) } ?? [], answer: .noReply)
         }
         for thread in state.threads.values
-        where thread.eventID == eventID && thread.date == date && !thread.cancelled {
+        where thread.eventID == eventID && thread.date == date && !thread.cancelled && !state.movedOn(thread) {
             let email = thread.recipient.lowercased()
             var row = entry(email, name: thread.name)
             if let answer = state.answer(uid: thread.uid, attendee: email) {

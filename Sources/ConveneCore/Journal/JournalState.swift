@@ -148,6 +148,16 @@ public struct JournalState: Sendable {
             .max { $0.sequence < $1.sequence }
     }
 
+    /// True when `thread`'s entry moved on with its holder: the journal has re-sent it to the same employee at another
+    /// address, with a higher SEQUENCE. Such an entry is no one's any more (nothing goes to the old address).
+    public func movedOn(_ thread: CalendarThread) -> Bool {
+        let key = thread.recipient.lowercased()
+        guard let employee = employee(at: key),
+            let newer = movedThread(uid: thread.uid, employeeID: employee, key: key)
+        else { return false }
+        return newer.sequence > thread.sequence
+    }
+
     /// The employee number the journal knows `key` (a lower-cased address) by, if any.
     public func employee(at key: String) -> String? {
         employeeByAddress.isEmpty ? nil : employeeByAddress[key]
@@ -272,9 +282,26 @@ public struct JournalState: Sendable {
                     $0.cancelled ? record.at : $0.invitedAt
                 } ?? record.at,
                 reachedPrincipal: delegateCopy ? previous?.reachedPrincipal ?? true : record.instead != true)
+            // What the person said and held at the old address stays theirs at the new one: their answer (unless the
+            // re-sent entry moved the time, which asks again) and an offer of a place still held for them.
+            var movedOffer = false
+            if let moved, !moved.cancelled {
+                let movedKey = JournalState.threadKey(uid: uid, recipient: moved.recipient)
+                if !answers.isEmpty, var answer = answers[movedKey], moved.snapshot.start == snapshot.start,
+                    moved.snapshot.end == snapshot.end
+                {
+                    answer.attendee = to.lowercased()
+                    answers[key] = answer
+                }
+                movedOffer = offers.contains(movedKey)
+            }
             if record.kind == .invitation { invitedOccurrences.insert(uid) }
             if record.kind == .invitation && previous.map({ $0.cancelled }) ?? true {
-                if notification == Hosting.offerNotification { offers.insert(key) } else { offers.remove(key) }
+                if notification == Hosting.offerNotification || movedOffer {
+                    offers.insert(key)
+                } else {
+                    offers.remove(key)
+                }
             }
             if let date = LocalDate(compact: date) {
                 identities.record(

@@ -38,11 +38,7 @@ extension Reconciler {
             // their newer address is the one cancelled.
             if let employee = state.employee(at: recipientKey) {
                 if let current = roster.person(employeeID: employee), current.key != recipientKey { continue }
-                if let newer = state.movedThread(uid: thread.uid, employeeID: employee, key: recipientKey),
-                    newer.sequence > thread.sequence
-                {
-                    continue
-                }
+                if state.movedOn(thread) { continue }
             }
             result.holders.insert(recipientKey)
             let occurrence = byUID[thread.uid]

@@ -15,15 +15,16 @@ enum CohortsCommand {
             departments and answers (accepted, tentative, declined, pending; an offer shows until when the
             place is held), the offers that passed on, and the waitlist (who a freed place goes to next).
             Tables whose invitations have not gone out are the allocation as it stands today: it may change
-            until they go out; an invited person is never taken out by it. Then a series summary: whether
+            until they go out; an invited person is never taken out by it, nor by a change of address (same
+            employee_id: they are shown at the new one, their entry re-sent there). Then a series summary: whether
             everyone has been invited once, pairs who met more than once, hosts used.
 
               --occurrence DATE  only this occurrence
               --explain          each table's cost terms and the repeats it had to accept, and why
               --json             {"event", "capacity", "mix", "occurrences": [{"date", "invitations_out",
                                  "offers_open", "host", "guests": [{"email", "name", "department",
-                                 "answer", "held_until"}], "declined", "passed", "waitlist", "pair_cost",
-                                 "repeated_pairs", "notes"}], "summary": {"audience", "invited",
+                                 "answer", "held_until", "moved_from"}], "declined", "passed", "waitlist",
+                                 "pair_cost", "repeated_pairs", "notes"}], "summary": {"audience", "invited",
                                  "everyone_invited_once", "repeated_pairs", "hosts_used"}}
               --bench            time the allocator on a generated roster against a random and a greedy-only
                                  allocation: one line per method (allocator, greedy-only,
@@ -130,6 +131,7 @@ enum CohortsCommand {
                 "email": key, "name": p?.name ?? "", "department": p?.department ?? "",
                 "answer": answer(entry, key),
                 "held_until": entry.heldUntil[key].map { LocalDateTime(instant: $0, in: zone).description } ?? NSNull(),
+                "moved_from": entry.movedFrom[key] ?? NSNull(),
             ]
         }
         return [
@@ -171,6 +173,7 @@ enum CohortsCommand {
             if let until = entry.heldUntil[key] {
                 line += ", place held until \(LocalDateTime(instant: until, in: zone))"
             }
+            if let old = entry.movedFrom[key] { line += ", address changed from \(old): entry to be re-sent" }
             return line
         }
         for entry in entries {

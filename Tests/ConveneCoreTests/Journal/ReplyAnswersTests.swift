@@ -50,6 +50,21 @@ import Testing
         #expect(state.answer(uid: Self.uid, attendee: "ann@example.gov.uk") == nil)
     }
 
+    /// The entry re-sent to an employee's new address (`address-change`) keeps the answer given at the old one,
+    /// unless it moved the time: then they are asked again.
+    @Test(arguments: [(0.0, "ACCEPTED"), (3600.0, nil)] as [(TimeInterval, String?)])
+    func anEntryReSentToANewAddressKeepsTheAnswerUnlessTheTimeMoved(_ shift: TimeInterval, _ expected: String?) {
+        var first = Self.sent(.invitation, seq: 0, start: Self.start, at: 1)
+        first.employee = "E1"
+        var moved = Self.sent(.invitation, seq: 1, start: Self.start.addingTimeInterval(shift), at: 3)
+        (moved.key, moved.to, moved.employee) = (
+            "summit/20270310/address-change/ann.new@example.gov.uk", "ann.new@example.gov.uk", "E1"
+        )
+        let state = JournalState(records: [first, Self.reply("ACCEPTED", at: 2), moved])
+        #expect(state.answer(uid: Self.uid, attendee: "ann.new@example.gov.uk")?.partstat == expected)
+        #expect(state.answer(uid: Self.uid, attendee: "ann@example.gov.uk")?.partstat == "ACCEPTED")
+    }
+
     @Test func aReplyRecordSurvivesTheJournalCodec() throws {
         let record = Self.reply("TENTATIVE", at: 5)
         let line = JournalCodec.encode(record)
