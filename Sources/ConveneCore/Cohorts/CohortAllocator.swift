@@ -6,8 +6,9 @@ public struct CohortPerson: Sendable, Hashable {
     public var key: String
     /// The department, as the roster has it; `mix: department` allows one per table.
     public var department: String
-    /// Who the person is whatever their address: the employee number when the roster has one, else the key. The
-    /// tie-break is seeded by it, so a change of address leaves the person's place in every choice as it was.
+    /// What the person's tie-break is seeded by: a string that stays theirs when their address changes (the first
+    /// address the journal wrote to them at, by employee number; else the key), so a move leaves their place in
+    /// every choice as it was, and the seed of everyone who never moved is their address as before.
     public var identity: String
 
     /// A person by key and department; `identity` defaults to the key.
@@ -71,8 +72,8 @@ public struct CohortTable: Sendable, Hashable {
 /// the square of their meetings; then time since a person's last invitation). Greedy construction, then local
 /// improvement by swaps: within a table (a guest for someone not chosen), then across the series (two newly chosen
 /// guests of consecutive open tables change places), each bounded by a count of swap trials (not the clock, so it
-/// stays deterministic). Ties are broken by a hash of the event id and the person's identity (employee number, else
-/// address): the same files and journal give the same tables, and a change of address changes none of them.
+/// stays deterministic). Ties are broken by a hash of the event id and the person's identity (`CohortPerson.identity`,
+/// their address unless they moved): the same files and journal give the same tables, and a move changes none.
 public struct CohortAllocator: Sendable {
     /// The event id: the only seed.
     public var eventID: String

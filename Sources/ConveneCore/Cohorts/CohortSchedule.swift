@@ -123,8 +123,14 @@ public struct CohortSchedule: Sendable {
         self.hosting = hosting
         let hostPeople = Self.hosts(of: hosting, roster: roster, audience: audience)
         let guestPeople = Self.guests(of: event, hosts: hostPeople, audience: audience)
-        hosts = hostPeople.map { CohortPerson(key: $0.key, department: $0.department, identity: $0.employeeID) }
-        guests = guestPeople.map { CohortPerson(key: $0.key, department: $0.department, identity: $0.employeeID) }
+        // The tie-break of someone who moved mailbox stays that of the address the journal first knew them at.
+        // (Seeding everyone by employee number would reshuffle every series not yet invited of a roster that has them.)
+        func cohortPerson(_ person: Person) -> CohortPerson {
+            let first = person.employeeID.flatMap { state.addressesByEmployee[$0]?.first }
+            return CohortPerson(key: person.key, department: person.department, identity: first)
+        }
+        hosts = hostPeople.map(cohortPerson)
+        guests = guestPeople.map(cohortPerson)
         let hostKeys = Set(hosts.map(\.key))
         let audienceKeys = Set(guests.map(\.key)).union(hostKeys)
         let mine = occurrences.filter { $0.eventID == event.id && $0.active }.sorted {
@@ -141,7 +147,8 @@ public struct CohortSchedule: Sendable {
             current[address] = key
             return key
         }
-        func identity(of key: String) -> String { roster.person(key)?.employeeID ?? key }
+        let identities = Dictionary((hosts + guests).map { ($0.key, $0.identity) }, uniquingKeysWith: { a, _ in a })
+        func identity(of key: String) -> String { identities[key] ?? key }
         // Per occurrence and person, the entry the planner goes by: the one at their address now, else (they moved)
         // the one at an earlier address with the highest SEQUENCE, which the planner re-sends to the new one.
         var threadsByUID: [String: [String: JournalState.CalendarThread]] = [:]
