@@ -27,11 +27,14 @@ enum CLI {
         return try await ProcessRunner.run(binary, arguments, environment: env, directory: directory)
     }
 
-    /// A fresh temp folder holding a copy of the shipped example (rules file, holidays, roster, templates).
+    /// A fresh temp folder holding a copy of the shipped example (rules file, holidays, roster, people, templates,
+    /// papers).
     static func exampleCopy() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for item in ["convene.yaml", "holidays-england-and-wales.txt", "roster.csv", "templates"] {
+        for item in [
+            "convene.yaml", "holidays-england-and-wales.txt", "roster.csv", "people.csv", "templates", "papers",
+        ] {
             try FileManager.default.copyItem(
                 at: root.appendingPathComponent("config/\(item)"), to: dir.appendingPathComponent(item))
         }

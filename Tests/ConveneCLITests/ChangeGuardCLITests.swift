@@ -24,9 +24,10 @@ struct ChangeGuardCLITests {
         #expect(first.status == 0, "\(first.stderr)")
         #expect(!Self.eml(outbox, kind: "invitation").isEmpty)
 
-        // Comment out every line of the events block, keeping the key.
+        // Comment out every line of the events block, keeping the key, and the rules scoped to the CSLG day (the
+        // last in the file), which would otherwise name an unknown event.
         var inEvents = false
-        let edited = try String(contentsOf: rules, encoding: .utf8).components(separatedBy: "\n").map {
+        var edited = try String(contentsOf: rules, encoding: .utf8).components(separatedBy: "\n").map {
             line -> String in
             if line.hasPrefix("events:") {
                 inEvents = true
@@ -35,6 +36,8 @@ struct ChangeGuardCLITests {
             if line.hasPrefix("notifications:") { inEvents = false }
             return inEvents && !line.isEmpty ? "# " + line : line
         }.joined(separator: "\n")
+        let scoped = try #require(edited.range(of: "\n  - id: cslg-day-invitation\n"))
+        edited = String(edited[..<scoped.lowerBound]) + "\n"
         try edited.write(to: rules, atomically: true, encoding: .utf8)
         let validate = try await CLI.run(["validate", "--config", rules.path])
         #expect(validate.status == 0)

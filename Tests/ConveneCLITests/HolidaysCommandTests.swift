@@ -67,7 +67,7 @@ struct HolidaysCommandTests {
         let config = CLI.root.appendingPathComponent("config/convene.yaml").path
         let ok = try await CLI.run(["validate", "--config", config])
         #expect(ok.status == 0)
-        #expect(ok.stdout.contains("104 people, 24 holidays"))
+        #expect(ok.stdout.contains("104 people (people.csv: 11 rows applied), 24 holidays"))
 
         let printed = try await CLI.run(["validate", "--print", "--config", config])
         #expect(printed.status == 0)

@@ -109,12 +109,15 @@ struct SendCommandTests {
         let dir = try Self.workspace()
         let config = dir.appendingPathComponent("convene.yaml").path
         let out = dir.appendingPathComponent("out").path
+        // Not papers/agenda.pdf: the example's agenda rule loads that file, so its bytes would still be at hand.
+        let notes = Self.pdf + Array("% notes\n".utf8)
+        try Data(notes).write(to: dir.appendingPathComponent("papers/notes.pdf"))
         let send = try await CLI.run([
             "send", "--config", config, "--state", out + "/state", "--now", "2027-02-01 10:00", "--template", "agenda",
-            "--forum", "hod", "--attach", dir.appendingPathComponent("papers/agenda.pdf").path,
+            "--forum", "hod", "--attach", dir.appendingPathComponent("papers/notes.pdf").path,
         ])
         #expect(send.status == 0, "\(send.stderr)")
-        try FileManager.default.removeItem(atPath: out + "/state/attachments/" + SHA256.hex(Self.pdf))
+        try FileManager.default.removeItem(atPath: out + "/state/attachments/" + SHA256.hex(notes))
         let run = try await CLI.run([
             "run", "--config", config, "--dry-run", out, "--now", "2027-02-01 10:00", "--until", "2027-02-01 10:00",
         ])
@@ -123,7 +126,7 @@ struct SendCommandTests {
         let journal = try String(contentsOfFile: out + "/state/journal.jsonl", encoding: .utf8)
         let skips = journal.split(separator: "\n").filter { $0.contains("/send+") && $0.contains("\"skipped\"") }
         #expect(!skips.isEmpty)
-        #expect(skips.allSatisfy { $0.contains("its attachment agenda.pdf") })
+        #expect(skips.allSatisfy { $0.contains("its attachment notes.pdf") })
     }
 
     @Test func aDryRunWritesEveryMessageAndQueuesNothing() async throws {

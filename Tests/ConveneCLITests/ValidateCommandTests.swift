@@ -9,7 +9,7 @@ struct ValidateCommandTests {
             "validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("OK — 5 forums, 5 events, 3 notifications, 104 people, 24 holidays\n"))
+        #expect(result.stdout.contains("OK — 5 forums, 5 events, 5 notifications, 104 people (people.csv: 11 rows applied), 24 holidays\n"))
         #expect(result.stderr == "", "the example has no warnings either")
     }
 
@@ -45,7 +45,7 @@ struct ValidateCommandTests {
         let (path, text) = try Self.exampleWithScheduleWarnings()
         let result = try await CLI.run(["validate", "--config", path.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("OK — 5 forums, 7 events, 3 notifications, 104 people, 24 holidays, 2 warnings"))
+        #expect(result.stdout.contains("OK — 5 forums, 7 events, 5 notifications, 104 people (people.csv: 11 rows applied), 24 holidays, 2 warnings"))
         let lines = text.components(separatedBy: "\n")
         let start = try #require(lines.firstIndex(of: "    start: 2027-03-28 01:30")) + 1
         let repeats = try #require(lines.firstIndex(of: "    repeat: every 1 months for 8 times")) + 1
@@ -118,7 +118,7 @@ struct ValidateCommandTests {
 
         let result = try await CLI.run(["validate", "--config", rules.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasSuffix("104 people, 24 holidays, 2 warnings\n"), "\(result.stdout)")
+        #expect(result.stdout.hasSuffix("104 people (people.csv: 11 rows applied), 24 holidays, 2 warnings\n"), "\(result.stdout)")
         let lines = edited.components(separatedBy: "\n")
         let row = try #require(lines.firstIndex { $0.contains("(((description)))") })
         let column = try #require(lines[row].range(of: "((description))")).lowerBound.utf16Offset(in: lines[row]) + 1
@@ -202,9 +202,9 @@ struct ValidateCommandTests {
             .write(to: reminder, atomically: true, encoding: .utf8)
         let roster = dir.appendingPathComponent("roster.csv")
         var rosterLines = try String(contentsOf: roster, encoding: .utf8).components(separatedBy: "\n")
-        let hod = try #require(rosterLines.firstIndex { $0.contains(",head-of-department,") })
+        let hod = try #require(rosterLines.firstIndex { $0.hasSuffix(",head-of-department") })
         rosterLines[hod] = rosterLines[hod].replacingOccurrences(
-            of: ",head-of-department,", with: ",head-of-departmnet,")
+            of: ",head-of-department", with: ",head-of-departmnet")
         let scs2 = try #require(rosterLines.firstIndex { $0.contains(",SCS2,") })
         rosterLines[scs2] = rosterLines[scs2].replacingOccurrences(of: ",SCS2,", with: ",SCS9,")
         try rosterLines.joined(separator: "\n").write(to: roster, atomically: true, encoding: .utf8)
@@ -293,7 +293,7 @@ struct ValidateCommandTests {
         let diagnostics = json["diagnostics"] as? [[String: Any]] ?? []
         #expect(
             diagnostics.map { "\($0["line"]!):\($0["column"]!) \($0["message"]!)" } == [
-                "5:13 unknown time zone 'Mars/Olympus'", "13:3 unknown key 'late_joiner' in 'service'",
+                "5:13 unknown time zone 'Mars/Olympus'", "14:3 unknown key 'late_joiner' in 'service'",
             ])
         #expect(diagnostics.last?["hint"] as? String == "did you mean 'late_joiners'?")
 
