@@ -9,7 +9,9 @@ struct ValidateCommandTests {
             "validate", "--config", CLI.root.appendingPathComponent("config/convene.yaml").path,
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("OK — 5 forums, 5 events, 5 notifications, 104 people (people.csv: 11 rows applied), 24 holidays\n"))
+        #expect(
+            result.stdout.contains(
+                "OK — 5 forums, 5 events, 5 notifications, 104 people (people.csv: 11 rows applied), 24 holidays\n"))
         #expect(result.stderr == "", "the example has no warnings either")
     }
 
@@ -45,7 +47,10 @@ struct ValidateCommandTests {
         let (path, text) = try Self.exampleWithScheduleWarnings()
         let result = try await CLI.run(["validate", "--config", path.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("OK — 5 forums, 7 events, 5 notifications, 104 people (people.csv: 11 rows applied), 24 holidays, 2 warnings"))
+        #expect(
+            result.stdout.contains(
+                "OK — 5 forums, 7 events, 5 notifications, 104 people (people.csv: 11 rows applied), 24 holidays, 2 warnings"
+            ))
         let lines = text.components(separatedBy: "\n")
         let start = try #require(lines.firstIndex(of: "    start: 2027-03-28 01:30")) + 1
         let repeats = try #require(lines.firstIndex(of: "    repeat: every 1 months for 8 times")) + 1
@@ -118,7 +123,9 @@ struct ValidateCommandTests {
 
         let result = try await CLI.run(["validate", "--config", rules.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasSuffix("104 people (people.csv: 11 rows applied), 24 holidays, 2 warnings\n"), "\(result.stdout)")
+        #expect(
+            result.stdout.hasSuffix("104 people (people.csv: 11 rows applied), 24 holidays, 2 warnings\n"),
+            "\(result.stdout)")
         let lines = edited.components(separatedBy: "\n")
         let row = try #require(lines.firstIndex { $0.contains("(((description)))") })
         let column = try #require(lines[row].range(of: "((description))")).lowerBound.utf16Offset(in: lines[row]) + 1
