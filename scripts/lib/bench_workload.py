@@ -128,10 +128,22 @@ def copy_templates(directory):
     target = os.path.join(directory, "templates")
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(os.path.join(ROOT, "config", "templates"), target)
-    # The shipped rules file names its holidays file next to it.
+    # The shipped rules file names its holidays file, its people file and the CSLG day's papers next to it.
     shutil.copyfile(os.path.join(ROOT, "config", "holidays-england-and-wales.txt"),
                     os.path.join(directory, "holidays-england-and-wales.txt"))
+    papers = os.path.join(directory, "papers")
+    shutil.rmtree(papers, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, "config", "papers"), papers)
     return target
+
+
+def write_people(directory, shipped):
+    """The shipped people.csv beside the shipped roster; for a generated roster, no rows (the shipped rows would name
+    people it does not hold: a warning each)."""
+    if shipped:
+        shutil.copyfile(os.path.join(ROOT, "config", "people.csv"), os.path.join(directory, "people.csv"))
+    else:
+        write(os.path.join(directory, "people.csv"), "employee_id,email\n")
 
 
 def throughput(directory, n, port, seed):
@@ -152,6 +164,7 @@ def yearly(directory, n, seed):
     copy_templates(directory)
     write(os.path.join(directory, "convene.yaml"), shipped_rules())
     write(os.path.join(directory, "roster.csv"), roster(n, seed, plain=False))
+    write_people(directory, shipped=False)
 
 
 def idle(directory, who, seed):
@@ -165,6 +178,7 @@ def idle(directory, who, seed):
         shutil.copyfile(os.path.join(ROOT, "config", "roster.csv"), os.path.join(directory, "roster.csv"))
     else:
         write(os.path.join(directory, "roster.csv"), roster(int(who), seed, plain=False))
+    write_people(directory, shipped=who == "example")
 
 
 def main():
