@@ -27,7 +27,7 @@ struct CommonOptions {
 
     /// Loads the workspace, printing every diagnostic (warnings too) to stderr; a failure maps to 65 or 78.
     func loadWorkspace() throws(CommandError) -> Workspace {
-        switch ConfigLoader.load(configPath: config) {
+        switch ConfigLoader.load(configPath: config, journal: journalProbe) {
         case .success(let workspace):
             Output.diagnostics(workspace.warnings)
             return workspace
@@ -56,6 +56,21 @@ struct CommonOptions {
         guard let configured else { return nil }
         if configured.hasPrefix("/") || configDirectory.isEmpty { return configured }
         return (configDirectory as NSString).appendingPathComponent(configured)
+    }
+
+    /// The journal a load checks a roster that broke a hosted series against (`ConfigLoader.JournalProbe`): the state
+    /// folder's, at `--now` or the clock; nil when there is none or it cannot be read (the load says what it can).
+    var journalProbe: ConfigLoader.JournalProbe {
+        let options = self
+        return { config, directory in
+            guard
+                let folder = options.stateDirectory(configured: config.service.state, relativeTo: directory),
+                FileManager.default.fileExists(atPath: folder),
+                let read = try? FileJournal.read(directory: folder)
+            else { return nil }
+            let now = (try? options.instant(in: config.service.timeZone)) ?? Date()
+            return (JournalState(records: read.records + Approvals.read(directory: folder)), now)
+        }
     }
 
     /// The journal's records (empty when there is no journal yet); warnings such as a torn last line go to stderr.

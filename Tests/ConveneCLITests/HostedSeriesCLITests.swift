@@ -65,7 +65,7 @@ import Testing
         """
 
     /// A folder with the files and an empty Maildir, the first invitations sent (journal in `out/state`).
-    static func invited(roster: String = roster) async throws -> URL {
+    static func invited(roster: String = roster, rules: String = rules) async throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convene-hosted-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -87,6 +87,55 @@ import Testing
                 dir.appendingPathComponent("out").path, "--now", from, "--until", until,
             ])
         #expect(run.status == 0, "\(run.stderr)")
+    }
+
+    /// A reminder the day before, for the tests that follow a guest past the invitation.
+    static let withReminder =
+        rules + """
+              - id: day-before
+                kind: reminder
+                send: 1 day before at 09:00
+                template: reminder
+
+            """
+
+    /// A delivery status notification (5.1.1) for the invitation sent to `who`, read by `convene replies` at `now`.
+    static func bounce(_ dir: URL, _ who: String, at now: String) async throws {
+        let invitation = try text(dir, "invitation", to: who)
+        let id = try #require(invitation.split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") })
+        let text = """
+            From: MAILER-DAEMON@relay.test\r
+            Message-ID: <\(UUID().uuidString)@relay.test>\r
+            Content-Type: multipart/report; report-type=delivery-status; boundary=b\r
+            \r
+            --b\r
+            Content-Type: message/delivery-status\r
+            \r
+            Reporting-MTA: dns; relay.test\r
+            \r
+            Final-Recipient: rfc822; \(who)\r
+            Action: failed\r
+            Status: 5.1.1\r
+            Diagnostic-Code: smtp; 550 5.1.1 user unknown\r
+            \r
+            --b\r
+            Content-Type: text/rfc822-headers\r
+            \r
+            \(id)\r
+            \r
+            --b--\r
+
+            """
+        try text.write(
+            to: dir.appendingPathComponent("mail/new/\(UUID().uuidString).test"), atomically: true, encoding: .utf8)
+        let replies = try await CLI.run(
+            [
+                "replies", "--once", "--from-maildir", dir.appendingPathComponent("mail").path, "--config",
+                dir.appendingPathComponent("convene.yaml").path, "--state",
+                dir.appendingPathComponent("out/state").path, "--now", now,
+            ])
+        #expect(replies.status == 0, "\(replies.stderr)")
+        #expect(replies.stdout.contains("1 bounce"), "\(replies.stdout)")
     }
 
     static func decline(_ dir: URL, _ who: String, at now: String) async throws {
@@ -191,6 +240,64 @@ import Testing
         #expect(after["declined"] as? [String] == [guests[1]])
         // The one who declined gets no cancellation: they said no themselves.
         #expect(try Self.sent(dir, "cancellation").isEmpty)
+    }
+
+    @Test func aBouncedInvitationFreesThePlaceLikeADeclineAndTheGuestGetsNoReminders() async throws {
+        let dir = try await Self.invited(rules: Self.withReminder)
+        let first = try await Self.table(dir, at: "2027-02-24 11:00")
+        let guests = Self.guests(first)
+        let next = try #require(Self.waitlist(first).first)
+        let dead = guests[1]
+
+        try await Self.bounce(dir, dead, at: "2027-02-25 10:00")
+        try await Self.run(dir, from: "2027-02-25 10:00", until: "2027-02-25 11:00")
+        #expect(try Self.sent(dir, "offer") == [next])
+        let after = try await Self.table(dir, at: "2027-02-25 11:00")
+        #expect(Self.guests(after) == [guests[0], guests[2], next])
+        #expect(after["bounced"] as? [String] == [dead])
+        #expect(after["declined"] as? [String] == [])
+        let config = dir.appendingPathComponent("convene.yaml").path
+        let state = dir.appendingPathComponent("out/state").path
+        let cohorts = try await CLI.run(
+            ["cohorts", "breakfast", "--config", config, "--state", state, "--now", "2027-02-25 11:00"])
+        #expect(cohorts.stdout.contains("  bounced: \(dead)\n"), "\(cohorts.stdout)")
+        let attendance = try await CLI.run(
+            ["attendance", "breakfast", "--json", "--config", config, "--state", state, "--now", "2027-02-25 11:00"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(attendance.stdout.utf8)) as? [String: Any], "\(attendance)")
+        #expect(object["bounced"] as? [String] == [dead])
+
+        // `plan` says why the reminder to the dead mailbox will not go; the others' go.
+        let plan = try await CLI.run([
+            "plan", "--json", "--config", config, "--state", state, "--now", "2027-02-25 11:00",
+        ])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let actions = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [[String: Any]])
+        let reminders = actions.filter { $0["notification"] as? String == "day-before" }
+        let skipped = reminders.filter { $0["kind"] as? String == "skip" }
+        #expect(skipped.compactMap { $0["recipient"] as? String } == [dead], "\(reminders)")
+        #expect(skipped.first?["reason"] as? String == "bounced")
+        // The day before, the table as it then stands is reminded (the offer may have passed on); the dead mailbox not.
+        try await Self.run(dir, from: "2027-02-25 11:00", until: "2027-03-09 10:00")
+        let last = try await Self.table(dir, at: "2027-03-09 10:00")
+        let reminded = try Self.sent(dir, "day-before")
+        #expect(reminded == Set(Self.guests(last) + ["pat.host@example.gov.uk"]), "\(reminded)")
+        #expect(!reminded.contains(dead) && reminded.contains(guests[0]))
+        // Nothing more to the dead mailbox: no cancellation either.
+        #expect(try Self.sent(dir, "cancellation").isEmpty)
+    }
+
+    @Test func attendanceCountsTheHostUnderTheHostsForum() async throws {
+        let dir = try await Self.invited()
+        let result = try await CLI.run([
+            "attendance", "breakfast", "--config", dir.appendingPathComponent("convene.yaml").path, "--state",
+            dir.appendingPathComponent("out/state").path, "--now", "2027-02-24 11:00",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains("by forum:\n  directors: 3 no reply\n  permanent-secretaries: 1 no reply\n"),
+            "\(result.stdout)")
+        #expect(!result.stdout.contains("  -: "))
     }
 
     @Test func anOfferNotAcceptedInTimePassesToTheNextPerson() async throws {

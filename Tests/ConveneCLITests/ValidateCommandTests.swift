@@ -337,6 +337,46 @@ struct HelpAndUsageTests {
         #expect(result.stdout.contains("78 bad config"))
     }
 
+    /// A cut-short roster export that leaves the breakfast too few departments: with the journal, `validate` says the
+    /// roster shrank (a data error, 65) and gives the series' problem as its consequence; `plan` stops the same way.
+    @Test func aCutShortRosterThatBreaksAHostedSeriesIsReportedAsTheRosterShrinking() async throws {
+        let dir = try CLI.exampleCopy()
+        let config = dir.appendingPathComponent("convene.yaml").path
+        let state = dir.appendingPathComponent("outbox/state").path
+        let run = try await CLI.run([
+            "run", "--config", config, "--dry-run", dir.appendingPathComponent("outbox").path, "--now",
+            "2026-12-01 09:00", "--until", "2026-12-18 12:00",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        // The export stops after the 60th person: the Directors left come from 12 departments, too few for 12 places.
+        let roster = dir.appendingPathComponent("roster.csv")
+        var lines: [String] = []
+        try String(contentsOf: roster, encoding: .utf8).enumerateLines { line, _ in lines.append(line) }
+        try (lines.prefix(62).joined(separator: "\r\n") + "\r\n").write(to: roster, atomically: true, encoding: .utf8)
+
+        let validate = try await CLI.run([
+            "validate", "--config", config, "--state", state, "--now", "2026-12-20 09:00",
+        ])
+        #expect(validate.status == 65, "\(validate.stderr)")
+        #expect(
+            validate.stderr.contains(roster.path + ":1:1: error: the roster drops "), "\(validate.stderr)")
+        #expect(validate.stderr.contains("more than max_roster_shrink 10%"))
+        #expect(validate.stderr.contains("hint: a cut-short export? restore the whole roster"))
+        #expect(validate.stderr.contains("error: event 'directors-breakfast' mixes departments"))
+        #expect(
+            validate.stderr.contains(
+                "hint: the roster shrank (see the roster error): restore it first; if it is right, lower 'capacity'"))
+        let plan = try await CLI.run(["plan", "--config", config, "--state", state, "--now", "2026-12-20 09:00"])
+        #expect(plan.status == 65)
+        #expect(plan.stderr.contains("more than max_roster_shrink 10%"), "\(plan.stderr)")
+        // With no journal to compare with, only the series' problem can be said (78).
+        let bare = try await CLI.run([
+            "validate", "--config", config, "--state", dir.appendingPathComponent("none").path,
+        ])
+        #expect(bare.status == 78, "\(bare.stderr)")
+        #expect(!bare.stderr.contains("max_roster_shrink"))
+    }
+
     @Test func usageErrorsExitWith64() async throws {
         #expect(try await CLI.run([]).status == 64)
         #expect(try await CLI.run(["frobnicate"]).status == 64)

@@ -23,7 +23,8 @@ public struct CohortSchedule: Sendable {
         public var heldUntil: [String: Date]
         /// Offers that passed on, by key: until when the place was held.
         public var passed: [String: Date]
-        /// Each invited person's answer (`accepted`, `tentative`, `declined`), by key; absent: no answer yet.
+        /// Each invited person's answer (`accepted`, `tentative`, `declined`), or `bounced` when their invitation failed
+        /// for good and no answer came, by key; absent: no answer yet.
         public var answers: [String: String]
         /// People whose entry is still at an address they had before (same employee number), by key: the old
         /// address. The planner re-sends the entry to the new one (`address-change`).
@@ -199,6 +200,10 @@ public struct CohortSchedule: Sendable {
                     if offered { passed[key] = until }
                 } else if partstat == "declined" {
                     slot.out.append(key)
+                } else if partstat == nil && state.invitationBounced(uid: thread.uid, key: key) != nil {
+                    // A dead mailbox: the place is freed as by a decline.
+                    slot.out.append(key)
+                    answers[key] = "bounced"
                 } else if offered && partstat != "accepted" && partstat != "tentative" && now >= until
                     && until < closeAt
                 {
@@ -211,6 +216,14 @@ public struct CohortSchedule: Sendable {
                     slot.invited.append(key)
                     if offered && partstat != "accepted" && partstat != "tentative" { heldUntil[key] = until }
                 }
+            }
+            // Refused at sending (a 5xx): no entry was made, but the person had their turn and their place is free.
+            for (key, _) in (state.bouncedInvitations[occurrence.uid] ?? [:]).sorted(by: { $0.key < $1.key })
+            where !hostKeys.contains(key) && answers[key] == nil
+                && !threads.contains(where: { $0.recipient.lowercased() == key })
+            {
+                slot.out.append(key)
+                answers[key] = "bounced"
             }
             let invitationsOut = !threads.isEmpty
             slot.open = start > now && (!invitationsOut || now < closeAt)

@@ -85,6 +85,10 @@ public struct JournalState: Sendable {
     /// Threads (`uid` NUL lower-cased recipient) whose live entry was opened by an offer of a freed place
     /// (notification `offer`), for the waitlist: an offer not accepted in time passes on.
     public private(set) var offers: Set<String> = []
+    /// Invitations (and offers) that failed for good (a 5xx at sending, or a bounce read from the replies), by calendar
+    /// UID, then lower-cased recipient: when the failure was journaled. A dead mailbox is sent no reminders, and at a
+    /// hosted table the place is freed. A later invitation that is sent to the same entry clears it.
+    public private(set) var bouncedInvitations: [String: [String: Date]] = [:]
     /// Hashes of the files (`Workspace.fingerprint`) whose calendar changes an admin approved (`convene approve`).
     public private(set) var approvals: Set<String> = []
     /// The occurrence identities calendar messages have gone out for, with their UIDs.
@@ -130,6 +134,11 @@ public struct JournalState: Sendable {
     /// As `thread(uid:recipient:)` for an already lower-cased key (the planner's hot path).
     func thread(uid: String, key: String) -> CalendarThread? {
         threads.isEmpty ? nil : threads[uid + "\u{0}" + key]
+    }
+
+    /// When the invitation to `key` (a lower-cased address) for `uid` failed for good; nil when it did not.
+    public func invitationBounced(uid: String, key: String) -> Date? {
+        bouncedInvitations.isEmpty ? nil : bouncedInvitations[uid]?[key]
     }
 
     /// The addresses other than `key` (lower case) that the journal has sent to `employeeID` at; empty for an
@@ -237,6 +246,11 @@ public struct JournalState: Sendable {
             if history.permanent {
                 finished.insert(id)
                 settledCopies[id] = nil
+                // The principal's mailbox refused it: a refusal of a copy that went to the delegates alone says
+                // nothing about the principal's.
+                if record.kind == .invitation, let uid = record.uid, let to = record.to, !record.wentToDelegatesAlone {
+                    bouncedInvitations[uid, default: [:]][to.lowercased()] = record.at
+                }
             }
         case .skipped:
             inFlight[id] = nil
@@ -295,7 +309,13 @@ public struct JournalState: Sendable {
                 }
                 movedOffer = offers.contains(movedKey)
             }
-            if record.kind == .invitation { invitedOccurrences.insert(uid) }
+            if record.kind == .invitation {
+                invitedOccurrences.insert(uid)
+                if !bouncedInvitations.isEmpty, bouncedInvitations[uid]?[to.lowercased()] != nil, record.instead != true
+                {
+                    bouncedInvitations[uid]?[to.lowercased()] = nil
+                }
+            }
             if record.kind == .invitation && previous.map({ $0.cancelled }) ?? true {
                 if notification == Hosting.offerNotification || movedOffer {
                     offers.insert(key)

@@ -109,6 +109,17 @@ extension Reconciler {
         return action
     }
 
+    /// Why `plan(now:)` refuses for the roster alone (see `rosterShrinkRefusal`), worked out without planning the
+    /// messages: for `validate`, which reports a cut-short roster export rather than what it breaks.
+    public func rosterRefusal(now: Date) -> String? {
+        let pass = PlanningPass(config: config, state: state, now: now)
+        let occurrences = Occurrence.all(in: config, known: state.identities, now: now)
+        let members = members(of: occurrences.filter { $0.active && $0.snapshot.start > now }, pass)
+        let hosted = hostedPlan(occurrences, audienceMembers: members, pass)
+        let found = cancellations(of: occurrences, members: members, hosted: hosted, pass)
+        return rosterShrinkRefusal(leavers: found.leavers.count, holders: found.holders.count)
+    }
+
     /// Why nothing may be planned: the roster drops more of the people holding invitations than
     /// `max_roster_shrink` allows (a truncated export must not cancel everyone's invitations); nil otherwise.
     func rosterShrinkRefusal(leavers: Int, holders: Int) -> String? {

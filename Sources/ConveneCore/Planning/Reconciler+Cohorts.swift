@@ -28,8 +28,16 @@ extension Reconciler {
             for entry in schedule.entries where entry.occurrence.snapshot.start > pass.now {
                 var keys = Set(entry.table.guests)
                 if let host = entry.table.host { keys.insert(host) }
-                // Those who declined keep their entry (no cancellation for a "no").
-                for key in entry.slot.out where entry.answers[key] == "declined" { keys.insert(key) }
+                // Those who declined keep their entry (no cancellation for a "no"), and so do those whose invitation
+                // bounced (nothing more to a dead mailbox; their reminders are skipped).
+                for key in entry.slot.out {
+                    switch entry.answers[key] {
+                    case "declined": keys.insert(key)
+                    case "bounced" where state.thread(uid: entry.occurrence.uid, key: key)?.cancelled == false:
+                        keys.insert(key)
+                    default: break
+                    }
+                }
                 var list: [Member] = []
                 for key in keys.sorted() {
                     if let member = byKey[key] {

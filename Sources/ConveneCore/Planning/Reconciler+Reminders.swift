@@ -21,7 +21,7 @@ extension Reconciler {
 
     /// The one place a reminder for a person is decided: the reminder of rule `index` (among the reminder rules) to
     /// `member`, whose entry was first sent at `invitedAt`, worth sending until `grace`. Nil when the journal has it
-    /// finished; a skip (with its reason) when the window has no time for it, the member joined after it was due, or
+    /// finished; a skip (with its reason) when the answer or a bounced invitation rules it out, the window has no time for it, the member joined after it was due, or
     /// it went stale during downtime.
     func reminder(
         rule index: Int, for member: Member, invitedAt: Date, grace: Date, _ times: PlanningPass.OccurrenceTimes,
@@ -36,7 +36,8 @@ extension Reconciler {
         if action.skipReason == nil,
             let why = ReplySkip.reason(
                 to: pass.reminderRules[index].to,
-                partstat: pass.state.answer(uid: times.ref.uid, attendee: member.person.key)?.partstat)
+                partstat: pass.state.answer(uid: times.ref.uid, attendee: member.person.key)?.partstat,
+                bounced: pass.state.invitationBounced(uid: times.ref.uid, key: member.person.key) != nil)
         {
             action.skipReason = why
         } else if case .unplaceable = times.reminderPlace[index] {

@@ -61,8 +61,15 @@ public enum ConfigLoader {
         option ?? environment["CONVENE_CONFIG"] ?? "/etc/convene/convene.yaml"
     }
 
-    /// Loads and checks everything; all problems are reported at once, config problems taking precedence.
-    public static func load(configPath: String) -> Result<Workspace, LoadFailure> {
+    /// The journal (and the moment) a load checks the roster against, found from the rules file and its folder; nil
+    /// when there is no journal to read.
+    public typealias JournalProbe = @Sendable (Config, _ configDirectory: String) -> (state: JournalState, now: Date)?
+
+    /// Loads and checks everything; all problems are reported at once, config problems taking precedence. `journal`:
+    /// when a hosted series cannot be allocated from the roster, the journal says whether the roster lost more of
+    /// the people holding invitations than `max_roster_shrink` allows (a cut-short export): then that is the error
+    /// reported, a data error, with the series' problems as its consequences.
+    public static func load(configPath: String, journal: JournalProbe? = nil) -> Result<Workspace, LoadFailure> {
         guard let text = readText(configPath) else {
             return .failure(
                 LoadFailure(
@@ -206,14 +213,35 @@ public enum ConfigLoader {
         if rosterDiagnostics.hasErrors { return .failure(LoadFailure(kind: .data, diagnostics: diagnostics)) }
         let audience = Audience(config: config, roster: roster)
         // A hosted series the audience cannot fill as asked is refused before anything is sent.
+        var seriesProblems: [Diagnostic] = []
         for event in config.events {
             for problem in CohortSchedule.problems(of: event, config: config, roster: roster, audience: audience) {
-                diagnostics.append(
+                seriesProblems.append(
                     Diagnostic(
                         file: configPath, location: event.hosting?.location ?? event.sourceLocation,
                         message: problem.message, hint: problem.hint))
             }
         }
+        // Roster-dependent: when the roster shrank past max_roster_shrink, the shrink is the admin's problem (a
+        // cut-short export), not the series' settings; said first, as the data error it is.
+        if !seriesProblems.isEmpty, let (state, now) = journal?(config, directory),
+            let refusal = Reconciler(config: config, roster: roster, audience: audience, state: state)
+                .rosterRefusal(now: now)
+        {
+            diagnostics.append(
+                Diagnostic(
+                    file: rosterPath, line: 1, column: 1, message: refusal,
+                    hint: "a cut-short export? restore the whole roster; if these people really left, raise "
+                        + "service.max_roster_shrink for one run"))
+            for var problem in seriesProblems {
+                problem.hint =
+                    "the roster shrank (see the roster error): restore it first"
+                    + (problem.hint.map { "; if it is right, " + $0 } ?? "")
+                diagnostics.append(problem)
+            }
+            return .failure(LoadFailure(kind: .data, diagnostics: diagnostics))
+        }
+        diagnostics += seriesProblems
         if diagnostics.hasErrors { return .failure(LoadFailure(kind: .config, diagnostics: diagnostics)) }
         // Which events use which template depends on who is in each audience, so this check waits for the roster.
         let eventsByTemplate = events(byTemplate: config, audience: audience)

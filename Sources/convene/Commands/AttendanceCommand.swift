@@ -12,9 +12,10 @@ enum AttendanceCommand {
 
             Counts and names everyone an invitation for the occurrence reached, by their latest answer:
             accepted, tentative, declined, no reply (no answer yet, or asked again after the time moved) and
-            bounced (the invitation failed for good), by forum and by grade, with the latest note each person
-            wrote, and the messages about it that a person must read (`convene replies` put them in
-            needs_attention). Without --occurrence: the next occurrence from today (--now), else the last.
+            bounced (the invitation failed for good), by forum (a hosted series' host under the hosts' forum)
+            and by grade, with the latest note each person wrote, and the messages about it that a person must
+            read (`convene replies` put them in needs_attention). Without --occurrence: the next occurrence
+            from today (--now), else the last.
 
               --json   {"event", "occurrence", "accepted": [emails], "tentative", "declined", "no_reply",
                        "bounced", "needs_attention": [{…}], "notes": {email: note}, "by_grade", "by_forum"}
@@ -70,18 +71,29 @@ enum AttendanceCommand {
             throw CommandError(exitCode: .ioError, message: error.description)
         }
         let state = JournalState(records: records)
+        let forums = Self.forums(of: event)
         let attendance = Attendance(
             eventID: eventID, date: date, state: state, records: records,
             person: { workspace.roster.person($0) }, forumsOf: { workspace.audience.forums(of: $0) },
-            eventForums: event.forums)
+            eventForums: forums)
         if options.json {
             Output.json(json(attendance))
         } else if csv {
             FileHandle.standardOutput.write(Data(self.csv(attendance).utf8))
         } else {
-            text(attendance, grades: workspace.config.grades.map(\.id), forums: event.forums)
+            text(attendance, grades: workspace.config.grades.map(\.id), forums: forums)
         }
         return .ok
+    }
+
+    /// The forums attendance is counted by: the event's, then for a hosted series the forums its hosts are drawn
+    /// from, so a host (in none of the event's forums) counts under theirs rather than under `-`.
+    static func forums(of event: Event) -> [String] {
+        var forums = event.forums
+        for host in event.hosting?.hosts ?? [] where !host.contains("@") && !forums.contains(host) {
+            forums.append(host)
+        }
+        return forums
     }
 
     static func json(_ attendance: Attendance) -> [String: Any] {

@@ -13,7 +13,8 @@ enum CohortsCommand {
 
             For an event with 'capacity:' (a hosted series), per occurrence: the host, the guests with their
             departments and answers (accepted, tentative, declined, pending; an offer shows until when the
-            place is held), the offers that passed on, and the waitlist (who a freed place goes to next).
+            place is held), those whose invitation bounced (their place is freed as by a decline), the offers
+            that passed on, and the waitlist (who a freed place goes to next).
             Tables whose invitations have not gone out are the allocation as it stands today: it may change
             until they go out; an invited person is never taken out by it, nor by a change of address (same
             employee_id: they are shown at the new one, their entry re-sent there). Then a series summary: whether
@@ -23,8 +24,9 @@ enum CohortsCommand {
               --explain          each table's cost terms and the repeats it had to accept, and why
               --json             {"event", "capacity", "mix", "occurrences": [{"date", "invitations_out",
                                  "offers_open", "host", "guests": [{"email", "name", "department",
-                                 "answer", "held_until", "moved_from"}], "declined", "passed", "waitlist",
-                                 "pair_cost", "repeated_pairs", "notes"}], "summary": {"audience", "invited",
+                                 "answer", "held_until", "moved_from"}], "declined", "bounced", "passed",
+                                 "waitlist", "pair_cost", "repeated_pairs", "notes"}], "summary": {"audience",
+                                 "invited",
                                  "everyone_invited_once", "repeated_pairs", "hosts_used"}}
               --bench            time the allocator on a generated roster against a random and a greedy-only
                                  allocation: one line per method (allocator, greedy-only,
@@ -144,6 +146,7 @@ enum CohortsCommand {
                     "host": entry.table.host.map { person($0, entry) } ?? NSNull(),
                     "guests": entry.table.guests.map { person($0, entry) },
                     "declined": entry.slot.out.filter { entry.answers[$0] == "declined" },
+                    "bounced": entry.slot.out.filter { entry.answers[$0] == "bounced" },
                     "passed": entry.passed.keys.sorted(),
                     "waitlist": entry.table.waitlist.map { key -> [String: Any] in
                         ["email": key, "department": roster.person(key)?.department ?? ""]
@@ -191,6 +194,8 @@ enum CohortsCommand {
             for key in entry.table.guests { Output.line("    " + describe(key, entry)) }
             let declined = entry.slot.out.filter { entry.answers[$0] == "declined" }
             if !declined.isEmpty { Output.line("  declined: " + declined.joined(separator: ", ")) }
+            let bounced = entry.slot.out.filter { entry.answers[$0] == "bounced" }
+            if !bounced.isEmpty { Output.line("  bounced: " + bounced.joined(separator: ", ")) }
             if !entry.passed.isEmpty {
                 Output.line("  offers passed on: " + entry.passed.keys.sorted().joined(separator: ", "))
             }

@@ -104,7 +104,9 @@ enum RunCommand {
         // The daemon keeps running through SMTP outages, bad reloads and a refused roster (all shown in STATUS=);
         // only a journal that cannot be written ends it with an error status.
         let daemon = Daemon(
-            dispatcher: dispatcher, reload: { ConfigLoader.load(configPath: options.config) }, log: log, clock: .system,
+            dispatcher: dispatcher,
+            reload: { ConfigLoader.load(configPath: options.config, journal: options.journalProbe) }, log: log,
+            clock: .system,
             publish: dryRun != nil
                 ? nil
                 : { workspace, state, directory, now throws(PublishError) in

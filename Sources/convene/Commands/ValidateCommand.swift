@@ -7,12 +7,14 @@ enum ValidateCommand {
     static let subcommand = Subcommand(
         name: "validate", abstract: "check the rules file, roster and templates; report every problem",
         usage: """
-            Usage: convene validate [--config PATH] [--print | --json]
+            Usage: convene validate [--config PATH] [--state DIR] [--print | --json]
 
             Parses and checks the rules file, the holidays file, the roster, the team's people file and the
             templates, and prints
             every problem as file:line:col: error: message. Exit 0 when all is well, 65 for roster data
-            errors, 78 for rules-file, holidays-file or template errors.
+            errors, 78 for rules-file, holidays-file or template errors. When a hosted series cannot be filled
+            from the roster and the journal (--state) shows the roster lost more of the invited people than
+            max_roster_shrink allows, that is reported as the roster error it is (65).
 
               --print         print the resolved configuration as JSON
               --json          print the outcome as JSON: {"ok", "exit", "diagnostics": [{"file", "line",
@@ -25,7 +27,9 @@ enum ValidateCommand {
         let options = try CommonOptions(&arguments)
         let print = arguments.flag("print")
         try arguments.finish()
-        if options.json && !print { return json(ConfigLoader.load(configPath: options.config)) }
+        if options.json && !print {
+            return json(ConfigLoader.load(configPath: options.config, journal: options.journalProbe))
+        }
         let workspace = try options.loadWorkspace()
         if print {
             Output.json(workspace.config.jsonObject)

@@ -285,4 +285,26 @@ struct ReconcilerTests {
         #expect(next[0].due > now.addingTimeInterval(50) && next[0].due < now.addingTimeInterval(70))
         #expect(next[0].messageID == actions[1].messageID, "a retry reuses the Message-ID")
     }
+
+    /// A bounce (a `failed` record, permanent, for the invitation) means a dead mailbox: the person's reminders are
+    /// journaled as skipped with the reason, the others' go; a refusal of the delegates' copy alone changes nothing.
+    @Test(arguments: [(false, "bounced"), (true, nil)])
+    func remindersToAnAddressWhoseInvitationBouncedAreSkipped(delegatesAlone: Bool, reason: String?) throws {
+        var fixture = PlanningFixture(events: [PlanningFixture.event("talk", "2027-02-10 12:00", forums: ["directors"])]
+        )
+        fixture.run(from: Self.programmeStart, until: PlanningFixture.at("2027-01-21 00:00"))
+        let invitation = try #require(
+            fixture.records.last { $0.type == .sent && $0.kind == .invitation && $0.to == "dir1@example.gov.uk" })
+        fixture.records.append(
+            JournalRecord(
+                type: .failed, at: PlanningFixture.at("2027-01-21 10:00"), key: invitation.key, kind: .invitation,
+                uid: invitation.uid, msgid: invitation.msgid, to: invitation.to, code: 550, permanent: true,
+                reply: "bounce 5.1.1: user unknown", instead: delegatesAlone ? true : nil))
+        let done = fixture.run(
+            from: PlanningFixture.at("2027-01-21 10:00"), until: PlanningFixture.at("2027-03-01 00:00"))
+        let dana = done.filter { $0.recipient.address == "dir1@example.gov.uk" }
+        #expect(dana.map(\.notification) == ["week-before", "day-before"])
+        #expect(dana.map(\.skipReason) == [reason, reason])
+        #expect(done.filter { $0.recipient.address == "dir2@example.gov.uk" }.allSatisfy { $0.skipReason == nil })
+    }
 }
