@@ -287,6 +287,8 @@ public struct CohortAllocator: Sendable {
         func met(_ a: Int, _ b: Int) -> Int { meetings.isEmpty ? 0 : meetings[pairKey(a, b)] ?? 0 }
         /// The cost `candidate` adds to `table`: the squares of its past meetings with each guest there.
         func added(_ candidate: Int, to table: [Int], except skip: Int = -1) -> Int {
+            // Someone never invited has met no one: no look-ups (most of a large audience, most of the time).
+            if turns[candidate] == 0 { return 0 }
             var sum = 0
             for t in table where t != skip {
                 let m = met(candidate, t)
@@ -344,6 +346,9 @@ public struct CohortAllocator: Sendable {
                             best = c
                             bestKey = key
                         }
+                        // Candidates come by (turns, last, seed): none after this one in its tier beats a cost of 0,
+                        // and a later tier never does. Exact, and it makes a large audience cost a short scan.
+                        if key.1 == 0 { break }
                     }
                     guard best >= 0 else { break }
                     table.append(best)
@@ -369,17 +374,7 @@ public struct CohortAllocator: Sendable {
             }
             // The waitlist: who would be chosen next for a freed place, as the greedy step would choose them.
             var waitlist: [String] = []
-            if slot.open {
-                let rest = people.indices.filter { eligible($0) }
-                    .map { (turns[$0], added($0, to: table), last[$0], seeds[$0], $0) }
-                    .sorted { ($0.0, $0.1, $0.2, $0.3) < ($1.0, $1.1, $1.2, $1.3) }.map(\.4)
-                var departments: Set<Int> = []
-                for r in rest where waitlist.count < allocator.waitlistLength {
-                    // With mix, one per department is enough to show: a freed place takes the freed department.
-                    if allocator.mix && !departments.insert(departmentOf[r]).inserted { continue }
-                    waitlist.append(people[r].key)
-                }
-            }
+            if slot.open { waitlist = self.waitlist(table, eligible: eligible).map { people[$0].key } }
             // The costs, then the bookkeeping for the occurrences after this one.
             var cost = 0
             var repeats = 0
@@ -414,6 +409,28 @@ public struct CohortAllocator: Sendable {
             return CohortTable(
                 label: slot.label, host: host, guests: guests, kept: keptKeys, waitlist: waitlist, pairCost: cost,
                 repeatedPairs: repeats, secondTurns: secondTurns, notes: notes)
+        }
+
+        /// The first `waitlistLength` of the eligible people in the greedy step's order (turns, added cost, last
+        /// invitation, seed); with mix only the first of each department (a freed place takes the freed department).
+        /// Picked in one pass keeping the best few, not by sorting the whole audience.
+        func waitlist(_ table: [Int], eligible: (Int) -> Bool) -> [Int] {
+            typealias Key = (Int, Int, Int, UInt64, Int)
+            func less(_ a: Key, _ b: Key) -> Bool { (a.0, a.1, a.2, a.3) < (b.0, b.1, b.2, b.3) }
+            let length = allocator.waitlistLength
+            guard length > 0 else { return [] }
+            var best: [Key] = []  // sorted, at most `length`, at most one per department with mix
+            for i in people.indices where eligible(i) {
+                let key: Key = (turns[i], added(i, to: table), last[i], seeds[i], i)
+                if best.count == length, let worst = best.last, !less(key, worst) { continue }
+                if allocator.mix, let same = best.firstIndex(where: { departmentOf[$0.4] == departmentOf[i] }) {
+                    guard less(key, best[same]) else { continue }
+                    best.remove(at: same)
+                }
+                best.insert(key, at: best.firstIndex { less(key, $0) } ?? best.count)
+                if best.count > length { best.removeLast() }
+            }
+            return best.map(\.4)
         }
 
         /// The host: the one already invited, else the least used (never used first), by the seeded tie-break.
