@@ -124,6 +124,18 @@ public struct CohortAllocator: Sendable {
     /// when no swap helped.
     func improveAcross(_ slots: [CohortSlot], _ tables: [CohortTable]) -> [[String]]? {
         guard tables.count > 1 else { return nil }
+        // The series' pair cost is zero unless some pair sits at two tables, and then no swap can lower it: checked on
+        // the few seated pairs before anything is built per person of the audience (a large one, most of the time).
+        var pairs: Set<String> = []
+        let repeated = tables.contains { table in
+            let guests = table.guests
+            return guests.indices.contains { a in
+                guests.indices.contains { b in
+                    b > a && !pairs.insert(min(guests[a], guests[b]) + "\u{0}" + max(guests[a], guests[b])).inserted
+                }
+            }
+        }
+        guard repeated else { return nil }
         var ids: [String: Int] = [:]
         var keys: [String] = []
         func id(_ key: String) -> Int {
