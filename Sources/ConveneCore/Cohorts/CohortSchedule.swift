@@ -200,8 +200,10 @@ public struct CohortSchedule: Sendable {
                     if offered { passed[key] = until }
                 } else if partstat == "declined" {
                     slot.out.append(key)
-                } else if partstat == nil && state.invitationBounced(uid: thread.uid, key: key) != nil {
-                    // A dead mailbox: the place is freed as by a decline.
+                } else if partstat == nil && address == key && state.invitationBounced(uid: thread.uid, key: key) != nil
+                {
+                    // A dead mailbox: the place is freed as by a decline. (One who has moved mailbox since keeps it:
+                    // their entry is re-sent to the new address.)
                     slot.out.append(key)
                     answers[key] = "bounced"
                 } else if offered && partstat != "accepted" && partstat != "tentative" && now >= until
@@ -219,8 +221,8 @@ public struct CohortSchedule: Sendable {
             }
             // Refused at sending (a 5xx): no entry was made, but the person had their turn and their place is free.
             for (key, _) in (state.bouncedInvitations[occurrence.uid] ?? [:]).sorted(by: { $0.key < $1.key })
-            where !hostKeys.contains(key) && answers[key] == nil
-                && !threads.contains(where: { $0.recipient.lowercased() == key })
+            where person(at: key) == key && !hostKeys.contains(key) && answers[key] == nil
+                && !threads.contains(where: { $0.key == key })
             {
                 slot.out.append(key)
                 answers[key] = "bounced"

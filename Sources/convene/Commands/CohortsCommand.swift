@@ -26,8 +26,7 @@ enum CohortsCommand {
                                  "offers_open", "host", "guests": [{"email", "name", "department",
                                  "answer", "held_until", "moved_from"}], "declined", "bounced", "passed",
                                  "waitlist", "pair_cost", "repeated_pairs", "notes"}], "summary": {"audience",
-                                 "invited",
-                                 "everyone_invited_once", "repeated_pairs", "hosts_used"}}
+                                 "invited", "everyone_invited_once", "repeated_pairs", "hosts_used"}}
               --bench            time the allocator on a generated roster against a random and a greedy-only
                                  allocation: one line per method (allocator, greedy-only,
                                  random), for scripts/bench
