@@ -348,7 +348,7 @@ struct HelpAndUsageTests {
             "2026-12-01 09:00", "--until", "2026-12-18 12:00",
         ])
         #expect(run.status == 0, "\(run.stderr)")
-        // The export stops after the 60th person: the Directors left come from 12 departments, too few for 12 places.
+        // The export stops after 61 people: the Directors left leave a table 11 departments, too few for 12 places.
         let roster = dir.appendingPathComponent("roster.csv")
         var lines: [String] = []
         try String(contentsOf: roster, encoding: .utf8).enumerateLines { line, _ in lines.append(line) }
