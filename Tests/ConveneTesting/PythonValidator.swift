@@ -43,6 +43,9 @@ public final class PythonValidator: @unchecked Sendable {
         try await onOwnThread { try self.requestBlocking(kind, items) }
     }
 
+    /// The script's file name, for failure messages.
+    private var name: String { URL(fileURLWithPath: script).lastPathComponent }
+
     private func requestBlocking(_ kind: String, _ items: [[UInt8]]) throws -> Data {
         let worker = try take()
         var request = Array("\(kind) \(items.count)\n".utf8)
@@ -50,14 +53,14 @@ public final class PythonValidator: @unchecked Sendable {
         guard writeAll(request, to: worker.process.stdinFD), let line = worker.process.readLineBlocking() else {
             let log = (try? String(contentsOfFile: worker.stderrPath, encoding: .utf8)) ?? ""
             give(back: nil)
-            throw TestSetupError("validator.py stopped answering: \(log)")
+            throw TestSetupError("\(name) stopped answering: \(log)")
         }
         give(back: worker)
         let answer = Data(line.utf8)
         if let object = try? JSONSerialization.jsonObject(with: answer) as? [String: Any],
             let error = object["error"] as? String
         {
-            throw TestSetupError("validator.py could not check the \(kind): \(error)")
+            throw TestSetupError("\(name) could not check the \(kind): \(error)")
         }
         return answer
     }

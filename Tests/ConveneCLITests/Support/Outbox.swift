@@ -43,53 +43,16 @@ struct OutboxMail: Decodable, Sendable {
     /// Every part with a file name other than `invite.ics`, in order.
     var attachments: [File]
 
-    private static let script = #"""
-        import email, email.policy, email.utils, hashlib, json, os, sys
-        import icalendar
-        outdir = sys.argv[1]
-        results = []
-        for name in sorted(os.listdir(outdir)):
-            if not name.endswith(".eml"): continue
-            message = email.message_from_bytes(open(os.path.join(outdir, name), "rb").read(), policy=email.policy.default)
-            plain, event, files = "", None, []
-            for part in message.walk():
-                if part.get_filename() and part.get_filename() != "invite.ics":
-                    files.append({"filename": part.get_filename(), "contentType": part.get_content_type(),
-                                  "disposition": part.get_content_disposition() or "",
-                                  "sha256": hashlib.sha256(part.get_payload(decode=True)).hexdigest()})
-                if part.get_content_type() == "text/plain":
-                    plain = part.get_content()
-                elif part.get_content_type() == "text/calendar":
-                    calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
-                    for component in calendar.walk("VEVENT"):
-                        get = lambda key: (str(component.get(key)) if component.get(key) is not None else None)
-                        conference = component.get("CONFERENCE")
-                        conference = conference if isinstance(conference, list) else ([conference] if conference is not None else [])
-                        attendees = component.get("ATTENDEE")
-                        attendees = attendees if isinstance(attendees, list) else ([attendees] if attendees is not None else [])
-                        event = {
-                            "method": str(calendar.get("METHOD")), "uid": get("UID"), "sequence": int(component.get("SEQUENCE", 0)),
-                            "start": component.decoded("DTSTART").astimezone(__import__("datetime").timezone.utc).isoformat(),
-                            "status": get("STATUS"), "summary": get("SUMMARY"), "location": get("LOCATION"),
-                            "description": get("DESCRIPTION"), "url": get("URL"), "conference": [str(c) for c in conference],
-                            "attendees": [str(a).lower().removeprefix("mailto:") for a in attendees],
-                        }
-            results.append({
-                "file": name, "messageID": (message["Message-ID"] or "").strip().strip("<>"),
-                "subject": str(message["Subject"] or ""),
-                "to": sorted(a.lower() for _, a in email.utils.getaddresses([str(v) for v in (message.get_all("To") or [])])),
-                "cc": sorted(a.lower() for _, a in email.utils.getaddresses([str(v) for v in (message.get_all("Cc") or [])])),
-                "plain": plain, "event": event, "attachments": files,
-            })
-        json.dump(results, sys.stdout)
-        """#
+    /// Long-lived `outbox_reader.py` processes (Fixtures) shared by every read of this test run: Python and its
+    /// `email` and `icalendar` imports start a few times instead of once per read, and each read still runs in a
+    /// fresh forked child (no cache of `icalendar`'s is shared between reads).
+    private static let reader = PythonValidator(
+        script: CLI.root.appendingPathComponent("Tests/ConveneCLITests/Fixtures/outbox_reader.py"))
 
     /// Every message in `directory`, in file-name order.
     static func read(_ directory: String) async throws -> [OutboxMail] {
-        let python = try Python.interpreter()
-        let result = try await Python.run(python, ["-c", script, directory])
-        let decoder = JSONDecoder()
-        return try decoder.decode([OutboxMail].self, from: result)
+        let answer = try await reader.request("outbox", [Array(directory.utf8)])
+        return try JSONDecoder().decode([OutboxMail].self, from: answer)
     }
 }
 
