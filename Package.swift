@@ -14,11 +14,13 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(name: "CLinux"),
-        // The core is optimized in debug builds too: the tests' fuzzing, planning and journal replays and every run
-        // of the debug `convene` spend most of their time in it, and unoptimized it costs several times the CPU
-        // (`swift test` must stay fast on two CPUs). Sources/ConveneCore has no `assert`, so no check is lost.
+        // The core and the service are optimized in debug builds too: the tests' fuzzing, planning and journal replays
+        // and every run of the debug `convene` spend most of their time in them, and unoptimized they cost several
+        // times the CPU (`swift test` must stay fast on two CPUs). Neither uses `assert`, so no check is lost.
         .target(name: "ConveneCore", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "ConveneService", dependencies: ["ConveneCore", "CCurl", "CLinux"]),
+        .target(
+            name: "ConveneService", dependencies: ["ConveneCore", "CCurl", "CLinux"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .executableTarget(name: "convene", dependencies: ["ConveneCore", "ConveneService"]),
         // The process helpers the three test targets share: child processes, the built binary, temp folders, the
         // long-lived Python validator, and waits that do not block Swift concurrency's cooperative threads.
