@@ -33,7 +33,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "ConveneServiceTests", dependencies: ["ConveneService", "ConveneCore", "ConveneTesting"],
-            exclude: ["Support/smtp_server.py", "Support/token_server.py"]),
+            exclude: ["Support/smtp_server.py", "Support/token_server.py", "Support/delivered_reader.py"]),
         .testTarget(name: "ConveneCLITests", dependencies: ["ConveneCore", "ConveneTesting"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
