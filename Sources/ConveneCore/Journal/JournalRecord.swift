@@ -7,7 +7,7 @@ public enum MessageKind: String, Sendable, Hashable, Codable, CaseIterable {
     case message
 
     /// True for the kinds that carry a calendar object (REQUEST or CANCEL).
-    public var isCalendar: Bool { self != .reminder && self != .message }
+    @inlinable public var isCalendar: Bool { self != .reminder && self != .message }
 
     /// The kind of message a notification rule of `kind` sends.
     public init(_ kind: NotificationKind) {

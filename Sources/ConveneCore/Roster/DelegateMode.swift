@@ -24,7 +24,7 @@ public enum DelegateMode: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// True when the delegate is on a message of `kind` (calendar messages in every mode, others unless
     /// `invitations`).
-    public func includesDelegate(on kind: MessageKind) -> Bool {
+    @inlinable public func includesDelegate(on kind: MessageKind) -> Bool {
         self != .invitations || kind.isCalendar
     }
 

@@ -295,6 +295,9 @@ struct PlanJSONEncoder {
         let due: Date
         /// True for delegate copies, which go to the delegate alone.
         let delegateCopy: Bool
+        /// True for invitations re-sent to a new address, which carry their reason. Decided once per run: asking each
+        /// action (`Action.isAddressChange`, not inlinable here) would copy every action out of the plan.
+        let addressChange: Bool
         /// From `{` to the `"recipient":` key.
         var head: [UInt8] = []
         /// From `,"uid":` to the opening quote of the key's recipient part.
@@ -352,7 +355,7 @@ struct PlanJSONEncoder {
             out.append(contentsOf: #","message_kind":""#.utf8)
             out.append(contentsOf: action.pointee.kind.rawValue.utf8)
             out.append(UInt8(ascii: "\""))
-        } else if action.pointee.isAddressChange, let reason = action.pointee.reason {
+        } else if run!.addressChange, let reason = action.pointee.reason {
             out.append(contentsOf: #","reason":"#.utf8)
             JSONLine.appendQuoted(reason, to: &out)
         }
@@ -365,7 +368,8 @@ struct PlanJSONEncoder {
         let ref = a.occurrenceRef
         var run = Run(
             occurrence: ObjectIdentifier(ref), notification: a.notification, sequence: a.sequence, kind: a.kind,
-            skipped: a.skipReason != nil, due: a.due, delegateCopy: a.isDelegateCopy)
+            skipped: a.skipReason != nil, due: a.due, delegateCopy: a.isDelegateCopy,
+            addressChange: a.isAddressChange)
         run.head.append(contentsOf: #"{"due":""#.utf8)
         run.head.append(contentsOf: PlanFormat.iso(a.due, zone: zone).utf8)
         run.head.append(contentsOf: #"","kind":""#.utf8)
