@@ -74,6 +74,13 @@ struct SendCommandTests {
         let second = try await CLI.run(send)
         #expect(second.status == 0)
         #expect(second.stdout.contains("already queued"))
+        // Before any run there is no journal: status says so (74) and names what waits to be sent.
+        let early = try await CLI.run([
+            "status", "--config", dir.appendingPathComponent("convene.yaml").path, "--state", out + "/state", "--now",
+            "2027-02-01 10:00",
+        ])
+        #expect(early.status == 74)
+        #expect(early.stderr.contains("1 one-off message is queued there (cslg-leadership-day/20270318/send+"))
         // The file changes after it was queued: what goes is what was given.
         try Data("%PDF-1.4 changed".utf8).write(to: paper)
 

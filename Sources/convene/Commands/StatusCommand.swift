@@ -56,9 +56,15 @@ enum StatusCommand {
                 message: "no state folder: set service.state, $STATE_DIRECTORY or --state DIR")
         }
         guard FileManager.default.fileExists(atPath: FileJournal.journalPath(directory)) else {
+            // `convene send` on a new install queues beside the journal before any run has made one: say what waits.
+            let queued = Set(Approvals.read(directory: directory).filter { $0.type == .queued }.map(\.key))
             throw CommandError(
                 exitCode: .ioError, message: "no journal in \(directory): convene has not run with this state folder",
-                hint: "check --state, $STATE_DIRECTORY and service.state; 'convene run' creates the journal there")
+                hint: queued.isEmpty
+                    ? "check --state, $STATE_DIRECTORY and service.state; 'convene run' creates the journal there"
+                    : "\(queued.count) one-off message\(queued.count == 1 ? " is" : "s are") queued there ("
+                        + queued.sorted().joined(separator: ", ")
+                        + "): the daemon, or 'convene run --once', sends them and creates the journal")
         }
         let records: [JournalRecord]
         do {
