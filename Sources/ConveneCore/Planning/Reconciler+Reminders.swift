@@ -21,8 +21,8 @@ extension Reconciler {
 
     /// The one place a reminder for a person is decided: the reminder of rule `index` (among the reminder rules) to
     /// `member`, whose entry was first sent at `invitedAt`, worth sending until `grace`. Nil when the journal has it
-    /// finished; a skip (with its reason) when the answer or a bounced invitation rules it out, the window has no time for it, the member joined after it was due, or
-    /// it went stale during downtime.
+    /// finished; a skip (with its reason) when the answer or a bounced invitation rules it out, the window has no time
+    /// for it, the member joined after it was due, or it went stale during downtime.
     func reminder(
         rule index: Int, for member: Member, invitedAt: Date, grace: Date, _ times: PlanningPass.OccurrenceTimes,
         _ pass: PlanningPass
