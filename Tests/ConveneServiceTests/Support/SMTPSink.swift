@@ -15,22 +15,37 @@ final class SMTPSink {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSetupError("\(executable) is missing; run scripts/setup (Debian package postfix)")
         }
-        self.port = try port ?? TestEnvironment.freePort()
-        dumpDirectory = try TestEnvironment.temporaryDirectory("sink")
+        let dumpDirectory = try TestEnvironment.temporaryDirectory("sink")
+        self.dumpDirectory = dumpDirectory
         // smtp-sink drops to `nobody` when started as root, and must still write its dumps.
         chmod(dumpDirectory.path, 0o777)
-        var arguments = [executable]
-        if getuid() == 0 { arguments += ["-u", "nobody"] }
-        // -d: one file per message; smtp-sink appends a random suffix to the strftime-expanded name.
-        arguments += ["-d", dumpDirectory.path + "/%H%M%S."] + flags + ["127.0.0.1:\(self.port)", "64"]
-        process = try TestEnvironment.launch(
-            arguments, captureStdout: false, stderrFile: URL(fileURLWithPath: dumpDirectory.path + ".log"))
-        do {
-            try await TestEnvironment.waitForPort(self.port, while: process)
-        } catch {
-            await process.stop()
-            let log = (try? String(contentsOfFile: dumpDirectory.path + ".log", encoding: .utf8)) ?? ""
-            throw TestSetupError("smtp-sink \(flags.joined(separator: " ")) did not start on port \(self.port): \(log)")
+        let logFile = URL(fileURLWithPath: dumpDirectory.path + ".log")
+        // A free port can be taken by another test's server before smtp-sink binds it: with a port of its own
+        // choosing, the sink starts again on another (three tries).
+        var attempt = 0
+        while true {
+            attempt += 1
+            let chosen = try port ?? TestEnvironment.freePort()
+            var arguments = [executable]
+            if getuid() == 0 { arguments += ["-u", "nobody"] }
+            // -d: one file per message; smtp-sink appends a random suffix to the strftime-expanded name.
+            arguments += ["-d", dumpDirectory.path + "/%H%M%S."] + flags + ["127.0.0.1:\(chosen)", "64"]
+            let process = try TestEnvironment.launch(arguments, captureStdout: false, stderrFile: logFile)
+            do {
+                try await TestEnvironment.waitForPort(chosen, while: process)
+                (self.port, self.process) = (chosen, process)
+                return
+            } catch {
+                await process.stop()
+                let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+                guard port == nil, attempt < 3, log.contains("Address already in use") else {
+                    try? FileManager.default.removeItem(at: dumpDirectory)
+                    try? FileManager.default.removeItem(at: logFile)
+                    throw TestSetupError(
+                        "smtp-sink \(flags.joined(separator: " ")) did not start on port \(chosen): \(log)")
+                }
+                try? FileManager.default.removeItem(at: logFile)
+            }
         }
     }
 

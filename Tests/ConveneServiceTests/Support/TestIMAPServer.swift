@@ -29,14 +29,12 @@ final class TestIMAPServer {
         }
         self.password = password
         let certificates = try TestCertificates.get()
-        directory = try TestEnvironment.temporaryDirectory("imap")
+        let directory = try TestEnvironment.temporaryDirectory("imap")
+        self.directory = directory
         chmod(directory.path, 0o755)
-        imapPort = try TestEnvironment.freePort()
-        var secure = try TestEnvironment.freePort()
-        while secure == imapPort { secure = try TestEnvironment.freePort() }
-        imapsPort = secure
         let home = directory.appendingPathComponent("home")
-        maildir = home.appendingPathComponent("Maildir")
+        let maildir = home.appendingPathComponent("Maildir")
+        self.maildir = maildir
         for sub in ["cur", "new", "tmp"] {
             try FileManager.default.createDirectory(
                 at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
@@ -48,12 +46,16 @@ final class TestIMAPServer {
         let user = String(cString: getpwuid(getuid())!.pointee.pw_name)
         let group = String(cString: getgrgid(getgid())!.pointee.gr_name)
         let isRoot = getuid() == 0
-        mailOwner = isRoot ? (65534, 65534) : (getuid(), getgid())
+        let mailOwner: (uid: uid_t, gid: gid_t) = isRoot ? (65534, 65534) : (getuid(), getgid())
+        self.mailOwner = mailOwner
         let passwd = "\(Self.username):{PLAIN}\(password):\(mailOwner.uid):\(mailOwner.gid)::\(home.path)\n"
         let passwdFile = directory.appendingPathComponent("passwd").path
         try passwd.write(toFile: passwdFile, atomically: true, encoding: .utf8)
         let capabilityLine = capabilities.map { "imap_capability = \($0)\n" } ?? ""
-        let config = """
+        // Each port is free when chosen, but another test's server can take it before Dovecot binds it: on "Address
+        // already in use" Dovecot is started again on new ports (three tries).
+        func config(imapPort: Int, imapsPort: Int) -> String {
+            """
             base_dir = \(directory.path)/run
             state_dir = \(directory.path)/run/state
             instance_name = convene-test-\(imapsPort)
@@ -106,18 +108,36 @@ final class TestIMAPServer {
             }
 
             """
-        configFile = directory.appendingPathComponent("dovecot.conf").path
-        try config.write(toFile: configFile, atomically: true, encoding: .utf8)
+        }
+        let configFile = directory.appendingPathComponent("dovecot.conf").path
+        self.configFile = configFile
         try Self.chown(home, mailOwner)
-        process = try TestEnvironment.launch(
-            [executable, "-F", "-c", configFile], captureStdout: false,
-            stderrFile: directory.appendingPathComponent("stderr.log"))
-        do {
-            try await TestEnvironment.waitForPort(imapsPort, while: process)
-            try await TestEnvironment.waitForPort(imapPort, while: process)
-        } catch {
-            await process.stop()
-            throw TestSetupError("dovecot did not start: \(log())")
+        var attempt = 0
+        while true {
+            attempt += 1
+            let imap = try TestEnvironment.freePort()
+            var imaps = try TestEnvironment.freePort()
+            while imaps == imap { imaps = try TestEnvironment.freePort() }
+            try config(imapPort: imap, imapsPort: imaps).write(toFile: configFile, atomically: true, encoding: .utf8)
+            let process = try TestEnvironment.launch(
+                [executable, "-F", "-c", configFile], captureStdout: false,
+                stderrFile: directory.appendingPathComponent("stderr.log"))
+            do {
+                try await TestEnvironment.waitForPort(imaps, while: process)
+                try await TestEnvironment.waitForPort(imap, while: process)
+                (imapPort, imapsPort, self.process) = (imap, imaps, process)
+                return
+            } catch {
+                await process.stop()
+                let log = Self.log(in: directory)
+                guard attempt < 3, log.contains("Address already in use") else {
+                    try? FileManager.default.removeItem(at: directory)
+                    throw TestSetupError("dovecot did not start: \(log)")
+                }
+                for file in ["dovecot.log", "stderr.log"] {
+                    try? FileManager.default.removeItem(at: directory.appendingPathComponent(file))
+                }
+            }
         }
     }
 
@@ -127,7 +147,9 @@ final class TestIMAPServer {
     }
 
     /// Dovecot's log and stderr, for failure messages.
-    func log() -> String {
+    func log() -> String { Self.log(in: directory) }
+
+    private static func log(in directory: URL) -> String {
         ["dovecot.log", "stderr.log"].compactMap {
             try? String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)
         }.joined(separator: "\n")
