@@ -23,8 +23,9 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .executableTarget(name: "convene", dependencies: ["ConveneCore", "ConveneService"]),
         // The process helpers the three test targets share: child processes, the built binary, temp folders, the
-        // long-lived Python validator, and waits that do not block Swift concurrency's cooperative threads.
-        .target(name: "ConveneTesting", path: "Tests/ConveneTesting"),
+        // long-lived Python validator (request_pool.py is the protocol its Python helpers share), and waits that do not
+        // block Swift concurrency's cooperative threads.
+        .target(name: "ConveneTesting", path: "Tests/ConveneTesting", exclude: ["request_pool.py"]),
         .testTarget(
             name: "ConveneCoreTests", dependencies: ["ConveneCore", "ConveneTesting"],
             exclude: [

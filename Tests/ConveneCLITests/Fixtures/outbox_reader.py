@@ -19,12 +19,13 @@ import email
 import email.policy
 import email.utils
 import hashlib
-import json
 import os
 import sys
-import traceback
 
 import icalendar
+# The request protocol, shared by every long-lived helper: Tests/ConveneTesting/request_pool.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ConveneTesting"))
+from request_pool import serve  # noqa: E402
 
 
 def listify(value) -> list:
@@ -91,55 +92,10 @@ def read_outbox(outdir: str) -> list:
     return results
 
 
-def answer_in_child(kind: str, items: list) -> bytes:
-    """Runs one request in a forked child and returns its answer line (without LF)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        status = 0
-        try:
-            if kind == "outbox" and len(items) == 1:
-                answer = read_outbox(items[0].decode("utf-8"))
-            else:
-                answer = {"error": f"unknown request {kind} {len(items)}"}
-        except Exception:  # the test must see what broke, not hang
-            answer = {"error": traceback.format_exc()}
-            status = 1
-        data = json.dumps(answer).encode()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_end, view) :]
-        os._exit(status)
-    os.close(write_end)
-    chunks = []
-    while chunk := os.read(read_end, 1 << 16):
-        chunks.append(chunk)
-    os.close(read_end)
-    _, status = os.waitpid(pid, 0)
-    data = b"".join(chunks)
-    if not data:
-        return json.dumps({"error": f"the reader child ended with wait status {status} and no answer"}).encode()
-    return data
-
-
-def read_exact(stream, length: int) -> bytes:
-    data = stream.read(length)
-    if len(data) != length:
-        raise EOFError("request ended early")
-    return data
-
-
-def serve(stdin, stdout) -> None:
-    while True:
-        header = stdin.readline()
-        if not header:
-            return
-        kind, count = header.decode("ascii").split()
-        items = [read_exact(stdin, int(stdin.readline())) for _ in range(int(count))]
-        stdout.write(answer_in_child(kind, items) + b"\n")
-        stdout.flush()
-
+def handle(kind: str, items: list):
+    if kind == "outbox" and len(items) == 1:
+        return read_outbox(items[0].decode("utf-8"))
+    return {"error": f"unknown request {kind} {len(items)}"}
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    serve(sys.stdin.buffer, sys.stdout.buffer, handle, fork=True)

@@ -11,14 +11,15 @@ once (ConveneTesting's PythonValidator) and send every check to it over stdin/st
 
 It exits at end-of-file on stdin (the test process closed the pipe or ended).
 """
-import json
 import os
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_ical import inspect_ics  # noqa: E402
 from check_message import byte_facts, default_facts, strict_facts  # noqa: E402
+# The request protocol, shared by every long-lived helper: Tests/ConveneTesting/request_pool.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ConveneTesting"))
+from request_pool import serve  # noqa: E402
 
 
 def message_facts(data: bytes) -> dict:
@@ -28,32 +29,12 @@ def message_facts(data: bytes) -> dict:
     return facts
 
 
-def read_exact(stream, length: int) -> bytes:
-    data = stream.read(length)
-    if len(data) != length:
-        raise EOFError("request ended early")
-    return data
-
-
-def serve(stdin, stdout) -> None:
-    while True:
-        header = stdin.readline()
-        if not header:
-            return
-        kind, count = header.decode("ascii").split()
-        items = [read_exact(stdin, int(stdin.readline())) for _ in range(int(count))]
-        try:
-            if kind == "message" and len(items) == 1:
-                answer = message_facts(items[0])
-            elif kind == "ical":
-                answer = {"files": [dict(file=f"invite-{i}.ics", **inspect_ics(d)) for i, d in enumerate(items)]}
-            else:
-                answer = {"error": f"unknown request {kind} {count}"}
-        except Exception:  # the test must see what broke, not hang
-            answer = {"error": traceback.format_exc()}
-        stdout.write(json.dumps(answer).encode() + b"\n")
-        stdout.flush()
-
+def handle(kind: str, items: list):
+    if kind == "message" and len(items) == 1:
+        return message_facts(items[0])
+    if kind == "ical":
+        return {"files": [dict(file=f"invite-{i}.ics", **inspect_ics(d)) for i, d in enumerate(items)]}
+    return {"error": f"unknown request {kind} {len(items)}"}
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    serve(sys.stdin.buffer, sys.stdout.buffer, handle)
